@@ -1,0 +1,38 @@
+// Second stage of global-norm clipping: finish the sum of squares and turn it into a scale.
+//
+//   norm = sqrt(Σ_w partials[w]);   scale = min(1, clipNorm / norm)  (1 when clipNorm = 0 or norm = 0)
+//   out[0] = scale (read by adam.wgsl, which multiplies every gradient by it), out[1] = norm,
+//   out[2] = 1 if norm is finite else 0 (a NaN/Inf gradient is reported, and Adam then skips the update).
+//
+// Thread mapping: one workgroup of 256; invocation l sums partials l, l+256, …; fixed tree reduction.
+// Dispatch: (1, 1, 1).
+
+struct Params { count: u32, clipNorm: f32 }
+
+@group(0) @binding(0) var<storage, read> partials: array<f32>;
+@group(0) @binding(1) var<storage, read_write> outScale: array<f32>;
+@group(0) @binding(2) var<uniform> p: Params;
+
+var<workgroup> part: array<f32, 256>;
+
+@compute @workgroup_size(256, 1, 1)
+fn main(@builtin(local_invocation_id) lid: vec3u) {
+  var s = 0.0;
+  for (var i = lid.x; i < p.count; i += 256u) { s += partials[i]; }
+  part[lid.x] = s;
+  workgroupBarrier();
+  for (var stride = 128u; stride > 0u; stride >>= 1u) {
+    if (lid.x < stride) { part[lid.x] += part[lid.x + stride]; }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) {
+    let norm = sqrt(part[0]);
+    // A NaN fails every comparison, an Inf is larger than the largest finite f32.
+    let finite = norm == norm && norm <= 3.4e38;
+    var scale = 1.0;
+    if (p.clipNorm > 0.0 && norm > p.clipNorm) { scale = p.clipNorm / norm; }
+    outScale[0] = scale;
+    outScale[1] = norm;
+    outScale[2] = select(0.0, 1.0, finite);
+  }
+}

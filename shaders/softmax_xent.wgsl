@@ -1,0 +1,59 @@
+// Fused softmax + cross-entropy, one pass over the logits:
+//
+//   p[b, :]   = softmax(z[b, :])                                   (written for evaluation and backward)
+//   loss      = (1/B) Σ_b w[y_b] · (logsumexp(z[b, :]) − z[b, y_b])  (Keras: mean over the batch size)
+//   correct   = #{ b : argmax_c z[b, c] = y_b }
+//
+// stats[0] = loss, stats[1] = correct. The gradient dz = w[y]·(p − onehot(y))/B is produced by
+// softmax_xent_backward.wgsl from p.
+//
+// Thread mapping: a single workgroup of 256 invocations; invocation l handles rows l, l+256, …; the
+// per-invocation partial sums are then reduced by a fixed tree, so the loss is deterministic.
+// Dispatch: (1, 1, 1).
+
+struct Params { B: u32, C: u32, offZ: u32, invBatch: f32 }
+
+@group(0) @binding(0) var<storage, read> Z: array<f32>;
+@group(0) @binding(1) var<storage, read> labels: array<u32>;
+@group(0) @binding(2) var<storage, read> classWeights: array<f32>;
+@group(0) @binding(3) var<storage, read_write> probs: array<f32>;
+@group(0) @binding(4) var<storage, read_write> stats: array<f32>;
+@group(0) @binding(5) var<uniform> p: Params;
+
+var<workgroup> lossPart: array<f32, 256>;
+var<workgroup> correctPart: array<f32, 256>;
+
+@compute @workgroup_size(256, 1, 1)
+fn main(@builtin(local_invocation_id) lid: vec3u) {
+  var lossAcc = 0.0;
+  var correctAcc = 0.0;
+  for (var b = lid.x; b < p.B; b += 256u) {
+    let base = p.offZ + b * p.C;
+    var zmax = Z[base];
+    var arg = 0u;
+    for (var c = 1u; c < p.C; c++) {
+      let z = Z[base + c];
+      if (z > zmax) { zmax = z; arg = c; }
+    }
+    var sum = 0.0;
+    for (var c = 0u; c < p.C; c++) { sum += exp(Z[base + c] - zmax); }
+    for (var c = 0u; c < p.C; c++) { probs[b * p.C + c] = exp(Z[base + c] - zmax) / sum; }
+    let y = min(labels[b], p.C - 1u);
+    lossAcc += classWeights[y] * (log(sum) + zmax - Z[base + y]);
+    if (arg == labels[b]) { correctAcc += 1.0; }
+  }
+  lossPart[lid.x] = lossAcc;
+  correctPart[lid.x] = correctAcc;
+  workgroupBarrier();
+  for (var stride = 128u; stride > 0u; stride >>= 1u) {
+    if (lid.x < stride) {
+      lossPart[lid.x] += lossPart[lid.x + stride];
+      correctPart[lid.x] += correctPart[lid.x + stride];
+    }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) {
+    stats[0] = lossPart[0] * p.invBatch;
+    stats[1] = correctPart[0];
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Small tape ops: add, bias add, scaled accumulate, dropout with host-made masks, time reversal and
+ * feature concatenation. Each is one forward dispatch and a backward of one or two.
+ */
+import { grid1d, type Step } from '../engine/engine';
+import { Tensor, type Slice } from '../engine/tensor';
+
+/** Y[i] += alpha·X[i] (no tape entry: the building block of backward closures). */
+export function addScaledInto(step: Step, x: Slice, y: Slice, alpha = 1): void {
+  if (x.length !== y.length) throw new Error(`addScaledInto: ${x.length} vs ${y.length} elements`);
+  step.dispatch('add_scaled', {
+    buffers: { X: x, Y: y },
+    params: { n: x.length, offX: x.offset, offY: y.offset, alpha },
+    workgroups: grid1d(x.length),
+  });
+}
+
+/** Y = A + B; dA += dY, dB += dY (an input used twice receives both). */
+export function add(step: Step, a: Tensor, b: Tensor, name = 'add'): Tensor {
+  if (a.size !== b.size) throw new Error(`add: "${a.name}" has ${a.size} elements, "${b.name}" ${b.size}`);
+  const out = step.output(a.shape, name, a.requiresGrad || b.requiresGrad);
+  step.dispatch('add', {
+    buffers: { A: a.data, B: b.data, Y: out.data },
+    params: { n: a.size, offA: a.data.offset, offB: b.data.offset, offY: out.data.offset },
+    workgroups: grid1d(a.size),
+  });
+  step.tape.record(name, () => {
+    if (a.grad) addScaledInto(step, out.grad!, a.grad);
+    if (b.grad) addScaledInto(step, out.grad!, b.grad);
+  });
+  return out;
+}
+
+/** Y[r, c] += bias[c] in place on a slice (no tape entry). */
+export function addBiasInto(step: Step, y: Slice, bias: Slice, rows: number, cols: number): void {
+  if (bias.length !== cols || y.length < rows * cols) throw new Error(`addBiasInto: bias ${bias.length} / output ${y.length} do not fit ${rows}×${cols}`);
+  step.dispatch('add_bias', {
+    buffers: { Y: y, bias },
+    params: { rows, cols, offY: y.offset, offBias: bias.offset },
+    workgroups: grid1d(rows * cols),
+  });
+}
+
+/** out[c] += Σ_r X[r, c] (no tape entry). */
+export function columnSumInto(step: Step, x: Slice, out: Slice, rows: number, cols: number): void {
+  if (out.length !== cols || x.length < rows * cols) throw new Error(`columnSumInto: ${x.length} / ${out.length} do not fit ${rows}×${cols}`);
+  step.dispatch('column_sum', {
+    buffers: { X: x, outSum: out },
+    params: { rows, cols, offX: x.offset, offOut: out.offset },
+    workgroups: [Math.ceil(cols / 64), 1, 1],
+  });
+}
+
+/** Strided copy of a rows×cols window (no tape entry). */
+export function copyStrided(
+  step: Step,
+  x: Slice,
+  y: Slice,
+  w: { rows: number; cols: number; ldX: number; ldY: number; offX?: number; offY?: number; accumulate?: boolean },
+): void {
+  step.dispatch('copy_strided', {
+    buffers: { X: x, Y: y },
+    params: {
+      rows: w.rows, cols: w.cols, ldX: w.ldX, ldY: w.ldY,
+      offX: x.offset + (w.offX ?? 0), offY: y.offset + (w.offY ?? 0),
+      accumulate: w.accumulate ? 1 : 0,
+    },
+    workgroups: grid1d(w.rows * w.cols),
+  });
+}
+
+/** Y = X + bias (bias broadcast over rows); dX += dY, db += Σ_rows dY. */
+export function addBias(step: Step, x: Tensor, bias: Tensor, name = 'add_bias'): Tensor {
+  const cols = bias.size;
+  const rows = x.size / cols;
+  if (!Number.isInteger(rows) || x.shape[x.shape.length - 1] !== cols) throw new Error(`addBias: "${x.name}" last dimension is not ${cols}`);
+  const out = step.output(x.shape, name, x.requiresGrad || bias.requiresGrad);
+  copyStrided(step, x.data, out.data, { rows, cols, ldX: cols, ldY: cols });
+  addBiasInto(step, out.data, bias.data, rows, cols);
+  step.tape.record(name, () => {
+    if (x.grad) addScaledInto(step, out.grad!, x.grad);
+    if (bias.grad) columnSumInto(step, out.grad!, bias.grad, rows, cols);
+  });
+  return out;
+}
+
+/**
+ * A pre-scaled dropout mask (0 or 1/(1−rate)) of `count` entries from a seeded stream.
+ * rate = 0 gives all ones; rate must be in [0, 1).
+ */
+export function dropoutMask(rng: () => number, count: number, rate: number): Float32Array {
+  if (!(rate >= 0 && rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${rate}`);
+  const m = new Float32Array(count);
+  const keep = 1 / (1 - rate);
+  for (let i = 0; i < count; i++) m[i] = rng() >= rate ? keep : 0;
+  return m;
+}
+
+/**
+ * Y[r, c] = X[r, c]·mask[r mod maskRows, c]. With a time-major [T, B, F] tensor and maskRows = B this is
+ * SpatialDropout1D / variational dropout: one mask per (sequence, feature), shared by every timestep.
+ * Backward: dX += dY ⊙ mask (the same map, accumulating).
+ */
+export function dropout(step: Step, x: Tensor, mask: Float32Array, maskRows: number, name = 'dropout'): Tensor {
+  const cols = x.shape[x.shape.length - 1]!;
+  const rows = x.size / cols;
+  if (mask.length !== maskRows * cols || rows % maskRows !== 0) {
+    throw new Error(`dropout: mask of ${mask.length} does not tile "${x.name}" [${x.shape.join(', ')}] with ${maskRows} mask rows`);
+  }
+  const maskSlice = step.upload(mask, `${name} mask`);
+  const out = step.output(x.shape, name, x.requiresGrad);
+  const apply = (src: Slice, dst: Slice, accumulate: boolean) =>
+    step.dispatch('dropout', {
+      buffers: { X: src, mask: maskSlice, Y: dst },
+      params: { rows, cols, maskRows, offX: src.offset, offY: dst.offset, accumulate: accumulate ? 1 : 0 },
+      workgroups: grid1d(rows * cols),
+    });
+  apply(x.data, out.data, false);
+  step.tape.record(name, () => {
+    if (x.grad) apply(out.grad!, x.grad, true);
+  });
+  return out;
+}
+
+/** Keras go_backwards on a time-major [T, …] tensor: Y[T−1−t] = X[t]; the backward is the same reversal. */
+export function reverseTime(step: Step, x: Tensor, name = 'reverse_time'): Tensor {
+  const T = x.shape[0]!;
+  const rowLen = x.size / T;
+  const out = step.output(x.shape, name, x.requiresGrad);
+  const apply = (src: Slice, dst: Slice, accumulate: boolean) =>
+    step.dispatch('reverse_time', {
+      buffers: { X: src, Y: dst },
+      params: { T, rowLen, offX: src.offset, offY: dst.offset, accumulate: accumulate ? 1 : 0 },
+      workgroups: grid1d(T * rowLen),
+    });
+  apply(x.data, out.data, false);
+  step.tape.record(name, () => {
+    if (x.grad) apply(out.grad!, x.grad, true);
+  });
+  return out;
+}
+
+/** Concatenate along the last dimension: [R, F1] ‖ [R, F2] → [R, F1 + F2]; backward splits dY. */
+export function concatFeatures(step: Step, a: Tensor, b: Tensor, name = 'concat'): Tensor {
+  const fa = a.shape[a.shape.length - 1]!;
+  const fb = b.shape[b.shape.length - 1]!;
+  const rows = a.size / fa;
+  if (b.size / fb !== rows) throw new Error(`concat: "${a.name}" and "${b.name}" have different row counts`);
+  const f = fa + fb;
+  const out = step.output([...a.shape.slice(0, -1), f], name, a.requiresGrad || b.requiresGrad);
+  copyStrided(step, a.data, out.data, { rows, cols: fa, ldX: fa, ldY: f });
+  copyStrided(step, b.data, out.data, { rows, cols: fb, ldX: fb, ldY: f, offY: fa });
+  step.tape.record(name, () => {
+    if (a.grad) copyStrided(step, out.grad!, a.grad, { rows, cols: fa, ldX: f, ldY: fa, accumulate: true });
+    if (b.grad) copyStrided(step, out.grad!, b.grad, { rows, cols: fb, ldX: f, ldY: fb, offX: fa, accumulate: true });
+  });
+  return out;
+}
+
+/**
+ * Start backpropagation at `t` with a given gradient: records dL/dt += dOut, i.e. the gradient of the
+ * scalar L = Σ dOut ⊙ t. Recorded last, it is replayed first, after the step has zeroed the gradients.
+ * Used by gradient tests and by input saliency.
+ */
+export function backpropFrom(step: Step, t: Tensor, dOut: Float32Array): void {
+  if (dOut.length !== t.size) throw new Error(`backpropFrom: ${dOut.length} values for "${t.name}" of ${t.size}`);
+  if (!t.grad) throw new Error(`backpropFrom: "${t.name}" has no gradient (is the step recording, and does it depend on a parameter?)`);
+  const seed = step.upload(dOut, `d${t.name} seed`);
+  step.tape.record(`seed d${t.name}`, () => addScaledInto(step, seed, t.grad!));
+}

@@ -1,0 +1,82 @@
+/**
+ * Embedding lookup (time-major output) and its deterministic segment-sum gradient.
+ */
+import { grid1d, type Step } from '../engine/engine';
+import { type Tensor } from '../engine/tensor';
+
+export interface EmbeddingSegments {
+  /** Distinct ids present in the batch, ascending. */
+  uniqueIds: Uint32Array;
+  /** segStart[s] … segStart[s+1]−1 index `rows` for uniqueIds[s]; S + 1 entries. */
+  segStart: Uint32Array;
+  /** Time-major output row (t·B + b) of each sorted position. */
+  rows: Uint32Array;
+}
+
+/**
+ * Group the batch's positions by token id on the host (the ids are here anyway), in ascending id and,
+ * within an id, ascending row order, so the GPU sum runs in a fixed order. With `skipPadding`, id 0
+ * (the padding token under mask_zero) gets no segment and therefore no gradient.
+ */
+export function embeddingSegments(ids: Uint32Array, B: number, T: number, skipPadding: boolean): EmbeddingSegments {
+  const n = B * T;
+  const positions: number[] = [];
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      const id = ids[b * T + t]!;
+      if (skipPadding && id === 0) continue;
+      positions.push(t * B + b);
+    }
+  }
+  const idOfRow = (row: number) => ids[(row % B) * T + Math.floor(row / B)]!;
+  positions.sort((x, y) => idOfRow(x) - idOfRow(y) || x - y);
+  const unique: number[] = [];
+  const starts: number[] = [];
+  positions.forEach((row, k) => {
+    const id = idOfRow(row);
+    if (unique.length === 0 || unique[unique.length - 1] !== id) {
+      unique.push(id);
+      starts.push(k);
+    }
+  });
+  starts.push(positions.length);
+  void n;
+  return { uniqueIds: Uint32Array.from(unique), segStart: Uint32Array.from(starts), rows: Uint32Array.from(positions) };
+}
+
+/**
+ * Y[t, b, :] = W[ids[b, t], :] with ids batch-major [B, T] on the host. Backward: for each unique id,
+ * dW[id] += Σ of its rows of dY (embedding_backward.wgsl), skipping id 0 when `maskZero`.
+ */
+export function embedding(step: Step, W: Tensor, ids: Uint32Array, B: number, T: number, opts: { maskZero?: boolean; name?: string } = {}): Tensor {
+  const [V, E] = W.shape as [number, number];
+  if (ids.length !== B * T) throw new Error(`embedding: ${ids.length} ids for a ${B}×${T} batch`);
+  for (let i = 0; i < ids.length; i++) {
+    if (ids[i]! >= V) throw new Error(`embedding: token id ${ids[i]} at position ${i} is outside the vocabulary of ${V}`);
+  }
+  const name = opts.name ?? 'embedding';
+  const idSlice = step.upload(ids, `${name} ids`);
+  const out = step.output([T, B, E], name, W.requiresGrad);
+  step.dispatch('embedding_gather', {
+    buffers: { ids: idSlice, W: W.data, Y: out.data },
+    params: { B, T, E, V, offW: W.data.offset },
+    workgroups: grid1d(T * B * E),
+  });
+  if (W.grad && step.tape.recording) {
+    const seg = embeddingSegments(ids, B, T, opts.maskZero ?? false);
+    const S = seg.uniqueIds.length;
+    if (S > 0) {
+      const uniqueIds = step.upload(seg.uniqueIds, `${name} unique ids`);
+      const segStart = step.upload(seg.segStart, `${name} segment starts`);
+      const rows = step.upload(seg.rows, `${name} sorted rows`);
+      step.tape.record(name, () =>
+        step.dispatch('embedding_backward', {
+          buffers: { uniqueIds, segStart, rows, dY: out.grad!, dW: W.grad! },
+          params: { S, E, offW: W.grad!.offset },
+          workgroups: [Math.min(S, 65535), Math.ceil(S / 65535), 1],
+        }),
+      );
+    }
+  }
+  return out;
+}

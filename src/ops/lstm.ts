@@ -1,0 +1,149 @@
+/**
+ * A whole LSTM layer over a whole (time-major) sequence as one tape op with one fused backward.
+ *
+ * Forward:  Xp = X·Wx + b for all active timesteps (one GEMM + bias), then one fused dispatch per
+ *           timestep (lstm_forward_step.wgsl). Backward: one fused dispatch per timestep in reverse
+ *           (lstm_backward_step.wgsl) producing dG for every step, then the weight and input gradients
+ *           as four big operations over all rows: dWh = H_prevᵀ·dG, dWx = Xᵀ·dG, db = Σ dG, dX = dG·Wxᵀ.
+ *
+ * Timesteps where every row of the batch is padding are skipped: a leading run (pre-padding) exactly,
+ * since the state there stays at its zero initial value, and a trailing run (post-padding) when only the
+ * final state is wanted, since it is then read at the last active step.
+ */
+import { grid1d, type Step } from '../engine/engine';
+import { Tensor, subSlice, type Slice } from '../engine/tensor';
+import { addBiasInto, columnSumInto } from './elementwise';
+import { gemm } from './matmul';
+
+export interface LstmWeights {
+  /** [in, 4H] */
+  wx: Tensor;
+  /** [H, 4H] */
+  wh: Tensor;
+  /** [4H] */
+  b: Tensor;
+}
+
+export interface LstmOptions {
+  /** Time-major [T·B] flags, 1 for a real token and 0 for padding (Keras mask_zero); omitted: all real. */
+  mask?: Uint32Array | null;
+  /** Pre-scaled recurrent-dropout mask [B·H] (0 or 1/(1−rate)) applied to h_{t−1} at every step. */
+  recurrentMask?: Float32Array | null;
+  returnSequences?: boolean;
+  name?: string;
+}
+
+export interface LstmOutput {
+  /** h_t for every t: [T, B, H] (rows before the first active step are zeros). */
+  sequence: Tensor;
+  /** The final state h at the last processed step: [B, H]. */
+  last: Tensor;
+  /** Processed timesteps [tStart, tEnd). */
+  tStart: number;
+  tEnd: number;
+}
+
+export const LSTM_VARIANTS = [false, true].flatMap((m) => [
+  { shader: 'lstm_forward_step', overrides: { USE_RECURRENT_MASK: m } },
+  { shader: 'lstm_backward_step', overrides: { USE_RECURRENT_MASK: m } },
+]);
+
+/** The range of timesteps that must run: leading all-padding steps always skipped, trailing ones when only the last state is needed. */
+export function activeRange(mask: Uint32Array | null | undefined, T: number, B: number, returnSequences: boolean): [number, number] {
+  if (!mask) return [0, T];
+  const active = (t: number) => {
+    for (let b = 0; b < B; b++) if (mask[t * B + b]) return true;
+    return false;
+  };
+  let tStart = 0;
+  while (tStart < T && !active(tStart)) tStart++;
+  if (tStart === T) return returnSequences ? [T, T] : [0, 0];
+  let tEnd = T;
+  if (!returnSequences) while (tEnd > tStart && !active(tEnd - 1)) tEnd--;
+  return [tStart, tEnd];
+}
+
+export function lstm(step: Step, x: Tensor, w: LstmWeights, opts: LstmOptions = {}): LstmOutput {
+  const name = opts.name ?? 'lstm';
+  if (x.shape.length !== 3) throw new Error(`${name}: input must be time-major [T, B, in], got [${x.shape.join(', ')}]`);
+  const [T, B, In] = x.shape as [number, number, number];
+  const H = w.wh.shape[0]!;
+  const G = 4 * H;
+  if (w.wx.shape[0] !== In || w.wx.shape[1] !== G) throw new Error(`${name}: Wx must be [${In}, ${G}], got [${w.wx.shape.join(', ')}]`);
+  if (w.wh.shape[1] !== G) throw new Error(`${name}: Wh must be [${H}, ${G}], got [${w.wh.shape.join(', ')}]`);
+  if (w.b.size !== G) throw new Error(`${name}: b must have ${G} values, got ${w.b.size}`);
+  if (opts.mask && opts.mask.length !== T * B) throw new Error(`${name}: mask has ${opts.mask.length} entries, expected T·B = ${T * B}`);
+  if (opts.recurrentMask && opts.recurrentMask.length !== B * H) {
+    throw new Error(`${name}: recurrent mask has ${opts.recurrentMask.length} entries, expected B·H = ${B * H}`);
+  }
+  const returnSequences = opts.returnSequences ?? false;
+  const [tStart, tEnd] = activeRange(opts.mask, T, B, returnSequences);
+  const rows = (tEnd - tStart) * B;
+  const useRMask = !!opts.recurrentMask;
+  const overrides = { USE_RECURRENT_MASK: useRMask };
+
+  const xp = step.scratch(T * B * G, `${name} Xp`);
+  const xWin = subSlice(x.data, tStart * B * In, rows * In);
+  const xpWin = subSlice(xp, tStart * B * G, rows * G);
+  gemm(step, { a: xWin, b: w.wx.data, c: xpWin, M: rows, N: G, K: In });
+  if (rows > 0) addBiasInto(step, xpWin, w.b.data, rows, G);
+
+  const needGrad = x.requiresGrad || w.wx.requiresGrad || w.wh.requiresGrad || w.b.requiresGrad;
+  const hsT = step.output([T + 1, B, H], `${name} h`, needGrad);
+  const cs = step.scratch((T + 1) * B * H, `${name} c`);
+  const gates = step.scratch(T * B * G, `${name} gates`);
+  step.clear(subSlice(hsT.data, 0, (tStart + 1) * B * H));
+  step.clear(subSlice(cs, 0, (tStart + 1) * B * H));
+  const mask = step.upload(opts.mask ?? new Uint32Array(T * B).fill(1), `${name} mask`);
+  const rmask = step.upload(opts.recurrentMask ?? new Float32Array([1]), `${name} recurrent mask`);
+  const grid: [number, number, number] = [Math.ceil(H / 64), Math.ceil(B / 4), 1];
+  for (let t = tStart; t < tEnd; t++) {
+    step.dispatch('lstm_forward_step', {
+      overrides,
+      buffers: { xp, wh: w.wh.data, mask, rmask, hs: hsT.data, cs, gates },
+      params: { B, H, t, offWh: w.wh.data.offset },
+      workgroups: grid,
+    });
+  }
+
+  step.tape.record(name, () => {
+    if (rows === 0) return;
+    const dHs = hsT.grad!;
+    const dG = step.scratch(T * B * G, `${name} dG`);
+    const dhCarry = step.zeros(B * H, `${name} dh carry`);
+    const dcCarry = step.zeros(B * H, `${name} dc carry`);
+    for (let t = tEnd - 1; t >= tStart; t--) {
+      step.dispatch('lstm_backward_step', {
+        overrides,
+        buffers: { wh: w.wh.data, mask, rmask, gates, cs, dHs, dG, dhCarry, dcCarry },
+        params: { B, H, t, tEnd, offWh: w.wh.data.offset },
+        workgroups: grid,
+      });
+    }
+    const dGWin = subSlice(dG, tStart * B * G, rows * G);
+    // H_prev rows: slot t of hs holds h_{t−1}; with recurrent dropout the recurrence saw h_{t−1} ⊙ rmask.
+    let hPrev: Slice = subSlice(hsT.data, tStart * B * H, rows * H);
+    if (useRMask) {
+      const dropped = step.scratch(rows * H, `${name} masked h_prev`);
+      step.dispatch('dropout', {
+        buffers: { X: hPrev, mask: rmask, Y: dropped },
+        params: { rows, cols: H, maskRows: B, offX: hPrev.offset, offY: 0, accumulate: 0 },
+        workgroups: grid1d(rows * H),
+      });
+      hPrev = dropped;
+    }
+    if (w.wh.grad) gemm(step, { a: hPrev, b: dGWin, c: w.wh.grad, M: H, N: G, K: rows, transA: true, accumulate: true });
+    if (w.wx.grad) gemm(step, { a: xWin, b: dGWin, c: w.wx.grad, M: In, N: G, K: rows, transA: true, accumulate: true });
+    if (w.b.grad) columnSumInto(step, dGWin, w.b.grad, rows, G);
+    if (x.grad) {
+      gemm(step, { a: dGWin, b: w.wx.data, c: subSlice(x.grad, tStart * B * In, rows * In), M: rows, N: In, K: G, transB: true, accumulate: true });
+    }
+  });
+
+  return {
+    sequence: hsT.rows(1, T, `${name} sequence`),
+    last: hsT.rows(tEnd, 1, `${name} last`).reshape([B, H]),
+    tStart,
+    tEnd,
+  };
+}

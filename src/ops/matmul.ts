@@ -1,0 +1,93 @@
+/**
+ * Matrix multiply: the low-level `gemm` encoder (used directly by the LSTM for its hoisted projections
+ * and weight gradients) and the tape op `matmul` (C = op(A)·op(B)) with its backward.
+ */
+import { type Step } from '../engine/engine';
+import { Tensor, type Slice } from '../engine/tensor';
+
+export interface GemmArgs {
+  a: Slice;
+  b: Slice;
+  c: Slice;
+  M: number;
+  N: number;
+  K: number;
+  transA?: boolean;
+  transB?: boolean;
+  /** Row strides; default to the packed value for the (transposed) shapes. */
+  lda?: number;
+  ldb?: number;
+  ldc?: number;
+  /** C += … instead of C = … */
+  accumulate?: boolean;
+  alpha?: number;
+}
+
+/** The matmul kernel variants the engine must prepare. */
+export const GEMM_VARIANTS = [false, true].flatMap((ta) => [false, true].map((tb) => ({ shader: 'matmul', overrides: { TRANS_A: ta, TRANS_B: tb } })));
+
+/** Encode C = alpha·op(A)·op(B) (+ C). */
+export function gemm(step: Step, g: GemmArgs): void {
+  const transA = g.transA ?? false;
+  const transB = g.transB ?? false;
+  const lda = g.lda ?? (transA ? g.M : g.K);
+  const ldb = g.ldb ?? (transB ? g.K : g.N);
+  const ldc = g.ldc ?? g.N;
+  if (g.M === 0 || g.N === 0) return;
+  // Bounds: the last element each operand touches must lie inside its slice.
+  const lastA = transA ? (g.K - 1) * lda + g.M - 1 : (g.M - 1) * lda + g.K - 1;
+  const lastB = transB ? (g.N - 1) * ldb + g.K - 1 : (g.K - 1) * ldb + g.N - 1;
+  const lastC = (g.M - 1) * ldc + g.N - 1;
+  if (g.K > 0 && (lastA >= g.a.length || lastB >= g.b.length)) {
+    throw new Error(`gemm ${g.M}×${g.K}·${g.K}×${g.N}: operand slices are too small (A ${g.a.length}, B ${g.b.length})`);
+  }
+  if (lastC >= g.c.length) throw new Error(`gemm: output slice of ${g.c.length} elements is too small for ${g.M}×${g.N}`);
+  step.dispatch('matmul', {
+    overrides: { TRANS_A: transA, TRANS_B: transB },
+    buffers: { A: g.a, B: g.b, C: g.c },
+    params: {
+      M: g.M, N: g.N, K: g.K, lda, ldb, ldc,
+      offA: g.a.offset, offB: g.b.offset, offC: g.c.offset,
+      accumulate: g.accumulate ? 1 : 0,
+      alpha: g.alpha ?? 1,
+    },
+    workgroups: [Math.ceil(g.N / 32), Math.ceil(g.M / 32), 1],
+  });
+}
+
+function dims(t: Tensor, trans: boolean): [number, number] {
+  if (t.shape.length !== 2) throw new Error(`matmul: "${t.name}" must be 2-D, got [${t.shape.join(', ')}]`);
+  const [r, c] = t.shape as [number, number];
+  return trans ? [c, r] : [r, c];
+}
+
+/** C[M, N] = op(A)[M, K] · op(B)[K, N] as a tape op. */
+export function matmul(step: Step, a: Tensor, b: Tensor, opts: { transA?: boolean; transB?: boolean; name?: string } = {}): Tensor {
+  const transA = opts.transA ?? false;
+  const transB = opts.transB ?? false;
+  const [M, K] = dims(a, transA);
+  const [K2, N] = dims(b, transB);
+  if (K !== K2) throw new Error(`matmul: inner dimensions differ (${K} vs ${K2}) for "${a.name}" and "${b.name}"`);
+  const out = step.output([M, N], opts.name ?? 'matmul', a.requiresGrad || b.requiresGrad);
+  gemm(step, { a: a.data, b: b.data, c: out.data, M, N, K, transA, transB });
+  step.tape.record('matmul', () => matmulBackward(step, a, b, out, transA, transB));
+  return out;
+}
+
+/**
+ * With C = op(A)·op(B):  d op(A) = dC · op(B)ᵀ  and  d op(B) = op(A)ᵀ · dC; a transposed operand gets
+ * the transpose of that, which is the same GEMM with its operands swapped and transposed.
+ */
+export function matmulBackward(step: Step, a: Tensor, b: Tensor, out: Tensor, transA: boolean, transB: boolean): void {
+  const dC = out.grad!;
+  const [M, K] = dims(a, transA);
+  const N = dims(b, transB)[1];
+  if (a.grad) {
+    if (!transA) gemm(step, { a: dC, b: b.data, c: a.grad, M, N: K, K: N, transA: false, transB: !transB, accumulate: true });
+    else gemm(step, { a: b.data, b: dC, c: a.grad, M: K, N: M, K: N, transA: transB, transB: true, accumulate: true });
+  }
+  if (b.grad) {
+    if (!transB) gemm(step, { a: a.data, b: dC, c: b.grad, M: K, N, K: M, transA: !transA, transB: false, accumulate: true });
+    else gemm(step, { a: dC, b: a.data, c: b.grad, M: N, N: K, K: M, transA: true, transB: transA, accumulate: true });
+  }
+}

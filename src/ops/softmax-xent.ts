@@ -1,0 +1,39 @@
+/**
+ * Fused softmax cross-entropy (mean over the batch, optional per-class weights): one pass gives the
+ * loss, the correct count and the probabilities; the backward adds w[y]·(p − onehot)/B into dlogits.
+ */
+import { type Step } from '../engine/engine';
+import { type Slice, type Tensor } from '../engine/tensor';
+
+export interface XentResult {
+  /** [loss, correct] */
+  stats: Slice;
+  /** [B, C] softmax probabilities */
+  probs: Slice;
+}
+
+export function softmaxXent(step: Step, logits: Tensor, labels: Uint32Array, classWeights?: Float32Array, name = 'softmax_xent'): XentResult {
+  const [B, C] = logits.shape as [number, number];
+  if (labels.length !== B) throw new Error(`softmaxXent: ${labels.length} labels for ${B} rows`);
+  for (const y of labels) if (y >= C) throw new Error(`softmaxXent: label ${y} is outside ${C} classes`);
+  const weights = classWeights ?? new Float32Array(C).fill(1);
+  if (weights.length !== C) throw new Error(`softmaxXent: ${weights.length} class weights for ${C} classes`);
+  const labelSlice = step.upload(labels, `${name} labels`);
+  const weightSlice = step.upload(weights, `${name} class weights`);
+  const probs = step.scratch(B * C, `${name} probs`);
+  const stats = step.scratch(2, `${name} stats`);
+  step.dispatch('softmax_xent', {
+    buffers: { Z: logits.data, labels: labelSlice, classWeights: weightSlice, probs, stats },
+    params: { B, C, offZ: logits.data.offset, invBatch: 1 / B },
+    workgroups: [1, 1, 1],
+  });
+  step.tape.record(name, () => {
+    if (!logits.grad) return;
+    step.dispatch('softmax_xent_backward', {
+      buffers: { probs, labels: labelSlice, classWeights: weightSlice, dZ: logits.grad },
+      params: { B, C, offDZ: logits.grad.offset, invBatch: 1 / B },
+      workgroups: [Math.ceil((B * C) / 64), 1, 1],
+    });
+  });
+  return { stats, probs };
+}

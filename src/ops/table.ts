@@ -1,0 +1,57 @@
+/**
+ * The op table: every tape op with its forward kernels, backward kernels and float64 reference, in one
+ * typed record. Adding a name to `OpName` without filling in every piece is a compile error, and the
+ * engine prepares exactly the kernels listed here (plus the optimizer's), so nothing compiles lazily.
+ */
+import { type OverrideValues } from '../kernels/registry';
+import * as ref from '../reference/reference';
+import { GEMM_VARIANTS } from './matmul';
+import { LSTM_VARIANTS } from './lstm';
+
+export type OpName = 'matmul' | 'add' | 'addBias' | 'embedding' | 'dropout' | 'softmaxXent' | 'reverseTime' | 'concat' | 'lstm';
+
+export interface KernelVariant {
+  shader: string;
+  overrides?: OverrideValues;
+}
+
+export interface OpEntry {
+  forward: readonly KernelVariant[];
+  backward: readonly KernelVariant[];
+  reference: { forward: (...args: never[]) => unknown; backward: (...args: never[]) => unknown };
+}
+
+const k = (shader: string): KernelVariant => ({ shader });
+
+export const OPS: { readonly [P in OpName]: OpEntry } = {
+  matmul: { forward: GEMM_VARIANTS, backward: GEMM_VARIANTS, reference: { forward: ref.matmulRef, backward: ref.matmulBackwardRef } },
+  add: { forward: [k('add')], backward: [k('add_scaled')], reference: { forward: ref.addRef, backward: ref.addRef } },
+  addBias: {
+    forward: [k('copy_strided'), k('add_bias')],
+    backward: [k('add_scaled'), k('column_sum')],
+    reference: { forward: ref.addBiasRef, backward: ref.addBiasBackwardRef },
+  },
+  embedding: { forward: [k('embedding_gather')], backward: [k('embedding_backward')], reference: { forward: ref.embeddingRef, backward: ref.embeddingBackwardRef } },
+  // Dropout with a fixed mask is linear and self-adjoint: the backward is the same masked product.
+  dropout: { forward: [k('dropout')], backward: [k('dropout')], reference: { forward: ref.spatialDropoutRef, backward: ref.spatialDropoutRef } },
+  softmaxXent: { forward: [k('softmax_xent')], backward: [k('softmax_xent_backward')], reference: { forward: ref.softmaxXentRef, backward: ref.softmaxXentRef } },
+  reverseTime: { forward: [k('reverse_time')], backward: [k('reverse_time')], reference: { forward: ref.reverseTimeRef, backward: ref.reverseTimeRef } },
+  concat: { forward: [k('copy_strided')], backward: [k('copy_strided')], reference: { forward: ref.concatRef, backward: ref.concatBackwardRef } },
+  lstm: {
+    forward: [...GEMM_VARIANTS, k('add_bias'), ...LSTM_VARIANTS.filter((v) => v.shader === 'lstm_forward_step')],
+    backward: [...GEMM_VARIANTS, k('column_sum'), k('dropout'), ...LSTM_VARIANTS.filter((v) => v.shader === 'lstm_backward_step')],
+    reference: { forward: ref.lstmForwardRef, backward: ref.lstmBackwardRef },
+  },
+};
+
+/** The optimizer's kernels (not a tape op: it runs after the backward). */
+export const OPTIMIZER_KERNELS: readonly KernelVariant[] = [k('grad_norm_partial'), k('grad_clip_scale'), k('adam')];
+
+/** Every kernel variant the engine uses, deduplicated. */
+export function allKernelVariants(): KernelVariant[] {
+  const seen = new Map<string, KernelVariant>();
+  const add = (v: KernelVariant) => seen.set(`${v.shader}${JSON.stringify(v.overrides ?? {})}`, v);
+  for (const op of Object.values(OPS)) [...op.forward, ...op.backward].forEach(add);
+  OPTIMIZER_KERNELS.forEach(add);
+  return [...seen.values()];
+}

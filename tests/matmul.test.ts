@@ -1,0 +1,58 @@
+import { describe, it } from 'vitest';
+import { backpropFrom } from '../src/ops/elementwise';
+import { matmul } from '../src/ops/matmul';
+import { matmulBackwardRef, matmulRef } from '../src/reference/reference';
+import { dot, expectClose, f32, getEngine, numericGrad, randomArray, rng } from './helpers/gpu';
+import { Leaves } from './helpers/leaf';
+
+// f32 GEMM with K ≤ 200 against float64: relative 1e-5 plus a small absolute term for near-zero sums.
+const RTOL = 1e-5;
+const ATOL = 1e-5;
+const TRANSPOSES = [[false, false], [true, false], [false, true], [true, true]] as const;
+
+describe('matmul', () => {
+  it('float64 reference gradients match central finite differences', () => {
+    const r = rng('mm-fd');
+    for (const [ta, tb] of TRANSPOSES) {
+      const M = 3, N = 4, K = 5;
+      const A = randomArray(r, M * K);
+      const B = randomArray(r, K * N);
+      const dC = randomArray(r, M * N);
+      const loss = () => dot(matmulRef(A, B, M, N, K, ta, tb), dC);
+      const { dA, dB } = matmulBackwardRef(A, B, dC, M, N, K, ta, tb);
+      expectClose(dA, numericGrad(loss, A), 1e-6, 1e-8, `dA trans ${ta}${tb}`);
+      expectClose(dB, numericGrad(loss, B), 1e-6, 1e-8, `dB trans ${ta}${tb}`);
+    }
+  });
+
+  // Sizes that divide neither the 4×4 register tile nor the 32×32 workgroup tile, including 1.
+  const shapes: Array<[number, number, number]> = [[1, 1, 1], [7, 13, 5], [33, 65, 17], [20, 196, 128], [70, 9, 200]];
+  for (const [M, N, K] of shapes) {
+    for (const [ta, tb] of TRANSPOSES) {
+      it(`forward and gradients match float64 for ${M}×${K}·${K}×${N}, transA=${ta}, transB=${tb}`, async () => {
+        const engine = await getEngine();
+        const r = rng(`mm-${M}-${N}-${K}-${ta}-${tb}`);
+        const A = randomArray(r, M * K);
+        const B = randomArray(r, K * N);
+        const dC = randomArray(r, M * N);
+        const leaves = new Leaves(engine);
+        const a = leaves.tensor(ta ? [K, M] : [M, K], A, 'A');
+        const b = leaves.tensor(tb ? [N, K] : [K, N], B, 'B');
+        const step = engine.beginStep({ grad: true });
+        const c = matmul(step, a, b, { transA: ta, transB: tb });
+        backpropFrom(step, c, f32(dC));
+        const out = step.read(c.data);
+        step.backward();
+        const dA = step.read(a.grad!);
+        const dB = step.read(b.grad!);
+        step.submit();
+        const ref = matmulBackwardRef(A, B, dC, M, N, K, ta, tb);
+        expectClose(await out, matmulRef(A, B, M, N, K, ta, tb), RTOL, ATOL, 'C');
+        expectClose(await dA, ref.dA, RTOL, ATOL, 'dA');
+        expectClose(await dB, ref.dB, RTOL, ATOL, 'dB');
+        await engine.sync();
+        leaves.free();
+      });
+    }
+  }
+});
