@@ -367,6 +367,22 @@ export class Step {
     this.tape.replay();
   }
 
+  /** Abandon the step (after an encoding error): nothing is submitted, every scratch buffer goes back. */
+  abort(): void {
+    if (this.submitted) return;
+    this.submitted = true;
+    this.pass?.end();
+    this.pass = null;
+    for (const b of this.scratchBuffers) this.engine.pool.release(b);
+    this.scratchBuffers = [];
+    for (const r of this.readbacks) {
+      this.engine.pool.release(r.staging);
+      r.reject(new Error(`step "${this.label}" was aborted`));
+    }
+    this.readbacks = [];
+    this.engine.finishStep(this, 0);
+  }
+
   submit(): void {
     this.ensureOpen();
     this.endPass();

@@ -89,6 +89,7 @@ async function acquireNode(options: AcquireOptions): Promise<GpuContext> {
       else tried.push(`SwiftShader ICD ${icd}: not present`);
     }
   }
+  const original = process.env.VK_ICD_FILENAMES;
   for (const attempt of attempts) {
     if (attempt.icd) process.env.VK_ICD_FILENAMES = attempt.icd;
     else delete process.env.VK_ICD_FILENAMES;
@@ -106,6 +107,9 @@ async function acquireNode(options: AcquireOptions): Promise<GpuContext> {
     }
     tried.push(`${attempt.label}: no adapter`);
   }
+  // Leave the environment as we found it: a failed search must not change the next one.
+  if (original === undefined) delete process.env.VK_ICD_FILENAMES;
+  else process.env.VK_ICD_FILENAMES = original;
   throw new Error(
     'No WebGPU adapter found in Node. Tried: ' +
       tried.join('; ') +

@@ -30,6 +30,8 @@ export interface LstmOptions {
   /** Pre-scaled recurrent-dropout mask [B·H] (0 or 1/(1−rate)) applied to h_{t−1} at every step. */
   recurrentMask?: Float32Array | null;
   returnSequences?: boolean;
+  /** Skip timesteps where the whole batch is padding (default true; false runs them, for testing equivalence). */
+  skipPadding?: boolean;
   name?: string;
 }
 
@@ -42,11 +44,6 @@ export interface LstmOutput {
   tStart: number;
   tEnd: number;
 }
-
-export const LSTM_VARIANTS = [false, true].flatMap((m) => [
-  { shader: 'lstm_forward_step', overrides: { USE_RECURRENT_MASK: m } },
-  { shader: 'lstm_backward_step', overrides: { USE_RECURRENT_MASK: m } },
-]);
 
 /** The range of timesteps that must run: leading all-padding steps always skipped, trailing ones when only the last state is needed. */
 export function activeRange(mask: Uint32Array | null | undefined, T: number, B: number, returnSequences: boolean): [number, number] {
@@ -77,7 +74,7 @@ export function lstm(step: Step, x: Tensor, w: LstmWeights, opts: LstmOptions = 
     throw new Error(`${name}: recurrent mask has ${opts.recurrentMask.length} entries, expected B·H = ${B * H}`);
   }
   const returnSequences = opts.returnSequences ?? false;
-  const [tStart, tEnd] = activeRange(opts.mask, T, B, returnSequences);
+  const [tStart, tEnd] = (opts.skipPadding ?? true) ? activeRange(opts.mask, T, B, returnSequences) : [0, T];
   const rows = (tEnd - tStart) * B;
   const useRMask = !!opts.recurrentMask;
   const overrides = { USE_RECURRENT_MASK: useRMask };

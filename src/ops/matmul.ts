@@ -23,9 +23,6 @@ export interface GemmArgs {
   alpha?: number;
 }
 
-/** The matmul kernel variants the engine must prepare. */
-export const GEMM_VARIANTS = [false, true].flatMap((ta) => [false, true].map((tb) => ({ shader: 'matmul', overrides: { TRANS_A: ta, TRANS_B: tb } })));
-
 /** Encode C = alpha·op(A)·op(B) (+ C). */
 export function gemm(step: Step, g: GemmArgs): void {
   const transA = g.transA ?? false;

@@ -5,8 +5,6 @@
  */
 import { type OverrideValues } from '../kernels/registry';
 import * as ref from '../reference/reference';
-import { GEMM_VARIANTS } from './matmul';
-import { LSTM_VARIANTS } from './lstm';
 
 export type OpName = 'matmul' | 'add' | 'addBias' | 'embedding' | 'dropout' | 'softmaxXent' | 'reverseTime' | 'concat' | 'lstm';
 
@@ -22,6 +20,11 @@ export interface OpEntry {
 }
 
 const k = (shader: string): KernelVariant => ({ shader });
+const bools = [false, true];
+// This module imports no op implementation (the engine imports it to prepare pipelines), so the
+// variant lists live here rather than beside the ops.
+const GEMM_VARIANTS = bools.flatMap((ta) => bools.map((tb) => ({ shader: 'matmul', overrides: { TRANS_A: ta, TRANS_B: tb } })));
+const lstmStep = (shader: string) => bools.map((m) => ({ shader, overrides: { USE_RECURRENT_MASK: m } }));
 
 export const OPS: { readonly [P in OpName]: OpEntry } = {
   matmul: { forward: GEMM_VARIANTS, backward: GEMM_VARIANTS, reference: { forward: ref.matmulRef, backward: ref.matmulBackwardRef } },
@@ -38,8 +41,8 @@ export const OPS: { readonly [P in OpName]: OpEntry } = {
   reverseTime: { forward: [k('reverse_time')], backward: [k('reverse_time')], reference: { forward: ref.reverseTimeRef, backward: ref.reverseTimeRef } },
   concat: { forward: [k('copy_strided')], backward: [k('copy_strided')], reference: { forward: ref.concatRef, backward: ref.concatBackwardRef } },
   lstm: {
-    forward: [...GEMM_VARIANTS, k('add_bias'), ...LSTM_VARIANTS.filter((v) => v.shader === 'lstm_forward_step')],
-    backward: [...GEMM_VARIANTS, k('column_sum'), k('dropout'), ...LSTM_VARIANTS.filter((v) => v.shader === 'lstm_backward_step')],
+    forward: [...GEMM_VARIANTS, k('add_bias'), ...lstmStep('lstm_forward_step')],
+    backward: [...GEMM_VARIANTS, k('column_sum'), k('dropout'), ...lstmStep('lstm_backward_step')],
     reference: { forward: ref.lstmForwardRef, backward: ref.lstmBackwardRef },
   },
 };

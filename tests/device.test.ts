@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { acquireGpu } from '../src/gpu/device';
+
+describe('device acquisition', () => {
+  it('a machine without a usable Vulkan driver gets an error that lists what was tried and how to fix it', async () => {
+    // Point Dawn at an ICD file that does not exist: no adapter can be found.
+    await expect(acquireGpu({ icd: '/nonexistent/vk_icd.json' })).rejects.toThrow(
+      /No WebGPU adapter found in Node\. Tried: VK_ICD_FILENAMES=\/nonexistent\/vk_icd\.json: no adapter.*apt-get install -y chromium/,
+    );
+  });
+
+  it('finds an adapter on this machine (SwiftShader when there is no GPU) and reports it', async () => {
+    const gpu = await acquireGpu();
+    expect(gpu.device).toBeTruthy();
+    expect(['dawn', 'dawn+swiftshader']).toContain(gpu.backend);
+    const errors: string[] = [];
+    gpu.onError((e) => errors.push(e.message));
+    // A validation error (a buffer larger than allowed by its usage rules) reaches the single callback.
+    gpu.device.createBuffer({ size: 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE });
+    await gpu.device.queue.onSubmittedWorkDone();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(errors.length).toBe(1);
+    gpu.destroy();
+  });
+});
