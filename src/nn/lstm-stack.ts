@@ -8,7 +8,7 @@
 import { type Step } from '../engine/engine';
 import { type ParamSpec, type ParameterStore } from '../engine/parameters';
 import { type Tensor } from '../engine/tensor';
-import { concatFeatures, reverseTime } from '../ops/elementwise';
+import { concatFeatures, dropout, reverseTime } from '../ops/elementwise';
 import { lstm } from '../ops/lstm';
 import { glorotUniform, lstmBias, orthogonal } from './init';
 import { GATE } from './lstm-layout';
@@ -53,9 +53,10 @@ export function lstmStackParams(cfg: LstmStackConfig, rng: () => number): ParamS
 export interface LstmStackRun {
   /** Time-major [T·B] mask (1 real, 0 padding) or null. */
   mask: Uint32Array | null;
-  /** Per layer-direction recurrent dropout masks [B·H] (same order as lstmStackNames), or null. */
-  recurrentMasks: Array<Float32Array | null> | null;
-  /** Per layer > 0 inter-layer input masks are the caller's business (apply dropout between calls). */
+  /** Per layer-direction input dropout masks [B·in] (Keras `dropout`; same order as lstmStackNames), or null. */
+  inputMasks?: Array<Float32Array | null> | null;
+  /** Per layer-direction recurrent dropout masks [B·H] (Keras `recurrent_dropout`), or null. */
+  recurrentMasks?: Array<Float32Array | null> | null;
   returnSequences: boolean;
 }
 
@@ -84,9 +85,12 @@ export function lstmStack(step: Step, x: Tensor, params: ParameterStore, cfg: Ls
         b: params.get(`${d.prefix}/bias`),
       };
       const rmask = run.recurrentMasks?.[d.index] ?? null;
-      if (!d.backward) return lstm(step, input, w, { mask: run.mask, recurrentMask: rmask, returnSequences: wantSeq, name: d.prefix });
+      const imask = run.inputMasks?.[d.index] ?? null;
+      // Variational input dropout: one mask per (sequence, feature), the same at every timestep.
+      const xin = imask ? dropout(step, input, imask, B, `${d.prefix} input dropout`) : input;
+      if (!d.backward) return lstm(step, xin, w, { mask: run.mask, recurrentMask: rmask, returnSequences: wantSeq, name: d.prefix });
       // go_backwards: run on the time-reversed input; Bidirectional re-reverses the sequence output.
-      const rev = reverseTime(step, input, `${d.prefix} input reversed`);
+      const rev = reverseTime(step, xin, `${d.prefix} input reversed`);
       const r = lstm(step, rev, w, { mask: revMask, recurrentMask: rmask, returnSequences: wantSeq, name: d.prefix });
       return { ...r, sequence: wantSeq ? reverseTime(step, r.sequence, `${d.prefix} output reversed`) : r.sequence };
     });

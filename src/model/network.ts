@@ -1,0 +1,194 @@
+/**
+ * The sentiment network: Embedding → SpatialDropout1D → LSTM stack (dropout, recurrent dropout,
+ * optional bidirectional and stacked layers) → Dense → softmax cross-entropy, trained with Adam.
+ *
+ * One training step is one command encoder and one submit: upload the batch, forward, backward,
+ * clipping and Adam, and a copy of [loss, correct] and the clip flags into staging buffers, mapped
+ * asynchronously. All randomness (init, dropout masks) comes from seedrandom streams derived from one seed.
+ */
+import seedrandom from 'seedrandom';
+import { type Engine, type Step } from '../engine/engine';
+import { ParameterStore, type ParamSpec } from '../engine/parameters';
+import { type Tensor } from '../engine/tensor';
+import { addBias, dropout, dropoutMask } from '../ops/elementwise';
+import { embedding } from '../ops/embedding';
+import { matmul } from '../ops/matmul';
+import { softmaxXent } from '../ops/softmax-xent';
+import { glorotUniform } from '../nn/init';
+import { lstmLayerInput, lstmStack, lstmStackNames, lstmStackParams, type LstmStackConfig } from '../nn/lstm-stack';
+
+export interface NetworkConfig {
+  vocabSize: number;
+  embedDim: number;
+  units: number;
+  layers: number;
+  bidirectional: boolean;
+  numClasses: number;
+  /** SpatialDropout1D rate after the embedding. */
+  spatialDropout: number;
+  /** LSTM input dropout (Keras `dropout`). */
+  dropout: number;
+  /** LSTM recurrent dropout (Keras `recurrent_dropout`). */
+  recurrentDropout: number;
+  /** Token id 0 is padding (Keras mask_zero). */
+  maskZero: boolean;
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** Global gradient-norm clip; 0 disables. */
+  clipNorm: number;
+  /** Per-class loss weights, or null. */
+  classWeights: number[] | null;
+  seed: number | string;
+}
+
+export const DEFAULT_NETWORK: NetworkConfig = {
+  vocabSize: 2000,
+  embedDim: 128,
+  units: 196,
+  layers: 1,
+  bidirectional: false,
+  numClasses: 2,
+  spatialDropout: 0.4,
+  dropout: 0.2,
+  recurrentDropout: 0.2,
+  maskZero: true,
+  learningRate: 1e-3,
+  beta1: 0.9,
+  beta2: 0.999,
+  epsilon: 1e-7,
+  clipNorm: 0,
+  classWeights: null,
+  seed: 141,
+};
+
+export interface Batch {
+  /** Token ids, batch-major [B, T]. */
+  ids: Uint32Array;
+  B: number;
+  T: number;
+  labels: Uint32Array;
+}
+
+export interface StepStats {
+  loss: number;
+  correct: number;
+  /** False when the gradient norm was NaN/Inf (the update was skipped). */
+  finite: boolean;
+  gradNorm: number;
+}
+
+export function validateNetworkConfig(c: NetworkConfig): void {
+  const posInt = (name: keyof NetworkConfig, min = 1) => {
+    const v = c[name];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${String(v)}`);
+  };
+  posInt('vocabSize', 2);
+  posInt('embedDim');
+  posInt('units');
+  posInt('layers');
+  posInt('numClasses', 2);
+  for (const k of ['spatialDropout', 'dropout', 'recurrentDropout'] as const) {
+    if (!(c[k] >= 0 && c[k] < 1)) throw new Error(`${k} must be in [0, 1), got ${c[k]}`);
+  }
+  if (!(c.learningRate > 0)) throw new Error(`learningRate must be > 0, got ${c.learningRate}`);
+  if (!(c.clipNorm >= 0)) throw new Error(`clipNorm must be ≥ 0, got ${c.clipNorm}`);
+  if (c.classWeights && (c.classWeights.length !== c.numClasses || c.classWeights.some((w) => !(w >= 0)))) {
+    throw new Error(`classWeights must be ${c.numClasses} non-negative numbers`);
+  }
+}
+
+export class SentimentNetwork {
+  readonly params: ParameterStore;
+  readonly stack: LstmStackConfig;
+  private dropoutRng: () => number;
+
+  constructor(
+    readonly engine: Engine,
+    readonly config: NetworkConfig,
+  ) {
+    validateNetworkConfig(config);
+    this.stack = { inputDim: config.embedDim, units: config.units, layers: config.layers, bidirectional: config.bidirectional };
+    const initRng = seedrandom(`${config.seed}/init`);
+    this.dropoutRng = seedrandom(`${config.seed}/dropout`);
+    this.params = new ParameterStore(engine, this.paramSpecs(initRng));
+  }
+
+  private paramSpecs(rng: () => number): ParamSpec[] {
+    const c = this.config;
+    const feat = c.bidirectional ? 2 * c.units : c.units;
+    // Keras Embedding default: uniform(−0.05, 0.05).
+    const emb = Float32Array.from({ length: c.vocabSize * c.embedDim }, () => (rng() * 2 - 1) * 0.05);
+    return [
+      { name: 'embedding/embeddings', shape: [c.vocabSize, c.embedDim], init: emb },
+      ...lstmStackParams(this.stack, rng),
+      { name: 'dense/kernel', shape: [feat, c.numClasses], init: glorotUniform(rng, feat, c.numClasses) },
+      { name: 'dense/bias', shape: [c.numClasses], init: new Float32Array(c.numClasses) },
+    ];
+  }
+
+  /** Time-major [T·B] padding mask from batch-major ids (null when masking is off). */
+  paddingMask(batch: Batch): Uint32Array | null {
+    if (!this.config.maskZero) return null;
+    const { B, T, ids } = batch;
+    const m = new Uint32Array(T * B);
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) m[t * B + b] = ids[b * T + t] !== 0 ? 1 : 0;
+    return m;
+  }
+
+  /** Encode the forward pass; dropout masks are drawn only when `training`. Returns the logits [B, C]. */
+  forward(step: Step, batch: Batch, training: boolean): Tensor {
+    const c = this.config;
+    const { B, T } = batch;
+    if (batch.ids.length !== B * T) throw new Error(`batch has ${batch.ids.length} ids, expected ${B}×${T}`);
+    let x = embedding(step, this.params.get('embedding/embeddings'), batch.ids, B, T, { maskZero: c.maskZero });
+    if (training && c.spatialDropout > 0) x = dropout(step, x, dropoutMask(this.dropoutRng, B * c.embedDim, c.spatialDropout), B, 'spatial dropout');
+    const dirs = lstmStackNames(this.stack);
+    const inputMasks =
+      training && c.dropout > 0 ? dirs.map((d) => dropoutMask(this.dropoutRng, B * lstmLayerInput(this.stack, d.layer), c.dropout)) : null;
+    const recurrentMasks = training && c.recurrentDropout > 0 ? dirs.map(() => dropoutMask(this.dropoutRng, B * c.units, c.recurrentDropout)) : null;
+    const h = lstmStack(step, x, this.params, this.stack, { mask: this.paddingMask(batch), inputMasks, recurrentMasks, returnSequences: false });
+    return addBias(step, matmul(step, h, this.params.get('dense/kernel'), { name: 'dense' }), this.params.get('dense/bias'), 'logits');
+  }
+
+  /** One training step, one submit. The returned promise resolves when the GPU has produced the stats. */
+  trainStep(batch: Batch): Promise<StepStats> {
+    const c = this.config;
+    const step = this.engine.beginStep({ grad: true, label: 'train step' });
+    try {
+      this.params.zeroGrads(step);
+      const logits = this.forward(step, batch, true);
+      const { stats } = softmaxXent(step, logits, batch.labels, c.classWeights ? Float32Array.from(c.classWeights) : undefined);
+      const statsP = step.read(stats);
+      step.backward();
+      this.params.adam(step, { learningRate: c.learningRate, beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, clipNorm: c.clipNorm });
+      const clipP = step.read(this.params.clip);
+      step.submit();
+      return Promise.all([statsP, clipP]).then(([s, k]) => ({ loss: s[0]!, correct: s[1]!, finite: k[2] === 1 && Number.isFinite(s[0]!), gradNorm: k[1]! }));
+    } catch (e) {
+      step.abort();
+      throw e;
+    }
+  }
+
+  /** Forward only (no dropout, no gradients): probabilities [B·C] and the batch's loss and correct count. */
+  evaluateBatch(batch: Batch): Promise<{ probs: Float32Array; loss: number; correct: number }> {
+    const step = this.engine.beginStep({ grad: false, label: 'eval step' });
+    try {
+      const logits = this.forward(step, batch, false);
+      const res = softmaxXent(step, logits, batch.labels);
+      const probsP = step.read(res.probs);
+      const statsP = step.read(res.stats);
+      step.submit();
+      return Promise.all([probsP, statsP]).then(([probs, s]) => ({ probs, loss: s[0]!, correct: s[1]! }));
+    } catch (e) {
+      step.abort();
+      throw e;
+    }
+  }
+
+  dispose(): void {
+    this.params.destroy();
+  }
+}
