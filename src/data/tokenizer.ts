@@ -1,0 +1,135 @@
+/**
+ * A Keras-compatible word Tokenizer and pad_sequences.
+ *
+ * Semantics (keras.preprocessing.text.Tokenizer):
+ * - text_to_word_sequence: optionally lowercase, replace every `filters` character by `split`, split on
+ *   `split`, drop empty strings.
+ * - fit_on_texts counts words; word_index ranks them by count, descending, ties in order of first
+ *   appearance (a stable sort of the insertion-ordered counts); indices start at 1 (0 is padding); an
+ *   `oovToken` takes index 1 and shifts the rest.
+ * - texts_to_sequences keeps a word only if its index < numWords (when set); otherwise it becomes the
+ *   OOV index if there is an OOV token, or is dropped.
+ */
+export const KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n';
+
+export interface TokenizerConfig {
+  numWords: number | null;
+  oovToken: string | null;
+  filters: string;
+  lower: boolean;
+  split: string;
+}
+
+export interface TokenizerJSON extends TokenizerConfig {
+  /** Words in index order: words[i] has index i + 1. */
+  words: string[];
+  /** Word counts in the same order. */
+  counts: number[];
+}
+
+export class Tokenizer {
+  readonly config: TokenizerConfig;
+  /** word → index (1-based). */
+  wordIndex = new Map<string, number>();
+  /** word → count in fit_on_texts, in order of first appearance. */
+  wordCounts = new Map<string, number>();
+
+  constructor(config: Partial<TokenizerConfig> = {}) {
+    this.config = {
+      numWords: config.numWords ?? null,
+      oovToken: config.oovToken ?? null,
+      filters: config.filters ?? KERAS_FILTERS,
+      lower: config.lower ?? true,
+      split: config.split ?? ' ',
+    };
+    if (this.config.numWords !== null && !(Number.isInteger(this.config.numWords) && this.config.numWords >= 1)) {
+      throw new Error(`numWords must be a positive integer or null, got ${this.config.numWords}`);
+    }
+    if (this.config.split === '') throw new Error('split must not be empty');
+  }
+
+  get fitted(): boolean {
+    return this.wordIndex.size > 0;
+  }
+
+  textToWordSequence(text: string): string[] {
+    let s = this.config.lower ? text.toLowerCase() : text;
+    const { filters, split } = this.config;
+    if (filters.length > 0) {
+      let out = '';
+      for (const ch of s) out += filters.includes(ch) ? split : ch;
+      s = out;
+    }
+    return s.split(split).filter((w) => w !== '');
+  }
+
+  fitOnTexts(texts: Iterable<string>): void {
+    for (const t of texts) {
+      for (const w of this.textToWordSequence(t)) this.wordCounts.set(w, (this.wordCounts.get(w) ?? 0) + 1);
+    }
+    const sorted = [...this.wordCounts.entries()].sort((a, b) => b[1] - a[1]); // stable: ties keep first appearance
+    const words = sorted.map(([w]) => w);
+    const oov = this.config.oovToken;
+    const ordered = oov === null ? words : [oov, ...words.filter((w) => w !== oov)];
+    this.wordIndex = new Map(ordered.map((w, i) => [w, i + 1]));
+  }
+
+  /** The size of the id space a model needs: numWords when set, else all words + 1 (for padding). */
+  get vocabSize(): number {
+    return this.config.numWords ?? this.wordIndex.size + 1;
+  }
+
+  textsToSequences(texts: readonly string[]): number[][] {
+    return texts.map((t) => this.textToSequence(t));
+  }
+
+  textToSequence(text: string): number[] {
+    const { numWords, oovToken } = this.config;
+    const oovIndex = oovToken !== null ? this.wordIndex.get(oovToken) ?? null : null;
+    const seq: number[] = [];
+    for (const w of this.textToWordSequence(text)) {
+      const i = this.wordIndex.get(w);
+      if (i !== undefined && (numWords === null || i < numWords)) seq.push(i);
+      else if (oovIndex !== null) seq.push(oovIndex);
+    }
+    return seq;
+  }
+
+  toJSON(): TokenizerJSON {
+    const words = [...this.wordIndex.entries()].sort((a, b) => a[1] - b[1]).map(([w]) => w);
+    return { ...this.config, words, counts: words.map((w) => this.wordCounts.get(w) ?? 0) };
+  }
+
+  static fromJSON(j: TokenizerJSON): Tokenizer {
+    if (!Array.isArray(j.words) || !Array.isArray(j.counts) || j.words.length !== j.counts.length) throw new Error('tokenizer: words and counts must be arrays of equal length');
+    const t = new Tokenizer(j);
+    j.words.forEach((w, i) => {
+      if (typeof w !== 'string') throw new Error('tokenizer: words must be strings');
+      t.wordIndex.set(w, i + 1);
+      t.wordCounts.set(w, j.counts[i]!);
+    });
+    return t;
+  }
+}
+
+export interface PadOptions {
+  maxlen?: number | null;
+  padding?: 'pre' | 'post';
+  truncating?: 'pre' | 'post';
+  value?: number;
+}
+
+/** keras pad_sequences: a [n, maxlen] row-major Uint32Array (maxlen defaults to the longest sequence). */
+export function padSequences(seqs: readonly number[][], opts: PadOptions = {}): { data: Uint32Array; maxlen: number } {
+  const maxlen = opts.maxlen ?? Math.max(1, ...seqs.map((s) => s.length));
+  if (!(Number.isInteger(maxlen) && maxlen >= 1)) throw new Error(`maxlen must be a positive integer, got ${maxlen}`);
+  const padding = opts.padding ?? 'pre';
+  const truncating = opts.truncating ?? 'pre';
+  const data = new Uint32Array(seqs.length * maxlen).fill(opts.value ?? 0);
+  seqs.forEach((s, r) => {
+    const kept = s.length <= maxlen ? s : truncating === 'pre' ? s.slice(s.length - maxlen) : s.slice(0, maxlen);
+    const at = padding === 'pre' ? maxlen - kept.length : 0;
+    data.set(kept, r * maxlen + at);
+  });
+  return { data, maxlen };
+}
