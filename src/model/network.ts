@@ -10,7 +10,7 @@ import seedrandom from 'seedrandom';
 import { type Engine, type Step } from '../engine/engine';
 import { ParameterStore, type ParamSpec } from '../engine/parameters';
 import { type Tensor } from '../engine/tensor';
-import { addBias, dropout, dropoutMask } from '../ops/elementwise';
+import { addBias, backpropFrom, dropout, dropoutMask } from '../ops/elementwise';
 import { embedding } from '../ops/embedding';
 import { matmul } from '../ops/matmul';
 import { softmaxXent } from '../ops/softmax-xent';
@@ -115,6 +115,22 @@ export class SentimentNetwork {
     this.params = new ParameterStore(engine, this.paramSpecs(initRng));
   }
 
+  /** Parameter names and shapes for a configuration, in arena order (no GPU, no random draws). */
+  static paramShapes(c: NetworkConfig): Array<{ name: string; shape: number[] }> {
+    const stack: LstmStackConfig = { inputDim: c.embedDim, units: c.units, layers: c.layers, bidirectional: c.bidirectional };
+    const feat = c.bidirectional ? 2 * c.units : c.units;
+    return [
+      { name: 'embedding/embeddings', shape: [c.vocabSize, c.embedDim] },
+      ...lstmStackNames(stack).flatMap(({ layer, prefix }) => [
+        { name: `${prefix}/kernel`, shape: [lstmLayerInput(stack, layer), 4 * c.units] },
+        { name: `${prefix}/recurrent_kernel`, shape: [c.units, 4 * c.units] },
+        { name: `${prefix}/bias`, shape: [4 * c.units] },
+      ]),
+      { name: 'dense/kernel', shape: [feat, c.numClasses] },
+      { name: 'dense/bias', shape: [c.numClasses] },
+    ];
+  }
+
   private paramSpecs(rng: () => number): ParamSpec[] {
     const c = this.config;
     const feat = c.bidirectional ? 2 * c.units : c.units;
@@ -137,19 +153,21 @@ export class SentimentNetwork {
     return m;
   }
 
-  /** Encode the forward pass; dropout masks are drawn only when `training`. Returns the logits [B, C]. */
-  forward(step: Step, batch: Batch, training: boolean): Tensor {
+  /** Encode the forward pass; dropout masks are drawn only when `training`. Returns the logits [B, C] and the embedded input [T, B, E]. */
+  forward(step: Step, batch: Batch, training: boolean): { logits: Tensor; embedded: Tensor } {
     const c = this.config;
     const { B, T } = batch;
     if (batch.ids.length !== B * T) throw new Error(`batch has ${batch.ids.length} ids, expected ${B}×${T}`);
-    let x = embedding(step, this.params.get('embedding/embeddings'), batch.ids, B, T, { maskZero: c.maskZero });
+    const embedded = embedding(step, this.params.get('embedding/embeddings'), batch.ids, B, T, { maskZero: c.maskZero });
+    let x = embedded;
     if (training && c.spatialDropout > 0) x = dropout(step, x, dropoutMask(this.dropoutRng, B * c.embedDim, c.spatialDropout), B, 'spatial dropout');
     const dirs = lstmStackNames(this.stack);
     const inputMasks =
       training && c.dropout > 0 ? dirs.map((d) => dropoutMask(this.dropoutRng, B * lstmLayerInput(this.stack, d.layer), c.dropout)) : null;
     const recurrentMasks = training && c.recurrentDropout > 0 ? dirs.map(() => dropoutMask(this.dropoutRng, B * c.units, c.recurrentDropout)) : null;
     const h = lstmStack(step, x, this.params, this.stack, { mask: this.paddingMask(batch), inputMasks, recurrentMasks, returnSequences: false });
-    return addBias(step, matmul(step, h, this.params.get('dense/kernel'), { name: 'dense' }), this.params.get('dense/bias'), 'logits');
+    const logits = addBias(step, matmul(step, h, this.params.get('dense/kernel'), { name: 'dense' }), this.params.get('dense/bias'), 'logits');
+    return { logits, embedded };
   }
 
   /** One training step, one submit. The returned promise resolves when the GPU has produced the stats. */
@@ -158,7 +176,7 @@ export class SentimentNetwork {
     const step = this.engine.beginStep({ grad: true, label: 'train step' });
     try {
       this.params.zeroGrads(step);
-      const logits = this.forward(step, batch, true);
+      const { logits } = this.forward(step, batch, true);
       const { stats } = softmaxXent(step, logits, batch.labels, c.classWeights ? Float32Array.from(c.classWeights) : undefined);
       const statsP = step.read(stats);
       step.backward();
@@ -176,12 +194,42 @@ export class SentimentNetwork {
   evaluateBatch(batch: Batch): Promise<{ probs: Float32Array; loss: number; correct: number }> {
     const step = this.engine.beginStep({ grad: false, label: 'eval step' });
     try {
-      const logits = this.forward(step, batch, false);
+      const { logits } = this.forward(step, batch, false);
       const res = softmaxXent(step, logits, batch.labels);
       const probsP = step.read(res.probs);
       const statsP = step.read(res.stats);
       step.submit();
       return Promise.all([probsP, statsP]).then(([probs, s]) => ({ probs, loss: s[0]!, correct: s[1]! }));
+    } catch (e) {
+      step.abort();
+      throw e;
+    }
+  }
+
+  /**
+   * Gradient × input saliency of one sequence: with L = logit of `target`, the score of timestep t is
+   * Σ_e x[t, e] · ∂L/∂x[t, e] over the embedded input (dropout off). One step, one submit.
+   */
+  saliency(ids: Uint32Array, target: number): Promise<Float32Array> {
+    const T = ids.length;
+    const batch: Batch = { ids, B: 1, T, labels: new Uint32Array([target]) };
+    const step = this.engine.beginStep({ grad: true, label: 'saliency' });
+    try {
+      this.params.zeroGrads(step);
+      const { logits, embedded } = this.forward(step, batch, false);
+      const seed = new Float32Array(this.config.numClasses);
+      seed[target] = 1;
+      backpropFrom(step, logits, seed);
+      const xP = step.read(embedded.data);
+      step.backward();
+      const gP = step.read(embedded.grad!);
+      step.submit();
+      const E = this.config.embedDim;
+      return Promise.all([xP, gP]).then(([x, g]) => {
+        const out = new Float32Array(T);
+        for (let t = 0; t < T; t++) for (let e = 0; e < E; e++) out[t]! += x[t * E + e]! * g[t * E + e]!;
+        return out;
+      });
     } catch (e) {
       step.abort();
       throw e;

@@ -1,0 +1,138 @@
+import * as tf from '@tensorflow/tfjs';
+import JSZip from 'jszip';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SentimentNetwork, DEFAULT_NETWORK } from '../src/model/network';
+import { createSentimentModel, SentimentModel, type ModelConfig } from '../src/model/sentiment-model';
+import { getEngine } from './helpers/gpu';
+import { generatedCorpus } from './helpers/corpus';
+
+const SMALL: Partial<ModelConfig> = { vocabSize: 40, embedDim: 16, units: 16, learningRate: 0.01, seed: 3 };
+
+let trained: SentimentModel;
+const train = generatedCorpus(480, 'train');
+const test = generatedCorpus(200, 'test');
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  trained = await createSentimentModel(SMALL, { engine: await getEngine() });
+  await trained.fit(train, { epochs: 4, batchSize: 32 });
+});
+
+describe('SentimentModel', () => {
+  it('fit reports loss, accuracy, sequences/s and ETA per batch and validation metrics per epoch', async () => {
+    const model = await createSentimentModel(SMALL, { engine: await getEngine() });
+    const batches: Array<{ loss: number; accuracy: number; sequencesPerSecond: number; etaSeconds: number; batch: number }> = [];
+    const history = await model.fit(train, {
+      epochs: 2,
+      batchSize: 64,
+      validationSplit: 0.2,
+      bucketing: true,
+      onBatchEnd: (b) => batches.push(b),
+    });
+    expect(history.epochs.length).toBe(2);
+    expect(batches.length).toBe(2 * Math.ceil(384 / 64));
+    for (const b of batches) {
+      expect(Number.isFinite(b.loss) && b.loss > 0).toBe(true);
+      expect(b.accuracy).toBeGreaterThanOrEqual(0);
+      expect(b.sequencesPerSecond).toBeGreaterThan(0);
+      expect(b.etaSeconds).toBeGreaterThanOrEqual(0);
+    }
+    expect(batches.at(-1)!.etaSeconds).toBe(0);
+    expect(history.epochs[1]!.valAccuracy).not.toBeNull();
+    expect(history.epochs[1]!.valLoss).toBeGreaterThan(0);
+    model.dispose();
+  });
+
+  it('learns the generated task: test accuracy and a classification report', async () => {
+    const ev = await trained.evaluate(test);
+    expect(ev.accuracy).toBeGreaterThan(0.9);
+    expect(ev.report.classes.map((c) => c.label)).toEqual(['negative', 'positive']);
+    expect(ev.report.confusion.flat().reduce((a, b) => a + b)).toBe(200);
+    const [p] = await trained.predict(['the food was good']);
+    expect(p![1]).toBeGreaterThan(0.8);
+    expect(p![0]! + p![1]!).toBeCloseTo(1, 5);
+  });
+
+  it('saliency (gradient × input) singles out the sentiment word', async () => {
+    const s = await trained.saliency('the service was awful and the place');
+    expect(s.target).toBe(0);
+    const top = s.tokens.reduce((a, b) => (Math.abs(b.score) > Math.abs(a.score) ? b : a));
+    expect(top.word).toBe('awful');
+    expect(s.tokens.map((t) => t.word)).toEqual(['the', 'service', 'was', 'awful', 'and', 'the', 'place']);
+  });
+
+  it('stopping through the signal leaves a consistent model', async () => {
+    const model = await createSentimentModel(SMALL, { engine: await getEngine() });
+    const ctrl = new AbortController();
+    let n = 0;
+    const h = await model.fit(train, { epochs: 3, batchSize: 16, signal: ctrl.signal, onBatchEnd: () => ++n === 5 && ctrl.abort() });
+    expect(h.stopped).toBe(true);
+    expect(h.epochs.length).toBe(0);
+    const [p] = await model.predict(['good']);
+    expect(p!.every(Number.isFinite)).toBe(true);
+    // and training resumes from there
+    const h2 = await model.fit(train, { epochs: 1, batchSize: 64 });
+    expect(h2.stopped).toBe(false);
+    model.dispose();
+  });
+
+  it('a NaN/Inf loss stops training with a clear error and keeps finite weights', async () => {
+    const model = await createSentimentModel({ ...SMALL, learningRate: 1e30 }, { engine: await getEngine() });
+    await expect(model.fit(train, { epochs: 2, batchSize: 32 })).rejects.toThrow(/NaN\/Inf.*keeps the weights of the last good step/);
+    for (const w of (await model.weights()).values()) expect(w.every(Number.isFinite)).toBe(true);
+    model.dispose();
+  });
+
+  it('save → load gives identical predictions; malformed files are rejected with a reason', async () => {
+    const bytes = await trained.save();
+    const back = await SentimentModel.load(bytes, { engine: await getEngine() });
+    const texts = ['good movie', 'the staff was bad', 'so so', 'unknownword'];
+    expect(await back.predict(texts)).toEqual(await trained.predict(texts));
+    expect(back.labelNames).toEqual(trained.labelNames);
+    back.dispose();
+
+    const engine = await getEngine();
+    await expect(SentimentModel.load(new Uint8Array([1, 2, 3]), { engine })).rejects.toThrow(/not a zip/);
+    const zip = await JSZip.loadAsync(bytes);
+    const manifest = JSON.parse(await zip.file('manifest.json')!.async('string'));
+    const tamper = async (edit: (m: typeof manifest, z: JSZip) => void) => {
+      const z = await JSZip.loadAsync(bytes);
+      const m = JSON.parse(JSON.stringify(manifest));
+      edit(m, z);
+      z.file('manifest.json', JSON.stringify(m));
+      return z.generateAsync({ type: 'uint8array' });
+    };
+    await expect(SentimentModel.load(await tamper((m) => (m.config.units = 17)), { engine })).rejects.toThrow(/do not match the saved configuration/);
+    await expect(SentimentModel.load(await tamper((m) => (m.format = 'other')), { engine })).rejects.toThrow(/not a saved model of this engine/);
+    await expect(SentimentModel.load(await tamper((_m, z) => z.file('weights.bin', new Uint8Array(12))), { engine })).rejects.toThrow(/weights\.bin holds 12 bytes/);
+    await expect(SentimentModel.load(await tamper((_m, z) => z.remove('weights.bin')), { engine })).rejects.toThrow(/weights\.bin is missing/);
+  });
+
+  for (const variant of [{ layers: 1, bidirectional: false }, { layers: 2, bidirectional: true }]) {
+    it(`exports to the TF.js Layers format and tf.loadLayersModel predicts the same (layers ${variant.layers}, bidirectional ${variant.bidirectional})`, async () => {
+      let model = trained;
+      if (variant.layers > 1) {
+        model = await createSentimentModel({ ...SMALL, ...variant }, { engine: await getEngine() });
+        await model.fit(train, { epochs: 1, batchSize: 64 });
+      }
+      const { modelJson, weightsBin } = await model.exportTfjs();
+      const json = JSON.parse(JSON.stringify(modelJson));
+      const loaded = await tf.loadLayersModel(
+        tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weightsBin.slice().buffer }),
+      );
+      const texts = test.texts.slice(0, 12);
+      const { ids, T } = model.encode(texts);
+      const tfProbs = (loaded.predict(tf.tensor2d(Float32Array.from(ids), [texts.length, T])) as tf.Tensor).arraySync() as number[][];
+      const ours = await model.predict(texts);
+      for (let i = 0; i < texts.length; i++) for (let c = 0; c < 2; c++) expect(Math.abs(ours[i]![c]! - tfProbs[i]![c]!)).toBeLessThan(1e-4);
+      if (model !== trained) model.dispose();
+    });
+  }
+
+  it('the parameter layout without GPU matches what the network allocates', async () => {
+    const cfg = { ...DEFAULT_NETWORK, vocabSize: 30, embedDim: 4, units: 5, layers: 2, bidirectional: true, numClasses: 3 };
+    const net = new SentimentNetwork(await getEngine(), cfg);
+    expect(SentimentNetwork.paramShapes(cfg)).toEqual(net.params.specs.map((s) => ({ name: s.name, shape: s.shape })));
+    net.dispose();
+  });
+});
