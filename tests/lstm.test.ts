@@ -53,6 +53,9 @@ describe('fused LSTM layer on the GPU', () => {
     { name: 'H = 196, B = 20, T = 1 (sizes off the tile grid)', d: { B: 20, T: 1, In: 8, H: 196 }, seq: false },
     { name: 'post-padded, recurrent dropout, final state only', d: { B: 5, T: 6, In: 10, H: 9 }, mask: lengthMask([6, 2, 4, 1, 3], 6, 'post'), rmaskRate: 0.25, seq: false },
     { name: 'H = 66, B = 6, mixed lengths, recurrent dropout, sequences', d: { B: 6, T: 7, In: 5, H: 66 }, mask: lengthMask([2, 7, 3, 3, 1, 5], 7, 'pre'), rmaskRate: 0.2, seq: true },
+    // H divisible by 4 takes the vec4 kernels; B = 7 leaves a partial row group.
+    { name: 'vec4 kernels: H = 12, B = 7, mixed padding, recurrent dropout, sequences', d: { B: 7, T: 6, In: 5, H: 12 }, mask: lengthMask([6, 1, 3, 6, 2, 5, 4], 6, 'pre'), rmaskRate: 0.3, seq: true },
+    { name: 'vec4 kernels: H = 8, post-padded, final state only', d: { B: 5, T: 5, In: 3, H: 8 }, mask: lengthMask([5, 2, 4, 1, 3], 5, 'post'), seq: false },
   ];
   for (const c of cases) {
     it(`forward and gradients (Wx, Wh, b, input) match float64: ${c.name}`, async () => {

@@ -26,7 +26,7 @@ describe('matmul', () => {
   });
 
   // Sizes that divide neither the 4×4 register tile nor the 32×32 workgroup tile, including 1.
-  const shapes: Array<[number, number, number]> = [[1, 1, 1], [7, 13, 5], [33, 65, 17], [20, 196, 128], [70, 9, 200]];
+  const shapes: Array<[number, number, number]> = [[1, 1, 1], [7, 13, 5], [33, 65, 17], [20, 196, 128], [70, 9, 200], [37, 64, 19], [5, 8, 784]];
   for (const [M, N, K] of shapes) {
     for (const [ta, tb] of TRANSPOSES) {
       it(`forward and gradients match float64 for ${M}×${K}·${K}×${N}, transA=${ta}, transB=${tb}`, async () => {

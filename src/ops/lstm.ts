@@ -94,12 +94,15 @@ export function lstm(step: Step, x: Tensor, w: LstmWeights, opts: LstmOptions = 
   const mask = step.upload(opts.mask ?? new Uint32Array(T * B).fill(1), `${name} mask`);
   const rmask = step.upload(opts.recurrentMask ?? new Float32Array([1]), `${name} recurrent mask`);
   const grid: [number, number, number] = [Math.ceil(H / 64), Math.ceil(B / 4), 1];
+  // With H divisible by 4 (and Wh's offset too: the arena aligns parameters to 64), each invocation of
+  // the vec4 kernel owns 4 units: a quarter of the loads per multiply-add.
+  const vec4 = H % 4 === 0 && w.wh.data.offset % 4 === 0;
   for (let t = tStart; t < tEnd; t++) {
-    step.dispatch('lstm_forward_step', {
+    step.dispatch(vec4 ? 'lstm_forward_step_vec4' : 'lstm_forward_step', {
       overrides,
       buffers: { xp, wh: w.wh.data, mask, rmask, hs: hsT.data, cs, gates },
       params: { B, H, t, offWh: w.wh.data.offset },
-      workgroups: grid,
+      workgroups: vec4 ? [Math.ceil(H / 256), Math.ceil(B / 4), 1] : grid,
     });
   }
 
@@ -109,12 +112,15 @@ export function lstm(step: Step, x: Tensor, w: LstmWeights, opts: LstmOptions = 
     const dG = step.scratch(T * B * G, `${name} dG`);
     const dhCarry = step.zeros(B * H, `${name} dh carry`);
     const dcCarry = step.zeros(B * H, `${name} dc carry`);
+    // The vec4 kernel also reads rmask as vec4s: without recurrent dropout it is a 1-element
+    // placeholder, so give it a buffer of the full size.
+    const rmaskB = vec4 && !useRMask ? step.zeros(B * H, `${name} recurrent mask placeholder`) : rmask;
     for (let t = tEnd - 1; t >= tStart; t--) {
-      step.dispatch('lstm_backward_step', {
+      step.dispatch(vec4 ? 'lstm_backward_step_vec4' : 'lstm_backward_step', {
         overrides,
-        buffers: { wh: w.wh.data, mask, rmask, gates, cs, dHs, dG, dhCarry, dcCarry },
+        buffers: { wh: w.wh.data, mask, rmask: rmaskB, gates, cs, dHs, dG, dhCarry, dcCarry },
         params: { B, H, t, tEnd, offWh: w.wh.data.offset },
-        workgroups: grid,
+        workgroups: vec4 ? [Math.ceil(H / 256), Math.ceil(B / 4), 1] : grid,
       });
     }
     const dGWin = subSlice(dG, tStart * B * G, rows * G);

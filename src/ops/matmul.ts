@@ -39,15 +39,27 @@ export function gemm(step: Step, g: GemmArgs): void {
     throw new Error(`gemm ${g.M}×${g.K}·${g.K}×${g.N}: operand slices are too small (A ${g.a.length}, B ${g.b.length})`);
   }
   if (lastC >= g.c.length) throw new Error(`gemm: output slice of ${g.c.length} elements is too small for ${g.M}×${g.N}`);
+  const params = {
+    M: g.M, N: g.N, K: g.K, lda, ldb, ldc,
+    offA: g.a.offset, offB: g.b.offset, offC: g.c.offset,
+    accumulate: g.accumulate ? 1 : 0,
+    alpha: g.alpha ?? 1,
+  };
+  // B and C as vec4 when their columns line up in groups of 4 (most of the model's GEMMs).
+  const vec4 = !transB && g.N % 4 === 0 && ldb % 4 === 0 && ldc % 4 === 0 && g.b.offset % 4 === 0 && g.c.offset % 4 === 0;
+  if (vec4) {
+    step.dispatch('matmul_vec4', {
+      overrides: { TRANS_A: transA },
+      buffers: { A: g.a, B: g.b, C: g.c },
+      params,
+      workgroups: [Math.ceil(g.N / 64), Math.ceil(g.M / 32), 1],
+    });
+    return;
+  }
   step.dispatch('matmul', {
     overrides: { TRANS_A: transA, TRANS_B: transB },
     buffers: { A: g.a, B: g.b, C: g.c },
-    params: {
-      M: g.M, N: g.N, K: g.K, lda, ldb, ldc,
-      offA: g.a.offset, offB: g.b.offset, offC: g.c.offset,
-      accumulate: g.accumulate ? 1 : 0,
-      alpha: g.alpha ?? 1,
-    },
+    params,
     workgroups: [Math.ceil(g.N / 32), Math.ceil(g.M / 32), 1],
   });
 }

@@ -23,7 +23,10 @@ const k = (shader: string): KernelVariant => ({ shader });
 const bools = [false, true];
 // This module imports no op implementation (the engine imports it to prepare pipelines), so the
 // variant lists live here rather than beside the ops.
-const GEMM_VARIANTS = bools.flatMap((ta) => bools.map((tb) => ({ shader: 'matmul', overrides: { TRANS_A: ta, TRANS_B: tb } })));
+const GEMM_VARIANTS = [
+  ...bools.flatMap((ta) => bools.map((tb) => ({ shader: 'matmul', overrides: { TRANS_A: ta, TRANS_B: tb } }))),
+  ...bools.map((ta) => ({ shader: 'matmul_vec4', overrides: { TRANS_A: ta } })),
+];
 const lstmStep = (shader: string) => bools.map((m) => ({ shader, overrides: { USE_RECURRENT_MASK: m } }));
 
 export const OPS: { readonly [P in OpName]: OpEntry } = {
@@ -41,8 +44,8 @@ export const OPS: { readonly [P in OpName]: OpEntry } = {
   reverseTime: { forward: [k('reverse_time')], backward: [k('reverse_time')], reference: { forward: ref.reverseTimeRef, backward: ref.reverseTimeRef } },
   concat: { forward: [k('copy_strided')], backward: [k('copy_strided')], reference: { forward: ref.concatRef, backward: ref.concatBackwardRef } },
   lstm: {
-    forward: [...GEMM_VARIANTS, k('add_bias'), ...lstmStep('lstm_forward_step')],
-    backward: [...GEMM_VARIANTS, k('column_sum'), k('dropout'), ...lstmStep('lstm_backward_step')],
+    forward: [...GEMM_VARIANTS, k('add_bias'), ...lstmStep('lstm_forward_step'), ...lstmStep('lstm_forward_step_vec4')],
+    backward: [...GEMM_VARIANTS, k('column_sum'), k('dropout'), ...lstmStep('lstm_backward_step'), ...lstmStep('lstm_backward_step_vec4')],
     reference: { forward: ref.lstmForwardRef, backward: ref.lstmBackwardRef },
   },
 };

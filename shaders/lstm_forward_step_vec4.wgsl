@@ -1,0 +1,110 @@
+// One LSTM timestep, fused, for H divisible by 4: the same computation as lstm_forward_step.wgsl
+// (read that file's header for the math, gate order i, f, c, o, storage layout and masking), with each
+// invocation owning 4 consecutive units of 4 batch rows so that every Wh load is a vec4 (4 units of one
+// gate) and every h_{t−1} load serves 16 multiply-adds: 8 loads per 64 multiply-adds in the k loop.
+//
+// Thread mapping: invocation (gid.x = unit group j0 = 4·gid.x, gid.y = group of 4 batch rows).
+// Dispatch: (ceil(H / 256), ceil(B / 4), 1), once per timestep that is not all padding.
+
+override USE_RECURRENT_MASK: bool = false;
+
+const GATE_I: u32 = 0u;
+const GATE_F: u32 = 1u;
+const GATE_C: u32 = 2u;
+const GATE_O: u32 = 3u;
+
+struct Params { B: u32, H: u32, t: u32, offWh: u32 }
+
+@group(0) @binding(0) var<storage, read> xp: array<vec4f>;       // [T, B, 4H]
+@group(0) @binding(1) var<storage, read> wh: array<vec4f>;       // [H, 4H] at offWh
+@group(0) @binding(2) var<storage, read> mask: array<u32>;       // [T, B]
+@group(0) @binding(3) var<storage, read> rmask: array<f32>;      // [B, H]
+@group(0) @binding(4) var<storage, read_write> hs: array<f32>;   // [T + 1, B, H]
+@group(0) @binding(5) var<storage, read_write> cs: array<vec4f>; // [T + 1, B, H]
+@group(0) @binding(6) var<storage, read_write> gates: array<vec4f>; // [T, B, 4H], activated
+@group(0) @binding(7) var<uniform> p: Params;
+
+fn sigmoid4(x: vec4f) -> vec4f { return 1.0 / (1.0 + exp(-x)); }
+
+fn tanh4(x: vec4f) -> vec4f {
+  let e = exp(-2.0 * abs(x));
+  return sign(x) * (1.0 - e) / (1.0 + e);
+}
+
+fn hPrev(b: u32, k: u32) -> f32 {
+  let h = hs[(p.t * p.B + b) * p.H + k];
+  if (USE_RECURRENT_MASK) { return h * rmask[b * p.H + k]; }
+  return h;
+}
+
+@compute @workgroup_size(64, 1, 1)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let H = p.H;
+  let H4 = H / 4u;                 // vec4s per gate block
+  let g4 = gid.x;                  // unit group: units 4·g4 … 4·g4 + 3
+  let b0 = gid.y * 4u;
+  if (g4 >= H4 || b0 >= p.B) { return; }
+  let b1 = min(b0 + 1u, p.B - 1u);
+  let b2 = min(b0 + 2u, p.B - 1u);
+  let b3 = min(b0 + 3u, p.B - 1u);
+  let rows = vec4u(b0, b1, b2, b3);
+
+  // Pre-activations z[row][gate] for 4 units, starting from Xp = X·Wx + b.
+  var z: array<array<vec4f, 4>, 4>;
+  for (var r = 0u; r < 4u; r++) {
+    let base = (p.t * p.B + rows[r]) * 4u * H4 + g4;
+    for (var g = 0u; g < 4u; g++) { z[r][g] = xp[base + g * H4]; }
+  }
+  var i0 = z[0][GATE_I]; var f0 = z[0][GATE_F]; var c0 = z[0][GATE_C]; var o0 = z[0][GATE_O];
+  var i1 = z[1][GATE_I]; var f1 = z[1][GATE_F]; var c1 = z[1][GATE_C]; var o1 = z[1][GATE_O];
+  var i2 = z[2][GATE_I]; var f2 = z[2][GATE_F]; var c2 = z[2][GATE_C]; var o2 = z[2][GATE_O];
+  var i3 = z[3][GATE_I]; var f3 = z[3][GATE_F]; var c3 = z[3][GATE_C]; var o3 = z[3][GATE_O];
+  var wBase = p.offWh / 4u + g4;
+  for (var k = 0u; k < H; k++) {
+    let wi = wh[wBase + GATE_I * H4];
+    let wf = wh[wBase + GATE_F * H4];
+    let wc = wh[wBase + GATE_C * H4];
+    let wo = wh[wBase + GATE_O * H4];
+    let h0 = hPrev(b0, k);
+    let h1 = hPrev(b1, k);
+    let h2 = hPrev(b2, k);
+    let h3 = hPrev(b3, k);
+    i0 += h0 * wi; f0 += h0 * wf; c0 += h0 * wc; o0 += h0 * wo;
+    i1 += h1 * wi; f1 += h1 * wf; c1 += h1 * wc; o1 += h1 * wo;
+    i2 += h2 * wi; f2 += h2 * wf; c2 += h2 * wc; o2 += h2 * wo;
+    i3 += h3 * wi; f3 += h3 * wf; c3 += h3 * wc; o3 += h3 * wo;
+    wBase += H;                    // next row of Wh: 4H floats = H vec4s
+  }
+  z = array<array<vec4f, 4>, 4>(
+    array<vec4f, 4>(i0, f0, c0, o0),
+    array<vec4f, 4>(i1, f1, c1, o1),
+    array<vec4f, 4>(i2, f2, c2, o2),
+    array<vec4f, 4>(i3, f3, c3, o3),
+  );
+
+  for (var r = 0u; r < 4u; r++) {
+    let b = b0 + r;
+    if (b >= p.B) { break; }
+    let prev4 = ((p.t * p.B + b) * H) / 4u + g4;          // vec4 index into cs
+    let next4 = (((p.t + 1u) * p.B + b) * H) / 4u + g4;
+    let gBase = (p.t * p.B + b) * 4u * H4 + g4;
+    if (mask[p.t * p.B + b] == 0u) {
+      for (var u = 0u; u < 4u; u++) { hs[next4 * 4u + u] = hs[prev4 * 4u + u]; }
+      cs[next4] = cs[prev4];
+      for (var g = 0u; g < 4u; g++) { gates[gBase + g * H4] = vec4f(0.0); }
+      continue;
+    }
+    let gi = sigmoid4(z[r][GATE_I]);
+    let gf = sigmoid4(z[r][GATE_F]);
+    let gc = tanh4(z[r][GATE_C]);
+    let go = sigmoid4(z[r][GATE_O]);
+    let c = gf * cs[prev4] + gi * gc;
+    cs[next4] = c;
+    let h = go * tanh4(c);
+    for (var u = 0u; u < 4u; u++) { hs[next4 * 4u + u] = h[u]; }
+    gates[gBase + GATE_I * H4] = gi;
+    gates[gBase + GATE_F * H4] = gf;
+    gates[gBase + GATE_C * H4] = gc;
+    gates[gBase + GATE_O * H4] = go;
+  }
+}
