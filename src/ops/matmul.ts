@@ -56,6 +56,12 @@ export function gemm(step: Step, g: GemmArgs): void {
     });
     return;
   }
+  // A·Bᵀ with both operands contiguous along K: vec4 dot products.
+  const nt = !transA && transB && g.K % 4 === 0 && lda % 4 === 0 && ldb % 4 === 0 && g.a.offset % 4 === 0 && g.b.offset % 4 === 0;
+  if (nt) {
+    step.dispatch('matmul_nt_vec4', { buffers: { A: g.a, B: g.b, C: g.c }, params, workgroups: [Math.ceil(g.N / 32), Math.ceil(g.M / 32), 1] });
+    return;
+  }
   step.dispatch('matmul', {
     overrides: { TRANS_A: transA, TRANS_B: transB },
     buffers: { A: g.a, B: g.b, C: g.c },

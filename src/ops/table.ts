@@ -26,6 +26,7 @@ const bools = [false, true];
 const GEMM_VARIANTS = [
   ...bools.flatMap((ta) => bools.map((tb) => ({ shader: 'matmul', overrides: { TRANS_A: ta, TRANS_B: tb } }))),
   ...bools.map((ta) => ({ shader: 'matmul_vec4', overrides: { TRANS_A: ta } })),
+  { shader: 'matmul_nt_vec4' },
 ];
 const lstmStep = (shader: string) => bools.map((m) => ({ shader, overrides: { USE_RECURRENT_MASK: m } }));
 
