@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +19,7 @@ async function zipOf(files: Record<string, string | Uint8Array>): Promise<Uint8A
   return z.generateAsync({ type: 'uint8array', compression: 'DEFLATE' });
 }
 
-export const SENTIMENT_ZIP = path.resolve(__dirname, '../../shared/data/Sentiment.zip');
+export const SENTIMENT_ZIP = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../shared/data/Sentiment.zip');
 
 describe('Keras-compatible Tokenizer', () => {
   const corpus = ['The cat sat.', 'the DOG sat down!', 'a cat'];

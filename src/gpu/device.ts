@@ -83,7 +83,8 @@ async function acquireNode(options: AcquireOptions): Promise<GpuContext> {
   const attempts: Array<{ icd: string | undefined; label: string }> = [];
   attempts.push({ icd: explicit, label: explicit ? `VK_ICD_FILENAMES=${explicit}` : 'default Vulkan driver' });
   if (!explicit) {
-    const fs = await import('node:fs');
+    const fsModule = 'node:fs';
+    const fs = (await import(/* @vite-ignore */ fsModule)) as typeof import('node:fs');
     for (const icd of SWIFTSHADER_ICDS) {
       if (fs.existsSync(icd)) attempts.push({ icd, label: `SwiftShader ICD ${icd}` });
       else tried.push(`SwiftShader ICD ${icd}: not present`);

@@ -69,10 +69,12 @@ export function formatReport(r: ClassificationReport, digits = 2): string {
 /** The confusion matrix as a small text table (rows: true class, columns: predicted). */
 export function formatConfusion(r: ClassificationReport): string {
   const names = r.classes.map((c) => c.label);
-  const w = Math.max(6, ...names.map((n) => n.length), ...r.confusion.flat().map((v) => String(v).length));
-  let out = `${'true \\ predicted'.padEnd(w + 2)}${names.map((n) => n.padStart(w + 2)).join('')}\n`;
+  const corner = 'true \\ predicted';
+  const first = Math.max(corner.length, ...names.map((n) => n.length)) + 2;
+  const w = Math.max(...names.map((n) => n.length), ...r.confusion.flat().map((v) => String(v).length)) + 2;
+  let out = `${corner.padEnd(first)}${names.map((n) => n.padStart(w)).join('')}\n`;
   r.confusion.forEach((row, i) => {
-    out += `${names[i]!.padEnd(w + 2)}${row.map((v) => String(v).padStart(w + 2)).join('')}\n`;
+    out += `${names[i]!.padEnd(first)}${row.map((v) => String(v).padStart(w)).join('')}\n`;
   });
   return out;
 }

@@ -6,6 +6,7 @@
  * at the first `fit`) and pad_sequences; the network trains with one submit per step, keeping at most
  * two steps in flight so that the host prepares the next batch while the GPU runs the previous one.
  */
+import JSZip from 'jszip';
 import seedrandom from 'seedrandom';
 import { Engine } from '../engine/engine';
 import { cleanText, DEFAULT_CLEANING, type CleaningConfig } from '../data/clean';
@@ -335,12 +336,18 @@ export class SentimentModel {
           etaSeconds: remaining / rate,
         });
       };
-      for (const rows of batches) {
-        if (opts.signal?.aborted) break;
-        pending.push({ p: net.trainStep(this.batchOf(ids, labels, rows, T)), size: rows.length });
-        if (pending.length >= 2) await settle();
+      try {
+        for (const rows of batches) {
+          if (opts.signal?.aborted) break;
+          pending.push({ p: net.trainStep(this.batchOf(ids, labels, rows, T)), size: rows.length });
+          if (pending.length >= 2) await settle();
+        }
+        while (pending.length > 0) await settle();
+      } catch (e) {
+        // Whatever is still in flight fails the same way (or completes); either way nobody awaits it now.
+        for (const q of pending) q.p.catch(() => {});
+        throw e;
       }
-      while (pending.length > 0) await settle();
       if (opts.signal?.aborted && done < batches.length) {
         history.stopped = true;
         break;
@@ -438,7 +445,6 @@ export class SentimentModel {
   /** One zip: manifest.json (config, labels, tokenizer, gate order, parameter shapes) and weights.bin. */
   async save(): Promise<Uint8Array> {
     const net = this.net();
-    const { default: JSZip } = await import('jszip');
     const values = await net.params.read();
     const manifest: SavedManifest = {
       format: 'webgpu-lstm-sentiment',
@@ -465,8 +471,7 @@ export class SentimentModel {
 
   /** Rebuild a saved model. A malformed or mismatched file is rejected with a reason before any GPU work. */
   static async load(bytes: Uint8Array | ArrayBuffer, opts: { engine?: Engine } = {}): Promise<SentimentModel> {
-    const { default: JSZip } = await import('jszip');
-    let zip: InstanceType<typeof JSZip>;
+    let zip: JSZip;
     try {
       zip = await JSZip.loadAsync(bytes);
     } catch {

@@ -1,0 +1,7 @@
+// The demo page: the element plus a log of its events in the console (handy when embedding).
+import '../src/component/lstm-trainer';
+
+const el = document.querySelector('lstm-trainer')!;
+for (const type of ['dataset-loaded', 'epoch-end', 'train-end', 'error']) {
+  el.addEventListener(type, (e) => console.info(`<lstm-trainer> ${type}`, (e as CustomEvent).detail));
+}

@@ -1,0 +1,550 @@
+/**
+ * <lstm-trainer>: train a sentiment classifier on the user's GPU, see everything, try it, take it away.
+ *
+ * A thin Lit element: configuration in reactive properties (reflected from attributes), the GPU work in
+ * TrainerController. Events (all bubbling and composed, with `detail`):
+ *   dataset-loaded  { rows, columns, textColumn, labelColumn, classCounts }
+ *   epoch-end       { epoch, loss, accuracy, valLoss, valAccuracy }
+ *   train-end       { accuracy, loss, report }
+ *   error           { message }
+ * CSS parts: panel, dataset, preview, class-balance, settings, progress, chart, report, confusion-matrix,
+ * misclassified, try, saliency. Custom properties: --lstm-accent, --lstm-bg, --lstm-fg, --lstm-border.
+ */
+import { css, html, LitElement, nothing, type PropertyDeclarations } from 'lit';
+import { type Dataset } from '../data/dataset';
+import { formatReport } from '../metrics/report';
+import { NOTEBOOK_RECIPE } from '../model/sentiment-model';
+import { bars, heatmap, lineChart } from './charts';
+import { TrainerController } from './trainer-controller';
+
+function download(name: string, data: Uint8Array | string, type: string): void {
+  const blob = new Blob([typeof data === 'string' ? data : new Uint8Array(data)], { type });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+function duration(s: number): string {
+  if (!Number.isFinite(s)) return '…';
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`;
+}
+
+export class LstmTrainer extends LitElement {
+  static override properties: PropertyDeclarations = {
+    datasetUrl: { type: String, attribute: 'dataset-url' },
+    textColumn: { type: String, attribute: 'text-column' },
+    labelColumn: { type: String, attribute: 'label-column' },
+    dropLabels: { type: String, attribute: 'drop-labels' },
+    epochs: { type: Number },
+    batchSize: { type: Number, attribute: 'batch-size' },
+    units: { type: Number },
+    embedDim: { type: Number, attribute: 'embed-dim' },
+    vocabSize: { type: Number, attribute: 'vocab-size' },
+    maxLen: { type: Number, attribute: 'max-len' },
+    learningRate: { type: Number, attribute: 'learning-rate' },
+    seed: { type: Number },
+    bucketing: { type: Boolean },
+    autoLoad: { type: Boolean, attribute: 'auto-load' },
+    tryText: { state: true },
+  };
+
+  /** Dataset to load at start (a .zip with a CSV, or a .csv); the demo serves the built-in one here. */
+  declare datasetUrl: string;
+  declare textColumn: string;
+  declare labelColumn: string;
+  /** Comma-separated labels to drop, e.g. "Neutral". */
+  declare dropLabels: string;
+  declare epochs: number;
+  declare batchSize: number;
+  declare units: number;
+  declare embedDim: number;
+  declare vocabSize: number;
+  /** 0: the longest training text. */
+  declare maxLen: number;
+  declare learningRate: number;
+  declare seed: number;
+  declare bucketing: boolean;
+  /** Load `dataset-url` as soon as the GPU is ready (default true). */
+  declare autoLoad: boolean;
+  declare tryText: string;
+
+  readonly controller: TrainerController;
+
+  constructor() {
+    super();
+    this.datasetUrl = 'builtin/sentences.zip';
+    this.textColumn = '';
+    this.labelColumn = '';
+    this.dropLabels = '';
+    this.epochs = 7;
+    this.batchSize = 32;
+    this.units = NOTEBOOK_RECIPE.units;
+    this.embedDim = NOTEBOOK_RECIPE.embedDim;
+    this.vocabSize = NOTEBOOK_RECIPE.vocabSize;
+    this.maxLen = 0;
+    this.learningRate = NOTEBOOK_RECIPE.learningRate;
+    this.seed = 141;
+    this.bucketing = true;
+    this.autoLoad = true;
+    this.tryText = '';
+    this.controller = new TrainerController(this, {
+      datasetLoaded: (d: Dataset) =>
+        this.emit('dataset-loaded', {
+          rows: d.info.rows,
+          columns: d.info.columns,
+          textColumn: d.info.textColumn,
+          labelColumn: d.info.labelColumn,
+          classCounts: d.info.classCounts,
+        }),
+      epochEnd: (p) => this.emit('epoch-end', p),
+      trainEnd: (e) => this.emit('train-end', { accuracy: e.accuracy, loss: e.loss, report: e.report }),
+      error: (message) => this.emit('error', { message }),
+    });
+  }
+
+  private emit(type: string, detail: unknown): void {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  private startedLoad = false;
+
+  override updated(): void {
+    const c = this.controller;
+    if (this.autoLoad && !this.startedLoad && c.status === 'idle' && !c.dataset && this.datasetUrl) {
+      this.startedLoad = true;
+      void c.loadUrl(new URL(this.datasetUrl, document.baseURI).href, this.datasetOptions());
+    }
+  }
+
+  private datasetOptions() {
+    return {
+      textColumn: this.textColumn || undefined,
+      labelColumn: this.labelColumn || undefined,
+      dropLabels: this.dropLabels
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    };
+  }
+
+  private settings() {
+    return {
+      epochs: this.epochs,
+      batchSize: this.batchSize,
+      bucketing: this.bucketing,
+      config: {
+        units: this.units,
+        embedDim: this.embedDim,
+        vocabSize: this.vocabSize,
+        learningRate: this.learningRate,
+        seed: this.seed,
+        maxLen: this.maxLen > 0 ? this.maxLen : null,
+      },
+    };
+  }
+
+  private async onFile(file: File | undefined): Promise<void> {
+    if (!file) return;
+    const ok = await this.controller.loadBytes(new Uint8Array(await file.arrayBuffer()), file.name, {
+      dropLabels: this.datasetOptions().dropLabels,
+    });
+    if (ok) {
+      this.textColumn = this.controller.dataset!.info.textColumn;
+      this.labelColumn = this.controller.dataset!.info.labelColumn;
+    }
+  }
+
+  private onDrop(e: DragEvent): void {
+    e.preventDefault();
+    void this.onFile(e.dataTransfer?.files[0]);
+  }
+
+  private setColumn(which: 'text' | 'label', value: string): void {
+    if (which === 'text') this.textColumn = value;
+    else this.labelColumn = value;
+    const d = this.controller.dataset!.info;
+    this.controller.reconfigure({
+      ...this.datasetOptions(),
+      textColumn: which === 'text' ? value : d.textColumn,
+      labelColumn: which === 'label' ? value : d.labelColumn,
+    });
+  }
+
+  private toggleLabel(label: string, keep: boolean): void {
+    const drop = new Set(this.datasetOptions().dropLabels);
+    if (keep) drop.delete(label);
+    else drop.add(label);
+    const previous = this.dropLabels;
+    this.dropLabels = [...drop].join(',');
+    const d = this.controller.dataset!.info;
+    if (!this.controller.reconfigure({ ...this.datasetOptions(), textColumn: d.textColumn, labelColumn: d.labelColumn })) this.dropLabels = previous;
+  }
+
+  private numberInput(label: string, prop: 'epochs' | 'batchSize' | 'units' | 'embedDim' | 'vocabSize' | 'maxLen' | 'learningRate' | 'seed', step = '1') {
+    return html`<label
+      >${label}
+      <input
+        type="number"
+        step=${step}
+        min="0"
+        .value=${String(this[prop])}
+        ?disabled=${this.controller.status === 'training'}
+        @change=${(e: Event) => {
+          const v = Number((e.target as HTMLInputElement).value);
+          if (Number.isFinite(v)) this[prop] = v;
+        }}
+    /></label>`;
+  }
+
+  private renderDataset() {
+    const c = this.controller;
+    const d = c.dataset;
+    const labelsAll = c.table && d ? [...new Set(c.table.data[c.table.columns.indexOf(d.info.labelColumn)]!.map((v) => v.trim()).filter(Boolean))].sort() : [];
+    const dropped = new Set(this.datasetOptions().dropLabels);
+    return html`<section part="panel dataset" class="panel">
+      <h2>1. Data</h2>
+      <div class="drop" @dragover=${(e: DragEvent) => e.preventDefault()} @drop=${this.onDrop}>
+        <label class="button">Choose a .zip or .csv <input type="file" accept=".zip,.csv,.tsv,text/csv,application/zip" hidden @change=${(e: Event) => this.onFile((e.target as HTMLInputElement).files?.[0])} /></label>
+        <span>or drop one here (the notebook's Sentiment.zip works as is), or</span>
+        <form
+          @submit=${(e: Event) => {
+            e.preventDefault();
+            const url = (this.renderRoot.querySelector('input[name=url]') as HTMLInputElement).value.trim();
+            if (url) void c.loadUrl(url, { dropLabels: this.datasetOptions().dropLabels });
+          }}
+        >
+          <input name="url" type="url" placeholder="https://…/data.zip" aria-label="dataset URL" />
+          <button type="submit" ?disabled=${c.busy || c.status === 'training'}>Load URL</button>
+        </form>
+        <button
+          ?disabled=${c.busy || c.status === 'training'}
+          @click=${() => void c.loadUrl(new URL('builtin/sentences.zip', document.baseURI).href, { dropLabels: this.datasetOptions().dropLabels })}
+        >
+          Built-in sentences
+        </button>
+      </div>
+      ${d
+        ? html`<p class="summary" data-testid="dataset-summary">
+              <strong>${c.datasetSource}</strong> → ${d.info.fileName}: ${d.info.totalRows} rows, ${d.info.columns.length} columns; using
+              <strong>${d.info.rows}</strong> rows${d.info.droppedByLabel ? html`, ${d.info.droppedByLabel} dropped by label` : nothing}${d.info.skippedEmptyText
+                ? html`, ${d.info.skippedEmptyText} with empty text skipped`
+                : nothing}${d.info.replacementChars ? html`, ${d.info.replacementChars} invalid UTF-8 sequences replaced` : nothing}.
+            </p>
+            <div class="columns">
+              <label
+                >Text column
+                <select @change=${(e: Event) => this.setColumn('text', (e.target as HTMLSelectElement).value)} ?disabled=${c.status === 'training'}>
+                  ${d.info.columns.map((col) => html`<option .selected=${col === d.info.textColumn} value=${col}>${col}</option>`)}
+                </select></label
+              >
+              <label
+                >Label column
+                <select @change=${(e: Event) => this.setColumn('label', (e.target as HTMLSelectElement).value)} ?disabled=${c.status === 'training'}>
+                  ${d.info.columns.map((col) => html`<option .selected=${col === d.info.labelColumn} value=${col}>${col}</option>`)}
+                </select></label
+              >
+              <fieldset>
+                <legend>Labels to use</legend>
+                ${labelsAll.map(
+                  (l) => html`<label class="check"
+                    ><input
+                      type="checkbox"
+                      .checked=${!dropped.has(l)}
+                      ?disabled=${c.status === 'training'}
+                      @change=${(e: Event) => this.toggleLabel(l, (e.target as HTMLInputElement).checked)}
+                    />${l}</label
+                  >`,
+                )}
+              </fieldset>
+            </div>
+            ${bars(d.info.classCounts)}
+            <div class="preview-wrap">
+              <table part="preview" class="preview">
+                <thead>
+                  <tr>
+                    ${d.info.columns.map((col) => html`<th>${col}</th>`)}
+                  </tr>
+                </thead>
+                <tbody>
+                  ${d.info.preview.slice(0, 5).map(
+                    (row) => html`<tr>
+                      ${d.info.columns.map((col) => html`<td>${row[col]}</td>`)}
+                    </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+        : html`<p>${c.busy ? 'Loading…' : 'No dataset loaded yet.'}</p>`}
+    </section>`;
+  }
+
+  private renderTraining() {
+    const c = this.controller;
+    const p = c.progress;
+    const training = c.status === 'training';
+    const epochsX = c.epochs.map((e) => e.epoch);
+    return html`<section part="panel settings" class="panel">
+      <h2>2. Train</h2>
+      <div class="settings">
+        ${this.numberInput('Epochs', 'epochs')} ${this.numberInput('Batch size', 'batchSize')} ${this.numberInput('LSTM units', 'units')}
+        ${this.numberInput('Embedding size', 'embedDim')} ${this.numberInput('Vocabulary', 'vocabSize')} ${this.numberInput('Max length (0 = longest)', 'maxLen')}
+        ${this.numberInput('Learning rate', 'learningRate', '0.0001')} ${this.numberInput('Seed', 'seed')}
+        <label class="check"
+          ><input type="checkbox" .checked=${this.bucketing} ?disabled=${training} @change=${(e: Event) => (this.bucketing = (e.target as HTMLInputElement).checked)} />Length
+          bucketing</label
+        >
+      </div>
+      <div class="actions">
+        <button class="primary" data-testid="train" ?disabled=${!c.dataset || training || c.status === 'starting' || c.status === 'no-webgpu'} @click=${() => void c.train(this.settings())}>
+          Train
+        </button>
+        <button data-testid="stop" ?disabled=${!training} @click=${() => c.stop()}>Stop</button>
+        <button data-testid="resume" ?disabled=${!(c.status === 'stopped' || c.status === 'device-lost')} @click=${() => void c.resume()}>
+          Resume${c.status === 'device-lost' ? ' on a new device' : ''}
+        </button>
+      </div>
+      ${p
+        ? html`<div part="progress" class="progress" data-testid="progress">
+            <progress max="1" .value=${(p.epoch - 1 + p.batch / p.batches) / p.epochs}></progress>
+            <span
+              >epoch ${p.epoch}/${p.epochs} · batch ${p.batch}/${p.batches} · loss ${p.loss.toFixed(4)} · accuracy ${p.accuracy.toFixed(3)} ·
+              ${p.sequencesPerSecond.toFixed(0)} seq/s · ETA ${duration(p.etaSeconds)}</span
+            >
+          </div>`
+        : nothing}
+      <div class="charts">
+        ${lineChart('Loss', [
+          { name: 'train (per batch, running)', values: c.batchLosses, color: '#93c5fd', xs: c.batchLosses.map((_, i) => ((i + 1) / Math.max(1, c.batchLosses.length)) * Math.max(1, c.epochs.length || (p ? p.epoch : 1))) },
+          { name: 'train (epoch)', values: c.epochs.map((e) => e.loss), color: '#2563eb', xs: epochsX },
+          { name: 'validation', values: c.epochs.map((e) => e.valLoss), color: '#dc2626', xs: epochsX },
+        ], { yMin: 0, xLabel: 'epoch' })}
+        ${lineChart('Accuracy', [
+          { name: 'train', values: c.epochs.map((e) => e.accuracy), color: '#2563eb', xs: epochsX },
+          { name: 'validation', values: c.epochs.map((e) => e.valAccuracy), color: '#dc2626', xs: epochsX },
+        ], { yMin: 0, yMax: 1, xLabel: 'epoch' })}
+      </div>
+      <p class="gpu">GPU: ${c.gpuDescription || '…'} · GPU memory held: ${(c.gpuBytes / 2 ** 20).toFixed(1)} MiB</p>
+    </section>`;
+  }
+
+  private renderResults() {
+    const c = this.controller;
+    const ev = c.evaluation;
+    if (!ev) return nothing;
+    const labels = ev.report.classes.map((k) => k.label);
+    return html`<section part="panel report" class="panel" data-testid="results">
+      <h2>3. Results on the held-out test split</h2>
+      <p data-testid="accuracy">Test accuracy <strong>${ev.accuracy.toFixed(4)}</strong>, macro-F1 ${ev.report.macroAvg.f1.toFixed(4)}, loss ${ev.loss.toFixed(4)}</p>
+      <div class="results">
+        ${heatmap(labels, ev.report.confusion)}
+        <table class="report" part="report">
+          <thead>
+            <tr>
+              <th></th>
+              <th>precision</th>
+              <th>recall</th>
+              <th>f1-score</th>
+              <th>support</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${ev.report.classes.map(
+              (k) => html`<tr>
+                <th>${k.label}</th>
+                <td>${k.precision.toFixed(2)}</td>
+                <td>${k.recall.toFixed(2)}</td>
+                <td>${k.f1.toFixed(2)}</td>
+                <td>${k.support}</td>
+              </tr>`,
+            )}
+            <tr>
+              <th>accuracy</th>
+              <td></td>
+              <td></td>
+              <td>${ev.accuracy.toFixed(2)}</td>
+              <td>${ev.report.total}</td>
+            </tr>
+            <tr>
+              <th>macro avg</th>
+              <td>${ev.report.macroAvg.precision.toFixed(2)}</td>
+              <td>${ev.report.macroAvg.recall.toFixed(2)}</td>
+              <td>${ev.report.macroAvg.f1.toFixed(2)}</td>
+              <td>${ev.report.total}</td>
+            </tr>
+            <tr>
+              <th>weighted avg</th>
+              <td>${ev.report.weightedAvg.precision.toFixed(2)}</td>
+              <td>${ev.report.weightedAvg.recall.toFixed(2)}</td>
+              <td>${ev.report.weightedAvg.f1.toFixed(2)}</td>
+              <td>${ev.report.total}</td>
+            </tr>
+          </tbody>
+        </table>
+      </div>
+      <details>
+        <summary>As printed by scikit-learn</summary>
+        <pre>${formatReport(ev.report)}</pre>
+      </details>
+      <h3>Most confidently misclassified</h3>
+      <ol part="misclassified" class="misclassified">
+        ${c.misclassified.map((m) => html`<li><q>${m.text}</q> — true <strong>${m.label}</strong>, predicted ${m.predicted} (${(100 * m.confidence).toFixed(0)}%)</li>`)}
+      </ol>
+    </section>`;
+  }
+
+  private renderTry() {
+    const c = this.controller;
+    const model = c.model;
+    if (!model?.built) return nothing;
+    const pr = c.prediction;
+    const maxAbs = Math.max(1e-9, ...(pr?.tokens.map((t) => Math.abs(t.score)) ?? [0]));
+    return html`<section part="panel try" class="panel">
+      <h2>4. Try it</h2>
+      <input
+        class="try"
+        data-testid="try"
+        type="text"
+        placeholder="Type a sentence…"
+        .value=${this.tryText}
+        @input=${(e: Event) => {
+          this.tryText = (e.target as HTMLInputElement).value;
+          void c.predict(this.tryText);
+        }}
+      />
+      ${pr
+        ? html`<div class="probs" data-testid="probabilities">
+              ${model.labelNames.map(
+                (l, i) => html`<div class="bar-row">
+                  <span class="bar-label">${l}</span><span class="bar" style="width:${(100 * pr.probabilities[i]!).toFixed(1)}%"></span
+                  ><span class="bar-value">${(100 * pr.probabilities[i]!).toFixed(1)}%</span>
+                </div>`,
+              )}
+            </div>
+            <p part="saliency" class="saliency" data-testid="saliency" title="gradient × input of the predicted class, per word">
+              ${pr.tokens.map((t) => {
+                const a = t.score / maxAbs;
+                const bg = t.id === null ? 'transparent' : a >= 0 ? `rgba(22, 163, 74, ${Math.abs(a).toFixed(2)})` : `rgba(220, 38, 38, ${Math.abs(a).toFixed(2)})`;
+                return html`<span class=${t.id === null ? 'oov' : ''} style="background:${bg}" title=${t.id === null ? 'not in the vocabulary' : t.score.toExponential(2)}>${t.word}</span> `;
+              })}
+            </p>`
+        : nothing}
+      <div class="actions">
+        <button
+          data-testid="download"
+          @click=${async () => {
+            const bytes = await c.saveModel();
+            if (bytes) download('lstm-model.zip', bytes, 'application/zip');
+          }}
+        >
+          Download model
+        </button>
+        <button
+          @click=${async () => {
+            const r = await c.exportTfjs();
+            if (r) {
+              download('model.json', r.modelJson, 'application/json');
+              download('weights.bin', r.weightsBin, 'application/octet-stream');
+            }
+          }}
+        >
+          Export to TF.js
+        </button>
+        ${this.renderLoadModel()}
+      </div>
+    </section>`;
+  }
+
+  private renderLoadModel() {
+    return html`<label class="button"
+      >Load a model
+      <input
+        type="file"
+        accept=".zip"
+        hidden
+        @change=${async (e: Event) => {
+          const f = (e.target as HTMLInputElement).files?.[0];
+          if (f) await this.controller.loadModel(new Uint8Array(await f.arrayBuffer()));
+        }}
+    /></label>`;
+  }
+
+  override render() {
+    const c = this.controller;
+    return html`
+      ${c.status === 'no-webgpu'
+        ? html`<div class="error" role="alert" data-testid="no-webgpu">
+            <strong>WebGPU is not available here.</strong> ${c.error}
+            <p>This page trains on your GPU through WebGPU: use a current Chrome or Edge (113+), Safari 18+, or Firefox 141+; on Linux enable chrome://flags/#enable-unsafe-webgpu.</p>
+          </div>`
+        : nothing}
+      ${c.error && c.status !== 'no-webgpu'
+        ? html`<div class="error" role="alert" data-testid="error">
+            ${c.error}
+            <button class="dismiss" aria-label="dismiss" @click=${() => ((c.error = null), this.requestUpdate())}>×</button>
+          </div>`
+        : nothing}
+      ${c.status === 'starting' ? html`<p>Starting the GPU…</p>` : nothing} ${this.renderDataset()} ${this.renderTraining()} ${this.renderResults()} ${this.renderTry()}
+      ${!c.model?.built && c.status !== 'no-webgpu' ? html`<p class="load-only">Have a trained model? ${this.renderLoadModel()}</p>` : nothing}
+    `;
+  }
+
+  static override styles = css`
+    :host {
+      --lstm-accent: #2563eb;
+      --lstm-bg: #ffffff;
+      --lstm-fg: #111827;
+      --lstm-border: #d1d5db;
+      display: block;
+      font: 14px/1.45 system-ui, sans-serif;
+      color: var(--lstm-fg);
+      background: var(--lstm-bg);
+    }
+    .panel { border: 1px solid var(--lstm-border); border-radius: 8px; padding: 12px 16px; margin: 12px 0; }
+    h2 { font-size: 16px; margin: 0 0 8px; }
+    h3 { font-size: 14px; }
+    button, .button { font: inherit; padding: 4px 10px; border: 1px solid var(--lstm-border); border-radius: 6px; background: #f9fafb; cursor: pointer; display: inline-block; }
+    button.primary { background: var(--lstm-accent); color: white; border-color: var(--lstm-accent); }
+    button:disabled { opacity: 0.5; cursor: default; }
+    .drop { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; padding: 8px; border: 1px dashed var(--lstm-border); border-radius: 6px; }
+    .drop form { display: flex; gap: 4px; }
+    .columns, .settings { display: flex; flex-wrap: wrap; gap: 12px; align-items: end; margin: 8px 0; }
+    .settings input { width: 7em; }
+    label { display: inline-flex; flex-direction: column; gap: 2px; }
+    label.check { flex-direction: row; align-items: center; gap: 4px; }
+    fieldset { border: 1px solid var(--lstm-border); border-radius: 6px; display: flex; gap: 8px; }
+    .bars, .probs { max-width: 520px; }
+    .bar-row { display: grid; grid-template-columns: 9em 1fr 5em; gap: 8px; align-items: center; margin: 2px 0; }
+    .bar { display: block; height: 12px; background: var(--lstm-accent); border-radius: 3px; min-width: 1px; }
+    .bar-label { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    .preview-wrap { overflow-x: auto; max-height: 220px; }
+    table { border-collapse: collapse; }
+    .preview td, .preview th { border: 1px solid var(--lstm-border); padding: 2px 6px; max-width: 28em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-size: 12px; }
+    .actions { display: flex; gap: 8px; margin: 8px 0; flex-wrap: wrap; }
+    .progress { display: flex; gap: 8px; align-items: center; }
+    .progress progress { width: 240px; }
+    .charts { display: flex; gap: 16px; flex-wrap: wrap; }
+    .chart { margin: 0; width: 340px; }
+    .chart svg { width: 100%; height: auto; }
+    .legend { display: flex; gap: 10px; font-size: 12px; flex-wrap: wrap; }
+    .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
+    .results { display: flex; gap: 24px; flex-wrap: wrap; align-items: start; }
+    .heatmap td, .heatmap th, .report td, .report th { border: 1px solid var(--lstm-border); padding: 4px 10px; text-align: right; }
+    .error { border: 1px solid #dc2626; background: #fef2f2; color: #7f1d1d; padding: 8px 12px; border-radius: 6px; margin: 8px 0; position: relative; }
+    .dismiss { position: absolute; right: 6px; top: 4px; border: none; background: none; }
+    input.try { width: min(40em, 100%); font-size: 16px; padding: 6px; }
+    .saliency span { padding: 1px 2px; border-radius: 3px; }
+    .saliency .oov { text-decoration: line-through; opacity: 0.6; }
+    .gpu { font-size: 12px; opacity: 0.75; }
+  `;
+}
+
+if (!customElements.get('lstm-trainer')) customElements.define('lstm-trainer', LstmTrainer);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lstm-trainer': LstmTrainer;
+  }
+}

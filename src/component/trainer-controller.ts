@@ -1,0 +1,408 @@
+/**
+ * The GPU work behind <lstm-trainer>, as a Lit ReactiveController: it acquires the device when the
+ * element connects and releases every GPU buffer when it disconnects. The element only renders this
+ * controller's state and forwards the user's actions to it.
+ *
+ * Failure handling: a bad file leaves the previous dataset and model untouched; a lost device keeps
+ * the weights of the last completed epoch (saved in memory at each epoch end) and offers to resume
+ * from there on a fresh device.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { Engine } from '../engine/engine';
+import { buildDataset, type Dataset, type DatasetOptions, type LabelledTexts } from '../data/dataset';
+import { readTable, type Table } from '../data/table';
+import { splitDataset, type Splits } from '../data/split';
+import { createSentimentModel, SentimentModel, type Evaluation, type ModelConfig, type SaliencyToken } from '../model/sentiment-model';
+
+export type TrainerStatus = 'starting' | 'no-webgpu' | 'idle' | 'training' | 'stopped' | 'trained' | 'device-lost';
+
+export interface EpochPoint {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+}
+
+export interface Progress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  accuracy: number;
+  sequencesPerSecond: number;
+  etaSeconds: number;
+}
+
+export interface Misclassified {
+  text: string;
+  label: string;
+  predicted: string;
+  confidence: number;
+}
+
+export interface Prediction {
+  text: string;
+  probabilities: number[];
+  tokens: SaliencyToken[];
+}
+
+export interface TrainSettings {
+  epochs: number;
+  batchSize: number;
+  config: Partial<ModelConfig>;
+  bucketing: boolean;
+}
+
+/** Where the controller reports what happened (the element turns these into DOM events). */
+export interface TrainerEvents {
+  datasetLoaded(d: Dataset): void;
+  epochEnd(p: EpochPoint): void;
+  trainEnd(e: Evaluation): void;
+  error(message: string): void;
+}
+
+export class TrainerController implements ReactiveController {
+  status: TrainerStatus = 'starting';
+  gpuDescription = '';
+  /** The last error, shown until the next action; nothing else is changed by an error. */
+  error: string | null = null;
+  table: Table | null = null;
+  dataset: Dataset | null = null;
+  datasetSource = '';
+  splits: Splits | null = null;
+  model: SentimentModel | null = null;
+  progress: Progress | null = null;
+  epochs: EpochPoint[] = [];
+  /** Running training loss per batch, for the live curve. */
+  batchLosses: number[] = [];
+  evaluation: Evaluation | null = null;
+  misclassified: Misclassified[] = [];
+  prediction: Prediction | null = null;
+  busy = false;
+
+  private engine: Engine | null = null;
+  private abort: AbortController | null = null;
+  private snapshot: { bytes: Uint8Array; epoch: number } | null = null;
+  private settings: TrainSettings | null = null;
+  private completedEpochs = 0;
+  private predictSeq = 0;
+  private connected = false;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly events: TrainerEvents,
+    private readonly engineFactory: () => Promise<Engine> = () => Engine.create(),
+  ) {
+    host.addController(this);
+  }
+
+  /** Settles when the GPU has been acquired (or found missing) after the host connected. */
+  ready: Promise<void> = Promise.resolve();
+
+  hostConnected(): void {
+    this.connected = true;
+    this.ready = this.start();
+  }
+
+  hostDisconnected(): void {
+    this.connected = false;
+    this.abort?.abort();
+    this.release();
+  }
+
+  private update(): void {
+    this.host.requestUpdate();
+  }
+
+  private fail(e: unknown): void {
+    this.error = e instanceof Error ? e.message : String(e);
+    this.events.error(this.error);
+    this.update();
+  }
+
+  /** Acquire the GPU. Without WebGPU the status says so, with the explanation in `error`. */
+  private async start(): Promise<void> {
+    try {
+      const engine = await this.engineFactory();
+      if (!this.connected) {
+        engine.destroy();
+        return;
+      }
+      this.attach(engine);
+      this.status = 'idle';
+      this.update();
+    } catch (e) {
+      this.status = 'no-webgpu';
+      this.fail(e);
+    }
+  }
+
+  private attach(engine: Engine): void {
+    this.engine = engine;
+    const a = engine.gpu.adapterInfo;
+    this.gpuDescription = [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ') || engine.gpu.backend;
+    engine.onError((err) => {
+      if (engine !== this.engine) return;
+      if (err.kind === 'lost') {
+        this.abort?.abort();
+        this.status = 'device-lost';
+        this.error = `${err.message}. ${this.snapshot ? `The weights of epoch ${this.snapshot.epoch} are kept: resume to continue from there.` : 'No epoch had completed yet: train again.'}`;
+        this.events.error(this.error);
+      } else {
+        this.fail(new Error(`GPU ${err.kind} error: ${err.message}`));
+      }
+      this.update();
+    });
+  }
+
+  private release(): void {
+    this.model?.dispose();
+    this.model = null;
+    this.engine?.destroy();
+    this.engine = null;
+  }
+
+  get gpuBytes(): number {
+    return this.engine?.pool.allocatedBytes ?? 0;
+  }
+
+  /** Read a file's bytes into a table; the current dataset changes only if this succeeds. */
+  async loadBytes(bytes: Uint8Array, name: string, opts: DatasetOptions = {}): Promise<boolean> {
+    if (this.status === 'training') {
+      this.fail(new Error('stop training before loading another dataset'));
+      return false;
+    }
+    this.busy = true;
+    this.error = null;
+    this.update();
+    try {
+      const table = await readTable(bytes, name, opts);
+      const dataset = buildDataset(table, opts);
+      this.table = table;
+      this.dataset = dataset;
+      this.datasetSource = name;
+      this.splits = null;
+      this.events.datasetLoaded(dataset);
+      return true;
+    } catch (e) {
+      this.fail(e);
+      return false;
+    } finally {
+      this.busy = false;
+      this.update();
+    }
+  }
+
+  async loadUrl(url: string, opts: DatasetOptions = {}): Promise<boolean> {
+    let bytes: Uint8Array;
+    try {
+      const res = await fetch(url);
+      if (!res.ok) throw new Error(`could not download ${url}: HTTP ${res.status}`);
+      bytes = new Uint8Array(await res.arrayBuffer());
+    } catch (e) {
+      this.fail(e instanceof TypeError ? new Error(`could not download ${url}: ${e.message}`) : e);
+      return false;
+    }
+    return this.loadBytes(bytes, url.split('/').pop() || url, opts);
+  }
+
+  /** Re-read the current table with other columns or label filters. */
+  reconfigure(opts: DatasetOptions): boolean {
+    if (!this.table) return false;
+    try {
+      this.dataset = buildDataset(this.table, opts);
+      this.splits = null;
+      this.error = null;
+      this.events.datasetLoaded(this.dataset);
+      return true;
+    } catch (e) {
+      this.fail(e);
+      return false;
+    } finally {
+      this.update();
+    }
+  }
+
+  /** Train from scratch on the current dataset. */
+  async train(settings: TrainSettings): Promise<void> {
+    if (!this.engine || !this.dataset) return;
+    if (this.status === 'training') return;
+    this.error = null;
+    try {
+      const seed = settings.config.seed ?? 141;
+      this.splits = splitDataset(this.dataset, { testSize: 0.2, validationSize: 0.1, seed });
+      const model = await createSentimentModel(settings.config, { engine: this.engine });
+      this.model?.dispose();
+      this.model = model;
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    this.settings = settings;
+    this.completedEpochs = 0;
+    this.snapshot = null;
+    this.epochs = [];
+    this.batchLosses = [];
+    this.evaluation = null;
+    this.misclassified = [];
+    this.prediction = null;
+    await this.run();
+  }
+
+  /** Continue after Stop, or after a lost device from the last completed epoch. */
+  async resume(): Promise<void> {
+    if (!this.settings || !this.splits) return;
+    this.error = null;
+    if (this.status === 'device-lost') {
+      try {
+        this.release();
+        const engine = await this.engineFactory();
+        this.attach(engine);
+        if (this.snapshot) {
+          this.model = await SentimentModel.load(this.snapshot.bytes, { engine });
+          this.completedEpochs = this.snapshot.epoch;
+          this.epochs = this.epochs.slice(0, this.snapshot.epoch);
+        } else {
+          this.model = await createSentimentModel(this.settings.config, { engine });
+          this.completedEpochs = 0;
+          this.epochs = [];
+        }
+      } catch (e) {
+        this.fail(e);
+        return;
+      }
+    }
+    await this.run();
+  }
+
+  /** Read through a method: the status changes under awaits (device loss), which narrowing cannot see. */
+  private lost(): boolean {
+    return this.status === 'device-lost';
+  }
+
+  stop(): void {
+    this.abort?.abort();
+  }
+
+  private async run(): Promise<void> {
+    const model = this.model;
+    const settings = this.settings!;
+    const splits = this.splits!;
+    if (!model) return;
+    const remaining = settings.epochs - this.completedEpochs;
+    if (remaining <= 0) return this.finish(model, splits.test);
+    this.status = 'training';
+    this.abort = new AbortController();
+    const signal = this.abort.signal;
+    this.update();
+    try {
+      const offset = this.completedEpochs;
+      const history = await model.fit(splits.train, {
+        epochs: remaining,
+        batchSize: settings.batchSize,
+        validation: splits.validation,
+        bucketing: settings.bucketing,
+        signal,
+        onBatchEnd: (b) => {
+          this.progress = { ...b, epoch: b.epoch + offset, epochs: settings.epochs };
+          this.batchLosses.push(b.loss);
+          this.update();
+        },
+        onEpochEnd: async (e) => {
+          const point: EpochPoint = { epoch: e.epoch + offset, loss: e.loss, accuracy: e.accuracy, valLoss: e.valLoss, valAccuracy: e.valAccuracy };
+          this.epochs = [...this.epochs, point];
+          this.completedEpochs = point.epoch;
+          this.snapshot = { bytes: await model.save(), epoch: point.epoch };
+          this.events.epochEnd(point);
+          this.update();
+        },
+      });
+      if (this.lost()) return;
+      if (history.stopped || signal.aborted) {
+        this.status = 'stopped';
+        this.update();
+        return;
+      }
+      await this.finish(model, splits.test);
+    } catch (e) {
+      if (this.lost()) return;
+      this.status = this.epochs.length > 0 ? 'stopped' : 'idle';
+      this.fail(e);
+    }
+  }
+
+  private async finish(model: SentimentModel, test: LabelledTexts): Promise<void> {
+    const ev = await model.evaluate(test);
+    this.evaluation = ev;
+    const wrong: Misclassified[] = [];
+    ev.predictions.forEach((p, i) => {
+      const truth = model.labelNames.indexOf(test.labelNames[test.labels[i]!]!);
+      if (p !== truth) wrong.push({ text: test.texts[i]!, label: model.labelNames[truth]!, predicted: model.labelNames[p]!, confidence: ev.probabilities[i]![p]! });
+    });
+    this.misclassified = wrong.sort((a, b) => b.confidence - a.confidence).slice(0, 8);
+    this.status = 'trained';
+    this.progress = null;
+    this.events.trainEnd(ev);
+    this.update();
+  }
+
+  /** Probabilities and per-word saliency for a sentence; a newer call supersedes an older one. */
+  async predict(text: string): Promise<void> {
+    const model = this.model;
+    if (!model?.built || this.status === 'training') return;
+    const seq = ++this.predictSeq;
+    if (text.trim() === '') {
+      this.prediction = null;
+      this.update();
+      return;
+    }
+    try {
+      const s = await model.saliency(text);
+      if (seq !== this.predictSeq) return;
+      this.prediction = { text, probabilities: s.probabilities, tokens: s.tokens };
+      this.update();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  async saveModel(): Promise<Uint8Array | null> {
+    if (!this.model?.built) return null;
+    return this.model.save();
+  }
+
+  async exportTfjs(): Promise<{ modelJson: string; weightsBin: Uint8Array } | null> {
+    if (!this.model?.built) return null;
+    const { modelJson, weightsBin } = await this.model.exportTfjs();
+    return { modelJson: JSON.stringify(modelJson), weightsBin };
+  }
+
+  /** Replace the model with a saved one; the current model stays if the file is rejected. */
+  async loadModel(bytes: Uint8Array): Promise<boolean> {
+    if (!this.engine || this.status === 'training') return false;
+    try {
+      const model = await SentimentModel.load(bytes, { engine: this.engine });
+      this.model?.dispose();
+      this.model = model;
+      this.evaluation = null;
+      this.misclassified = [];
+      this.prediction = null;
+      this.status = 'trained';
+      this.error = null;
+      if (this.dataset) {
+        const ok = this.dataset.labelNames.every((l) => model.labelNames.includes(l));
+        if (ok) {
+          this.splits ??= splitDataset(this.dataset, { testSize: 0.2, validationSize: 0.1, seed: model.config.seed });
+          await this.finish(model, this.splits.test);
+        }
+      }
+      this.update();
+      return true;
+    } catch (e) {
+      this.fail(e);
+      return false;
+    }
+  }
+}

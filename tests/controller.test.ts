@@ -1,0 +1,77 @@
+/**
+ * The controller behind <lstm-trainer>, in Node on Dawn: dataset errors keep the previous dataset, and
+ * a device lost mid-training keeps the last completed epoch's weights and resumes from them on a new device.
+ */
+import { describe, expect, it } from 'vitest';
+import Papa from 'papaparse';
+import { Engine } from '../src/engine/engine';
+import { TrainerController, type EpochPoint } from '../src/component/trainer-controller';
+import { generatedCorpus } from './helpers/corpus';
+
+const host = { addController() {}, removeController() {}, requestUpdate() {}, updateComplete: Promise.resolve(true) };
+
+function csvBytes(n: number): Uint8Array {
+  const c = generatedCorpus(n, 'ctrl');
+  return new TextEncoder().encode(Papa.unparse(c.texts.map((t, i) => ({ text: t, label: c.labelNames[c.labels[i]!] }))));
+}
+
+const SETTINGS = { epochs: 3, batchSize: 32, bucketing: true, config: { vocabSize: 40, embedDim: 8, units: 8, learningRate: 0.02, seed: 5 } };
+
+describe('TrainerController', () => {
+  it('a bad file reports one error and keeps the dataset that was loaded', async () => {
+    const errors: string[] = [];
+    const c = new TrainerController(host, { datasetLoaded() {}, epochEnd() {}, trainEnd() {}, error: (m) => errors.push(m) }, () => Engine.create());
+    c.hostConnected();
+    await c.ready;
+    expect(await c.loadBytes(csvBytes(100), 'good.csv')).toBe(true);
+    expect(await c.loadBytes(new TextEncoder().encode('text,label\na,x\nb,x\n'), 'one-class.csv')).toBe(false);
+    expect(errors.at(-1)).toMatch(/only one class/);
+    expect(c.datasetSource).toBe('good.csv');
+    expect(c.dataset!.info.rows).toBe(100);
+    c.hostDisconnected();
+  });
+
+  it('device lost mid-training: keeps the last completed epoch and resumes from it on a new device', async () => {
+    const engines: Engine[] = [];
+    const epochs: EpochPoint[] = [];
+    const errors: string[] = [];
+    let lose: (() => void) | null = null;
+    const c = new TrainerController(
+      host,
+      {
+        datasetLoaded() {},
+        epochEnd: (p) => {
+          epochs.push(p);
+          if (p.epoch === 1) lose?.();
+        },
+        trainEnd() {},
+        error: (m) => errors.push(m),
+      },
+      async () => {
+        const e = await Engine.create();
+        engines.push(e);
+        return e;
+      },
+    );
+    c.hostConnected();
+    await c.ready;
+    await c.loadBytes(csvBytes(400), 'data.csv');
+    // Lose the device right after epoch 1 has been saved.
+    lose = () => {
+      lose = null;
+      setTimeout(() => engines[0]!.device.destroy(), 0);
+    };
+    await c.train(SETTINGS);
+    for (let i = 0; i < 100 && c.status !== 'device-lost'; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(c.status, String(c.error)).toBe('device-lost');
+    expect(c.error).toMatch(/lost.*weights of epoch 1 are kept/);
+    await c.resume();
+    expect(engines.length).toBe(2);
+    expect(c.status).toBe('trained');
+    expect(c.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(c.evaluation!.accuracy).toBeGreaterThan(0.5);
+    await c.predict('the food was good');
+    expect(c.prediction!.probabilities.length).toBe(2);
+    c.hostDisconnected();
+  });
+});

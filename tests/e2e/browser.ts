@@ -1,0 +1,72 @@
+/**
+ * End-to-end helpers: serve the built site (dist/) on 127.0.0.1 and drive Debian's Chromium (or
+ * PUPPETEER_EXECUTABLE_PATH) through Puppeteer with WebGPU enabled. Without a browser the e2e tests
+ * fail with that explanation; they are never skipped silently.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import puppeteer, { type Browser } from 'puppeteer';
+
+export const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+export const DIST = path.join(ROOT, 'dist');
+export const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.zip': 'application/zip',
+  '.json': 'application/json',
+  '.csv': 'text/csv',
+};
+
+/** A static file server for `dir`; extra routes answer from memory (for generated test files). */
+export async function serve(dir: string, extra: Record<string, Uint8Array | string> = {}): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const p = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    if (extra[p] !== undefined) {
+      res.writeHead(200, { 'content-type': TYPES[path.extname(p)] ?? 'application/octet-stream' });
+      res.end(extra[p]);
+      return;
+    }
+    const file = path.join(dir, p.endsWith('/') ? `${p}index.html` : p);
+    if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      res.writeHead(404);
+      res.end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+export function chromiumPath(): string {
+  const p = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
+  if (!fs.existsSync(p)) {
+    throw new Error(`no Chromium at ${p}: install it (Debian: apt-get install -y chromium) or set PUPPETEER_EXECUTABLE_PATH`);
+  }
+  return p;
+}
+
+export async function launch(): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: [
+      '--enable-unsafe-webgpu',
+      '--enable-features=Vulkan',
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+    ],
+  });
+}

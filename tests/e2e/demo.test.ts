@@ -1,0 +1,156 @@
+/**
+ * End-to-end: the built demo site in headless Chromium (WebGPU on SwiftShader here), through Puppeteer.
+ * One browser, one page, steps in order: load → train a short epoch → try it → upload → bad file → XSS.
+ * A screenshot of the trained page is saved under tests/artifacts/ (ignored by git).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import JSZip from 'jszip';
+import Papa from 'papaparse';
+import type { Browser, Page } from 'puppeteer';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, DIST, launch, ROOT, serve } from './browser';
+
+let browser: Browser;
+let page: Page;
+let site: { url: string; close: () => Promise<void> };
+const consoleErrors: string[] = [];
+const dialogs: string[] = [];
+
+async function zipOf(name: string, content: string): Promise<Uint8Array> {
+  const z = new JSZip();
+  z.file(name, content);
+  return z.generateAsync({ type: 'uint8array' });
+}
+
+const XSS = '<img src=x onerror=alert(1)>';
+
+beforeAll(async () => {
+  const { buildBuiltin } = await import('../../src/data/build-builtin.mjs');
+  await buildBuiltin();
+  await build({ configFile: path.join(ROOT, 'vite.config.ts'), root: path.join(ROOT, 'demo'), logLevel: 'error' });
+  const rows = [{ text: XSS, label: 'pos' }];
+  for (let i = 0; i < 40; i++) rows.push({ text: `sample sentence ${i} ${i % 2 ? 'good' : 'bad'}`, label: i % 2 ? 'pos' : 'neg' });
+  site = await serve(DIST, {
+    '/generated.zip': await zipOf('generated.csv', Papa.unparse(rows)),
+    '/bad.zip': await zipOf('notes.txt', 'no csv here'),
+  });
+  browser = await launch();
+  page = await browser.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${(e as Error).message}`));
+  page.on('dialog', async (d) => {
+    dialogs.push(d.message());
+    await d.dismiss();
+  });
+  await page.setViewport({ width: 1200, height: 1600 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+/** The text of an element in the component's shadow root, whitespace collapsed. */
+const shadowText = (sel: string) => page.$eval(`lstm-trainer >>> ${sel}`, (el) => (el.textContent ?? '').replace(/\s+/g, ' ').trim());
+
+/**
+ * Wait for an element in the component's shadow root. (waitForSelector's default mutation polling
+ * watches the document, not shadow roots, so it would miss Lit's updates.)
+ */
+async function waitShadow(sel: string, timeout: number): Promise<void> {
+  await page.waitForFunction((q) => !!document.querySelector('lstm-trainer')?.shadowRoot?.querySelector(q), { timeout, polling: 100 }, sel);
+}
+
+async function uploadFromServer(name: string): Promise<void> {
+  const bytes = await (await fetch(`${site.url}${name}`)).arrayBuffer();
+  const file = path.join(ARTIFACTS, name);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  fs.writeFileSync(file, new Uint8Array(bytes));
+  const input = await page.$('lstm-trainer >>> input[type=file][accept^=".zip,.csv"]');
+  await (input as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(file);
+}
+
+describe('demo page', () => {
+  it('loads with a WebGPU adapter, the built-in dataset, and no console errors', async () => {
+    await page.goto(site.url);
+    const adapter = await page.evaluate(async () => !!(await navigator.gpu?.requestAdapter()));
+    expect(adapter, 'headless Chromium offers no WebGPU adapter').toBe(true);
+    await waitShadow('[data-testid=dataset-summary]', 120_000);
+    expect(await shadowText('[data-testid=dataset-summary]')).toMatch(/sentences\.zip.*3000 rows.*using 3000 rows/s);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('trains one short epoch on the built-in data and reports accuracy above chance', async () => {
+    const set = async (label: string, value: string) => {
+      const input = await page.$(`lstm-trainer >>> label::-p-text(${label}) input`);
+      await input!.click({ clickCount: 3 });
+      await input!.type(value);
+      await input!.evaluate((el) => el.dispatchEvent(new Event('change')));
+    };
+    await set('Epochs', '1');
+    await set('LSTM units', '32');
+    await set('Embedding size', '32');
+    await set('Max length', '40');
+    await (await page.$('lstm-trainer >>> [data-testid=train]'))!.click();
+    await waitShadow('[data-testid=progress]', 60_000);
+    await waitShadow('[data-testid=accuracy]', 240_000);
+    const text = await shadowText('[data-testid=accuracy]');
+    const acc = Number(/Test accuracy ([\d.]+)/.exec(text)![1]);
+    expect(acc).toBeGreaterThan(0.55);
+    expect(await page.$$('lstm-trainer >>> .heatmap td')).toHaveLength(4);
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'demo-trained.png'), fullPage: true });
+  });
+
+  it('the prediction box reacts to typing, with per-word saliency', async () => {
+    const box = await page.$('lstm-trainer >>> [data-testid=try]');
+    await box!.type('the food was great');
+    await waitShadow('[data-testid=probabilities]', 30_000);
+    const first = await shadowText('[data-testid=probabilities]');
+    expect(first).toMatch(/negative.*%.*positive.*%/s);
+    expect(await shadowText('[data-testid=saliency]')).toMatch(/the\s+food\s+was\s+great/);
+    await box!.type(' but the service was awful and terrible');
+    await page.waitForFunction(
+      (prev) => {
+        const el = document.querySelector('lstm-trainer')!.shadowRoot!.querySelector('[data-testid=probabilities]');
+        return el && el.textContent !== prev;
+      },
+      { timeout: 30_000, polling: 100 },
+      first,
+    );
+  });
+
+  it('uploading a generated zip works, and a row with HTML renders as text', async () => {
+    await uploadFromServer('generated.zip');
+    await page.waitForFunction(() => /generated\.zip/.test(document.querySelector('lstm-trainer')!.shadowRoot!.querySelector('[data-testid=dataset-summary]')?.textContent ?? ''), {
+      timeout: 30_000,
+      polling: 100,
+    });
+    expect(await shadowText('[data-testid=dataset-summary]')).toMatch(/41 rows/);
+    expect(await shadowText('.preview')).toContain(XSS);
+    expect(await page.$$('lstm-trainer >>> .preview img')).toHaveLength(0);
+    expect(dialogs).toEqual([]);
+  });
+
+  it('a bad file shows its error and keeps the previous dataset', async () => {
+    await uploadFromServer('bad.zip');
+    await waitShadow('[data-testid=error]', 30_000);
+    expect(await shadowText('[data-testid=error]')).toMatch(/no \.csv file/);
+    expect(await shadowText('[data-testid=dataset-summary]')).toMatch(/generated\.zip.*41 rows/s);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'demo-bad-file.png'), fullPage: true });
+  });
+
+  it('the embed example uses only the public element and receives its events', async () => {
+    const p2 = await browser.newPage();
+    const errors: string[] = [];
+    p2.on('pageerror', (e) => errors.push((e as Error).message));
+    await p2.goto(`${site.url}embed.html`);
+    await p2.waitForFunction(() => /dataset: 3000 rows/.test(document.getElementById('status')!.textContent ?? ''), { timeout: 60_000, polling: 100 });
+    expect(errors).toEqual([]);
+    await p2.close();
+  });
+});
