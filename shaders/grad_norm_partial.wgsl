@@ -3,7 +3,7 @@
 //   partials[w] = Σ_{i in chunk w} g[i]²      chunk w = [w · 4096, (w + 1) · 4096) ∩ [0, n)
 //
 // Thread mapping: workgroup w, 256 invocations, each summing 16 strided elements, then a fixed-order
-// tree reduction in workgroup memory (deterministic). grad_clip_scale.wgsl finishes the sum.
+// in-order sum of the 256 partials by invocation 0 (deterministic). grad_clip_scale.wgsl finishes the sum.
 // Dispatch: (ceil(n / 4096), 1, 1).
 
 struct Params { n: u32 }
@@ -23,10 +23,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     if (i < p.n) { let v = g[i]; s += v * v; }
   }
   part[lid.x] = s;
+  // One barrier, then invocation 0 adds the 256 partials in order: barriers are expensive on CPU
+  // adapters, 256 serial adds are not, and the order is fixed (deterministic).
   workgroupBarrier();
-  for (var stride = 128u; stride > 0u; stride >>= 1u) {
-    if (lid.x < stride) { part[lid.x] += part[lid.x + stride]; }
-    workgroupBarrier();
+  if (lid.x == 0u) {
+    var total = 0.0;
+    for (var i = 0u; i < 256u; i++) { total += part[i]; }
+    partials[wid.x] = total;
   }
-  if (lid.x == 0u) { partials[wid.x] = part[0]; }
 }

@@ -8,7 +8,7 @@
 // softmax_xent_backward.wgsl from p.
 //
 // Thread mapping: a single workgroup of 256 invocations; invocation l handles rows l, l+256, …; the
-// per-invocation partial sums are then reduced by a fixed tree, so the loss is deterministic.
+// per-invocation partial sums are then summed in order by invocation 0 after one barrier, so the loss is deterministic.
 // Dispatch: (1, 1, 1).
 
 struct Params { B: u32, C: u32, offZ: u32, invBatch: f32 }
@@ -45,15 +45,14 @@ fn main(@builtin(local_invocation_id) lid: vec3u) {
   lossPart[lid.x] = lossAcc;
   correctPart[lid.x] = correctAcc;
   workgroupBarrier();
-  for (var stride = 128u; stride > 0u; stride >>= 1u) {
-    if (lid.x < stride) {
-      lossPart[lid.x] += lossPart[lid.x + stride];
-      correctPart[lid.x] += correctPart[lid.x + stride];
-    }
-    workgroupBarrier();
-  }
   if (lid.x == 0u) {
-    stats[0] = lossPart[0] * p.invBatch;
-    stats[1] = correctPart[0];
+    var loss = 0.0;
+    var correct = 0.0;
+    for (var i = 0u; i < 256u; i++) {
+      loss += lossPart[i];
+      correct += correctPart[i];
+    }
+    stats[0] = loss * p.invBatch;
+    stats[1] = correct;
   }
 }

@@ -34,6 +34,7 @@ export interface DispatchArgs {
 }
 
 const UNIFORM_CHUNK_BYTES = 64 * 1024;
+const MAX_PROFILED_DISPATCHES = 2048;
 const MAX_WORKGROUPS_PER_DIM = 65535;
 
 /** A 1-D grid of `n` invocations in workgroups of `wg`, folded into y past the per-dimension limit. */
@@ -105,10 +106,18 @@ export class Engine {
     if (e) throw new Error(`GPU ${e.kind === 'lost' ? 'device lost' : `${e.kind} error`}: ${e.message}`);
   }
 
-  beginStep(options: { grad: boolean; label?: string }): Step {
+  /**
+   * Start encoding a step. With `profile`, every dispatch gets its own compute pass with timestamp
+   * writes, and `step.profile` resolves to GPU time per kernel after the submit; it needs the adapter's
+   * 'timestamp-query' feature (an explained error otherwise).
+   */
+  beginStep(options: { grad: boolean; label?: string; profile?: boolean }): Step {
     this.throwIfFailed();
     if (this.active) throw new Error('a step is already being encoded; submit it first');
-    this.active = new Step(this, options.grad, options.label ?? (options.grad ? 'train step' : 'eval step'));
+    if (options.profile && !this.gpu.features.has('timestamp-query')) {
+      throw new Error("profiling needs the 'timestamp-query' feature, which this adapter does not offer");
+    }
+    this.active = new Step(this, options.grad, options.label ?? (options.grad ? 'train step' : 'eval step'), options.profile ?? false);
     return this.active;
   }
 
@@ -213,14 +222,20 @@ export class Step {
   private chunkCursor = 0;
   private submitted = false;
   dispatches = 0;
+  private querySet: GPUQuerySet | null = null;
+  private profiledKernels: string[] = [];
+  /** With profiling on: GPU milliseconds and dispatch counts per kernel, after submit. */
+  profile: Promise<Map<string, { ms: number; count: number }>> | null = null;
 
   constructor(
     readonly engine: Engine,
     grad: boolean,
     readonly label: string,
+    profile = false,
   ) {
     this.tape = new Tape(grad);
     this.encoder = engine.device.createCommandEncoder({ label });
+    if (profile) this.querySet = engine.device.createQuerySet({ type: 'timestamp', count: 2 * MAX_PROFILED_DISPATCHES, label: `${label} timestamps` });
   }
 
   private ensureOpen(): void {
@@ -291,11 +306,23 @@ export class Step {
       throw new Error(`kernel ${kernel.key}: the shader declares no uniforms but params were given`);
     }
     if (x === 0 || y === 0 || z === 0) return; // an empty range: nothing to do
+    if (this.querySet) {
+      // Profiling: one pass per dispatch, timestamps at its start and end.
+      const i = this.profiledKernels.length;
+      if (i >= MAX_PROFILED_DISPATCHES) throw new Error(`profiling is limited to ${MAX_PROFILED_DISPATCHES} dispatches per step`);
+      this.endPass();
+      this.pass = this.encoder.beginComputePass({
+        label: `${kernel.key} (profiled)`,
+        timestampWrites: { querySet: this.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 },
+      });
+      this.profiledKernels.push(kernel.shader);
+    }
     const pass = this.computePass();
     pass.setPipeline(kernel.pipeline);
     pass.setBindGroup(0, this.engine.bindGroup(kernel, buffers, uniformBuffer), uniformBuffer ? [dynamicOffset] : []);
     pass.dispatchWorkgroups(x, y, z);
     this.dispatches++;
+    if (this.querySet) this.endPass();
   }
 
   /** A buffer for this step only; back to the pool at submit. */
@@ -387,6 +414,30 @@ export class Step {
     this.ensureOpen();
     this.endPass();
     const engine = this.engine;
+    let startProfileReadback: (() => void) | null = null;
+    if (this.querySet && this.profiledKernels.length > 0) {
+      const n = this.profiledKernels.length;
+      const resolved = engine.device.createBuffer({ size: 16 * n, usage: 0x0200 /* QUERY_RESOLVE */ | 0x0004 /* COPY_SRC */, label: 'timestamps' });
+      const staging = engine.device.createBuffer({ size: 16 * n, usage: MAP_READ_USAGE, label: 'timestamps readback' });
+      this.encoder.resolveQuerySet(this.querySet, 0, 2 * n, resolved, 0);
+      this.encoder.copyBufferToBuffer(resolved, 0, staging, 0, 16 * n);
+      const kernels = this.profiledKernels;
+      const querySet = this.querySet;
+      startProfileReadback = () => (this.profile = (async () => {
+        await staging.mapAsync(GPUMapMode.READ);
+        const t = new BigInt64Array(staging.getMappedRange().slice(0));
+        staging.destroy();
+        resolved.destroy();
+        querySet.destroy();
+        const out = new Map<string, { ms: number; count: number }>();
+        kernels.forEach((k, i) => {
+          const ms = Number(t[2 * i + 1]! - t[2 * i]!) / 1e6;
+          const e = out.get(k) ?? { ms: 0, count: 0 };
+          out.set(k, { ms: e.ms + Math.max(0, ms), count: e.count + 1 });
+        });
+        return out;
+      })());
+    }
     const queue = engine.device.queue;
     for (let i = 0; i <= this.chunkIndex; i++) {
       const used = i < this.chunkIndex ? UNIFORM_CHUNK_BYTES : this.chunkCursor;
@@ -397,6 +448,7 @@ export class Step {
     }
     queue.submit([this.encoder.finish({ label: this.label })]);
     this.submitted = true;
+    startProfileReadback?.(); // mapping must start after the submit that writes the buffer
     for (const b of this.scratchBuffers) engine.pool.release(b);
     this.scratchBuffers = [];
     engine.finishStep(this, this.dispatches);

@@ -54,10 +54,12 @@ export function chromiumPath(): string {
   return p;
 }
 
-export async function launch(): Promise<Browser> {
+/** `protocolTimeout` bounds one page.evaluate (long benchmark runs need more than the default 3 min). */
+export async function launch(opts: { protocolTimeout?: number } = {}): Promise<Browser> {
   return puppeteer.launch({
     executablePath: chromiumPath(),
     headless: true,
+    protocolTimeout: opts.protocolTimeout ?? 180_000,
     args: [
       '--enable-unsafe-webgpu',
       '--enable-features=Vulkan',

@@ -1,0 +1,84 @@
+/**
+ * The benchmark page: our engine and TF.js (webgpu, wasm, cpu backends) on the same page, the same
+ * adapter, the same model and data. `npm run bench` calls window.runBench through Puppeteer.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { benchEngine, benchTfjs, REFERENCE, type EngineResult, type ModelShape, type PeerResult } from './workloads';
+
+setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
+
+/**
+ * TF.js 4.22's wasm backend has no UnsortedSegmentSum kernel, which the embedding gradient needs, so it
+ * cannot train this model out of the box. This small JS kernel (a plain loop over the wasm heap values)
+ * fills the gap; the benchmark says so in its output.
+ */
+tf.registerKernel({
+  kernelName: 'UnsortedSegmentSum',
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+    const { numSegments } = attrs as unknown as { numSegments: number };
+    const b = backend as unknown as {
+      readSync(id: unknown): ArrayLike<number>;
+      makeOutput(shape: number[], dtype: string, offset?: number, values?: Float32Array): tf.TensorInfo;
+    };
+    const xv = b.readSync(x.dataId);
+    const ids = b.readSync(segmentIds.dataId);
+    const inner = xv.length / ids.length;
+    const out = new Float32Array(numSegments * inner);
+    for (let i = 0; i < ids.length; i++) {
+      const s = ids[i]!;
+      if (s < 0 || s >= numSegments) continue;
+      for (let j = 0; j < inner; j++) out[s * inner + j]! += xv[i * inner + j]!;
+    }
+    return b.makeOutput([numSegments, ...x.shape.slice(1)], 'float32', undefined, out);
+  },
+});
+
+export interface BenchRequest {
+  shape?: ModelShape;
+  steps: number;
+  warmup: number;
+  peers: Array<{ backend: 'webgpu' | 'wasm' | 'cpu'; steps: number; warmup: number; infer: boolean }>;
+  sweeps: boolean;
+  profile: boolean;
+}
+
+export interface BenchResponse {
+  adapter: string;
+  engine: EngineResult;
+  peers: PeerResult[];
+  sweeps: Array<{ name: string; shape: ModelShape; stepMs: number; seqPerSec: number }>;
+}
+
+async function runBench(req: BenchRequest): Promise<BenchResponse> {
+  const shape = req.shape ?? REFERENCE;
+  const adapter = await navigator.gpu.requestAdapter();
+  if (!adapter) throw new Error('navigator.gpu.requestAdapter() returned no adapter');
+  const info = adapter.info;
+  const engine = await benchEngine({ shape, steps: req.steps, warmup: req.warmup, epochs: 3, stepsPerEpoch: 3, profile: req.profile });
+  const peers: PeerResult[] = [];
+  for (const p of req.peers) {
+    const note = p.backend === 'wasm' ? 'UnsortedSegmentSum (embedding gradient) registered as a JS kernel by the benchmark' : '';
+    peers.push(await benchTfjs(tf, p.backend, { shape, steps: p.steps, warmup: p.warmup, infer: p.infer, note }));
+  }
+  const sweeps: BenchResponse['sweeps'] = [];
+  if (req.sweeps) {
+    const variants: Array<[string, Partial<ModelShape>]> = [
+      ...[64, 128, 256, 512].map((units) => [`hidden ${units}`, { units }] as [string, Partial<ModelShape>]),
+      ...[16, 32, 64, 128].map((maxlen) => [`seq len ${maxlen}`, { maxlen }] as [string, Partial<ModelShape>]),
+      ...[8, 32, 128].map((batch) => [`batch ${batch}`, { batch }] as [string, Partial<ModelShape>]),
+    ];
+    for (const [name, v] of variants) {
+      const s = { ...shape, ...v };
+      const r = await benchEngine({ shape: s, steps: 3, warmup: 1, epochs: 0, stepsPerEpoch: 0, profile: false, lite: true });
+      sweeps.push({ name, shape: s, stepMs: r.step.medianMs, seqPerSec: (s.batch * 1000) / r.step.medianMs });
+    }
+  }
+  return { adapter: [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' '), engine, peers, sweeps };
+}
+
+(window as unknown as { runBench: typeof runBench }).runBench = runBench;
+(window as unknown as { benchReady: boolean }).benchReady = true;

@@ -1,0 +1,150 @@
+/**
+ * `npm run bench [-- --quick]`: the headless GPU benchmark suite. Prints a Markdown table and writes it,
+ * with the raw JSON, under bench/results/ (ignored by git). Numbers only: nothing here passes or fails
+ * on speed. It fails loudly when the browser offers no WebGPU adapter.
+ *
+ *   In headless Chromium (our engine and TF.js on the same page, adapter and data):
+ *     reference model (vocab 2000, embed 128, LSTM 196, 2 classes, batch 32, maxlen 28, notebook dropout):
+ *     training step median and p10–p90, sequences/s, first step incl. pipeline compilation, inference
+ *     sequences/s at batch 32 and 512, dispatches per step, GFLOP/s vs the GEMM ceiling, GPU time per
+ *     kernel (timestamp-query), live GPU bytes per epoch; TF.js webgpu (and wasm, cpu in full mode);
+ *     scaling sweeps (hidden, sequence length, batch) in full mode.
+ *   In Node (Dawn): the same engine workload, and one measured epoch on ../shared/data/Sentiment.zip
+ *     in full mode when the archive is present.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'vite';
+import { launch } from '../tests/e2e/browser';
+import { benchEngine, REFERENCE, type EngineResult, type PeerResult } from './workloads';
+import type { BenchRequest, BenchResponse } from './browser-main';
+
+const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+
+function fmt(n: number | null | undefined, d = 1): string {
+  return n === null || n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(d);
+}
+
+async function sentimentEpoch(): Promise<{ seconds: number; rows: number; seqPerSec: number } | string> {
+  const zip = path.resolve(ROOT, '../shared/data/Sentiment.zip');
+  if (!fs.existsSync(zip)) return `skipped: ${zip} is absent`;
+  const { loadDataset } = await import('../src/data/dataset');
+  const { splitDataset } = await import('../src/data/split');
+  const { createSentimentModel } = await import('../src/model/sentiment-model');
+  const data = await loadDataset(fs.readFileSync(zip), 'Sentiment.zip', { dropLabels: ['Neutral'] });
+  const { train } = splitDataset(data, { testSize: 0.33, seed: 141 });
+  const model = await createSentimentModel({});
+  const t0 = performance.now();
+  await model.fit(train, { epochs: 1, batchSize: 32 });
+  const seconds = (performance.now() - t0) / 1000;
+  model.dispose();
+  return { seconds, rows: train.texts.length, seqPerSec: train.texts.length / seconds };
+}
+
+function table(browser: BenchResponse, node: EngineResult, epoch: Awaited<ReturnType<typeof sentimentEpoch>> | null, quick: boolean): string {
+  const e = browser.engine;
+  const stepsPerEpoch = Math.ceil(7188 / e.shape.batch); // Sentiment.zip train split, Neutral dropped
+  const rows: string[] = [];
+  rows.push(`Adapter (browser): ${browser.adapter || e.adapter}; Node: ${node.backend} ${node.adapter}`);
+  rows.push(`Reference model: vocab ${e.shape.vocab}, embed ${e.shape.embed}, LSTM ${e.shape.units}, ${e.shape.classes} classes, batch ${e.shape.batch}, maxlen ${e.shape.maxlen}, dropout as in the notebook.${quick ? ' Quick mode (few steps).' : ''}`);
+  rows.push('');
+  rows.push('| | step ms (median, p10–p90) | ratio vs ours | train seq/s | first step s | infer seq/s (32 / 512) | epoch s (Sentiment.zip, 225 steps) | GPU MB while training |');
+  rows.push('| --- | --- | ---: | ---: | ---: | --- | --- | ---: |');
+  const ourEpoch = typeof epoch === 'object' && epoch ? `${fmt(epoch.seconds, 0)} (measured, Node)` : `${fmt((stepsPerEpoch * e.step.medianMs) / 1000, 0)} (extrapolated)`;
+  rows.push(
+    `| ours, browser | ${fmt(e.step.medianMs)} (${fmt(e.step.p10Ms)}–${fmt(e.step.p90Ms)}) | 1.0× | ${fmt(e.trainSeqPerSec, 0)} | ${fmt(e.firstStepMs / 1000, 2)} | ${fmt(e.inferSeqPerSec32, 0)} / ${fmt(e.inferSeqPerSec512, 0)} | ${fmt((stepsPerEpoch * e.step.medianMs) / 1000, 0)} (extrapolated) | ${fmt(e.trainPeakBytes / 2 ** 20)} |`,
+  );
+  rows.push(
+    `| ours, Node (Dawn) | ${fmt(node.step.medianMs)} (${fmt(node.step.p10Ms)}–${fmt(node.step.p90Ms)}) | ${fmt(node.step.medianMs / e.step.medianMs, 2)}× | ${fmt(node.trainSeqPerSec, 0)} | ${fmt(node.firstStepMs / 1000, 2)} | ${fmt(node.inferSeqPerSec32, 0)} / ${fmt(node.inferSeqPerSec512, 0)} | ${ourEpoch} | ${fmt(node.trainPeakBytes / 2 ** 20)} |`,
+  );
+  for (const p of browser.peers) {
+    rows.push(
+      `| ${p.peer} | ${fmt(p.step.medianMs)} (${fmt(p.step.p10Ms)}–${fmt(p.step.p90Ms)}) | ${fmt(p.step.medianMs / e.step.medianMs, 1)}× slower | ${fmt(p.trainSeqPerSec, 1)} | ${fmt(p.firstStepMs / 1000, 1)} | ${fmt(p.inferSeqPerSec32, 0)} / ${fmt(p.inferSeqPerSec512, 0)} | ${fmt((stepsPerEpoch * p.step.medianMs) / 1000, 0)} (extrapolated from ${p.step.samples} steps) | ${p.peakBytes !== null ? fmt(p.peakBytes / 2 ** 20) : '—'} |`,
+    );
+  }
+  rows.push('');
+  rows.push(`GPU MB: ours, the engine pool's peak allocation during training (batch-512 inference later peaks at ${fmt(e.peakBytes / 2 ** 20)} MB); TF.js webgpu, its buffer manager's allocation after training (tf.memory().numBytesInGPUAllocated).`);
+  rows.push(`Ours: ${e.dispatchesPerStep} dispatches per training step; ${fmt(e.modelGflop, 2)} GFLOP per step → ${fmt(e.achievedGflops, 2)} GFLOP/s = ${fmt((100 * e.achievedGflops) / e.gemmCeilingGflops, 0)}% of the best GEMM measured in the same run (${fmt(e.gemmCeilingGflops, 2)} GFLOP/s). Live GPU bytes after each of ${e.liveBytesPerEpoch.length} epochs: ${e.liveBytesPerEpoch.map((b) => fmt(b / 2 ** 20, 2)).join(', ')} MB.`);
+  for (const p of browser.peers) if (p.note) rows.push(`${p.peer}: ${p.note}.`);
+  if (typeof epoch === 'string') rows.push(`Sentiment.zip epoch: ${epoch}.`);
+  if (e.kernels) {
+    rows.push('');
+    rows.push('GPU time per kernel, one training step (timestamp-query, one pass per dispatch):');
+    rows.push('');
+    rows.push('| kernel | dispatches | ms |');
+    rows.push('| --- | ---: | ---: |');
+    for (const k of e.kernels) rows.push(`| ${k.kernel} | ${k.count} | ${fmt(k.ms, 2)} |`);
+  }
+  if (browser.sweeps.length) {
+    rows.push('');
+    rows.push('Scaling (ours, browser; one change from the reference model each):');
+    rows.push('');
+    rows.push('| variant | step ms | seq/s |');
+    rows.push('| --- | ---: | ---: |');
+    for (const s of browser.sweeps) rows.push(`| ${s.name} | ${fmt(s.stepMs)} | ${fmt(s.seqPerSec, 0)} |`);
+  }
+  return rows.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const quick = argv.includes('--quick');
+  const server = await createServer({
+    configFile: path.join(ROOT, 'vite.config.ts'),
+    root: ROOT,
+    logLevel: 'error',
+    server: { host: '127.0.0.1', port: 0, hmr: false },
+  });
+  await server.listen();
+  const addr = server.httpServer!.address() as { port: number };
+  const url = `http://127.0.0.1:${addr.port}/bench/browser.html`;
+  const browser = await launch({ protocolTimeout: 60 * 60_000 });
+  try {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(0);
+    page.on('pageerror', (e) => console.error(`page error: ${(e as Error).message}`));
+    await page.goto(url);
+    await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady === true, { timeout: 300_000, polling: 200 });
+    const adapter = await page.evaluate(async () => {
+      const a = await navigator.gpu?.requestAdapter();
+      return a ? JSON.stringify({ vendor: a.info.vendor, architecture: a.info.architecture, device: a.info.device, description: a.info.description }) : null;
+    });
+    if (!adapter) throw new Error('headless Chromium offers no WebGPU adapter (check the flags and the Vulkan driver)');
+    console.log(`browser adapter.info: ${adapter}`);
+    const req: BenchRequest = quick
+      ? { steps: 5, warmup: 2, peers: [{ backend: 'webgpu', steps: 2, warmup: 0, infer: false }], sweeps: false, profile: true }
+      : {
+          steps: 10,
+          warmup: 3,
+          peers: [
+            { backend: 'webgpu', steps: 3, warmup: 1, infer: true },
+            { backend: 'wasm', steps: 5, warmup: 1, infer: true },
+            { backend: 'cpu', steps: 2, warmup: 0, infer: false },
+          ],
+          sweeps: true,
+          profile: true,
+        };
+    console.log(`running the browser workloads (${quick ? 'quick' : 'full'} mode)…`);
+    const res = (await page.evaluate((r) => (window as unknown as { runBench(r: BenchRequest): Promise<BenchResponse> }).runBench(r), req)) as BenchResponse;
+    await browser.close();
+    console.log('running the Node (Dawn) workload…');
+    const node = await benchEngine({ shape: REFERENCE, steps: quick ? 5 : 10, warmup: 2, epochs: 3, stepsPerEpoch: quick ? 2 : 5, profile: false });
+    const epoch = quick ? null : await sentimentEpoch();
+    const md = table(res, node, epoch, quick);
+    const dir = path.join(ROOT, 'bench/results');
+    fs.mkdirSync(dir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    fs.writeFileSync(path.join(dir, `bench-${stamp}.json`), JSON.stringify({ quick, browser: res, node, epoch }, null, 1));
+    fs.writeFileSync(path.join(dir, `bench-${stamp}.md`), `${md}\n`);
+    console.log(`\n${md}\n\nwritten: bench/results/bench-${stamp}.{json,md}`);
+    return 0;
+  } catch (e) {
+    console.error(`bench failed: ${(e as Error).message}`);
+    return 1;
+  } finally {
+    await browser.close().catch(() => {});
+    await server.close();
+  }
+}
+
+export type { PeerResult };

@@ -1,0 +1,259 @@
+/**
+ * Benchmark workloads shared by the browser page (bench/browser.html) and the Node/Dawn runner:
+ * our engine on the reference model, and the same model and data in TF.js on a given backend.
+ * Everything here returns numbers; nothing asserts.
+ */
+import type * as TF from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
+import { Engine } from '../src/engine/engine';
+import { gemm } from '../src/ops/matmul';
+import { SentimentNetwork, DEFAULT_NETWORK, type Batch, type NetworkConfig } from '../src/model/network';
+
+export interface ModelShape {
+  vocab: number;
+  embed: number;
+  units: number;
+  classes: number;
+  batch: number;
+  maxlen: number;
+}
+
+export const REFERENCE: ModelShape = { vocab: 2000, embed: 128, units: 196, classes: 2, batch: 32, maxlen: 28 };
+
+export interface Timing {
+  medianMs: number;
+  p10Ms: number;
+  p90Ms: number;
+  samples: number;
+}
+
+export interface EngineResult {
+  backend: string;
+  adapter: string;
+  shape: ModelShape;
+  /** Engine creation (all pipelines compiled), model creation and the first training step. */
+  firstStepMs: number;
+  step: Timing;
+  trainSeqPerSec: number;
+  inferSeqPerSec32: number;
+  inferSeqPerSec512: number;
+  dispatchesPerStep: number;
+  modelGflop: number;
+  achievedGflops: number;
+  gemmCeilingGflops: number;
+  liveBytesPerEpoch: number[];
+  /** Largest GPU allocation while training (before the inference runs, whose batch-512 activations are larger). */
+  trainPeakBytes: number;
+  peakBytes: number;
+  kernels: Array<{ kernel: string; ms: number; count: number }> | null;
+}
+
+export interface PeerResult {
+  peer: string;
+  firstStepMs: number;
+  step: Timing;
+  trainSeqPerSec: number;
+  inferSeqPerSec32: number | null;
+  inferSeqPerSec512: number | null;
+  peakBytes: number | null;
+  note: string;
+}
+
+export function timing(xs: number[]): Timing {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (f: number) => s[Math.min(s.length - 1, Math.max(0, Math.round(f * (s.length - 1))))]!;
+  return { medianMs: q(0.5), p10Ms: q(0.1), p90Ms: q(0.9), samples: s.length };
+}
+
+/** Random full-length batches (no padding: the worst case, and what TF.js gets too). */
+export function randomBatch(shape: ModelShape, seed: string): Batch {
+  const r = seedrandom(seed);
+  const ids = Uint32Array.from({ length: shape.batch * shape.maxlen }, () => 1 + Math.floor(r() * (shape.vocab - 1)));
+  const labels = Uint32Array.from({ length: shape.batch }, () => Math.floor(r() * shape.classes));
+  return { ids, B: shape.batch, T: shape.maxlen, labels };
+}
+
+/** FLOPs of one training step of the LSTM (forward + backward) and the dense head; the embedding is a gather. */
+export function modelFlops(s: ModelShape): number {
+  const rows = s.batch * s.maxlen;
+  const G = 4 * s.units;
+  const fwd = 2 * rows * s.embed * G + 2 * rows * s.units * G + 2 * s.batch * s.units * s.classes;
+  const bwd = 2 * rows * s.units * G + 2 * s.units * G * rows + 2 * s.embed * G * rows + 2 * rows * G * s.embed + 4 * s.batch * s.units * s.classes;
+  return fwd + bwd;
+}
+
+async function timeIt(engine: Engine, fn: () => void): Promise<number> {
+  const t0 = performance.now();
+  fn();
+  await engine.sync();
+  return performance.now() - t0;
+}
+
+export async function gemmCeilingGflops(engine: Engine, s: ModelShape, reps: number): Promise<number> {
+  const rows = s.batch * s.maxlen;
+  const G = 4 * s.units;
+  let best = 0;
+  for (const [M, N, K, ta, tb] of [
+    [rows, G, s.embed, false, false],
+    [s.units, G, rows, true, false],
+    [rows, s.embed, G, false, true],
+    [512, 512, 512, false, false],
+  ] as Array<[number, number, number, boolean, boolean]>) {
+    const a = engine.allocate(M * K, 'A');
+    const b = engine.allocate(K * N, 'B');
+    const c = engine.allocate(M * N, 'C');
+    engine.write(a, Float32Array.from({ length: M * K }, (_, i) => (i % 7) * 0.1));
+    engine.write(b, Float32Array.from({ length: K * N }, (_, i) => (i % 5) * 0.1));
+    const run = () => {
+      const step = engine.beginStep({ grad: false, label: 'gemm bench' });
+      gemm(step, { a, b, c, M, N, K, transA: ta, transB: tb });
+      step.submit();
+    };
+    await timeIt(engine, run);
+    const ms: number[] = [];
+    for (let i = 0; i < reps; i++) ms.push(await timeIt(engine, run));
+    best = Math.max(best, (2 * M * N * K) / timing(ms).medianMs / 1e6);
+    for (const x of [a, b, c]) engine.release(x);
+  }
+  return best;
+}
+
+export async function benchEngine(opts: { shape: ModelShape; steps: number; warmup: number; epochs: number; stepsPerEpoch: number; profile: boolean; lite?: boolean }): Promise<EngineResult> {
+  const s = opts.shape;
+  const t0 = performance.now();
+  const engine = await Engine.create();
+  const cfg: NetworkConfig = { ...DEFAULT_NETWORK, vocabSize: s.vocab, embedDim: s.embed, units: s.units, numClasses: s.classes, maskZero: true, seed: 1 };
+  const net = new SentimentNetwork(engine, cfg);
+  const batches = Array.from({ length: 4 }, (_, i) => randomBatch(s, `b${i}`));
+  await net.trainStep(batches[0]!);
+  const firstStepMs = performance.now() - t0;
+  for (let i = 0; i < opts.warmup; i++) await net.trainStep(batches[i % 4]!);
+  const ms: number[] = [];
+  for (let i = 0; i < opts.steps; i++) {
+    const a = performance.now();
+    await net.trainStep(batches[i % 4]!);
+    ms.push(performance.now() - a);
+  }
+  const dispatchesPerStep = engine.lastStepDispatches;
+  // Pipelined throughput: two steps in flight, as fit() runs them.
+  const tp0 = performance.now();
+  const inflight: Array<Promise<unknown>> = [];
+  for (let i = 0; i < (opts.lite ? 0 : opts.steps); i++) {
+    inflight.push(net.trainStep(batches[i % 4]!));
+    if (inflight.length >= 2) await inflight.shift();
+  }
+  await Promise.all(inflight);
+  const trainSeqPerSec = opts.lite ? (s.batch * 1000) / timing(ms).medianMs : (opts.steps * s.batch) / ((performance.now() - tp0) / 1000);
+  // Live bytes across "epochs" of training steps.
+  const liveBytesPerEpoch: number[] = [];
+  for (let e = 0; e < opts.epochs; e++) {
+    for (let i = 0; i < opts.stepsPerEpoch; i++) await net.trainStep(batches[i % 4]!);
+    liveBytesPerEpoch.push(engine.pool.allocatedBytes);
+  }
+  const trainPeakBytes = engine.pool.peakBytes;
+  const infer = async (B: number) => {
+    const b = randomBatch({ ...s, batch: B }, `infer${B}`);
+    await net.evaluateBatch(b);
+    const reps = Math.max(2, Math.min(10, Math.round(opts.steps / 2)));
+    const a = performance.now();
+    for (let i = 0; i < reps; i++) await net.evaluateBatch(b);
+    return (reps * B) / ((performance.now() - a) / 1000);
+  };
+  // `lite` (scaling sweeps): the training step only.
+  const inferSeqPerSec32 = opts.lite ? NaN : await infer(32);
+  const inferSeqPerSec512 = opts.lite ? NaN : await infer(512);
+  let kernels: EngineResult['kernels'] = null;
+  if (opts.profile && engine.gpu.features.has('timestamp-query')) {
+    const step = engine.beginStep({ grad: true, profile: true, label: 'profiled step' });
+    net.params.zeroGrads(step);
+    const { logits } = net.forward(step, batches[0]!, true);
+    const { softmaxXent } = await import('../src/ops/softmax-xent');
+    softmaxXent(step, logits, batches[0]!.labels);
+    step.backward();
+    net.params.adam(step, { learningRate: 1e-3 });
+    step.submit();
+    const prof = await step.profile!;
+    kernels = [...prof.entries()].map(([kernel, v]) => ({ kernel, ...v })).sort((a, b) => b.ms - a.ms);
+  }
+  const gemmCeiling = opts.lite ? NaN : await gemmCeilingGflops(engine, s, Math.max(3, Math.min(7, opts.steps)));
+  const step = timing(ms);
+  const flops = modelFlops(s);
+  const a = engine.gpu.adapterInfo;
+  const result: EngineResult = {
+    backend: engine.gpu.backend,
+    adapter: [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' '),
+    shape: s,
+    firstStepMs,
+    step,
+    trainSeqPerSec,
+    inferSeqPerSec32,
+    inferSeqPerSec512,
+    dispatchesPerStep,
+    modelGflop: flops / 1e9,
+    achievedGflops: flops / step.medianMs / 1e6,
+    gemmCeilingGflops: gemmCeiling,
+    liveBytesPerEpoch,
+    trainPeakBytes,
+    peakBytes: engine.pool.peakBytes,
+    kernels,
+  };
+  net.dispose();
+  engine.destroy();
+  return result;
+}
+
+/** The same model in TF.js Layers, trained with trainOnBatch on identical data. */
+export async function benchTfjs(tf: typeof TF, backend: string, opts: { shape: ModelShape; steps: number; warmup: number; infer: boolean; note?: string }): Promise<PeerResult> {
+  await tf.setBackend(backend);
+  await tf.ready();
+  const s = opts.shape;
+  const model = tf.sequential({
+    layers: [
+      tf.layers.embedding({ inputDim: s.vocab, outputDim: s.embed, inputLength: s.maxlen }),
+      tf.layers.spatialDropout1d({ rate: 0.4 }),
+      tf.layers.lstm({ units: s.units, dropout: 0.2, recurrentDropout: 0.2, recurrentActivation: 'sigmoid' }),
+      tf.layers.dense({ units: s.classes, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const data = Array.from({ length: 4 }, (_, i) => {
+    const b = randomBatch(s, `b${i}`);
+    return { x: tf.tensor2d(Int32Array.from(b.ids), [s.batch, s.maxlen], 'int32'), y: tf.oneHot(tf.tensor1d(Int32Array.from(b.labels), 'int32'), s.classes) };
+  });
+  const t0 = performance.now();
+  await model.trainOnBatch(data[0]!.x, data[0]!.y);
+  const firstStepMs = performance.now() - t0;
+  for (let i = 0; i < opts.warmup; i++) await model.trainOnBatch(data[i % 4]!.x, data[i % 4]!.y);
+  const ms: number[] = [];
+  for (let i = 0; i < opts.steps; i++) {
+    const a = performance.now();
+    await model.trainOnBatch(data[i % 4]!.x, data[i % 4]!.y);
+    ms.push(performance.now() - a);
+  }
+  const step = timing(ms);
+  // GPU bytes the backend holds right after training (webgpu: its buffer manager's allocation).
+  const mem = tf.memory() as TF.MemoryInfo & { numBytesInGPU?: number; numBytesInGPUAllocated?: number };
+  const peakBytes = backend === 'webgpu' ? (mem.numBytesInGPUAllocated ?? mem.numBytesInGPU ?? null) : null;
+  let inferSeqPerSec32: number | null = null;
+  let inferSeqPerSec512: number | null = null;
+  if (opts.infer) {
+    const infer = async (B: number) => {
+      const b = randomBatch({ ...s, batch: B }, `infer${B}`);
+      const x = tf.tensor2d(Int32Array.from(b.ids), [B, s.maxlen], 'int32');
+      await (model.predict(x) as TF.Tensor).data();
+      const a = performance.now();
+      const reps = 2;
+      for (let i = 0; i < reps; i++) await (model.predict(x) as TF.Tensor).data();
+      x.dispose();
+      return (reps * B) / ((performance.now() - a) / 1000);
+    };
+    inferSeqPerSec32 = await infer(32);
+    inferSeqPerSec512 = await infer(512);
+  }
+  for (const d of data) {
+    d.x.dispose();
+    d.y.dispose();
+  }
+  model.dispose();
+  return { peer: `TF.js ${tf.version.tfjs} ${backend}`, firstStepMs, step, trainSeqPerSec: (s.batch * 1000) / step.medianMs, inferSeqPerSec32, inferSeqPerSec512, peakBytes, note: opts.note ?? '' };
+}
