@@ -12,28 +12,14 @@ import { Engine } from '../engine/engine';
 import { buildDataset, type Dataset, type DatasetOptions, type LabelledTexts } from '../data/dataset';
 import { readTable, type Table } from '../data/table';
 import { splitDataset, type Splits } from '../data/split';
-import { createSentimentModel, SentimentModel, type Evaluation, type ModelConfig, type SaliencyToken } from '../model/sentiment-model';
+import { createSentimentModel, SentimentModel, type BatchEndInfo, type EpochEndInfo, type Evaluation, type ModelConfig, type SaliencyToken } from '../model/sentiment-model';
 
 export type TrainerStatus = 'starting' | 'no-webgpu' | 'idle' | 'training' | 'stopped' | 'trained' | 'device-lost';
 
-export interface EpochPoint {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number | null;
-  valAccuracy: number | null;
-}
+export type EpochPoint = Pick<EpochEndInfo, 'epoch' | 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy'>;
 
-export interface Progress {
-  epoch: number;
-  epochs: number;
-  batch: number;
-  batches: number;
-  loss: number;
-  accuracy: number;
-  sequencesPerSecond: number;
-  etaSeconds: number;
-}
+/** Training progress, with epochs counted across Stop/Resume. */
+export type Progress = BatchEndInfo;
 
 export interface Misclassified {
   text: string;

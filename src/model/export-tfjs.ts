@@ -5,6 +5,7 @@
  * layout (gate order i, f, c, o), so export is a renaming and a copy.
  */
 import { lstmStackNames, type LstmStackConfig } from '../nn/lstm-stack';
+import type { ModelConfig } from './sentiment-model';
 
 export interface TfjsArtifacts {
   /** The parsed content of model.json. */
@@ -19,16 +20,8 @@ export interface TfjsArtifacts {
   weightsBin: Uint8Array;
 }
 
-export interface ExportInput {
-  vocabSize: number;
-  embedDim: number;
-  units: number;
-  layers: number;
-  bidirectional: boolean;
-  spatialDropout: number;
-  dropout: number;
-  recurrentDropout: number;
-  maskZero: boolean;
+export interface ExportInput
+  extends Pick<ModelConfig, 'vocabSize' | 'embedDim' | 'units' | 'layers' | 'bidirectional' | 'spatialDropout' | 'dropout' | 'recurrentDropout' | 'maskZero'> {
   maxLen: number;
   numClasses: number;
   weights: Map<string, Float32Array>;

@@ -15,28 +15,12 @@ import { epochBatches } from '../data/split';
 import { padSequences, Tokenizer, type TokenizerJSON } from '../data/tokenizer';
 import { classificationReport, type ClassificationReport } from '../metrics/report';
 import { exportTfjs, type TfjsArtifacts } from './export-tfjs';
-import { DEFAULT_NETWORK, SentimentNetwork, validateNetworkConfig, type Batch, type NetworkConfig, type StepStats } from './network';
+import { SentimentNetwork, validateNetworkConfig, type Batch, type NetworkConfig, type StepStats } from './network';
 
-export interface ModelConfig {
-  /** Tokenizer num_words and the embedding's input dimension (Keras max_features). */
-  vocabSize: number;
-  embedDim: number;
-  units: number;
-  layers: number;
-  bidirectional: boolean;
-  spatialDropout: number;
-  dropout: number;
-  recurrentDropout: number;
-  /** Token id 0 is padding: padded steps carry the state through (and all-padding steps are skipped). */
-  maskZero: boolean;
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  clipNorm: number;
+/** The network's settings (see NetworkConfig) plus the text pipeline's; classes come from the data. */
+export interface ModelConfig extends Omit<NetworkConfig, 'numClasses' | 'classWeights'> {
   /** Per-class loss weights in label order, 'balanced' (n / (k · count)), or null. */
   classWeights: number[] | 'balanced' | null;
-  seed: number | string;
   /** Sequence length; null: the longest training sequence (Keras pad_sequences' default). */
   maxLen: number | null;
   padding: 'pre' | 'post';
@@ -166,26 +150,8 @@ export function validateModelConfig(c: ModelConfig): void {
 }
 
 function networkConfig(c: ModelConfig, numClasses: number, classWeights: number[] | null = null): NetworkConfig {
-  return {
-    ...DEFAULT_NETWORK,
-    vocabSize: c.vocabSize,
-    embedDim: c.embedDim,
-    units: c.units,
-    layers: c.layers,
-    bidirectional: c.bidirectional,
-    numClasses,
-    spatialDropout: c.spatialDropout,
-    dropout: c.dropout,
-    recurrentDropout: c.recurrentDropout,
-    maskZero: c.maskZero,
-    learningRate: c.learningRate,
-    beta1: c.beta1,
-    beta2: c.beta2,
-    epsilon: c.epsilon,
-    clipNorm: c.clipNorm,
-    classWeights,
-    seed: c.seed,
-  };
+  const { maxLen: _maxLen, padding: _padding, truncating: _truncating, oovToken: _oov, cleaning: _cleaning, classWeights: _cw, ...network } = c;
+  return { ...network, numClasses, classWeights };
 }
 
 function argmax(a: ArrayLike<number>, from: number, n: number): number {

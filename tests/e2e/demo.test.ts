@@ -110,6 +110,11 @@ describe('demo page', () => {
     const box = await page.$('lstm-trainer >>> [data-testid=try]');
     await box!.type('the food was great');
     await waitShadow('[data-testid=probabilities]', 30_000);
+    // Predictions follow the keystrokes; wait for the one of the whole sentence.
+    await page.waitForFunction(
+      () => /great/.test(document.querySelector('lstm-trainer')!.shadowRoot!.querySelector('[data-testid=saliency]')?.textContent ?? ''),
+      { timeout: 30_000, polling: 100 },
+    );
     const first = await shadowText('[data-testid=probabilities]');
     expect(first).toMatch(/negative.*%.*positive.*%/s);
     expect(await shadowText('[data-testid=saliency]')).toMatch(/the\s+food\s+was\s+great/);
