@@ -108,10 +108,10 @@ describe('SentimentModel', () => {
     await expect(SentimentModel.load(await tamper((_m, z) => z.remove('weights.bin')), { engine })).rejects.toThrow(/weights\.bin is missing/);
   });
 
-  for (const variant of [{ layers: 1, bidirectional: false }, { layers: 2, bidirectional: true }]) {
-    it(`exports to the TF.js Layers format and tf.loadLayersModel predicts the same (layers ${variant.layers}, bidirectional ${variant.bidirectional})`, async () => {
+  for (const variant of [{ layers: 1, bidirectional: false }, { layers: 2, bidirectional: true }, { layers: 1, bidirectional: false, goBackwards: true }]) {
+    it(`exports to the TF.js Layers format and tf.loadLayersModel predicts the same (${JSON.stringify(variant)})`, async () => {
       let model = trained;
-      if (variant.layers > 1) {
+      if (variant.layers > 1 || 'goBackwards' in variant) {
         model = await createSentimentModel({ ...SMALL, ...variant }, { engine: await getEngine() });
         await model.fit(train, { epochs: 1, batchSize: 64 });
       }

@@ -36,10 +36,12 @@ describe('parity with tf.layers.lstm', () => {
     { name: 'sequences, no mask', B: 4, T: 6, In: 5, H: 8, masked: false, bidi: false, seq: true },
     { name: 'final state, pre-padded input masked (Masking layer)', B: 4, T: 7, In: 5, H: 9, masked: true, bidi: false, seq: false },
     { name: 'bidirectional concat, final state', B: 3, T: 5, In: 4, H: 6, masked: false, bidi: true, seq: false },
-  ]) {
+    { name: 'go_backwards, sequences (kept in reversed order, as Keras does)', B: 3, T: 5, In: 4, H: 8, masked: false, bidi: false, seq: true, back: true },
+    { name: 'go_backwards, final state, pre-padded input masked', B: 4, T: 7, In: 5, H: 6, masked: true, bidi: false, seq: false, back: true },
+  ] as Array<{ name: string; B: number; T: number; In: number; H: number; masked: boolean; bidi: boolean; seq: boolean; back?: boolean }>) {
     it(c.name, async () => {
       const r = rng(`tf-${c.name}`);
-      const cfg: LstmStackConfig = { inputDim: c.In, units: c.H, layers: 1, bidirectional: c.bidi };
+      const cfg: LstmStackConfig = { inputDim: c.In, units: c.H, layers: 1, bidirectional: c.bidi, goBackwards: c.back ?? false };
       const specs = lstmStackParams(cfg, seedrandom(c.name));
       // Random biases too, so that every gate's bias is exercised (the init has zeros and a forget bias of 1).
       for (const s of specs) if (s.name.endsWith('/bias')) s.init = f32(randomArray(r, s.init.length, -0.5, 0.5));
@@ -47,7 +49,7 @@ describe('parity with tf.layers.lstm', () => {
       const mask = c.masked ? lengthMask([7, 3, 5, 1].slice(0, c.B), c.T, 'pre') : null;
       if (mask) for (let i = 0; i < c.B * c.T; i++) if (!mask[i]) x.fill(0, i * c.In, (i + 1) * c.In);
 
-      const cell = { units: c.H, returnSequences: c.seq, recurrentActivation: 'sigmoid' as const, activation: 'tanh' as const };
+      const cell = { units: c.H, returnSequences: c.seq, recurrentActivation: 'sigmoid' as const, activation: 'tanh' as const, goBackwards: c.back ?? false };
       const layers: tf.layers.Layer[] = [];
       if (c.masked) layers.push(tf.layers.masking({ maskValue: 0, inputShape: [c.T, c.In] }));
       const lstm = c.bidi

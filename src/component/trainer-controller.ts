@@ -300,7 +300,7 @@ export class TrainerController implements ReactiveController {
           const point: EpochPoint = { epoch: e.epoch + offset, loss: e.loss, accuracy: e.accuracy, valLoss: e.valLoss, valAccuracy: e.valAccuracy };
           this.epochs = [...this.epochs, point];
           this.completedEpochs = point.epoch;
-          this.snapshot = { bytes: await model.save(), epoch: point.epoch };
+          this.snapshot = { bytes: await model.save({ compress: false }), epoch: point.epoch };
           this.events.epochEnd(point);
           this.update();
         },

@@ -21,7 +21,7 @@ export interface TfjsArtifacts {
 }
 
 export interface ExportInput
-  extends Pick<ModelConfig, 'vocabSize' | 'embedDim' | 'units' | 'layers' | 'bidirectional' | 'spatialDropout' | 'dropout' | 'recurrentDropout' | 'maskZero'> {
+  extends Pick<ModelConfig, 'vocabSize' | 'embedDim' | 'units' | 'layers' | 'bidirectional' | 'goBackwards' | 'spatialDropout' | 'dropout' | 'recurrentDropout' | 'maskZero'> {
   maxLen: number;
   numClasses: number;
   weights: Map<string, Float32Array>;
@@ -64,7 +64,7 @@ export function exportTfjs(x: ExportInput): TfjsArtifacts {
         implementation: 2,
         return_sequences: l < x.layers - 1,
         return_state: false,
-        go_backwards: false,
+        go_backwards: !x.bidirectional && x.goBackwards,
         stateful: false,
         unroll: false,
       },

@@ -23,6 +23,8 @@ export interface NetworkConfig {
   units: number;
   layers: number;
   bidirectional: boolean;
+  /** Unidirectional layers read the sequence in reverse (Keras go_backwards). */
+  goBackwards: boolean;
   numClasses: number;
   /** SpatialDropout1D rate after the embedding. */
   spatialDropout: number;
@@ -49,6 +51,7 @@ export const DEFAULT_NETWORK: NetworkConfig = {
   units: 196,
   layers: 1,
   bidirectional: false,
+  goBackwards: false,
   numClasses: 2,
   spatialDropout: 0.4,
   dropout: 0.2,
@@ -109,7 +112,7 @@ export class SentimentNetwork {
     readonly config: NetworkConfig,
   ) {
     validateNetworkConfig(config);
-    this.stack = { inputDim: config.embedDim, units: config.units, layers: config.layers, bidirectional: config.bidirectional };
+    this.stack = { inputDim: config.embedDim, units: config.units, layers: config.layers, bidirectional: config.bidirectional, goBackwards: config.goBackwards };
     const initRng = seedrandom(`${config.seed}/init`);
     this.dropoutRng = seedrandom(`${config.seed}/dropout`);
     this.params = new ParameterStore(engine, this.paramSpecs(initRng));

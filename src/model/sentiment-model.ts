@@ -40,6 +40,7 @@ export const NOTEBOOK_RECIPE: ModelConfig = {
   units: 196,
   layers: 1,
   bidirectional: false,
+  goBackwards: false,
   spatialDropout: 0.4,
   dropout: 0.2,
   recurrentDropout: 0.2,
@@ -154,6 +155,11 @@ function networkConfig(c: ModelConfig, numClasses: number, classWeights: number[
   return { ...network, numClasses, classWeights };
 }
 
+/** A macrotask boundary: lets the page render and handle input between chunks of host work. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 0));
+}
+
 function argmax(a: ArrayLike<number>, from: number, n: number): number {
   let best = 0;
   for (let i = 1; i < n; i++) if (a[from + i]! > a[from + best]!) best = i;
@@ -198,26 +204,49 @@ export class SentimentModel {
 
   /** Clean, tokenize and pad texts into a [n, maxLen] id matrix (plus each row's real length). */
   encode(texts: readonly string[]): { ids: Uint32Array; lengths: Uint32Array; T: number } {
+    return this.pad(this.tokenizer.textsToSequences(texts.map((t) => cleanText(t, this.config.cleaning))));
+  }
+
+  private pad(seqs: number[][]): { ids: Uint32Array; lengths: Uint32Array; T: number } {
     if (this.maxLen === null) throw new Error('maxLen is not known before the first fit');
-    const seqs = this.tokenizer.textsToSequences(texts.map((t) => cleanText(t, this.config.cleaning)));
     const { data } = padSequences(seqs, { maxlen: this.maxLen, padding: this.config.padding, truncating: this.config.truncating });
     return { ids: data, lengths: Uint32Array.from(seqs, (s) => Math.min(s.length, this.maxLen!)), T: this.maxLen };
   }
 
-  private build(train: LabelledTexts): void {
-    this.labelNames = [...train.labelNames];
-    if (!this.tokenizer.fitted) this.tokenizer.fitOnTexts(train.texts.map((t) => cleanText(t, this.config.cleaning)));
-    if (this.maxLen === null) {
-      const seqs = this.tokenizer.textsToSequences(train.texts.map((t) => cleanText(t, this.config.cleaning)));
-      this.maxLen = Math.max(1, ...seqs.map((s) => s.length));
+  /**
+   * Clean and tokenize in slices, yielding to the event loop between them, so that preparing a large
+   * dataset never blocks a page for long.
+   */
+  private async sequencesOf(texts: readonly string[], fitTokenizer: boolean): Promise<number[][]> {
+    const cleaned: string[] = [];
+    for (let s = 0; s < texts.length; s += 2000) {
+      for (const t of texts.slice(s, s + 2000)) cleaned.push(cleanText(t, this.config.cleaning));
+      await yieldToEventLoop();
     }
+    if (fitTokenizer) {
+      this.tokenizer.fitOnTexts(cleaned);
+      await yieldToEventLoop();
+    }
+    const seqs: number[][] = [];
+    for (let s = 0; s < cleaned.length; s += 2000) {
+      seqs.push(...this.tokenizer.textsToSequences(cleaned.slice(s, s + 2000)));
+      await yieldToEventLoop();
+    }
+    return seqs;
+  }
+
+  private async build(train: LabelledTexts, seqs: number[][]): Promise<void> {
+    this.labelNames = [...train.labelNames];
+    if (this.maxLen === null) this.maxLen = seqs.reduce((m, s) => Math.max(m, s.length), 1);
     let weights: number[] | null = null;
     const cw = this.config.classWeights;
     if (cw === 'balanced') {
       const counts = this.labelNames.map((_, c) => train.labels.filter((l) => l === c).length);
       weights = counts.map((n) => (n === 0 ? 0 : train.labels.length / (counts.length * n)));
     } else if (cw) weights = cw;
+    await yieldToEventLoop();
     this.network = new SentimentNetwork(this.engine, networkConfig(this.config, this.labelNames.length, weights));
+    await yieldToEventLoop();
   }
 
   /** Map another dataset's label indices onto this model's label names. */
@@ -257,9 +286,10 @@ export class SentimentModel {
       validation = { texts: train.texts.slice(cut), labels: train.labels.slice(cut), labelNames: train.labelNames };
       train = { texts: train.texts.slice(0, cut), labels: train.labels.slice(0, cut), labelNames: train.labelNames };
     }
-    if (!this.network) this.build(train);
+    const seqs = await this.sequencesOf(train.texts, !this.tokenizer.fitted);
+    if (!this.network) await this.build(train, seqs);
     const net = this.network!;
-    const { ids, lengths, T } = this.encode(train.texts);
+    const { ids, lengths, T } = this.pad(seqs);
     const labels = this.labelsFor(train);
     const n = train.texts.length;
     const history: History = { epochs: [], stopped: false };
@@ -408,8 +438,11 @@ export class SentimentModel {
     return { tokens, probabilities, target: cls };
   }
 
-  /** One zip: manifest.json (config, labels, tokenizer, gate order, parameter shapes) and weights.bin. */
-  async save(): Promise<Uint8Array> {
+  /**
+   * One zip: manifest.json (config, labels, tokenizer, gate order, parameter shapes) and weights.bin.
+   * `compress: false` stores without DEFLATE: much less main-thread work, for in-memory snapshots.
+   */
+  async save(opts: { compress?: boolean } = {}): Promise<Uint8Array> {
     const net = this.net();
     const values = await net.params.read();
     const manifest: SavedManifest = {
@@ -432,7 +465,7 @@ export class SentimentModel {
     const zip = new JSZip();
     zip.file('manifest.json', JSON.stringify(manifest, null, 1));
     zip.file('weights.bin', new Uint8Array(weights.buffer));
-    return zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE' });
+    return zip.generateAsync({ type: 'uint8array', compression: opts.compress === false ? 'STORE' : 'DEFLATE' });
   }
 
   /** Rebuild a saved model. A malformed or mismatched file is rejected with a reason before any GPU work. */
@@ -492,6 +525,7 @@ export class SentimentModel {
       units: c.units,
       layers: c.layers,
       bidirectional: c.bidirectional,
+      goBackwards: c.goBackwards,
       spatialDropout: c.spatialDropout,
       dropout: c.dropout,
       recurrentDropout: c.recurrentDropout,

@@ -18,6 +18,11 @@ export interface LstmStackConfig {
   units: number;
   layers: number;
   bidirectional: boolean;
+  /**
+   * Keras go_backwards for unidirectional layers: each layer reads its input in reverse time order, and
+   * (as in Keras) a returned sequence stays in that reversed order. Ignored when bidirectional.
+   */
+  goBackwards?: boolean;
 }
 
 /** Names of the parameter triples, layer by layer and direction by direction. */
@@ -72,6 +77,7 @@ export function lstmStack(step: Step, x: Tensor, params: ParameterStore, cfg: Ls
   const [T, B] = x.shape as [number, number, number];
   const names = lstmStackNames(cfg);
   const revMask = run.mask ? reverseMask(run.mask, T, B) : null;
+  const backwardsOnly = !cfg.bidirectional && (cfg.goBackwards ?? false);
   let input = x;
   let out: Tensor = x;
   for (let l = 0; l < cfg.layers; l++) {
@@ -88,6 +94,10 @@ export function lstmStack(step: Step, x: Tensor, params: ParameterStore, cfg: Ls
       const imask = run.inputMasks?.[d.index] ?? null;
       // Variational input dropout: one mask per (sequence, feature), the same at every timestep.
       const xin = imask ? dropout(step, input, imask, B, `${d.prefix} input dropout`) : input;
+      if (backwardsOnly) {
+        const rev = reverseTime(step, xin, `${d.prefix} input reversed`);
+        return lstm(step, rev, w, { mask: revMask, recurrentMask: rmask, returnSequences: wantSeq, name: d.prefix });
+      }
       if (!d.backward) return lstm(step, xin, w, { mask: run.mask, recurrentMask: rmask, returnSequences: wantSeq, name: d.prefix });
       // go_backwards: run on the time-reversed input; Bidirectional re-reverses the sequence output.
       const rev = reverseTime(step, xin, `${d.prefix} input reversed`);
