@@ -30,11 +30,16 @@ beforeAll(async () => {
   const { buildBuiltin } = await import('../../src/data/build-builtin.mjs');
   await buildBuiltin();
   await build({ configFile: path.join(ROOT, 'vite.config.ts'), root: path.join(ROOT, 'demo'), logLevel: 'error' });
+  await build({ configFile: path.join(ROOT, 'vite.config.ts'), root: path.join(ROOT, 'demo'), logLevel: 'error', mode: 'lib' });
   const rows = [{ text: XSS, label: 'pos' }];
   for (let i = 0; i < 40; i++) rows.push({ text: `sample sentence ${i} ${i % 2 ? 'good' : 'bad'}`, label: i % 2 ? 'pos' : 'neg' });
   site = await serve(DIST, {
     '/generated.zip': await zipOf('generated.csv', Papa.unparse(rows)),
     '/bad.zip': await zipOf('notes.txt', 'no csv here'),
+    // An embedder's page without a bundler: only the built ES module and the element.
+    '/lib/plain.html':
+      '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="./lstm-trainer.js"></script>' +
+      '<lstm-trainer dataset-url="../builtin/sentences.zip"></lstm-trainer>',
   });
   browser = await launch();
   page = await browser.newPage();
@@ -168,6 +173,19 @@ describe('demo page', () => {
     const text = await p3.$eval('lstm-trainer >>> [data-testid=no-webgpu]', (el) => (el.textContent ?? '').replace(/\s+/g, ' '));
     expect(text).toMatch(/WebGPU is not available here.*navigator\.gpu is missing.*Chrome or Edge/);
     await p3.close();
+  });
+
+  it('the library build is one ES module that registers the element, usable without a bundler', async () => {
+    const p4 = await browser.newPage();
+    const errors: string[] = [];
+    p4.on('pageerror', (e) => errors.push((e as Error).message));
+    await p4.goto(`${site.url}lib/plain.html`);
+    await p4.waitForFunction(() => /3000 rows/.test(document.querySelector('lstm-trainer')?.shadowRoot?.querySelector('[data-testid=dataset-summary]')?.textContent ?? ''), {
+      timeout: 60_000,
+      polling: 100,
+    });
+    expect(errors).toEqual([]);
+    await p4.close();
   });
 
   it('the embed example uses only the public element and receives its events', async () => {
