@@ -8,8 +8,8 @@
 // This is Keras's Adam (bias correction folded into the step size, ε outside the square root). When the
 // gradient norm is not finite (clip[2] = 0) the update is skipped entirely, keeping the last good weights.
 //
-// Thread mapping: one invocation per parameter; gid.y extends the grid past 65535 workgroups.
-// Dispatch: (min(ceil(n / 64), 65535), ceil(ceil(n / 64) / 65535), 1).
+// Thread mapping: a grid-stride loop over the parameters.
+// Dispatch: (min(ceil(n / 64), 512), 1, 1).
 
 struct Params { n: u32, lrT: f32, beta1: f32, beta2: f32, epsilon: f32 }
 
@@ -21,13 +21,17 @@ struct Params { n: u32, lrT: f32, beta1: f32, beta2: f32, epsilon: f32 }
 @group(0) @binding(5) var<uniform> p: Params;
 
 @compute @workgroup_size(64, 1, 1)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let i = gid.x + gid.y * 65535u * 64u;
-  if (i >= p.n || clip[2] == 0.0) { return; }
-  let g = grad[i] * clip[0];
-  let mi = p.beta1 * m[i] + (1.0 - p.beta1) * g;
-  let vi = p.beta2 * v[i] + (1.0 - p.beta2) * g * g;
-  m[i] = mi;
-  v[i] = vi;
-  theta[i] -= p.lrT * mi / (sqrt(vi) + p.epsilon);
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  if (clip[2] == 0.0) { return; }
+  // Grid-stride loop: a bounded number of workgroups covers any n (per-workgroup overhead is what
+  // costs on CPU adapters).
+  let n = p.n;
+  for (var i = gid.x; i < n; i += groups.x * 64u) {
+    let g = grad[i] * clip[0];
+    let mi = p.beta1 * m[i] + (1.0 - p.beta1) * g;
+    let vi = p.beta2 * v[i] + (1.0 - p.beta2) * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    theta[i] -= p.lrT * mi / (sqrt(vi) + p.epsilon);
+  }
 }

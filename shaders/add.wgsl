@@ -1,7 +1,7 @@
 // Elementwise sum:  Y[i] = A[i] + B[i]   for i < n.
 //
-// Thread mapping: one invocation per element; gid.y extends the grid past 65535 workgroups.
-// Dispatch: (min(ceil(n / 64), 65535), ceil(ceil(n / 64) / 65535), 1).
+// Thread mapping: a grid-stride loop over the elements, one element per invocation per pass.
+// Dispatch: (min(ceil(n / 64), 512), 1, 1).
 
 struct Params { n: u32, offA: u32, offB: u32, offY: u32 }
 
@@ -11,8 +11,11 @@ struct Params { n: u32, offA: u32, offB: u32, offY: u32 }
 @group(0) @binding(3) var<uniform> p: Params;
 
 @compute @workgroup_size(64, 1, 1)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let i = gid.x + gid.y * 65535u * 64u;
-  if (i >= p.n) { return; }
-  Y[p.offY + i] = A[p.offA + i] + B[p.offB + i];
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  // Grid-stride loop: a bounded number of workgroups covers any n (per-workgroup overhead is what
+  // costs on CPU adapters).
+  let n = p.n;
+  for (var i = gid.x; i < n; i += groups.x * 64u) {
+    Y[p.offY + i] = A[p.offA + i] + B[p.offB + i];
+  }
 }

@@ -1,8 +1,7 @@
 // Row-broadcast bias add, in place:  Y[r, c] += bias[c]   for r < rows, c < cols.
 //
-// Thread mapping: one invocation per element (gid.x = flat index r·cols + c, with gid.y adding
-// 65535·64 per row of the grid so very large tensors fit the dispatch limit).
-// Dispatch: (min(ceil(n / 64), 65535), ceil(ceil(n / 64) / 65535), 1).
+// Thread mapping: a grid-stride loop over the flat index r·cols + c.
+// Dispatch: (min(ceil(n / 64), 512), 1, 1).
 
 struct Params { rows: u32, cols: u32, offY: u32, offBias: u32 }
 
@@ -11,9 +10,12 @@ struct Params { rows: u32, cols: u32, offY: u32, offBias: u32 }
 @group(0) @binding(2) var<uniform> p: Params;
 
 @compute @workgroup_size(64, 1, 1)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let i = gid.x + gid.y * 65535u * 64u;
-  if (i >= p.rows * p.cols) { return; }
-  let c = i % p.cols;
-  Y[p.offY + i] += bias[p.offBias + c];
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  // Grid-stride loop: a bounded number of workgroups covers any n (per-workgroup overhead is what
+  // costs on CPU adapters).
+  let n = p.rows * p.cols;
+  for (var i = gid.x; i < n; i += groups.x * 64u) {
+    let c = i % p.cols;
+    Y[p.offY + i] += bias[p.offBias + c];
+  }
 }

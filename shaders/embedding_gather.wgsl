@@ -6,8 +6,8 @@
 // input projection, the per-step kernels and the weight-gradient GEMMs all see plain matrices.
 // An id ≥ V (which the host rejects before upload) would produce zeros rather than read out of range.
 //
-// Thread mapping: one invocation per output element; gid.y extends the grid past 65535 workgroups.
-// Dispatch: (min(ceil(n / 64), 65535), ceil(ceil(n / 64) / 65535), 1) with n = T · B · E.
+// Thread mapping: a grid-stride loop over the output elements.
+// Dispatch: (min(ceil(n / 64), 512), 1, 1) with n = T · B · E.
 
 struct Params { B: u32, T: u32, E: u32, V: u32, offW: u32 }
 
@@ -17,15 +17,18 @@ struct Params { B: u32, T: u32, E: u32, V: u32, offW: u32 }
 @group(0) @binding(3) var<uniform> p: Params;
 
 @compute @workgroup_size(64, 1, 1)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let i = gid.x + gid.y * 65535u * 64u;
-  if (i >= p.T * p.B * p.E) { return; }
-  let e = i % p.E;
-  let row = i / p.E;          // t · B + b
-  let b = row % p.B;
-  let t = row / p.B;
-  let id = ids[b * p.T + t];
-  var v = 0.0;
-  if (id < p.V) { v = W[p.offW + id * p.E + e]; }
-  Y[i] = v;
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  // Grid-stride loop: a bounded number of workgroups covers any n (per-workgroup overhead is what
+  // costs on CPU adapters).
+  let n = p.T * p.B * p.E;
+  for (var i = gid.x; i < n; i += groups.x * 64u) {
+    let e = i % p.E;
+    let row = i / p.E;          // t · B + b
+    let b = row % p.B;
+    let t = row / p.B;
+    let id = ids[b * p.T + t];
+    var v = 0.0;
+    if (id < p.V) { v = W[p.offW + id * p.E + e]; }
+    Y[i] = v;
+  }
 }

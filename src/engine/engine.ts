@@ -37,11 +37,13 @@ const UNIFORM_CHUNK_BYTES = 64 * 1024;
 const MAX_PROFILED_DISPATCHES = 2048;
 const MAX_WORKGROUPS_PER_DIM = 65535;
 
-/** A 1-D grid of `n` invocations in workgroups of `wg`, folded into y past the per-dimension limit. */
-export function grid1d(n: number, wg = 64): [number, number, number] {
-  const groups = Math.ceil(n / wg);
-  if (groups <= MAX_WORKGROUPS_PER_DIM) return [groups, 1, 1];
-  return [MAX_WORKGROUPS_PER_DIM, Math.ceil(groups / MAX_WORKGROUPS_PER_DIM), 1];
+/**
+ * Workgroups for an elementwise kernel with a grid-stride loop: one invocation per element up to
+ * `maxGroups` workgroups of `wg`, after which each invocation loops. Per-workgroup overhead dominates
+ * small kernels on CPU adapters; a few hundred workgroups still fill a GPU for these sizes.
+ */
+export function grid1d(n: number, wg = 64, maxGroups = 512): [number, number, number] {
+  return [Math.min(Math.ceil(n / wg), maxGroups), 1, 1];
 }
 
 interface UniformChunk {

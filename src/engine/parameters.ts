@@ -121,7 +121,7 @@ export class ParameterStore {
     this.step++;
     const t = this.step;
     const lrT = (opts.learningRate * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-    const chunks = Math.ceil(this.total / 4096);
+    const chunks = Math.min(Math.ceil(this.total / 1024), 64);
     const partials = step.scratch(chunks, 'grad norm partials');
     step.dispatch('grad_norm_partial', { buffers: { g: this.grad, partials }, params: { n: this.total }, workgroups: [chunks, 1, 1] });
     step.dispatch('grad_clip_scale', { buffers: { partials, outScale: this.clip }, params: { count: chunks, clipNorm }, workgroups: [1, 1, 1] });
