@@ -22,6 +22,13 @@ import type { BenchRequest, BenchResponse } from './browser-main';
 
 const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
+/** A peer's step time relative to ours, in words. */
+function ratio(theirs: number, ours: number): string {
+  const r = theirs / ours;
+  if (!Number.isFinite(r)) return '—';
+  return r >= 1 ? `${r.toFixed(1)}× slower than ours` : `${(1 / r).toFixed(1)}× faster than ours`;
+}
+
 function fmt(n: number | null | undefined, d = 1): string {
   return n === null || n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(d);
 }
@@ -49,18 +56,18 @@ function table(browser: BenchResponse, node: EngineResult, epoch: Awaited<Return
   rows.push(`Adapter (browser): ${browser.adapter || e.adapter}; Node: ${node.backend} ${node.adapter}`);
   rows.push(`Reference model: vocab ${e.shape.vocab}, embed ${e.shape.embed}, LSTM ${e.shape.units}, ${e.shape.classes} classes, batch ${e.shape.batch}, maxlen ${e.shape.maxlen}, dropout as in the notebook.${quick ? ' Quick mode (few steps).' : ''}`);
   rows.push('');
-  rows.push('| | step ms (median, p10–p90) | ratio vs ours | train seq/s | first step s | infer seq/s (32 / 512) | epoch s (Sentiment.zip, 225 steps) | GPU MB while training |');
+  rows.push('| | step ms (median, p10–p90) | vs ours (browser) | train seq/s | first step s | infer seq/s (32 / 512) | epoch s (Sentiment.zip, 225 steps) | GPU MB while training |');
   rows.push('| --- | --- | ---: | ---: | ---: | --- | --- | ---: |');
   const ourEpoch = typeof epoch === 'object' && epoch ? `${fmt(epoch.seconds, 0)} (measured, Node)` : `${fmt((stepsPerEpoch * e.step.medianMs) / 1000, 0)} (extrapolated)`;
   rows.push(
-    `| ours, browser | ${fmt(e.step.medianMs)} (${fmt(e.step.p10Ms)}–${fmt(e.step.p90Ms)}) | 1.0× | ${fmt(e.trainSeqPerSec, 0)} | ${fmt(e.firstStepMs / 1000, 2)} | ${fmt(e.inferSeqPerSec32, 0)} / ${fmt(e.inferSeqPerSec512, 0)} | ${fmt((stepsPerEpoch * e.step.medianMs) / 1000, 0)} (extrapolated) | ${fmt(e.trainPeakBytes / 2 ** 20)} |`,
+    `| ours, browser | ${fmt(e.step.medianMs)} (${fmt(e.step.p10Ms)}–${fmt(e.step.p90Ms)}) | — | ${fmt(e.trainSeqPerSec, 0)} | ${fmt(e.firstStepMs / 1000, 2)} | ${fmt(e.inferSeqPerSec32, 0)} / ${fmt(e.inferSeqPerSec512, 0)} | ${fmt((stepsPerEpoch * e.step.medianMs) / 1000, 0)} (extrapolated) | ${fmt(e.trainPeakBytes / 2 ** 20)} |`,
   );
   rows.push(
-    `| ours, Node (Dawn) | ${fmt(node.step.medianMs)} (${fmt(node.step.p10Ms)}–${fmt(node.step.p90Ms)}) | ${fmt(node.step.medianMs / e.step.medianMs, 2)}× | ${fmt(node.trainSeqPerSec, 0)} | ${fmt(node.firstStepMs / 1000, 2)} | ${fmt(node.inferSeqPerSec32, 0)} / ${fmt(node.inferSeqPerSec512, 0)} | ${ourEpoch} | ${fmt(node.trainPeakBytes / 2 ** 20)} |`,
+    `| ours, Node (Dawn) | ${fmt(node.step.medianMs)} (${fmt(node.step.p10Ms)}–${fmt(node.step.p90Ms)}) | ${ratio(node.step.medianMs, e.step.medianMs)} | ${fmt(node.trainSeqPerSec, 0)} | ${fmt(node.firstStepMs / 1000, 2)} | ${fmt(node.inferSeqPerSec32, 0)} / ${fmt(node.inferSeqPerSec512, 0)} | ${ourEpoch} | ${fmt(node.trainPeakBytes / 2 ** 20)} |`,
   );
   for (const p of browser.peers) {
     rows.push(
-      `| ${p.peer} | ${fmt(p.step.medianMs)} (${fmt(p.step.p10Ms)}–${fmt(p.step.p90Ms)}) | ${fmt(p.step.medianMs / e.step.medianMs, 1)}× slower | ${fmt(p.trainSeqPerSec, 1)} | ${fmt(p.firstStepMs / 1000, 1)} | ${fmt(p.inferSeqPerSec32, 0)} / ${fmt(p.inferSeqPerSec512, 0)} | ${fmt((stepsPerEpoch * p.step.medianMs) / 1000, 0)} (extrapolated from ${p.step.samples} steps) | ${p.peakBytes !== null ? fmt(p.peakBytes / 2 ** 20) : '—'} |`,
+      `| ${p.peer} | ${fmt(p.step.medianMs)} (${fmt(p.step.p10Ms)}–${fmt(p.step.p90Ms)}) | ${ratio(p.step.medianMs, e.step.medianMs)} | ${fmt(p.trainSeqPerSec, 1)} | ${fmt(p.firstStepMs / 1000, 1)} | ${fmt(p.inferSeqPerSec32, 0)} / ${fmt(p.inferSeqPerSec512, 0)} | ${fmt((stepsPerEpoch * p.step.medianMs) / 1000, 0)} (extrapolated from ${p.step.samples} steps) | ${p.peakBytes !== null ? fmt(p.peakBytes / 2 ** 20) : '—'} |`,
     );
   }
   rows.push('');

@@ -61,6 +61,21 @@ describe('SentimentModel', () => {
     expect(s.tokens.map((t) => t.word)).toEqual(['the', 'service', 'was', 'awful', 'and', 'the', 'place']);
   });
 
+  it('early stopping keeps the best epoch by validation loss and stops after `patience` epochs without improvement', async () => {
+    const model = await createSentimentModel({ ...SMALL, learningRate: 0.05 }, { engine: await getEngine() });
+    const epochs: Array<{ valLoss: number | null }> = [];
+    const h = await model.fit(train, { epochs: 12, batchSize: 32, validation: test, earlyStopping: { patience: 2 }, onEpochEnd: (e) => void epochs.push(e) });
+    const losses = epochs.map((e) => e.valLoss!);
+    const bestEpoch = losses.indexOf(Math.min(...losses)) + 1;
+    expect(h.bestEpoch).toBe(bestEpoch);
+    if (h.stoppedEarly) expect(epochs.length).toBe(bestEpoch + 2);
+    else expect(epochs.length).toBe(12);
+    // The weights are those of the best epoch: its validation loss comes back.
+    expect((await model.evaluate(test)).loss).toBeCloseTo(losses[bestEpoch - 1]!, 4);
+    await expect(model.fit(train, { epochs: 1, earlyStopping: { patience: 1 } })).rejects.toThrow(/needs validation data/);
+    model.dispose();
+  });
+
   it('stopping through the signal leaves a consistent model', async () => {
     const model = await createSentimentModel(SMALL, { engine: await getEngine() });
     const ctrl = new AbortController();

@@ -37,6 +37,8 @@ const HELP = `usage: npm run train -- [file.zip|file.csv] [options]
   --max-len N          sequence length, default: the longest training text
   --no-mask            do not mask padding (the notebook's exact recipe)
   --bucketing          batches of similar length
+  --early-stopping N   stop when validation loss has not improved for N epochs and keep the best
+                       epoch's weights (uses --val-size, 0.1 if not given)
   --out FILE           where to save the model, default lstm-model.zip
   --export-tfjs DIR    also write model.json + weights.bin for tf.loadLayersModel
   --help`;
@@ -50,6 +52,7 @@ interface Args {
   testSize: number;
   valSize: number;
   bucketing: boolean;
+  earlyStopping: number;
   out: string;
   exportDir: string | null;
 }
@@ -57,7 +60,7 @@ interface Args {
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Args | null {
-  const a: Args = { file: null, opts: {}, config: {}, epochs: 7, batchSize: 32, testSize: 0.33, valSize: 0, bucketing: false, out: 'lstm-model.zip', exportDir: null };
+  const a: Args = { file: null, opts: {}, config: {}, epochs: 7, batchSize: 32, testSize: 0.33, valSize: 0, bucketing: false, earlyStopping: 0, out: 'lstm-model.zip', exportDir: null };
   const drop: string[] = [];
   const num = (flag: string, v: string | undefined, int: boolean): number => {
     const n = Number(v);
@@ -91,6 +94,7 @@ function parseArgs(argv: string[]): Args | null {
       case '--max-len': a.config.maxLen = num(f, v(), true); break;
       case '--no-mask': a.config.maskZero = false; break;
       case '--bucketing': a.bucketing = true; break;
+      case '--early-stopping': a.earlyStopping = num(f, v(), true); break;
       case '--out': a.out = v(); break;
       case '--export-tfjs': a.exportDir = v(); break;
       default:
@@ -100,6 +104,7 @@ function parseArgs(argv: string[]): Args | null {
     }
   }
   if (drop.length) a.opts.dropLabels = drop;
+  if (a.earlyStopping > 0 && a.valSize === 0) a.valSize = 0.1;
   if (a.config.seed !== undefined && /^\d+$/.test(String(a.config.seed))) a.config.seed = Number(a.config.seed);
   return a;
 }
@@ -159,6 +164,7 @@ export async function main(argv: string[]): Promise<number> {
       batchSize: args.batchSize,
       validation: splits.validation,
       bucketing: args.bucketing,
+      ...(args.earlyStopping > 0 ? { earlyStopping: { patience: args.earlyStopping } } : {}),
       onBatchEnd: (b) => {
         const line = `epoch ${b.epoch}/${b.epochs} ${bar(b.batch / b.batches)} ${b.batch}/${b.batches}  loss ${b.loss.toFixed(4)}  acc ${b.accuracy.toFixed(4)}  ${b.sequencesPerSecond.toFixed(0)} seq/s  ETA ${duration(b.etaSeconds)}`;
         if (tty) process.stderr.write(`\r${line}`);
@@ -181,6 +187,9 @@ export async function main(argv: string[]): Promise<number> {
       },
     });
     console.log(`trained ${history.epochs.length} epochs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    if (history.bestEpoch !== null) {
+      console.log(`early stopping: best validation loss at epoch ${history.bestEpoch}${history.stoppedEarly ? ', stopped early' : ''}; keeping that epoch's weights`);
+    }
     const ev = await model.evaluate(splits.test);
     console.log(`\ntest split: ${splits.test.texts.length} rows, loss ${ev.loss.toFixed(4)}, accuracy ${ev.accuracy.toFixed(4)}, macro-F1 ${ev.report.macroAvg.f1.toFixed(4)}\n`);
     console.log(formatReport(ev.report));

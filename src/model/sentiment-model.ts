@@ -93,12 +93,20 @@ export interface FitOptions {
   signal?: AbortSignal;
   onBatchEnd?: (info: BatchEndInfo) => void;
   onEpochEnd?: (info: EpochEndInfo) => void | Promise<void>;
+  /**
+   * Keras EarlyStopping: stop when the validation metric has not improved for `patience` epochs, and
+   * (by default) put back the weights of the best epoch. Needs validation data.
+   */
+  earlyStopping?: { patience: number; monitor?: 'val_loss' | 'val_accuracy'; restoreBestWeights?: boolean };
 }
 
 export interface History {
   epochs: EpochEndInfo[];
   /** True when the signal stopped training early (the model is consistent: every submitted step completed). */
   stopped: boolean;
+  /** With earlyStopping: the best epoch (1-based) and whether training stopped before `epochs`. */
+  bestEpoch: number | null;
+  stoppedEarly: boolean;
 }
 
 export interface Evaluation {
@@ -292,7 +300,13 @@ export class SentimentModel {
     const { ids, lengths, T } = this.pad(seqs);
     const labels = this.labelsFor(train);
     const n = train.texts.length;
-    const history: History = { epochs: [], stopped: false };
+    const history: History = { epochs: [], stopped: false, bestEpoch: null, stoppedEarly: false };
+    const es = opts.earlyStopping;
+    if (es) {
+      if (!validation || validation.texts.length === 0) throw new Error('earlyStopping needs validation data (validation or validationSplit)');
+      if (!(Number.isInteger(es.patience) && es.patience >= 1)) throw new Error(`earlyStopping.patience must be a positive integer, got ${es.patience}`);
+    }
+    let best: { score: number; epoch: number; weights: Map<string, Float32Array> | null } | null = null;
 
     for (let epoch = 0; epoch < epochs; epoch++) {
       const batches = epochBatches(n, batchSize, this.shuffleRng, opts.bucketing ? lengths : undefined);
@@ -363,6 +377,20 @@ export class SentimentModel {
         history.stopped = epoch + 1 < epochs;
         break;
       }
+      if (es) {
+        // Higher is better: the accuracy itself, or the negated loss.
+        const score = es.monitor === 'val_accuracy' ? valAccuracy! : -valLoss!;
+        if (!best || score > best.score) {
+          best = { score, epoch: epoch + 1, weights: es.restoreBestWeights === false ? null : await net.params.read() };
+        } else if (epoch + 1 - best.epoch >= es.patience) {
+          history.stoppedEarly = epoch + 1 < epochs;
+          break;
+        }
+      }
+    }
+    if (es && best) {
+      history.bestEpoch = best.epoch;
+      if (best.weights && best.epoch !== history.epochs.length) for (const [name, w] of best.weights) net.params.write(name, w);
     }
     return history;
   }
