@@ -10,16 +10,11 @@ import { softmaxXent } from '../src/ops/softmax-xent';
 import * as ref from '../src/reference/reference';
 import { dot, expectClose, f32, getEngine, numericGrad, randomArray, rng } from './helpers/gpu';
 import { Leaves } from './helpers/leaf';
+import { toTimeMajor } from './helpers/lstm';
 
 const RTOL = 1e-5;
 const ATOL = 1e-6;
 
-/** Batch-major [B, T, F] ↔ time-major [T, B, F]. */
-function toTimeMajor(x: ArrayLike<number>, B: number, T: number, F: number): Float64Array {
-  const y = new Float64Array(B * T * F);
-  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) y[(t * B + b) * F + f] = x[(b * T + t) * F + f]!;
-  return y;
-}
 
 describe('elementwise ops', () => {
   it('add: forward, and an input used twice receives both gradients (a + a)', async () => {

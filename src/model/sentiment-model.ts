@@ -15,7 +15,7 @@ import { epochBatches } from '../data/split';
 import { padSequences, Tokenizer, type TokenizerJSON } from '../data/tokenizer';
 import { classificationReport, type ClassificationReport } from '../metrics/report';
 import { exportTfjs, type TfjsArtifacts } from './export-tfjs';
-import { SentimentNetwork, validateNetworkConfig, type Batch, type NetworkConfig, type StepStats } from './network';
+import { DEFAULT_NETWORK, SentimentNetwork, validateNetworkConfig, type Batch, type NetworkConfig, type StepStats } from './network';
 
 /** The network's settings (see NetworkConfig) plus the text pipeline's; classes come from the data. */
 export interface ModelConfig extends Omit<NetworkConfig, 'numClasses' | 'classWeights'> {
@@ -34,24 +34,10 @@ export interface ModelConfig extends Omit<NetworkConfig, 'numClasses' | 'classWe
  * dropout 0.2 and recurrent dropout 0.2, Dense softmax, Adam 1e-3. One deliberate difference: padding
  * is masked (mask_zero), which the notebook does not do; set maskZero: false for the exact recipe.
  */
+const { numClasses: _classes, classWeights: _weights, ...NETWORK_RECIPE } = DEFAULT_NETWORK;
 export const NOTEBOOK_RECIPE: ModelConfig = {
-  vocabSize: 2000,
-  embedDim: 128,
-  units: 196,
-  layers: 1,
-  bidirectional: false,
-  goBackwards: false,
-  spatialDropout: 0.4,
-  dropout: 0.2,
-  recurrentDropout: 0.2,
-  maskZero: true,
-  learningRate: 1e-3,
-  beta1: 0.9,
-  beta2: 0.999,
-  epsilon: 1e-7,
-  clipNorm: 0,
+  ...NETWORK_RECIPE,
   classWeights: null,
-  seed: 141,
   maxLen: null,
   padding: 'pre',
   truncating: 'pre',
