@@ -5,10 +5,11 @@
 // for the common case where B is not transposed and N, ldb, ldc, offB and offC are multiples of 4, so
 // B and C can be read and written as vec4 (one load feeds 4 columns). op(A) = A or Aᵀ (TRANS_A).
 //
-// Thread mapping: each invocation owns a 4 × 8 block of C (rows gid.y·4…+3, columns gid.x·8…+7, as two
-// vec4s) in registers for the whole K loop: 6 loads per 32 multiply-adds. No workgroup memory, no
-// barriers. Out-of-range rows/columns are clamped on load and never stored.
-// Dispatch: (ceil(N / 64), ceil(M / 32), 1) workgroups of 8×8.
+// Thread mapping: each invocation owns an 8 × 8 block of C (rows gid.y·8…+7, columns gid.x·8…+7, as two
+// vec4s per row) in 16 vec4 registers for the whole K loop: 10 loads per 64 multiply-adds (measured
+// ~25% faster on SwiftShader than a 4 × 8 block). No workgroup memory, no barriers. Out-of-range
+// rows/columns are clamped on load and never stored.
+// Dispatch: (ceil(N / 64), ceil(M / 64), 1) workgroups of 8×8.
 
 override TRANS_A: bool = false;
 
@@ -27,16 +28,18 @@ struct Params {
 
 @compute @workgroup_size(8, 8, 1)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let row0 = gid.y * 4u;
+  let row0 = gid.y * 8u;
   let n4 = p.N / 4u;
   let c0 = gid.x * 2u;            // first vec4 column
   if (row0 >= p.M || c0 >= n4) { return; }
   let c1 = min(c0 + 1u, n4 - 1u);
 
-  var aBase: vec4u;
+  var aLo: vec4u;
+  var aHi: vec4u;
   for (var i = 0u; i < 4u; i++) {
-    let m = min(row0 + i, p.M - 1u);
-    if (TRANS_A) { aBase[i] = p.offA + m; } else { aBase[i] = p.offA + m * p.lda; }
+    let m0 = min(row0 + i, p.M - 1u);
+    let m1 = min(row0 + 4u + i, p.M - 1u);
+    if (TRANS_A) { aLo[i] = p.offA + m0; aHi[i] = p.offA + m1; } else { aLo[i] = p.offA + m0 * p.lda; aHi[i] = p.offA + m1 * p.lda; }
   }
   var aStepK = 1u;
   if (TRANS_A) { aStepK = p.lda; }
@@ -44,37 +47,35 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var b0 = p.offB / 4u + c0;
   var b1 = p.offB / 4u + c1;
 
-  var acc00 = vec4f(0.0); var acc01 = vec4f(0.0);
-  var acc10 = vec4f(0.0); var acc11 = vec4f(0.0);
-  var acc20 = vec4f(0.0); var acc21 = vec4f(0.0);
-  var acc30 = vec4f(0.0); var acc31 = vec4f(0.0);
+  var s0 = vec4f(0.0); var s1 = vec4f(0.0); var s2 = vec4f(0.0); var s3 = vec4f(0.0);
+  var s4 = vec4f(0.0); var s5 = vec4f(0.0); var s6 = vec4f(0.0); var s7 = vec4f(0.0);
+  var s8 = vec4f(0.0); var s9 = vec4f(0.0); var s10 = vec4f(0.0); var s11 = vec4f(0.0);
+  var s12 = vec4f(0.0); var s13 = vec4f(0.0); var s14 = vec4f(0.0); var s15 = vec4f(0.0);
   var ka = 0u;
   for (var k = 0u; k < p.K; k++) {
     let x0 = B[b0];
     let x1 = B[b1];
-    let a0 = A[aBase.x + ka];
-    let a1 = A[aBase.y + ka];
-    let a2 = A[aBase.z + ka];
-    let a3 = A[aBase.w + ka];
-    acc00 += a0 * x0; acc01 += a0 * x1;
-    acc10 += a1 * x0; acc11 += a1 * x1;
-    acc20 += a2 * x0; acc21 += a2 * x1;
-    acc30 += a3 * x0; acc31 += a3 * x1;
+    let a0 = A[aLo.x + ka]; let a1 = A[aLo.y + ka]; let a2 = A[aLo.z + ka]; let a3 = A[aLo.w + ka];
+    let a4 = A[aHi.x + ka]; let a5 = A[aHi.y + ka]; let a6 = A[aHi.z + ka]; let a7 = A[aHi.w + ka];
+    s0 += a0 * x0; s1 += a0 * x1; s2 += a1 * x0; s3 += a1 * x1;
+    s4 += a2 * x0; s5 += a2 * x1; s6 += a3 * x0; s7 += a3 * x1;
+    s8 += a4 * x0; s9 += a4 * x1; s10 += a5 * x0; s11 += a5 * x1;
+    s12 += a6 * x0; s13 += a6 * x1; s14 += a7 * x0; s15 += a7 * x1;
     b0 += ldb4;
     b1 += ldb4;
     ka += aStepK;
   }
+  let acc = array<vec4f, 16>(s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15);
 
   let ldc4 = p.ldc / 4u;
-  let accs = array<vec4f, 8>(acc00, acc01, acc10, acc11, acc20, acc21, acc30, acc31);
-  for (var i = 0u; i < 4u; i++) {
+  for (var i = 0u; i < 8u; i++) {
     let m = row0 + i;
     if (m >= p.M) { break; }
     for (var j = 0u; j < 2u; j++) {
       let c = c0 + j;
       if (c >= n4) { break; }
       let idx = p.offC / 4u + m * ldc4 + c;
-      var v = p.alpha * accs[2u * i + j];
+      var v = p.alpha * acc[2u * i + j];
       if (p.accumulate != 0u) { v += C[idx]; }
       C[idx] = v;
     }

@@ -52,7 +52,7 @@ export function gemm(step: Step, g: GemmArgs): void {
       overrides: { TRANS_A: transA },
       buffers: { A: g.a, B: g.b, C: g.c },
       params,
-      workgroups: [Math.ceil(g.N / 64), Math.ceil(g.M / 32), 1],
+      workgroups: [Math.ceil(g.N / 64), Math.ceil(g.M / 64), 1],
     });
     return;
   }
