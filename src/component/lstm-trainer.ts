@@ -351,36 +351,27 @@ export class LstmTrainer extends LitElement {
             </tr>
           </thead>
           <tbody>
-            ${ev.report.classes.map(
-              (k) => html`<tr>
-                <th>${k.label}</th>
-                <td>${k.precision.toFixed(2)}</td>
-                <td>${k.recall.toFixed(2)}</td>
-                <td>${k.f1.toFixed(2)}</td>
-                <td>${k.support}</td>
-              </tr>`,
+            ${[
+              ...ev.report.classes.map((k) => [k.label, k] as const),
+              ['macro avg', ev.report.macroAvg] as const,
+              ['weighted avg', ev.report.weightedAvg] as const,
+            ].map(
+              ([name, k], i) => html`${i === ev.report.classes.length
+                  ? html`<tr>
+                      <th>accuracy</th>
+                      <td></td>
+                      <td></td>
+                      <td>${ev.accuracy.toFixed(2)}</td>
+                      <td>${ev.report.total}</td>
+                    </tr>`
+                  : nothing}<tr>
+                  <th>${name}</th>
+                  <td>${k.precision.toFixed(2)}</td>
+                  <td>${k.recall.toFixed(2)}</td>
+                  <td>${k.f1.toFixed(2)}</td>
+                  <td>${k.support}</td>
+                </tr>`,
             )}
-            <tr>
-              <th>accuracy</th>
-              <td></td>
-              <td></td>
-              <td>${ev.accuracy.toFixed(2)}</td>
-              <td>${ev.report.total}</td>
-            </tr>
-            <tr>
-              <th>macro avg</th>
-              <td>${ev.report.macroAvg.precision.toFixed(2)}</td>
-              <td>${ev.report.macroAvg.recall.toFixed(2)}</td>
-              <td>${ev.report.macroAvg.f1.toFixed(2)}</td>
-              <td>${ev.report.total}</td>
-            </tr>
-            <tr>
-              <th>weighted avg</th>
-              <td>${ev.report.weightedAvg.precision.toFixed(2)}</td>
-              <td>${ev.report.weightedAvg.recall.toFixed(2)}</td>
-              <td>${ev.report.weightedAvg.f1.toFixed(2)}</td>
-              <td>${ev.report.total}</td>
-            </tr>
           </tbody>
         </table>
       </div>

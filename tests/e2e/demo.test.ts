@@ -113,6 +113,9 @@ describe('demo page', () => {
     const acc = Number(/Test accuracy ([\d.]+)/.exec(text)![1]);
     expect(acc).toBeGreaterThan(0.55);
     expect(await page.$$('lstm-trainer >>> .heatmap td')).toHaveLength(4);
+    // The report table: one row per class, then accuracy, macro avg and weighted avg (sklearn's order).
+    const reportRows = await page.$$eval('lstm-trainer >>> .report tbody th', (ths) => ths.map((t) => t.textContent));
+    expect(reportRows).toEqual(['negative', 'positive', 'accuracy', 'macro avg', 'weighted avg']);
     const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
     console.log(`long tasks during training: ${longTasks.length}, longest ${Math.max(0, ...longTasks).toFixed(0)} ms`);
     // Measured here: one or two just over 50 ms when training starts (first bind groups and buffers),
