@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { benchEngine, benchTfjs, REFERENCE, type EngineResult, type ModelShape, type PeerResult } from './workloads';
+import { benchEngine, benchTfjs, REFERENCE, SWEEPS, type EngineResult, type ModelShape, type PeerResult } from './workloads';
 
 setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
 
@@ -66,12 +66,7 @@ async function runBench(req: BenchRequest): Promise<BenchResponse> {
   }
   const sweeps: BenchResponse['sweeps'] = [];
   if (req.sweeps) {
-    const variants: Array<[string, Partial<ModelShape>]> = [
-      ...[64, 128, 256, 512].map((units) => [`hidden ${units}`, { units }] as [string, Partial<ModelShape>]),
-      ...[16, 32, 64, 128].map((maxlen) => [`seq len ${maxlen}`, { maxlen }] as [string, Partial<ModelShape>]),
-      ...[8, 32, 128].map((batch) => [`batch ${batch}`, { batch }] as [string, Partial<ModelShape>]),
-    ];
-    for (const [name, v] of variants) {
+    for (const [name, v] of SWEEPS) {
       const s = { ...shape, ...v };
       const r = await benchEngine({ shape: s, steps: 3, warmup: 1, epochs: 0, stepsPerEpoch: 0, profile: false, lite: true });
       sweeps.push({ name, shape: s, stepMs: r.step.medianMs, seqPerSec: (s.batch * 1000) / r.step.medianMs });

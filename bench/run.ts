@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'vite';
 import { launch } from '../tests/e2e/browser';
-import { benchEngine, REFERENCE, type EngineResult, type PeerResult } from './workloads';
+import { benchEngine, REFERENCE, sentimentEpoch, type EngineResult, type PeerResult } from './workloads';
 import type { BenchRequest, BenchResponse } from './browser-main';
 
 const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -33,23 +33,13 @@ function fmt(n: number | null | undefined, d = 1): string {
   return n === null || n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(d);
 }
 
-async function sentimentEpoch(): Promise<{ seconds: number; rows: number; seqPerSec: number } | string> {
+async function zipEpoch(): Promise<Awaited<ReturnType<typeof sentimentEpoch>> | string> {
   const zip = path.resolve(ROOT, '../shared/data/Sentiment.zip');
   if (!fs.existsSync(zip)) return `skipped: ${zip} is absent`;
-  const { loadDataset } = await import('../src/data/dataset');
-  const { splitDataset } = await import('../src/data/split');
-  const { createSentimentModel } = await import('../src/model/sentiment-model');
-  const data = await loadDataset(fs.readFileSync(zip), 'Sentiment.zip', { dropLabels: ['Neutral'] });
-  const { train } = splitDataset(data, { testSize: 0.33, seed: 141 });
-  const model = await createSentimentModel({});
-  const t0 = performance.now();
-  await model.fit(train, { epochs: 1, batchSize: 32 });
-  const seconds = (performance.now() - t0) / 1000;
-  model.dispose();
-  return { seconds, rows: train.texts.length, seqPerSec: train.texts.length / seconds };
+  return sentimentEpoch(fs.readFileSync(zip));
 }
 
-function table(browser: BenchResponse, node: EngineResult, epoch: Awaited<ReturnType<typeof sentimentEpoch>> | null, quick: boolean): string {
+function table(browser: BenchResponse, node: EngineResult, epoch: Awaited<ReturnType<typeof zipEpoch>> | null, quick: boolean): string {
   const e = browser.engine;
   const stepsPerEpoch = Math.ceil(7188 / e.shape.batch); // Sentiment.zip train split, Neutral dropped
   const rows: string[] = [];
@@ -136,7 +126,7 @@ export async function main(argv: string[]): Promise<number> {
     await browser.close();
     console.log('running the Node (Dawn) workload…');
     const node = await benchEngine({ shape: REFERENCE, steps: quick ? 5 : 10, warmup: 2, epochs: 3, stepsPerEpoch: quick ? 2 : 5, profile: false });
-    const epoch = quick ? null : await sentimentEpoch();
+    const epoch = quick ? null : await zipEpoch();
     const md = table(res, node, epoch, quick);
     const dir = path.join(ROOT, 'bench/results');
     fs.mkdirSync(dir, { recursive: true });

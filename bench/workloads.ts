@@ -7,6 +7,7 @@ import type * as TF from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { Engine } from '../src/engine/engine';
 import { gemm } from '../src/ops/matmul';
+import { softmaxXent } from '../src/ops/softmax-xent';
 import { SentimentNetwork, DEFAULT_NETWORK, type Batch, type NetworkConfig } from '../src/model/network';
 
 export interface ModelShape {
@@ -118,11 +119,40 @@ export async function gemmCeilingGflops(engine: Engine, s: ModelShape, reps: num
   return best;
 }
 
-export async function benchEngine(opts: { shape: ModelShape; steps: number; warmup: number; epochs: number; stepsPerEpoch: number; profile: boolean; lite?: boolean }): Promise<EngineResult> {
+/** The scaling sweeps: one change from the reference model each. */
+export const SWEEPS: Array<[string, Partial<ModelShape>]> = [
+  ...[64, 128, 256, 512].map((units) => [`hidden ${units}`, { units }] as [string, Partial<ModelShape>]),
+  ...[16, 32, 64, 128].map((maxlen) => [`seq len ${maxlen}`, { maxlen }] as [string, Partial<ModelShape>]),
+  ...[8, 32, 128].map((batch) => [`batch ${batch}`, { batch }] as [string, Partial<ModelShape>]),
+];
+
+/**
+ * The reference model as cuDNN can run it: no LSTM input or recurrent dropout (cuDNN has neither) and no
+ * masking (the benchmark batches have no padding); SpatialDropout1D after the embedding stays.
+ */
+export const CUDNN_COMPARABLE: Partial<NetworkConfig> = { dropout: 0, recurrentDropout: 0, maskZero: false };
+
+export async function benchEngine(opts: {
+  shape: ModelShape;
+  steps: number;
+  warmup: number;
+  epochs: number;
+  stepsPerEpoch: number;
+  profile: boolean;
+  lite?: boolean;
+  /** Overrides of the notebook recipe (dropouts, masking). */
+  network?: Partial<NetworkConfig>;
+  /** Reject a CPU (SwiftShader) adapter: for runs that claim to measure a real GPU. */
+  requireHardware?: boolean;
+}): Promise<EngineResult> {
   const s = opts.shape;
   const t0 = performance.now();
   const engine = await Engine.create();
-  const cfg: NetworkConfig = { ...DEFAULT_NETWORK, vocabSize: s.vocab, embedDim: s.embed, units: s.units, numClasses: s.classes, maskZero: true, seed: 1 };
+  if (opts.requireHardware && /swiftshader/i.test(`${engine.gpu.backend} ${JSON.stringify(engine.gpu.adapterInfo)}`)) {
+    engine.destroy();
+    throw new Error(`a hardware GPU adapter was required, got ${engine.gpu.backend} ${JSON.stringify(engine.gpu.adapterInfo)}`);
+  }
+  const cfg: NetworkConfig = { ...DEFAULT_NETWORK, vocabSize: s.vocab, embedDim: s.embed, units: s.units, numClasses: s.classes, maskZero: true, seed: 1, ...opts.network };
   const net = new SentimentNetwork(engine, cfg);
   const batches = Array.from({ length: 4 }, (_, i) => randomBatch(s, `b${i}`));
   await net.trainStep(batches[0]!);
@@ -167,7 +197,6 @@ export async function benchEngine(opts: { shape: ModelShape; steps: number; warm
     const step = engine.beginStep({ grad: true, profile: true, label: 'profiled step' });
     net.params.zeroGrads(step);
     const { logits } = net.forward(step, batches[0]!, true);
-    const { softmaxXent } = await import('../src/ops/softmax-xent');
     softmaxXent(step, logits, batches[0]!.labels);
     step.backward();
     net.params.adam(step, { learningRate: 1e-3 });
@@ -200,6 +229,21 @@ export async function benchEngine(opts: { shape: ModelShape; steps: number; warm
   net.dispose();
   engine.destroy();
   return result;
+}
+
+/** One measured epoch of fit() on Sentiment.zip (notebook recipe; Neutral dropped, test 0.33, seed 141). */
+export async function sentimentEpoch(zip: Uint8Array): Promise<{ seconds: number; rows: number; seqPerSec: number }> {
+  const { loadDataset } = await import('../src/data/dataset');
+  const { splitDataset } = await import('../src/data/split');
+  const { createSentimentModel } = await import('../src/model/sentiment-model');
+  const data = await loadDataset(zip, 'Sentiment.zip', { dropLabels: ['Neutral'] });
+  const { train } = splitDataset(data, { testSize: 0.33, seed: 141 });
+  const model = await createSentimentModel({});
+  const t0 = performance.now();
+  await model.fit(train, { epochs: 1, batchSize: 32 });
+  const seconds = (performance.now() - t0) / 1000;
+  model.dispose();
+  return { seconds, rows: train.texts.length, seqPerSec: train.texts.length / seconds };
 }
 
 /** The same model in TF.js Layers, trained with trainOnBatch on identical data. */

@@ -1,0 +1,134 @@
+/**
+ * The engine half of the real-GPU benchmark (bench/real-gpu.sh runs it after bench/cudnn_lstm.py, on the
+ * same machine). Node + Dawn on the machine's Vulkan driver:
+ *   - the reference model with the notebook's dropouts and masking (what the demo trains), with the GPU time
+ *     per kernel family when the adapter has timestamp-query;
+ *   - the reference model as cuDNN can run it (CUDNN_COMPARABLE: no LSTM input/recurrent dropout, no mask);
+ *   - the scaling sweeps in the cuDNN-comparable configuration;
+ *   - one measured epoch of Sentiment.zip when `--zip` names it.
+ * With `--cudnn FILE` it reads PyTorch's numbers and prints one Markdown table of both, with ratios.
+ * Numbers only: nothing here passes or fails on speed. Refuses a CPU adapter unless `--allow-cpu`
+ * (a dry run of the script on a machine without a GPU).
+ *
+ *   node src/cli/launch.mjs bench/real-gpu.ts [--out FILE.json] [--md FILE.md] [--cudnn FILE.json] [--zip FILE] [--allow-cpu] [--quick]
+ */
+import fs from 'node:fs';
+import { benchEngine, CUDNN_COMPARABLE, REFERENCE, SWEEPS, sentimentEpoch, type EngineResult, type ModelShape, type Timing } from './workloads';
+
+/** What bench/cudnn_lstm.py writes (one entry per configuration, same shapes as ours). */
+export interface CudnnResult {
+  device: string;
+  torch: string;
+  cudnn: number;
+  configs: Array<{
+    name: string;
+    tf32: boolean;
+    shape: ModelShape;
+    firstStepMs: number;
+    step: Timing;
+    pipelinedStepMs: number;
+    inferSeqPerSec32: number | null;
+    inferSeqPerSec512: number | null;
+    peakBytes: number;
+  }>;
+  sweeps: Array<{ name: string; shape: ModelShape; stepMs: number }>;
+}
+
+export interface RealGpuResult {
+  adapter: string;
+  backend: string;
+  notebook: EngineResult;
+  comparable: EngineResult;
+  sweeps: Array<{ name: string; shape: ModelShape; stepMs: number }>;
+  epoch: Awaited<ReturnType<typeof sentimentEpoch>> | string;
+}
+
+function arg(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+const f = (n: number | null | undefined, d = 2) => (n === null || n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(d));
+const mb = (b: number) => f(b / 2 ** 20, 1);
+/** How many times slower than cuDNN (fp32) a time is. */
+const vs = (ours: number, theirs: number | undefined) => (theirs ? `${f(ours / theirs, 2)}×` : '—');
+
+export function realGpuTable(r: RealGpuResult, c: CudnnResult | null): string {
+  const rows: string[] = [];
+  const base = c?.configs.find((x) => x.name === 'reference' && !x.tf32);
+  rows.push(`Engine: Node + Dawn (${r.backend}) on ${r.adapter}.${c ? ` Peer: PyTorch ${c.torch}, cuDNN ${c.cudnn}, on ${c.device}, same machine, same run.` : ''}`);
+  rows.push(`Reference model: vocab ${REFERENCE.vocab}, embed ${REFERENCE.embed}, LSTM ${REFERENCE.units}, ${REFERENCE.classes} classes, batch ${REFERENCE.batch}, maxlen ${REFERENCE.maxlen}; Adam; one training step = forward, backward, optimizer update.`);
+  rows.push('"step ms" waits for each step (loss read back on the CPU); "pipelined" keeps two steps in flight (ours, as fit() runs) or queues steps without syncing (PyTorch).');
+  rows.push('');
+  rows.push('| | step ms (median, p10–p90) | × cuDNN fp32 | pipelined ms/step | × cuDNN fp32 | first step s | infer seq/s (32 / 512) | peak GPU MB |');
+  rows.push('| --- | --- | ---: | ---: | ---: | ---: | --- | ---: |');
+  const ours = (name: string, e: EngineResult) => {
+    const piped = (e.shape.batch * 1000) / e.trainSeqPerSec;
+    rows.push(
+      `| ${name} | ${f(e.step.medianMs)} (${f(e.step.p10Ms)}–${f(e.step.p90Ms)}) | ${vs(e.step.medianMs, base?.step.medianMs)} | ${f(piped)} | ${vs(piped, base?.pipelinedStepMs)} | ${f(e.firstStepMs / 1000)} | ${f(e.inferSeqPerSec32, 0)} / ${f(e.inferSeqPerSec512, 0)} | ${mb(e.trainPeakBytes)} |`,
+    );
+  };
+  ours('ours, cuDNN-comparable (no LSTM dropouts, no mask)', r.comparable);
+  ours('ours, notebook recipe (dropout 0.2, recurrent dropout 0.2, mask)', r.notebook);
+  for (const x of c?.configs ?? []) {
+    rows.push(
+      `| PyTorch cuDNN LSTM, ${x.tf32 ? 'TF32 allowed (PyTorch default)' : 'fp32'} | ${f(x.step.medianMs)} (${f(x.step.p10Ms)}–${f(x.step.p90Ms)}) | ${vs(x.step.medianMs, base?.step.medianMs)} | ${f(x.pipelinedStepMs)} | ${vs(x.pipelinedStepMs, base?.pipelinedStepMs)} | ${f(x.firstStepMs / 1000)} | ${f(x.inferSeqPerSec32, 0)} / ${f(x.inferSeqPerSec512, 0)} | ${mb(x.peakBytes)} |`,
+    );
+  }
+  rows.push('');
+  rows.push(
+    `Ours: ${r.notebook.dispatchesPerStep} dispatches per notebook-recipe step (${r.comparable.dispatchesPerStep} without dropout and mask), one submit; ${f(r.comparable.modelGflop, 2)} GFLOP per step → ${f(r.comparable.achievedGflops, 1)} GFLOP/s; best GEMM in the same run ${f(r.comparable.gemmCeilingGflops, 1)} GFLOP/s. Live GPU bytes after each of ${r.notebook.liveBytesPerEpoch.length} epochs: ${r.notebook.liveBytesPerEpoch.map((b) => f(b / 2 ** 20)).join(', ')} MB.`,
+  );
+  if (typeof r.epoch === 'string') rows.push(`Sentiment.zip epoch: ${r.epoch}.`);
+  else rows.push(`Sentiment.zip, one epoch of fit() (notebook recipe, ${r.epoch.rows} training rows, batch 32): ${f(r.epoch.seconds)} s, ${f(r.epoch.seqPerSec, 0)} sequences/s.`);
+  rows.push('');
+  rows.push('Scaling, cuDNN-comparable configuration (step ms, waiting for each step):');
+  rows.push('');
+  rows.push('| variant | ours | PyTorch cuDNN fp32 | ours / cuDNN |');
+  rows.push('| --- | ---: | ---: | ---: |');
+  for (const s of r.sweeps) {
+    const t = c?.sweeps.find((x) => x.name === s.name)?.stepMs;
+    rows.push(`| ${s.name} | ${f(s.stepMs)} | ${f(t)} | ${vs(s.stepMs, t)} |`);
+  }
+  if (r.notebook.kernels) {
+    rows.push('');
+    rows.push('GPU time per kernel, one notebook-recipe training step (timestamp-query, one pass per dispatch, so it includes pass overhead):');
+    rows.push('');
+    rows.push('| kernel | dispatches | ms |');
+    rows.push('| --- | ---: | ---: |');
+    for (const k of r.notebook.kernels) rows.push(`| ${k.kernel} | ${k.count} | ${f(k.ms, 3)} |`);
+  }
+  return rows.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const quick = argv.includes('--quick');
+  const requireHardware = !argv.includes('--allow-cpu');
+  const steps = quick ? 5 : 200;
+  const warmup = quick ? 2 : 20;
+  console.log(`engine: notebook recipe, ${steps} steps…`);
+  const notebook = await benchEngine({ shape: REFERENCE, steps, warmup, epochs: 3, stepsPerEpoch: quick ? 2 : 50, profile: true, requireHardware });
+  console.log(`engine on ${notebook.backend} ${notebook.adapter}: ${notebook.step.medianMs.toFixed(2)} ms/step`);
+  console.log('engine: cuDNN-comparable configuration…');
+  const comparable = await benchEngine({ shape: REFERENCE, steps, warmup, epochs: 1, stepsPerEpoch: 1, profile: false, network: CUDNN_COMPARABLE, requireHardware });
+  const sweeps: RealGpuResult['sweeps'] = [];
+  for (const [name, v] of quick ? SWEEPS.slice(0, 1) : SWEEPS) {
+    const shape = { ...REFERENCE, ...v };
+    const e = await benchEngine({ shape, steps: quick ? 2 : 50, warmup: quick ? 1 : 5, epochs: 0, stepsPerEpoch: 0, profile: false, lite: true, network: CUDNN_COMPARABLE, requireHardware });
+    sweeps.push({ name, shape, stepMs: e.step.medianMs });
+    console.log(`  ${name}: ${e.step.medianMs.toFixed(2)} ms/step`);
+  }
+  const zip = arg(argv, '--zip');
+  const epoch = zip && fs.existsSync(zip) ? await sentimentEpoch(fs.readFileSync(zip)) : `skipped: ${zip ? `${zip} is absent` : 'no --zip given'}`;
+  const result: RealGpuResult = { adapter: notebook.adapter, backend: notebook.backend, notebook, comparable, sweeps, epoch };
+  const cudnnPath = arg(argv, '--cudnn');
+  const cudnn = cudnnPath && fs.existsSync(cudnnPath) ? (JSON.parse(fs.readFileSync(cudnnPath, 'utf8')) as CudnnResult) : null;
+  if (cudnnPath && !cudnn) console.error(`no PyTorch results at ${cudnnPath}: the table shows ours only`);
+  const md = realGpuTable(result, cudnn);
+  const out = arg(argv, '--out');
+  if (out) fs.writeFileSync(out, JSON.stringify({ engine: result, cudnn }, null, 1));
+  const mdPath = arg(argv, '--md');
+  if (mdPath) fs.writeFileSync(mdPath, `${md}\n`);
+  console.log(`\n${md}`);
+  return 0;
+}
