@@ -5,9 +5,12 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { peakGpuBytes, trackGpuMemory } from './gpu-memory';
 import { benchEngine, benchTfjs, REFERENCE, SWEEPS, type EngineResult, type ModelShape, type PeerResult } from './workloads';
 
 setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
+// Before any device exists: every peer's GPU buffers are counted the same way.
+trackGpuMemory();
 
 /**
  * TF.js 4.22's wasm backend has no UnsortedSegmentSum kernel, which the embedding gradient needs, so it
@@ -58,11 +61,11 @@ async function runBench(req: BenchRequest): Promise<BenchResponse> {
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) throw new Error('navigator.gpu.requestAdapter() returned no adapter');
   const info = adapter.info;
-  const engine = await benchEngine({ shape, steps: req.steps, warmup: req.warmup, epochs: 3, stepsPerEpoch: 3, profile: req.profile });
+  const engine = await benchEngine({ shape, steps: req.steps, warmup: req.warmup, epochs: 3, stepsPerEpoch: 3, profile: req.profile, devicePeak: peakGpuBytes });
   const peers: PeerResult[] = [];
   for (const p of req.peers) {
     const note = p.backend === 'wasm' ? 'UnsortedSegmentSum (embedding gradient) registered as a JS kernel by the benchmark' : '';
-    peers.push(await benchTfjs(tf, p.backend, { shape, steps: p.steps, warmup: p.warmup, infer: p.infer, note }));
+    peers.push(await benchTfjs(tf, p.backend, { shape, steps: p.steps, warmup: p.warmup, infer: p.infer, note, devicePeak: peakGpuBytes }));
   }
   const sweeps: BenchResponse['sweeps'] = [];
   if (req.sweeps) {

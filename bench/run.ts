@@ -29,6 +29,8 @@ function ratio(theirs: number, ours: number): string {
   return r >= 1 ? `${r.toFixed(1)}× slower than ours` : `${(1 / r).toFixed(1)}× faster than ours`;
 }
 
+const mbPeak = (b: number | null) => (b === null ? '—' : fmt(b / 2 ** 20));
+
 function fmt(n: number | null | undefined, d = 1): string {
   return n === null || n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(d);
 }
@@ -50,18 +52,24 @@ function table(browser: BenchResponse, node: EngineResult, epoch: Awaited<Return
   rows.push('| --- | --- | ---: | ---: | ---: | --- | --- | ---: |');
   const ourEpoch = typeof epoch === 'object' && epoch ? `${fmt(epoch.seconds, 0)} (measured, Node)` : `${fmt((stepsPerEpoch * e.step.medianMs) / 1000, 0)} (extrapolated)`;
   rows.push(
-    `| ours, browser | ${fmt(e.step.medianMs)} (${fmt(e.step.p10Ms)}–${fmt(e.step.p90Ms)}) | — | ${fmt(e.trainSeqPerSec, 0)} | ${fmt(e.firstStepMs / 1000, 2)} | ${fmt(e.inferSeqPerSec32, 0)} / ${fmt(e.inferSeqPerSec512, 0)} | ${fmt((stepsPerEpoch * e.step.medianMs) / 1000, 0)} (extrapolated) | ${fmt(e.trainPeakBytes / 2 ** 20)} |`,
+    `| ours, browser | ${fmt(e.step.medianMs)} (${fmt(e.step.p10Ms)}–${fmt(e.step.p90Ms)}) | — | ${fmt(e.trainSeqPerSec, 0)} | ${fmt(e.firstStepMs / 1000, 2)} | ${fmt(e.inferSeqPerSec32, 0)} / ${fmt(e.inferSeqPerSec512, 0)} | ${fmt((stepsPerEpoch * e.step.medianMs) / 1000, 0)} (extrapolated) | ${mbPeak(e.trainPeakDeviceBytes)} |`,
   );
   rows.push(
     `| ours, Node (Dawn) | ${fmt(node.step.medianMs)} (${fmt(node.step.p10Ms)}–${fmt(node.step.p90Ms)}) | ${ratio(node.step.medianMs, e.step.medianMs)} | ${fmt(node.trainSeqPerSec, 0)} | ${fmt(node.firstStepMs / 1000, 2)} | ${fmt(node.inferSeqPerSec32, 0)} / ${fmt(node.inferSeqPerSec512, 0)} | ${ourEpoch} | ${fmt(node.trainPeakBytes / 2 ** 20)} |`,
   );
   for (const p of browser.peers) {
     rows.push(
-      `| ${p.peer} | ${fmt(p.step.medianMs)} (${fmt(p.step.p10Ms)}–${fmt(p.step.p90Ms)}) | ${ratio(p.step.medianMs, e.step.medianMs)} | ${fmt(p.trainSeqPerSec, 1)} | ${fmt(p.firstStepMs / 1000, 1)} | ${fmt(p.inferSeqPerSec32, 0)} / ${fmt(p.inferSeqPerSec512, 0)} | ${fmt((stepsPerEpoch * p.step.medianMs) / 1000, 0)} (extrapolated from ${p.step.samples} steps) | ${p.peakBytes !== null ? fmt(p.peakBytes / 2 ** 20) : '—'} |`,
+      `| ${p.peer} | ${fmt(p.step.medianMs)} (${fmt(p.step.p10Ms)}–${fmt(p.step.p90Ms)}) | ${ratio(p.step.medianMs, e.step.medianMs)} | ${fmt(p.trainSeqPerSec, 1)} | ${fmt(p.firstStepMs / 1000, 1)} | ${fmt(p.inferSeqPerSec32, 0)} / ${fmt(p.inferSeqPerSec512, 0)} | ${fmt((stepsPerEpoch * p.step.medianMs) / 1000, 0)} (extrapolated from ${p.step.samples} steps) | ${mbPeak(p.trainPeakDeviceBytes)} |`,
     );
   }
   rows.push('');
-  rows.push(`GPU MB: ours, the engine pool's peak allocation during training (batch-512 inference later peaks at ${fmt(e.peakBytes / 2 ** 20)} MB); TF.js webgpu, its buffer manager's allocation after training (tf.memory().numBytesInGPUAllocated).`);
+  rows.push(
+    `GPU MB: the peak of all GPU buffers the peer's device held at once while training, counted identically for every peer by wrapping createBuffer/destroy on the page (bench/gpu-memory.ts). Ours, Node: the engine pool's own peak. Our pool's own count in the browser: ${fmt(e.trainPeakBytes / 2 ** 20)} MB (batch-512 inference later peaks at ${fmt(e.peakBytes / 2 ** 20)} MB).`,
+  );
+  const tfGpu = browser.peers.find((p) => p.peer.endsWith('webgpu'));
+  if (tfGpu?.trainPeakDeviceBytes && e.trainPeakDeviceBytes) {
+    rows.push(`Peak GPU memory while training: ours ${fmt(e.trainPeakDeviceBytes / 2 ** 20)} MB, ${tfGpu.peer} ${fmt(tfGpu.trainPeakDeviceBytes / 2 ** 20)} MB: ours is 1/${fmt(tfGpu.trainPeakDeviceBytes / e.trainPeakDeviceBytes, 1)} of it (tf.memory().numBytesInGPUAllocated after training: ${fmt((tfGpu.peakBytes ?? NaN) / 2 ** 20)} MB).`);
+  }
   rows.push(`Ours: ${e.dispatchesPerStep} dispatches per training step; ${fmt(e.modelGflop, 2)} GFLOP per step → ${fmt(e.achievedGflops, 2)} GFLOP/s = ${fmt((100 * e.achievedGflops) / e.gemmCeilingGflops, 0)}% of the best GEMM measured in the same run (${fmt(e.gemmCeilingGflops, 2)} GFLOP/s). Live GPU bytes after each of ${e.liveBytesPerEpoch.length} epochs: ${e.liveBytesPerEpoch.map((b) => fmt(b / 2 ** 20, 2)).join(', ')} MB.`);
   for (const p of browser.peers) if (p.note) rows.push(`${p.peer}: ${p.note}.`);
   if (typeof epoch === 'string') rows.push(`Sentiment.zip epoch: ${epoch}.`);

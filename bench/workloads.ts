@@ -5,7 +5,8 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { Engine } from '../src/engine/engine';
+import { Engine, type Tuning } from '../src/engine/engine';
+import type { AcquireOptions } from '../src/gpu/device';
 import { gemm } from '../src/ops/matmul';
 import { softmaxXent } from '../src/ops/softmax-xent';
 import { SentimentNetwork, DEFAULT_NETWORK, type Batch, type NetworkConfig } from '../src/model/network';
@@ -42,9 +43,13 @@ export interface EngineResult {
   modelGflop: number;
   achievedGflops: number;
   gemmCeilingGflops: number;
+  gemms: GemmTiming[];
+  tuning: Tuning;
   liveBytesPerEpoch: number[];
   /** Largest GPU allocation while training (before the inference runs, whose batch-512 activations are larger). */
   trainPeakBytes: number;
+  /** The same from outside the engine (every buffer of its device, see bench/gpu-memory.ts), where measured. */
+  trainPeakDeviceBytes: number | null;
   peakBytes: number;
   kernels: Array<{ kernel: string; ms: number; count: number }> | null;
 }
@@ -57,6 +62,8 @@ export interface PeerResult {
   inferSeqPerSec32: number | null;
   inferSeqPerSec512: number | null;
   peakBytes: number | null;
+  /** Peak buffer bytes of the backend's device during training (bench/gpu-memory.ts), where measured. */
+  trainPeakDeviceBytes: number | null;
   note: string;
 }
 
@@ -90,10 +97,20 @@ async function timeIt(engine: Engine, fn: () => void): Promise<number> {
   return performance.now() - t0;
 }
 
-export async function gemmCeilingGflops(engine: Engine, s: ModelShape, reps: number): Promise<number> {
+export interface GemmTiming {
+  M: number;
+  N: number;
+  K: number;
+  transA: boolean;
+  ms: number;
+  gflops: number;
+}
+
+/** The reference model's three GEMM shapes and a square one, timed alone: the GEMM ceiling of the adapter. */
+export async function gemmTimings(engine: Engine, s: ModelShape, reps: number): Promise<GemmTiming[]> {
   const rows = s.batch * s.maxlen;
   const G = 4 * s.units;
-  let best = 0;
+  const out: GemmTiming[] = [];
   for (const [M, N, K, ta, tb] of [
     [rows, G, s.embed, false, false],
     [s.units, G, rows, true, false],
@@ -113,10 +130,11 @@ export async function gemmCeilingGflops(engine: Engine, s: ModelShape, reps: num
     await timeIt(engine, run);
     const ms: number[] = [];
     for (let i = 0; i < reps; i++) ms.push(await timeIt(engine, run));
-    best = Math.max(best, (2 * M * N * K) / timing(ms).medianMs / 1e6);
+    const t = timing(ms).medianMs;
+    out.push({ M, N, K, transA: ta, ms: t, gflops: (2 * M * N * K) / t / 1e6 });
     for (const x of [a, b, c]) engine.release(x);
   }
-  return best;
+  return out;
 }
 
 /** The scaling sweeps: one change from the reference model each. */
@@ -144,11 +162,16 @@ export async function benchEngine(opts: {
   network?: Partial<NetworkConfig>;
   /** Reject a CPU (SwiftShader) adapter: for runs that claim to measure a real GPU. */
   requireHardware?: boolean;
+  /** Kernel tuning (default: the engine's choice for the adapter). */
+  tuning?: Tuning;
+  acquire?: AcquireOptions;
+  /** Peak buffer bytes of a device so far, measured outside the engine (bench/gpu-memory.ts). */
+  devicePeak?: (device: GPUDevice) => number | null;
 }): Promise<EngineResult> {
   const s = opts.shape;
   const t0 = performance.now();
-  const engine = await Engine.create();
-  if (opts.requireHardware && /swiftshader/i.test(`${engine.gpu.backend} ${JSON.stringify(engine.gpu.adapterInfo)}`)) {
+  const engine = await Engine.create({ tuning: opts.tuning, acquire: opts.acquire });
+  if (opts.requireHardware && engine.gpu.software) {
     engine.destroy();
     throw new Error(`a hardware GPU adapter was required, got ${engine.gpu.backend} ${JSON.stringify(engine.gpu.adapterInfo)}`);
   }
@@ -181,6 +204,7 @@ export async function benchEngine(opts: {
     liveBytesPerEpoch.push(engine.pool.allocatedBytes);
   }
   const trainPeakBytes = engine.pool.peakBytes;
+  const trainPeakDeviceBytes = opts.devicePeak?.(engine.device) ?? null;
   const infer = async (B: number) => {
     const b = randomBatch({ ...s, batch: B }, `infer${B}`);
     await net.evaluateBatch(b);
@@ -204,7 +228,8 @@ export async function benchEngine(opts: {
     const prof = await step.profile!;
     kernels = [...prof.entries()].map(([kernel, v]) => ({ kernel, ...v })).sort((a, b) => b.ms - a.ms);
   }
-  const gemmCeiling = opts.lite ? NaN : await gemmCeilingGflops(engine, s, Math.max(3, Math.min(7, opts.steps)));
+  const gemms = opts.lite ? [] : await gemmTimings(engine, s, Math.max(3, Math.min(7, opts.steps)));
+  const gemmCeiling = opts.lite ? NaN : Math.max(...gemms.map((g) => g.gflops));
   const step = timing(ms);
   const flops = modelFlops(s);
   const a = engine.gpu.adapterInfo;
@@ -221,8 +246,11 @@ export async function benchEngine(opts: {
     modelGflop: flops / 1e9,
     achievedGflops: flops / step.medianMs / 1e6,
     gemmCeilingGflops: gemmCeiling,
+    gemms,
+    tuning: engine.tuning,
     liveBytesPerEpoch,
     trainPeakBytes,
+    trainPeakDeviceBytes,
     peakBytes: engine.pool.peakBytes,
     kernels,
   };
@@ -247,7 +275,11 @@ export async function sentimentEpoch(zip: Uint8Array): Promise<{ seconds: number
 }
 
 /** The same model in TF.js Layers, trained with trainOnBatch on identical data. */
-export async function benchTfjs(tf: typeof TF, backend: string, opts: { shape: ModelShape; steps: number; warmup: number; infer: boolean; note?: string }): Promise<PeerResult> {
+export async function benchTfjs(
+  tf: typeof TF,
+  backend: string,
+  opts: { shape: ModelShape; steps: number; warmup: number; infer: boolean; note?: string; devicePeak?: (device: GPUDevice) => number | null },
+): Promise<PeerResult> {
   await tf.setBackend(backend);
   await tf.ready();
   const s = opts.shape;
@@ -275,6 +307,8 @@ export async function benchTfjs(tf: typeof TF, backend: string, opts: { shape: M
     ms.push(performance.now() - a);
   }
   const step = timing(ms);
+  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+  const trainPeakDeviceBytes = device && opts.devicePeak ? opts.devicePeak(device) : null;
   // GPU bytes the backend holds right after training (webgpu: its buffer manager's allocation).
   const mem = tf.memory() as TF.MemoryInfo & { numBytesInGPU?: number; numBytesInGPUAllocated?: number };
   const peakBytes = backend === 'webgpu' ? (mem.numBytesInGPUAllocated ?? mem.numBytesInGPU ?? null) : null;
@@ -299,5 +333,5 @@ export async function benchTfjs(tf: typeof TF, backend: string, opts: { shape: M
     d.y.dispose();
   }
   model.dispose();
-  return { peer: `TF.js ${tf.version.tfjs} ${backend}`, firstStepMs, step, trainSeqPerSec: (s.batch * 1000) / step.medianMs, inferSeqPerSec32, inferSeqPerSec512, peakBytes, note: opts.note ?? '' };
+  return { peer: `TF.js ${tf.version.tfjs} ${backend}`, firstStepMs, step, trainSeqPerSec: (s.batch * 1000) / step.medianMs, inferSeqPerSec32, inferSeqPerSec512, peakBytes, trainPeakDeviceBytes, note: opts.note ?? '' };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Engine } from '../src/engine/engine';
 import { acquireGpu } from '../src/gpu/device';
 
 describe('device acquisition', () => {
@@ -13,6 +14,8 @@ describe('device acquisition', () => {
     const gpu = await acquireGpu();
     expect(gpu.device).toBeTruthy();
     expect(['dawn', 'dawn+swiftshader']).toContain(gpu.backend);
+    // A SwiftShader adapter is a software one (the engine then picks its CPU-tuned kernels).
+    if (gpu.backend === 'dawn+swiftshader' || /swiftshader/i.test(JSON.stringify(gpu.adapterInfo))) expect(gpu.software).toBe(true);
     const errors: string[] = [];
     gpu.onError((e) => errors.push(e.message));
     // A validation error (a buffer larger than allowed by its usage rules) reaches the single callback.
@@ -20,6 +23,9 @@ describe('device acquisition', () => {
     await gpu.device.queue.onSubmittedWorkDone();
     await new Promise((r) => setTimeout(r, 50));
     expect(errors.length).toBe(1);
+    // The engine's kernel tuning follows the adapter unless asked for.
+    expect((await Engine.create({ gpu, prepare: false })).tuning).toBe(gpu.software ? 'cpu' : 'gpu');
+    expect((await Engine.create({ gpu, prepare: false, tuning: 'gpu' })).tuning).toBe('gpu');
     gpu.destroy();
   });
 });

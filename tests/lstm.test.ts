@@ -10,7 +10,7 @@ import { SHADER_SOURCES } from '../src/kernels/shaders';
 import { activeRange } from '../src/ops/lstm';
 import { GATE, GATE_ORDER } from '../src/nn/lstm-layout';
 import { lstmBackwardRef, lstmForwardRef, lstmOutputsRef, type LstmRefParams } from '../src/reference/reference';
-import { dot, expectClose, getEngine, numericGrad, rng } from './helpers/gpu';
+import { dot, expectClose, getEngine, getTunedEngine, numericGrad, rng } from './helpers/gpu';
 import { lengthMask, randomProblem, runGpuLstm, type LstmProblem } from './helpers/lstm';
 
 const FWD = [1e-5, 1e-6] as const;
@@ -54,12 +54,12 @@ describe('fused LSTM layer on the GPU', () => {
     { name: 'post-padded, recurrent dropout, final state only', d: { B: 5, T: 6, In: 10, H: 9 }, mask: lengthMask([6, 2, 4, 1, 3], 6, 'post'), rmaskRate: 0.25, seq: false },
     { name: 'H = 66, B = 6, mixed lengths, recurrent dropout, sequences', d: { B: 6, T: 7, In: 5, H: 66 }, mask: lengthMask([2, 7, 3, 3, 1, 5], 7, 'pre'), rmaskRate: 0.2, seq: true },
     // H divisible by 4 takes the vec4 kernels; B = 7 leaves a partial row group.
-    { name: 'vec4 kernels: H = 12, B = 7, mixed padding, recurrent dropout, sequences', d: { B: 7, T: 6, In: 5, H: 12 }, mask: lengthMask([6, 1, 3, 6, 2, 5, 4], 6, 'pre'), rmaskRate: 0.3, seq: true },
-    { name: 'vec4 kernels: H = 8, post-padded, final state only', d: { B: 5, T: 5, In: 3, H: 8 }, mask: lengthMask([5, 2, 4, 1, 3], 5, 'post'), seq: false },
+    { name: 'H divisible by 4 (vec4 kernels when cpu-tuned): H = 12, B = 7, mixed padding, recurrent dropout, sequences', d: { B: 7, T: 6, In: 5, H: 12 }, mask: lengthMask([6, 1, 3, 6, 2, 5, 4], 6, 'pre'), rmaskRate: 0.3, seq: true },
+    { name: 'H divisible by 4: H = 8, post-padded, final state only', d: { B: 5, T: 5, In: 3, H: 8 }, mask: lengthMask([5, 2, 4, 1, 3], 5, 'post'), seq: false },
   ];
-  for (const c of cases) {
-    it(`forward and gradients (Wx, Wh, b, input) match float64: ${c.name}`, async () => {
-      const engine = await getEngine();
+  for (const c of cases) for (const tuning of ['cpu', 'gpu'] as const) {
+    it(`forward and gradients (Wx, Wh, b, input) match float64: ${c.name} (${tuning}-tuned kernels)`, async () => {
+      const engine = await getTunedEngine(tuning);
       const p = randomProblem(rng(c.name), c.d, { mask: c.mask ?? null, rmaskRate: c.rmaskRate ?? 0, withSeqGrad: c.seq });
       const gpu = await runGpuLstm(engine, p);
       const ref = reference(p);
@@ -124,7 +124,7 @@ describe('fused LSTM layer on the GPU', () => {
 
   it('one gate order is shared by the WGSL kernels, TypeScript and the reference', () => {
     expect(GATE_ORDER).toEqual(['i', 'f', 'c', 'o']);
-    for (const shader of ['lstm_forward_step', 'lstm_backward_step']) {
+    for (const shader of ['lstm_forward_step', 'lstm_backward_step', 'lstm_forward_step_vec4', 'lstm_backward_step_vec4', 'lstm_forward_step_wide', 'lstm_backward_step_wide']) {
       const src = SHADER_SOURCES[shader]!;
       for (const g of GATE_ORDER) {
         const m = new RegExp(`const GATE_${g.toUpperCase()}: u32 = (\\d+)u;`).exec(src);

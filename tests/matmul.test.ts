@@ -2,7 +2,7 @@ import { describe, it } from 'vitest';
 import { backpropFrom } from '../src/ops/elementwise';
 import { matmul } from '../src/ops/matmul';
 import { matmulBackwardRef, matmulRef } from '../src/reference/reference';
-import { dot, expectClose, f32, getEngine, numericGrad, randomArray, rng } from './helpers/gpu';
+import { dot, expectClose, f32, getTunedEngine, numericGrad, randomArray, rng } from './helpers/gpu';
 import { Leaves } from './helpers/leaf';
 
 // f32 GEMM with K ≤ 200 against float64: relative 1e-5 plus a small absolute term for near-zero sums.
@@ -25,12 +25,12 @@ describe('matmul', () => {
     }
   });
 
-  // Sizes that divide neither the 4×4 register tile nor the 32×32 workgroup tile, including 1.
+  // Sizes that divide neither the 4×4 register tile nor the 16×16 or 32×32 workgroup tiles, including 1.
   const shapes: Array<[number, number, number]> = [[1, 1, 1], [7, 13, 5], [33, 65, 17], [20, 196, 128], [70, 9, 200], [37, 64, 19], [5, 8, 784]];
   for (const [M, N, K] of shapes) {
-    for (const [ta, tb] of TRANSPOSES) {
-      it(`forward and gradients match float64 for ${M}×${K}·${K}×${N}, transA=${ta}, transB=${tb}`, async () => {
-        const engine = await getEngine();
+    for (const [ta, tb] of TRANSPOSES) for (const tuning of ['cpu', 'gpu'] as const) {
+      it(`forward and gradients match float64 for ${M}×${K}·${K}×${N}, transA=${ta}, transB=${tb} (${tuning}-tuned kernels)`, async () => {
+        const engine = await getTunedEngine(tuning);
         const r = rng(`mm-${M}-${N}-${K}-${ta}-${tb}`);
         const A = randomArray(r, M * K);
         const B = randomArray(r, K * N);

@@ -8,7 +8,7 @@ import { add, addBias, backpropFrom, concatFeatures, dropout, dropoutMask, rever
 import { embedding, embeddingSegments } from '../src/ops/embedding';
 import { softmaxXent } from '../src/ops/softmax-xent';
 import * as ref from '../src/reference/reference';
-import { dot, expectClose, f32, getEngine, numericGrad, randomArray, rng } from './helpers/gpu';
+import { dot, expectClose, f32, getEngine, numericGrad, randomArray, rng, getTunedEngine } from './helpers/gpu';
 import { Leaves } from './helpers/leaf';
 import { toTimeMajor } from './helpers/lstm';
 
@@ -36,10 +36,9 @@ describe('elementwise ops', () => {
     leaves.free();
   });
 
-  it('addBias: forward and gradients (reference checked by finite differences)', async () => {
-    const engine = await getEngine();
-    const r = rng('bias');
-    const R = 9, C = 13;
+  for (const [R, C, tuning] of [[9, 13, 'cpu'], [9, 13, 'gpu'], [70, 37, 'gpu']] as const) it(`addBias ${R}×${C}: forward and gradients (reference checked by finite differences), ${tuning}-tuned kernels`, async () => {
+    const engine = await getTunedEngine(tuning);
+    const r = rng(`bias-${R}-${C}`);
     const X = randomArray(r, R * C);
     const bias = randomArray(r, C);
     const dY = randomArray(r, R * C);

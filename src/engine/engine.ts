@@ -22,7 +22,16 @@ export interface EngineOptions {
   sources?: Readonly<Record<string, string>>;
   /** Compile every kernel variant the ops use before returning (default true). */
   prepare?: boolean;
+  /**
+   * Kernel shapes for the per-timestep LSTM kernels: 'cpu' (few invocations, much register-tiled work
+   * each: what a software adapter such as SwiftShader runs fastest) or 'gpu' (many light invocations and
+   * a workgroup reduction: what keeps a hardware GPU's cores busy at small batch sizes). Default: 'cpu'
+   * on a software adapter, else 'gpu'. Both compute the same thing; tests run both.
+   */
+  tuning?: Tuning;
 }
+
+export type Tuning = 'cpu' | 'gpu';
 
 export interface DispatchArgs {
   overrides?: OverrideValues;
@@ -70,14 +79,15 @@ export class Engine {
 
   static async create(options: EngineOptions = {}): Promise<Engine> {
     const gpu = options.gpu ?? (await acquireGpu(options.acquire));
-    const engine = new Engine(gpu, options.sources ?? SHADER_SOURCES);
-    if (options.prepare ?? true) await engine.prepare(allKernelVariants());
+    const engine = new Engine(gpu, options.sources ?? SHADER_SOURCES, options.tuning ?? (gpu.software ? 'cpu' : 'gpu'));
+    if (options.prepare ?? true) await engine.prepare(allKernelVariants(engine.tuning));
     return engine;
   }
 
   private constructor(
     readonly gpu: GpuContext,
     sources: Readonly<Record<string, string>>,
+    readonly tuning: Tuning,
   ) {
     this.device = gpu.device;
     this.pool = new BufferPool(this.device);

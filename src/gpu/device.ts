@@ -21,6 +21,11 @@ export interface GpuContext {
   /** Where the adapter came from: 'browser', 'dawn', or 'dawn+swiftshader'. */
   backend: string;
   features: ReadonlySet<string>;
+  /**
+   * The adapter runs shaders on the CPU (SwiftShader, lavapipe/llvmpipe, WARP, or an adapter that calls
+   * itself a fallback). Such adapters want few invocations with much work each; hardware GPUs the opposite.
+   */
+  software: boolean;
   /** Set the one callback that receives device loss and uncaptured errors. */
   onError(cb: (err: GpuError) => void): void;
   destroy(): void;
@@ -30,6 +35,11 @@ export interface AcquireOptions {
   powerPreference?: GPUPowerPreference;
   /** Node only: the Vulkan ICD to use. Defaults to the VK_ICD_FILENAMES environment variable. */
   icd?: string;
+  /**
+   * Node only: flags for Dawn's instance, e.g. 'disable-dawn-features=timestamp_quantization' for
+   * timestamps finer than the default 65.5 µs grid when profiling.
+   */
+  dawnFlags?: string[];
 }
 
 /** The optional features the engine uses when the adapter has them. */
@@ -94,7 +104,7 @@ async function acquireNode(options: AcquireOptions): Promise<GpuContext> {
   for (const attempt of attempts) {
     if (attempt.icd) process.env.VK_ICD_FILENAMES = attempt.icd;
     else delete process.env.VK_ICD_FILENAMES;
-    const instance = dawn.create([]);
+    const instance = dawn.create(options.dawnFlags ?? []);
     let adapter: GPUAdapter | null = null;
     try {
       adapter = await instance.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
@@ -138,6 +148,12 @@ async function makeContext(adapter: GPUAdapter, backend: string, keepAlive: unkn
     if (callback) callback(err);
     else pending.push(err);
   };
+  const described = [info.vendor, info.architecture, info.device, info.description].join(' ');
+  const software =
+    backend === 'dawn+swiftshader' ||
+    /swiftshader|llvmpipe|lavapipe|\bwarp\b|software/i.test(described) ||
+    (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
+    (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
   let destroyed = false;
   device.lost.then((lost) => {
     if (!destroyed) report({ kind: 'lost', message: `GPU device lost (${lost.reason}): ${lost.message}` });
@@ -158,6 +174,7 @@ async function makeContext(adapter: GPUAdapter, backend: string, keepAlive: unkn
       description: info.description ?? '',
     },
     features: new Set(features),
+    software,
     onError(cb) {
       callback = cb;
       for (const e of pending.splice(0)) cb(e);

@@ -44,10 +44,12 @@ export function addBiasInto(step: Step, y: Slice, bias: Slice, rows: number, col
 /** out[c] += Σ_r X[r, c] (no tape entry). */
 export function columnSumInto(step: Step, x: Slice, out: Slice, rows: number, cols: number): void {
   if (out.length !== cols || x.length < rows * cols) throw new Error(`columnSumInto: ${x.length} / ${out.length} do not fit ${rows}×${cols}`);
-  step.dispatch('column_sum', {
+  // 'gpu' tuning: rows split across a workgroup; 'cpu': one serial sum per column (see the shaders).
+  const wide = step.engine.tuning === 'gpu';
+  step.dispatch(wide ? 'column_sum_wide' : 'column_sum', {
     buffers: { X: x, outSum: out },
     params: { rows, cols, offX: x.offset, offOut: out.offset },
-    workgroups: [Math.ceil(cols / 64), 1, 1],
+    workgroups: [Math.ceil(cols / (wide ? 16 : 64)), 1, 1],
   });
 }
 

@@ -60,6 +60,23 @@ export function activeRange(mask: Uint32Array | null | undefined, T: number, B: 
   return [tStart, tEnd];
 }
 
+/**
+ * The per-timestep kernels for the engine's tuning (see EngineOptions.tuning) and their grid. 'gpu': the
+ * wide kernels (16 units × 4 rows per workgroup, the dot products split across the workgroup). 'cpu': the
+ * register-tiled ones, vec4 when H (and Wh's offset: the arena aligns parameters to 64) divide by 4, so
+ * that each invocation owns 4 units and issues a quarter of the loads per multiply-add.
+ */
+function stepKernels(step: Step, H: number, B: number, whOffset: number) {
+  const rowGroups = Math.ceil(B / 4);
+  if (step.engine.tuning === 'gpu') {
+    return { forward: 'lstm_forward_step_wide', backward: 'lstm_backward_step_wide', vec4: false, workgroups: [Math.ceil(H / 16), rowGroups, 1] as const };
+  }
+  if (H % 4 === 0 && whOffset % 4 === 0) {
+    return { forward: 'lstm_forward_step_vec4', backward: 'lstm_backward_step_vec4', vec4: true, workgroups: [Math.ceil(H / 256), rowGroups, 1] as const };
+  }
+  return { forward: 'lstm_forward_step', backward: 'lstm_backward_step', vec4: false, workgroups: [Math.ceil(H / 64), rowGroups, 1] as const };
+}
+
 export function lstm(step: Step, x: Tensor, w: LstmWeights, opts: LstmOptions = {}): LstmOutput {
   const name = opts.name ?? 'lstm';
   if (x.shape.length !== 3) throw new Error(`${name}: input must be time-major [T, B, in], got [${x.shape.join(', ')}]`);
@@ -93,16 +110,13 @@ export function lstm(step: Step, x: Tensor, w: LstmWeights, opts: LstmOptions = 
   step.clear(subSlice(cs, 0, (tStart + 1) * B * H));
   const mask = step.upload(opts.mask ?? new Uint32Array(T * B).fill(1), `${name} mask`);
   const rmask = step.upload(opts.recurrentMask ?? new Float32Array([1]), `${name} recurrent mask`);
-  const grid: [number, number, number] = [Math.ceil(H / 64), Math.ceil(B / 4), 1];
-  // With H divisible by 4 (and Wh's offset too: the arena aligns parameters to 64), each invocation of
-  // the vec4 kernel owns 4 units: a quarter of the loads per multiply-add.
-  const vec4 = H % 4 === 0 && w.wh.data.offset % 4 === 0;
+  const k = stepKernels(step, H, B, w.wh.data.offset);
   for (let t = tStart; t < tEnd; t++) {
-    step.dispatch(vec4 ? 'lstm_forward_step_vec4' : 'lstm_forward_step', {
+    step.dispatch(k.forward, {
       overrides,
       buffers: { xp, wh: w.wh.data, mask, rmask, hs: hsT.data, cs, gates },
       params: { B, H, t, offWh: w.wh.data.offset },
-      workgroups: vec4 ? [Math.ceil(H / 256), Math.ceil(B / 4), 1] : grid,
+      workgroups: k.workgroups,
     });
   }
 
@@ -114,13 +128,13 @@ export function lstm(step: Step, x: Tensor, w: LstmWeights, opts: LstmOptions = 
     const dcCarry = step.zeros(B * H, `${name} dc carry`);
     // The vec4 kernel also reads rmask as vec4s: without recurrent dropout it is a 1-element
     // placeholder, so give it a buffer of the full size.
-    const rmaskB = vec4 && !useRMask ? step.zeros(B * H, `${name} recurrent mask placeholder`) : rmask;
+    const rmaskB = k.vec4 && !useRMask ? step.zeros(B * H, `${name} recurrent mask placeholder`) : rmask;
     for (let t = tEnd - 1; t >= tStart; t--) {
-      step.dispatch(vec4 ? 'lstm_backward_step_vec4' : 'lstm_backward_step', {
+      step.dispatch(k.backward, {
         overrides,
         buffers: { wh: w.wh.data, mask, rmask: rmaskB, gates, cs, dHs, dG, dhCarry, dcCarry },
         params: { B, H, t, tEnd, offWh: w.wh.data.offset },
-        workgroups: vec4 ? [Math.ceil(H / 256), Math.ceil(B / 4), 1] : grid,
+        workgroups: k.workgroups,
       });
     }
     const dGWin = subSlice(dG, tStart * B * G, rows * G);

@@ -23,7 +23,11 @@ export interface GemmArgs {
   alpha?: number;
 }
 
-/** Encode C = alpha·op(A)·op(B) (+ C). */
+/**
+ * Encode C = alpha·op(A)·op(B) (+ C). A 'gpu'-tuned engine runs the workgroup-tiled kernel; a 'cpu'-tuned
+ * one the register-tiled kernels (vec4 along N where the shapes and offsets allow, or vec4 along K for
+ * A·Bᵀ, else scalar 4×4).
+ */
 export function gemm(step: Step, g: GemmArgs): void {
   const transA = g.transA ?? false;
   const transB = g.transB ?? false;
@@ -46,6 +50,15 @@ export function gemm(step: Step, g: GemmArgs): void {
     alpha: g.alpha ?? 1,
   };
   // B and C as vec4 when their columns line up in groups of 4 (most of the model's GEMMs).
+  if (step.engine.tuning === 'gpu') {
+    step.dispatch('matmul_tiled', {
+      overrides: { TRANS_A: transA, TRANS_B: transB },
+      buffers: { A: g.a, B: g.b, C: g.c },
+      params,
+      workgroups: [Math.ceil(g.N / 16), Math.ceil(g.M / 16), 1],
+    });
+    return;
+  }
   const vec4 = !transB && g.N % 4 === 0 && ldb % 4 === 0 && ldc % 4 === 0 && g.b.offset % 4 === 0 && g.c.offset % 4 === 0;
   if (vec4) {
     step.dispatch('matmul_vec4', {

@@ -4,13 +4,24 @@
  */
 import seedrandom from 'seedrandom';
 import { expect } from 'vitest';
-import { Engine } from '../../src/engine/engine';
+import { Engine, type Tuning } from '../../src/engine/engine';
 
 let engine: Promise<Engine> | null = null;
+const tuned = new Map<Tuning, Promise<Engine>>();
 
 export function getEngine(): Promise<Engine> {
   engine ??= Engine.create();
   return engine;
+}
+
+/** An engine on the same device with the given kernel tuning (both run everywhere; see EngineOptions.tuning). */
+export function getTunedEngine(tuning: Tuning): Promise<Engine> {
+  let e = tuned.get(tuning);
+  if (!e) {
+    e = getEngine().then((base) => (base.tuning === tuning ? base : Engine.create({ gpu: base.gpu, tuning })));
+    tuned.set(tuning, e);
+  }
+  return e;
 }
 
 export function rng(seed: string | number): () => number {

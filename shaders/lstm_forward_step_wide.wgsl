@@ -1,0 +1,115 @@
+// One LSTM timestep, fused, shaped for hardware GPUs: the same computation as lstm_forward_step.wgsl
+// (read that file's header for the math, gate order i, f, c, o, storage layout and masking), spread
+// over many more, lighter invocations. At the sizes this engine trains (B = 32, H = 196) the register-
+// tiled kernels run a few hundred invocations, each with a long serial k loop: fine on a CPU adapter,
+// but on a GPU that leaves most cores idle and makes every timestep as slow as one thread's loop.
+//
+// A workgroup owns 16 units × 4 gates (64 gate columns) of 4 batch rows and splits the k sum 4 ways:
+// invocation (x = gate column, y = k slice) accumulates the 4 rows of its column over k = y, y + 4, …
+// Partial sums meet in workgroup memory; then 64 invocations, one per (row, unit), add them up, apply
+// the activations and update the cell. Adjacent invocations read adjacent Wh columns (coalesced) and
+// the same h_{t−1} value (a broadcast).
+//
+// Dispatch: (ceil(H / 16), ceil(B / 4), 1), once per timestep that is not all padding.
+
+override USE_RECURRENT_MASK: bool = false;
+
+const GATE_I: u32 = 0u;
+const GATE_F: u32 = 1u;
+const GATE_C: u32 = 2u;
+const GATE_O: u32 = 3u;
+
+const UNITS: u32 = 16u;   // units per workgroup
+const COLS: u32 = 64u;    // gate columns per workgroup: 4 gates × UNITS
+const ROWS: u32 = 4u;     // batch rows per workgroup
+const SLICES: u32 = 4u;   // ways the k sum is split
+
+struct Params { B: u32, H: u32, t: u32, offWh: u32 }
+
+@group(0) @binding(0) var<storage, read> xp: array<f32>;       // [T, B, 4H]
+@group(0) @binding(1) var<storage, read> wh: array<f32>;       // [H, 4H] at offWh
+@group(0) @binding(2) var<storage, read> mask: array<u32>;     // [T, B]
+@group(0) @binding(3) var<storage, read> rmask: array<f32>;    // [B, H]
+@group(0) @binding(4) var<storage, read_write> hs: array<f32>; // [T + 1, B, H]
+@group(0) @binding(5) var<storage, read_write> cs: array<f32>; // [T + 1, B, H]
+@group(0) @binding(6) var<storage, read_write> gates: array<f32>; // [T, B, 4H], activated
+@group(0) @binding(7) var<uniform> p: Params;
+
+// partial[(slice · ROWS + row) · COLS + column]
+var<workgroup> partial: array<f32, 1024>;
+
+fn sigmoid(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
+
+// tanh without the overflow of (e^2x − 1)/(e^2x + 1) for large |x|.
+fn tanhStable(x: f32) -> f32 {
+  let e = exp(-2.0 * abs(x));
+  return sign(x) * (1.0 - e) / (1.0 + e);
+}
+
+fn hPrev(b: u32, k: u32) -> f32 {
+  let h = hs[(p.t * p.B + b) * p.H + k];
+  if (USE_RECURRENT_MASK) { return h * rmask[b * p.H + k]; }
+  return h;
+}
+
+@compute @workgroup_size(64, 4, 1)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let H = p.H;
+  let G = 4u * H;
+  let u0 = wg.x * UNITS;
+  let b0 = wg.y * ROWS;
+
+  // Phase 1: partial recurrent sums. Columns past H and rows past B are clamped (computed, never stored)
+  // so that every invocation reaches the barrier.
+  let col = lid.x;
+  let slice = lid.y;
+  let gate = col / UNITS;
+  let j = min(u0 + col % UNITS, H - 1u);
+  let b1 = min(b0 + 1u, p.B - 1u);
+  let b2 = min(b0 + 2u, p.B - 1u);
+  let b3 = min(b0 + 3u, p.B - 1u);
+  var acc = vec4f(0.0);
+  for (var k = slice; k < H; k += SLICES) {
+    let w = wh[p.offWh + k * G + gate * H + j];
+    acc += w * vec4f(hPrev(b0, k), hPrev(b1, k), hPrev(b2, k), hPrev(b3, k));
+  }
+  for (var r = 0u; r < ROWS; r++) { partial[(slice * ROWS + r) * COLS + col] = acc[r]; }
+  workgroupBarrier();
+
+  // Phase 2: one invocation per (row, unit) finishes the step.
+  let li = lid.y * COLS + lid.x;
+  if (li >= ROWS * UNITS) { return; }
+  let r = li / UNITS;
+  let uu = li % UNITS;
+  let b = b0 + r;
+  let u = u0 + uu;
+  if (b >= p.B || u >= H) { return; }
+  let prev = (p.t * p.B + b) * H + u;
+  let next = ((p.t + 1u) * p.B + b) * H + u;
+  let gBase = (p.t * p.B + b) * G + u;
+  if (mask[p.t * p.B + b] == 0u) {
+    hs[next] = hs[prev];
+    cs[next] = cs[prev];
+    gates[gBase + GATE_I * H] = 0.0;
+    gates[gBase + GATE_F * H] = 0.0;
+    gates[gBase + GATE_C * H] = 0.0;
+    gates[gBase + GATE_O * H] = 0.0;
+    return;
+  }
+  var z = vec4f(xp[gBase + GATE_I * H], xp[gBase + GATE_F * H], xp[gBase + GATE_C * H], xp[gBase + GATE_O * H]);
+  for (var s = 0u; s < SLICES; s++) {
+    let base = (s * ROWS + r) * COLS + uu;
+    z += vec4f(partial[base + GATE_I * UNITS], partial[base + GATE_F * UNITS], partial[base + GATE_C * UNITS], partial[base + GATE_O * UNITS]);
+  }
+  let gi = sigmoid(z[GATE_I]);
+  let gf = sigmoid(z[GATE_F]);
+  let gc = tanhStable(z[GATE_C]);
+  let go = sigmoid(z[GATE_O]);
+  let c = gf * cs[prev] + gi * gc;
+  cs[next] = c;
+  hs[next] = go * tanhStable(c);
+  gates[gBase + GATE_I * H] = gi;
+  gates[gBase + GATE_F * H] = gf;
+  gates[gBase + GATE_C * H] = gc;
+  gates[gBase + GATE_O * H] = go;
+}
