@@ -155,7 +155,7 @@ export async function main(argv: string[]): Promise<number> {
 
     const model = await createSentimentModel(args.config);
     const a = model.engine.gpu.adapterInfo;
-    console.log(`GPU: ${model.engine.gpu.backend} (${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ')})`);
+    console.log(`GPU: ${model.engine.gpu.backend} (${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ')}), ${model.engine.tuning}-tuned kernels`);
     const tty = process.stderr.isTTY;
     let lastPrinted = -1;
     const t0 = performance.now();

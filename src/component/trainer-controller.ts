@@ -128,7 +128,7 @@ export class TrainerController implements ReactiveController {
   private attach(engine: Engine): void {
     this.engine = engine;
     const a = engine.gpu.adapterInfo;
-    this.gpuDescription = [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ') || engine.gpu.backend;
+    this.gpuDescription = `${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ') || engine.gpu.backend} (${engine.tuning}-tuned kernels)`;
     engine.onError((err) => {
       if (engine !== this.engine) return;
       if (err.kind === 'lost') {
