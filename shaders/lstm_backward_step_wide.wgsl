@@ -3,13 +3,13 @@
 // i, f, c, o and the masking rules), spread over many lighter invocations (see
 // lstm_forward_step_wide.wgsl for why).
 //
-// A workgroup owns 16 units k of 4 batch rows and splits the recurrent sum Σ_n dG_{t+1}[b, n]·Wh[k, n]
-// (n over 4H) 16 ways: invocation (x = n slice, y = unit) accumulates the 4 rows over n = x, x + 16, …
+// A workgroup owns 8 units k of 4 batch rows and splits the recurrent sum Σ_n dG_{t+1}[b, n]·Wh[k, n]
+// (n over 4H) 32 ways: invocation (x = n slice, y = unit) accumulates the 4 rows over n = x, x + 32, …
 // so that adjacent invocations read adjacent n of one Wh row and of the dG rows (coalesced). Partial
-// sums meet in workgroup memory; then 64 invocations, one per (row, unit), add them up and form the
+// sums meet in workgroup memory; then 32 invocations, one per (row, unit), add them up and form the
 // gate gradients and carries.
 //
-// Dispatch: (ceil(H / 16), ceil(B / 4), 1), once per timestep that is not all padding.
+// Dispatch: (ceil(H / 8), ceil(B / 4), 1), once per timestep that is not all padding.
 
 override USE_RECURRENT_MASK: bool = false;
 
@@ -18,9 +18,9 @@ const GATE_F: u32 = 1u;
 const GATE_C: u32 = 2u;
 const GATE_O: u32 = 3u;
 
-const UNITS: u32 = 16u;   // units per workgroup
+const UNITS: u32 = 8u;    // units per workgroup
 const ROWS: u32 = 4u;     // batch rows per workgroup
-const SLICES: u32 = 16u;  // ways the n sum is split
+const SLICES: u32 = 32u;  // ways the n sum is split
 
 struct Params { B: u32, H: u32, t: u32, tEnd: u32, offWh: u32 }
 
@@ -43,7 +43,7 @@ fn tanhStable(x: f32) -> f32 {
   return sign(x) * (1.0 - e) / (1.0 + e);
 }
 
-@compute @workgroup_size(16, 16, 1)
+@compute @workgroup_size(32, 8, 1)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let H = p.H;
   let G = 4u * H;

@@ -4,13 +4,13 @@
 // tiled kernels run a few hundred invocations, each with a long serial k loop: fine on a CPU adapter,
 // but on a GPU that leaves most cores idle and makes every timestep as slow as one thread's loop.
 //
-// A workgroup owns 16 units × 4 gates (64 gate columns) of 4 batch rows and splits the k sum 4 ways:
-// invocation (x = gate column, y = k slice) accumulates the 4 rows of its column over k = y, y + 4, …
-// Partial sums meet in workgroup memory; then 64 invocations, one per (row, unit), add them up, apply
+// A workgroup owns 8 units × 4 gates (32 gate columns) of 4 batch rows and splits the k sum 8 ways:
+// invocation (x = gate column, y = k slice) accumulates the 4 rows of its column over k = y, y + 8, …
+// Partial sums meet in workgroup memory; then 32 invocations, one per (row, unit), add them up, apply
 // the activations and update the cell. Adjacent invocations read adjacent Wh columns (coalesced) and
 // the same h_{t−1} value (a broadcast).
 //
-// Dispatch: (ceil(H / 16), ceil(B / 4), 1), once per timestep that is not all padding.
+// Dispatch: (ceil(H / 8), ceil(B / 4), 1), once per timestep that is not all padding.
 
 override USE_RECURRENT_MASK: bool = false;
 
@@ -19,10 +19,10 @@ const GATE_F: u32 = 1u;
 const GATE_C: u32 = 2u;
 const GATE_O: u32 = 3u;
 
-const UNITS: u32 = 16u;   // units per workgroup
-const COLS: u32 = 64u;    // gate columns per workgroup: 4 gates × UNITS
+const UNITS: u32 = 8u;    // units per workgroup
+const COLS: u32 = 32u;    // gate columns per workgroup: 4 gates × UNITS
 const ROWS: u32 = 4u;     // batch rows per workgroup
-const SLICES: u32 = 4u;   // ways the k sum is split
+const SLICES: u32 = 8u;   // ways the k sum is split
 
 struct Params { B: u32, H: u32, t: u32, offWh: u32 }
 
@@ -52,7 +52,7 @@ fn hPrev(b: u32, k: u32) -> f32 {
   return h;
 }
 
-@compute @workgroup_size(64, 4, 1)
+@compute @workgroup_size(32, 8, 1)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let H = p.H;
   let G = 4u * H;

@@ -62,14 +62,14 @@ export function activeRange(mask: Uint32Array | null | undefined, T: number, B: 
 
 /**
  * The per-timestep kernels for the engine's tuning (see EngineOptions.tuning) and their grid. 'gpu': the
- * wide kernels (16 units × 4 rows per workgroup, the dot products split across the workgroup). 'cpu': the
+ * wide kernels (8 units × 4 rows per workgroup, the dot products split across the workgroup). 'cpu': the
  * register-tiled ones, vec4 when H (and Wh's offset: the arena aligns parameters to 64) divide by 4, so
  * that each invocation owns 4 units and issues a quarter of the loads per multiply-add.
  */
 function stepKernels(step: Step, H: number, B: number, whOffset: number) {
   const rowGroups = Math.ceil(B / 4);
   if (step.engine.tuning === 'gpu') {
-    return { forward: 'lstm_forward_step_wide', backward: 'lstm_backward_step_wide', vec4: false, workgroups: [Math.ceil(H / 16), rowGroups, 1] as const };
+    return { forward: 'lstm_forward_step_wide', backward: 'lstm_backward_step_wide', vec4: false, workgroups: [Math.ceil(H / 8), rowGroups, 1] as const };
   }
   if (H % 4 === 0 && whOffset % 4 === 0) {
     return { forward: 'lstm_forward_step_vec4', backward: 'lstm_backward_step_vec4', vec4: true, workgroups: [Math.ceil(H / 256), rowGroups, 1] as const };
