@@ -3,15 +3,15 @@
 # Node + Dawn on the Vulkan driver, same shapes, same machine, one run; prints one Markdown table.
 #
 #   node bench/pack-real-gpu.mjs               # here, once: bundles the engine, Dawn, node, Vulkan loader
-#   bench/real-gpu.sh OUTDIR [--quick]          # there (carry .devbench with the working tree)
+#   bench/real-gpu.sh [OUTDIR] [--quick]        # there (carry .devbench with the working tree)
 #
-# Writes OUTDIR/{nvidia-smi.txt,cudnn.json,cudnn.log,real-gpu.json,real-gpu.md,engine.log}.
+# Writes OUTDIR (default bench/results/real-gpu-<UTC time>, ignored by git)/{nvidia-smi.txt,cudnn.json,
+# cudnn.log,real-gpu.json,real-gpu.md,engine.log}.
 # Extra arguments go to both halves (--quick: few steps); --allow-cpu lets the engine half run on a CPU
 # adapter, for a dry run of this script on a machine without a GPU.
 set -u -o pipefail
 cd "$(dirname "$0")/.."
-out=${1:?usage: bench/real-gpu.sh OUTDIR [--quick] [--allow-cpu]}
-shift
+if [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; then out=$1; shift; else out=bench/results/real-gpu-$(date -u +%Y%m%dT%H%M%SZ); fi
 mkdir -p "$out"
 pack=.devbench
 [ -f $pack/real-gpu.mjs ] || { echo "no $pack/real-gpu.mjs: run 'node bench/pack-real-gpu.mjs' first" >&2; exit 2; }
