@@ -43,6 +43,11 @@ fn tanhStable(x: f32) -> f32 {
   return sign(x) * (1.0 - e) / (1.0 + e);
 }
 
+// dG_{t+1}[b, n] for 4 batch rows starting at element offsets d.
+fn dgRows(d: vec4u, n: u32) -> vec4f {
+  return vec4f(dG[d.x + n], dG[d.y + n], dG[d.z + n], dG[d.w + n]);
+}
+
 @compute @workgroup_size(32, 8, 1)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let H = p.H;
@@ -62,9 +67,18 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
     let d2 = (nBase + min(b0 + 2u, p.B - 1u)) * G;
     let d3 = (nBase + min(b0 + 3u, p.B - 1u)) * G;
     let wBase = p.offWh + kc * G;
+    let d = vec4u(d0, d1, d2, d3);
     var acc = vec4f(0.0);
-    for (var n = slice; n < G; n += SLICES) {
-      acc += wh[wBase + n] * vec4f(dG[d0 + n], dG[d1 + n], dG[d2 + n], dG[d3 + n]);
+    // Four n values per trip, their loads issued together, then the remainder one at a time.
+    var n = slice;
+    for (; n + 3u * SLICES < G; n += 4u * SLICES) {
+      let n1 = n + SLICES;
+      let n2 = n + 2u * SLICES;
+      let n3 = n + 3u * SLICES;
+      acc += wh[wBase + n] * dgRows(d, n) + wh[wBase + n1] * dgRows(d, n1) + wh[wBase + n2] * dgRows(d, n2) + wh[wBase + n3] * dgRows(d, n3);
+    }
+    for (; n < G; n += SLICES) {
+      acc += wh[wBase + n] * dgRows(d, n);
     }
     for (var r = 0u; r < ROWS; r++) { partial[(r * UNITS + kk) * SLICES + slice] = acc[r]; }
   }
