@@ -23,8 +23,11 @@ export interface GemmArgs {
   alpha?: number;
 }
 
+/** From this many 64×64 output tiles up, a 'gpu'-tuned engine uses matmul_tiled_large. */
+export const LARGE_GEMM_TILES = 128;
+
 /**
- * Encode C = alpha·op(A)·op(B) (+ C). A 'gpu'-tuned engine runs the workgroup-tiled kernel; a 'cpu'-tuned
+ * Encode C = alpha·op(A)·op(B) (+ C). A 'gpu'-tuned engine runs the workgroup-tiled kernels; a 'cpu'-tuned
  * one the register-tiled kernels (vec4 along N where the shapes and offsets allow, or vec4 along K for
  * A·Bᵀ, else scalar 4×4).
  */
@@ -51,11 +54,15 @@ export function gemm(step: Step, g: GemmArgs): void {
   };
   // B and C as vec4 when their columns line up in groups of 4 (most of the model's GEMMs).
   if (step.engine.tuning === 'gpu') {
-    step.dispatch('matmul_tiled', {
+    // 64×64 tiles (4×4 per invocation) where there are enough of them to fill a GPU, else 16×16 tiles
+    // (1 per invocation): more workgroups for the small weight-gradient GEMMs.
+    const large = Math.ceil(g.M / 64) * Math.ceil(g.N / 64) >= LARGE_GEMM_TILES;
+    const tile = large ? 64 : 16;
+    step.dispatch(large ? 'matmul_tiled_large' : 'matmul_tiled', {
       overrides: { TRANS_A: transA, TRANS_B: transB },
       buffers: { A: g.a, B: g.b, C: g.c },
       params,
-      workgroups: [Math.ceil(g.N / 16), Math.ceil(g.M / 16), 1],
+      workgroups: [Math.ceil(g.N / tile), Math.ceil(g.M / tile), 1],
     });
     return;
   }
