@@ -3,18 +3,23 @@
 //
 // The register-tiled kernels give each invocation a large block of C and the whole K loop: the right
 // shape for a CPU adapter, but at this engine's sizes (C of 196 × 784 with K = 896 for a weight
-// gradient) it runs a few thousand long serial loops and leaves a GPU mostly idle. Here each invocation
-// owns one element of C and a 16 × 16 workgroup steps through K in chunks of 16: it stages a 16 × 16
-// tile of op(A) and of op(B) in workgroup memory (each load coalesced along the operand's contiguous
-// axis, whichever way it is transposed), then every invocation reads its row and column of the tiles.
-// Out-of-range rows, columns and k are loaded as zeros, so edge tiles need no special case.
+// gradient) it runs a few thousand long serial loops and leaves a GPU mostly idle. Here a 16 × 16
+// workgroup owns a (16·BLOCK) × (16·BLOCK) tile of C and steps through K in chunks of 16: it stages the
+// matching tiles of op(A) and op(B) in workgroup memory (each load coalesced along the operand's
+// contiguous axis, whichever way it is transposed), then each invocation multiplies its rows and columns
+// of the tiles. BLOCK = 1: one element of C per invocation, the most workgroups (the engine's choice for
+// small outputs such as weight gradients). BLOCK = 4: a 4 × 4 block per invocation (rows y, y + 16, …,
+// columns x, x + 16, …), each staged value serving 4 multiply-adds (its choice from 128 such tiles up,
+// e.g. the input projection of a large batch). Out-of-range rows, columns and k are loaded as zeros, so
+// edge tiles need no special case.
 //
-// Dispatch: (ceil(N / 16), ceil(M / 16), 1) workgroups of 16×16.
+// Dispatch: (ceil(N / (16·BLOCK)), ceil(M / (16·BLOCK)), 1) workgroups of 16×16.
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
+override BLOCK: u32 = 1u;   // 1 or 4
 
-const TILE: u32 = 16u;
+const BK: u32 = 16u;        // K chunk
 
 struct Params {
   M: u32, N: u32, K: u32,
@@ -29,8 +34,9 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> C: array<f32>;
 @group(0) @binding(3) var<uniform> p: Params;
 
-var<workgroup> tileA: array<array<f32, 16>, 16>; // [m][k]
-var<workgroup> tileB: array<array<f32, 16>, 16>; // [k][n]
+// Sized for BLOCK = 4 (a 64-row tile × 16 k); BLOCK = 1 uses the first quarter.
+var<workgroup> tileA: array<f32, 1024>; // op(A)[m0 + m, k0 + k] at m · BK + k
+var<workgroup> tileB: array<f32, 1024>; // op(B)[k0 + k, n0 + n] at k · TILE + n
 
 // op(A)[m, k], or 0 outside the matrix.
 fn loadA(m: u32, k: u32) -> f32 {
@@ -47,26 +53,43 @@ fn loadB(k: u32, n: u32) -> f32 {
 }
 
 @compute @workgroup_size(16, 16, 1)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) tid: u32) {
+  let TILE = 16u * BLOCK;
   let m0 = wg.y * TILE;
   let n0 = wg.x * TILE;
-  var acc = 0.0;
-  for (var k0 = 0u; k0 < p.K; k0 += TILE) {
-    // Adjacent invocations (lid.x) read adjacent addresses: along k for A, along m for Aᵀ; along n for
-    // B, along k for Bᵀ.
-    if (TRANS_A) { tileA[lid.x][lid.y] = loadA(m0 + lid.x, k0 + lid.y); }
-    else { tileA[lid.y][lid.x] = loadA(m0 + lid.y, k0 + lid.x); }
-    if (TRANS_B) { tileB[lid.x][lid.y] = loadB(k0 + lid.x, n0 + lid.y); }
-    else { tileB[lid.y][lid.x] = loadB(k0 + lid.y, n0 + lid.x); }
+  var acc: array<vec4f, 4>; // acc[i][j]: row lid.y + 16·i, column lid.x + 16·j of the tile
+  for (var k0 = 0u; k0 < p.K; k0 += BK) {
+    // TILE × BK values of each operand, BLOCK per invocation; consecutive tid run along k for A, along m
+    // for Aᵀ, along n for B, along k for Bᵀ.
+    for (var r = 0u; r < BLOCK; r++) {
+      let e = tid + 256u * r;
+      if (TRANS_A) { tileA[(e % TILE) * BK + e / TILE] = loadA(m0 + e % TILE, k0 + e / TILE); }
+      else { tileA[e] = loadA(m0 + e / BK, k0 + e % BK); }
+      if (TRANS_B) { tileB[(e % BK) * TILE + e / BK] = loadB(k0 + e % BK, n0 + e / BK); }
+      else { tileB[e] = loadB(k0 + e / TILE, n0 + e % TILE); }
+    }
     workgroupBarrier();
-    for (var kk = 0u; kk < TILE; kk++) { acc += tileA[lid.y][kk] * tileB[kk][lid.x]; }
+    for (var kk = 0u; kk < BK; kk++) {
+      var a = vec4f(0.0);
+      var b = vec4f(0.0);
+      for (var i = 0u; i < BLOCK; i++) {
+        a[i] = tileA[(lid.y + 16u * i) * BK + kk];
+        b[i] = tileB[kk * TILE + lid.x + 16u * i];
+      }
+      for (var i = 0u; i < BLOCK; i++) { acc[i] += a[i] * b; }
+    }
     workgroupBarrier();
   }
-  let m = m0 + lid.y;
-  let n = n0 + lid.x;
-  if (m >= p.M || n >= p.N) { return; }
-  let idx = p.offC + m * p.ldc + n;
-  var v = p.alpha * acc;
-  if (p.accumulate != 0u) { v += C[idx]; }
-  C[idx] = v;
+  for (var i = 0u; i < BLOCK; i++) {
+    let m = m0 + lid.y + 16u * i;
+    if (m >= p.M) { break; }
+    for (var j = 0u; j < BLOCK; j++) {
+      let n = n0 + lid.x + 16u * j;
+      if (n >= p.N) { continue; }
+      let idx = p.offC + m * p.ldc + n;
+      var v = p.alpha * acc[i][j];
+      if (p.accumulate != 0u) { v += C[idx]; }
+      C[idx] = v;
+    }
+  }
 }

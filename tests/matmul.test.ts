@@ -27,8 +27,8 @@ describe('matmul', () => {
   });
 
   // Sizes that divide neither the 4×4 register tile nor the 16×16 or 32×32 workgroup tiles, including 1.
-  // 577×1003 has 160 tiles of 64×64: the gpu-tuned engine takes matmul_tiled_large for C (edges in both
-  // directions, K not a multiple of 16), and matmul_tiled for the gradients.
+  // 577×1003 has 160 tiles of 64×64: the gpu-tuned engine takes matmul_tiled's 4×4-per-invocation form for
+  // C (edges in both directions, K not a multiple of 16), and its 1-per-invocation form for the gradients.
   const shapes: Array<[number, number, number]> = [[1, 1, 1], [7, 13, 5], [33, 65, 17], [20, 196, 128], [70, 9, 200], [37, 64, 19], [5, 8, 784], [577, 1003, 37]];
   for (const [M, N, K] of shapes) {
     for (const [ta, tb] of TRANSPOSES) for (const tuning of ['cpu', 'gpu'] as const) {

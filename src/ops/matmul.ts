@@ -23,7 +23,7 @@ export interface GemmArgs {
   alpha?: number;
 }
 
-/** From this many 64×64 output tiles up, a 'gpu'-tuned engine uses matmul_tiled_large. */
+/** From this many 64×64 output tiles up, a 'gpu'-tuned engine uses matmul_tiled's 4×4-per-invocation form. */
 export const LARGE_GEMM_TILES = 128;
 
 /**
@@ -56,10 +56,10 @@ export function gemm(step: Step, g: GemmArgs): void {
   if (step.engine.tuning === 'gpu') {
     // 64×64 tiles (4×4 per invocation) where there are enough of them to fill a GPU, else 16×16 tiles
     // (1 per invocation): more workgroups for the small weight-gradient GEMMs.
-    const large = Math.ceil(g.M / 64) * Math.ceil(g.N / 64) >= LARGE_GEMM_TILES;
-    const tile = large ? 64 : 16;
-    step.dispatch(large ? 'matmul_tiled_large' : 'matmul_tiled', {
-      overrides: { TRANS_A: transA, TRANS_B: transB },
+    const block = Math.ceil(g.M / 64) * Math.ceil(g.N / 64) >= LARGE_GEMM_TILES ? 4 : 1;
+    const tile = 16 * block;
+    step.dispatch('matmul_tiled', {
+      overrides: { TRANS_A: transA, TRANS_B: transB, BLOCK: block },
       buffers: { A: g.a, B: g.b, C: g.c },
       params,
       workgroups: [Math.ceil(g.N / tile), Math.ceil(g.M / tile), 1],

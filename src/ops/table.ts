@@ -31,8 +31,7 @@ const GEMM_VARIANTS: KernelVariant[] = [
   ...transposes('matmul', 'cpu'),
   ...bools.map((ta) => ({ shader: 'matmul_vec4', only: 'cpu' as const, overrides: { TRANS_A: ta } })),
   { shader: 'matmul_nt_vec4', only: 'cpu' },
-  ...transposes('matmul_tiled', 'gpu'),
-  ...transposes('matmul_tiled_large', 'gpu'),
+  ...[1, 4].flatMap((block) => transposes('matmul_tiled', 'gpu').map((v) => ({ ...v, overrides: { ...v.overrides, BLOCK: block } }))),
 ];
 const lstmStep = (shader: string, only: Tuning) => bools.map((m) => ({ shader, only, overrides: { USE_RECURRENT_MASK: m } }));
 
