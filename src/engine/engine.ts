@@ -23,10 +23,11 @@ export interface EngineOptions {
   /** Compile every kernel variant the ops use before returning (default true). */
   prepare?: boolean;
   /**
-   * Kernel shapes for the per-timestep LSTM kernels: 'cpu' (few invocations, much register-tiled work
-   * each: what a software adapter such as SwiftShader runs fastest) or 'gpu' (many light invocations and
-   * a workgroup reduction: what keeps a hardware GPU's cores busy at small batch sizes). Default: 'cpu'
-   * on a software adapter, else 'gpu'. Both compute the same thing; tests run both.
+   * Kernel shapes for the LSTM steps, the GEMMs and the bias-gradient sums: 'cpu' (few invocations, much
+   * register-tiled work each, no barriers: what a software adapter such as SwiftShader runs fastest) or
+   * 'gpu' (many light invocations, workgroup tiles and reductions: what keeps a hardware GPU's cores busy
+   * at this model's small sizes). Default: 'cpu' on a software adapter, else 'gpu'. Both compute the same
+   * thing; tests run both.
    */
   tuning?: Tuning;
 }

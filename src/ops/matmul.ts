@@ -52,7 +52,6 @@ export function gemm(step: Step, g: GemmArgs): void {
     accumulate: g.accumulate ? 1 : 0,
     alpha: g.alpha ?? 1,
   };
-  // B and C as vec4 when their columns line up in groups of 4 (most of the model's GEMMs).
   if (step.engine.tuning === 'gpu') {
     // 64×64 tiles (4×4 per invocation) where there are enough of them to fill a GPU, else 16×16 tiles
     // (1 per invocation): more workgroups for the small weight-gradient GEMMs.
@@ -66,6 +65,7 @@ export function gemm(step: Step, g: GemmArgs): void {
     });
     return;
   }
+  // B and C as vec4 when their columns line up in groups of 4 (most of the model's GEMMs).
   const vec4 = !transB && g.N % 4 === 0 && ldb % 4 === 0 && ldc % 4 === 0 && g.b.offset % 4 === 0 && g.c.offset % 4 === 0;
   if (vec4) {
     step.dispatch('matmul_vec4', {
