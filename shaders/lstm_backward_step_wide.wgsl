@@ -13,35 +13,17 @@
 
 override USE_RECURRENT_MASK: bool = false;
 
-const GATE_I: u32 = 0u;
-const GATE_F: u32 = 1u;
-const GATE_C: u32 = 2u;
-const GATE_O: u32 = 3u;
+#include "lstm_gates"
 
 const UNITS: u32 = 8u;    // units per workgroup
 const ROWS: u32 = 4u;     // batch rows per workgroup
 const SLICES: u32 = 32u;  // ways the n sum is split
 
-struct Params { B: u32, H: u32, t: u32, tEnd: u32, offWh: u32 }
-
-@group(0) @binding(0) var<storage, read> wh: array<f32>;       // [H, 4H] at offWh
-@group(0) @binding(1) var<storage, read> mask: array<u32>;     // [T, B]
-@group(0) @binding(2) var<storage, read> rmask: array<f32>;    // [B, H]
-@group(0) @binding(3) var<storage, read> gates: array<f32>;    // [T, B, 4H]
-@group(0) @binding(4) var<storage, read> cs: array<f32>;       // [T + 1, B, H]
-@group(0) @binding(5) var<storage, read> dHs: array<f32>;      // [T + 1, B, H]
-@group(0) @binding(6) var<storage, read_write> dG: array<f32>; // [T, B, 4H]
-@group(0) @binding(7) var<storage, read_write> dhCarry: array<f32>; // [B, H]
-@group(0) @binding(8) var<storage, read_write> dcCarry: array<f32>; // [B, H]
-@group(0) @binding(9) var<uniform> p: Params;
-
 // partial[(row · UNITS + unit) · SLICES + slice]
 var<workgroup> partial: array<f32, 1024>;
 
-fn tanhStable(x: f32) -> f32 {
-  let e = exp(-2.0 * abs(x));
-  return sign(x) * (1.0 - e) / (1.0 + e);
-}
+// Bindings (wh, mask, rmask, gates, cs, dHs, dG, dhCarry, dcCarry; uniform p) and cellBackward:
+#include "lstm_cell_backward"
 
 // dG_{t+1}[b, n] for 4 batch rows starting at element offsets d.
 fn dgRows(d: vec4u, n: u32) -> vec4f {
@@ -91,38 +73,8 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let k = u0 + li % UNITS;
   let b = b0 + r;
   if (b >= p.B || k >= H) { return; }
-  let bk = b * H + k;
-  var recurrent = 0.0;
-  if (hasNext) {
-    if (mask[(p.t + 1u) * p.B + b] != 0u) {
-      let base = (r * UNITS + li % UNITS) * SLICES;
-      for (var s = 0u; s < SLICES; s++) { recurrent += partial[base + s]; }
-      if (USE_RECURRENT_MASK) { recurrent *= rmask[bk]; }
-    } else {
-      recurrent = dhCarry[bk];
-    }
-  }
-  let dh = dHs[((p.t + 1u) * p.B) * H + bk] + recurrent;
-  let gBase = (p.t * p.B + b) * G + k;
-  if (mask[p.t * p.B + b] == 0u) {
-    dG[gBase + GATE_I * H] = 0.0;
-    dG[gBase + GATE_F * H] = 0.0;
-    dG[gBase + GATE_C * H] = 0.0;
-    dG[gBase + GATE_O * H] = 0.0;
-    dhCarry[bk] = dh;
-    return;
-  }
-  let gi = gates[gBase + GATE_I * H];
-  let gf = gates[gBase + GATE_F * H];
-  let gc = gates[gBase + GATE_C * H];
-  let go = gates[gBase + GATE_O * H];
-  let c = cs[((p.t + 1u) * p.B) * H + bk];
-  let cPrev = cs[(p.t * p.B) * H + bk];
-  let tc = tanhStable(c);
-  let dc = dcCarry[bk] + dh * go * (1.0 - tc * tc);
-  dG[gBase + GATE_I * H] = dc * gc * gi * (1.0 - gi);
-  dG[gBase + GATE_F * H] = dc * cPrev * gf * (1.0 - gf);
-  dG[gBase + GATE_C * H] = dc * gi * (1.0 - gc * gc);
-  dG[gBase + GATE_O * H] = dh * tc * go * (1.0 - go);
-  dcCarry[bk] = dc * gf;
+  var recSum = 0.0;
+  let base = (r * UNITS + li % UNITS) * SLICES;
+  for (var s = 0u; s < SLICES; s++) { recSum += partial[base + s]; }
+  cellBackward(b, k, recSum);
 }

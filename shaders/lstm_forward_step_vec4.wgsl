@@ -8,10 +8,7 @@
 
 override USE_RECURRENT_MASK: bool = false;
 
-const GATE_I: u32 = 0u;
-const GATE_F: u32 = 1u;
-const GATE_C: u32 = 2u;
-const GATE_O: u32 = 3u;
+#include "lstm_gates"
 
 struct Params { B: u32, H: u32, t: u32, offWh: u32 }
 

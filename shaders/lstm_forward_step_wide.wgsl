@@ -14,43 +14,18 @@
 
 override USE_RECURRENT_MASK: bool = false;
 
-const GATE_I: u32 = 0u;
-const GATE_F: u32 = 1u;
-const GATE_C: u32 = 2u;
-const GATE_O: u32 = 3u;
+#include "lstm_gates"
 
 const UNITS: u32 = 8u;    // units per workgroup
 const COLS: u32 = 32u;    // gate columns per workgroup: 4 gates × UNITS
 const ROWS: u32 = 4u;     // batch rows per workgroup
 const SLICES: u32 = 8u;   // ways the k sum is split
 
-struct Params { B: u32, H: u32, t: u32, offWh: u32 }
-
-@group(0) @binding(0) var<storage, read> xp: array<f32>;       // [T, B, 4H]
-@group(0) @binding(1) var<storage, read> wh: array<f32>;       // [H, 4H] at offWh
-@group(0) @binding(2) var<storage, read> mask: array<u32>;     // [T, B]
-@group(0) @binding(3) var<storage, read> rmask: array<f32>;    // [B, H]
-@group(0) @binding(4) var<storage, read_write> hs: array<f32>; // [T + 1, B, H]
-@group(0) @binding(5) var<storage, read_write> cs: array<f32>; // [T + 1, B, H]
-@group(0) @binding(6) var<storage, read_write> gates: array<f32>; // [T, B, 4H], activated
-@group(0) @binding(7) var<uniform> p: Params;
-
 // partial[(slice · ROWS + row) · COLS + column]
 var<workgroup> partial: array<f32, 1024>;
 
-fn sigmoid(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
-
-// tanh without the overflow of (e^2x − 1)/(e^2x + 1) for large |x|.
-fn tanhStable(x: f32) -> f32 {
-  let e = exp(-2.0 * abs(x));
-  return sign(x) * (1.0 - e) / (1.0 + e);
-}
-
-fn hPrev(b: u32, k: u32) -> f32 {
-  let h = hs[(p.t * p.B + b) * p.H + k];
-  if (USE_RECURRENT_MASK) { return h * rmask[b * p.H + k]; }
-  return h;
-}
+// Bindings (xp, wh, mask, rmask, hs, cs, gates; uniform p), hPrev and cellForward:
+#include "lstm_cell_forward"
 
 @compute @workgroup_size(32, 8, 1)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -84,32 +59,11 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let b = b0 + r;
   let u = u0 + uu;
   if (b >= p.B || u >= H) { return; }
-  let prev = (p.t * p.B + b) * H + u;
-  let next = ((p.t + 1u) * p.B + b) * H + u;
   let gBase = (p.t * p.B + b) * G + u;
-  if (mask[p.t * p.B + b] == 0u) {
-    hs[next] = hs[prev];
-    cs[next] = cs[prev];
-    gates[gBase + GATE_I * H] = 0.0;
-    gates[gBase + GATE_F * H] = 0.0;
-    gates[gBase + GATE_C * H] = 0.0;
-    gates[gBase + GATE_O * H] = 0.0;
-    return;
-  }
   var z = vec4f(xp[gBase + GATE_I * H], xp[gBase + GATE_F * H], xp[gBase + GATE_C * H], xp[gBase + GATE_O * H]);
   for (var s = 0u; s < SLICES; s++) {
     let base = (s * ROWS + r) * COLS + uu;
     z += vec4f(partial[base + GATE_I * UNITS], partial[base + GATE_F * UNITS], partial[base + GATE_C * UNITS], partial[base + GATE_O * UNITS]);
   }
-  let gi = sigmoid(z[GATE_I]);
-  let gf = sigmoid(z[GATE_F]);
-  let gc = tanhStable(z[GATE_C]);
-  let go = sigmoid(z[GATE_O]);
-  let c = gf * cs[prev] + gi * gc;
-  cs[next] = c;
-  hs[next] = go * tanhStable(c);
-  gates[gBase + GATE_I * H] = gi;
-  gates[gBase + GATE_F * H] = gf;
-  gates[gBase + GATE_C * H] = gc;
-  gates[gBase + GATE_O * H] = go;
+  cellForward(b, u, z);
 }

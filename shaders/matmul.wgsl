@@ -18,13 +18,7 @@
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 
-struct Params {
-  M: u32, N: u32, K: u32,
-  lda: u32, ldb: u32, ldc: u32,
-  offA: u32, offB: u32, offC: u32,
-  accumulate: u32,
-  alpha: f32,
-}
+#include "gemm_params"
 
 @group(0) @binding(0) var<storage, read> A: array<f32>;
 @group(0) @binding(1) var<storage, read> B: array<f32>;

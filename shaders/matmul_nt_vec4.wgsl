@@ -10,13 +10,7 @@
 // Out-of-range rows/columns are clamped on load and never stored.
 // Dispatch: (ceil(N / 32), ceil(M / 32), 1) workgroups of 8×8.
 
-struct Params {
-  M: u32, N: u32, K: u32,
-  lda: u32, ldb: u32, ldc: u32,
-  offA: u32, offB: u32, offC: u32,
-  accumulate: u32,
-  alpha: f32,
-}
+#include "gemm_params"
 
 @group(0) @binding(0) var<storage, read> A: array<vec4f>;
 @group(0) @binding(1) var<storage, read> B: array<vec4f>;

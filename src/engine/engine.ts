@@ -9,7 +9,7 @@
 import { acquireGpu, type AcquireOptions, type GpuContext, type GpuError } from '../gpu/device';
 import { BufferPool, MAP_READ_USAGE, STORAGE_USAGE, UNIFORM_USAGE } from '../gpu/buffer-pool';
 import { KernelRegistry, type Kernel, type OverrideValues } from '../kernels/registry';
-import { SHADER_SOURCES } from '../kernels/shaders';
+import { SHADER_LIBRARY, SHADER_SOURCES } from '../kernels/shaders';
 import { allKernelVariants } from '../ops/table';
 import { Tape } from './tape';
 import { Tensor, type Slice } from './tensor';
@@ -92,7 +92,7 @@ export class Engine {
   ) {
     this.device = gpu.device;
     this.pool = new BufferPool(this.device);
-    this.kernels = new KernelRegistry(this.device, sources);
+    this.kernels = new KernelRegistry(this.device, sources, SHADER_LIBRARY);
     gpu.onError((e) => {
       this.errors.push(e);
       for (const l of this.errorListeners) l(e);

@@ -7,6 +7,7 @@
  * - Pipelines must be prepared (compiled, asynchronously, with compile errors turned into exceptions
  *   that carry the shader name and line:col) before use; `get` of an unprepared variant throws.
  */
+import { expandIncludes, type ExpandedShader } from './wgsl-include';
 import { WgslReflect, ResourceType, type VariableInfo } from 'wgsl_reflect';
 
 export type OverrideValues = Record<string, number | boolean>;
@@ -103,17 +104,31 @@ export class KernelRegistry {
   private reflections = new Map<string, ShaderReflection>();
   private modules = new Map<string, GPUShaderModule>();
 
+  private expansions = new Map<string, ExpandedShader>();
+
   constructor(
     private readonly device: GPUDevice,
     private readonly sources: Readonly<Record<string, string>>,
+    /** What `#include "name"` lines resolve to (shaders/lib/name.wgsl). */
+    private readonly library: Readonly<Record<string, string>> = {},
   ) {}
+
+  /** The shader's source with its includes expanded, and where each line came from. */
+  expanded(shader: string): ExpandedShader {
+    let e = this.expansions.get(shader);
+    if (!e) {
+      const src = this.sources[shader];
+      if (src === undefined) throw new Error(`unknown shader "${shader}" (known: ${Object.keys(this.sources).join(', ')})`);
+      e = expandIncludes(`${shader}.wgsl`, src, this.library);
+      this.expansions.set(shader, e);
+    }
+    return e;
+  }
 
   reflection(shader: string): ShaderReflection {
     let r = this.reflections.get(shader);
     if (!r) {
-      const src = this.sources[shader];
-      if (src === undefined) throw new Error(`unknown shader "${shader}" (known: ${Object.keys(this.sources).join(', ')})`);
-      r = reflectShader(shader, src);
+      r = reflectShader(shader, this.expanded(shader).code);
       this.reflections.set(shader, r);
     }
     return r;
@@ -139,8 +154,7 @@ export class KernelRegistry {
   private async module(shader: string): Promise<GPUShaderModule> {
     let mod = this.modules.get(shader);
     if (mod) return mod;
-    const source = this.sources[shader];
-    if (source === undefined) throw new Error(`unknown shader "${shader}"`);
+    const { code: source, origin } = this.expanded(shader);
     this.device.pushErrorScope('validation');
     mod = this.device.createShaderModule({ code: source, label: `${shader}.wgsl` });
     const scopeError = await this.device.popErrorScope();
@@ -149,7 +163,11 @@ export class KernelRegistry {
     if (errors.length > 0 || scopeError) {
       const lines = source.split('\n');
       const detail = errors
-        .map((m) => `${shader}.wgsl:${m.lineNum}:${m.linePos}: ${m.message}\n    ${lines[m.lineNum - 1] ?? ''}`)
+        .map((m) => {
+          // Report the file and line a developer edits (a kernel or an included shaders/lib piece).
+          const at = origin[m.lineNum - 1] ?? { file: `${shader}.wgsl`, line: m.lineNum };
+          return `${at.file}:${at.line}:${m.linePos}: ${m.message}\n    ${lines[m.lineNum - 1] ?? ''}`;
+        })
         .join('\n');
       throw new Error(`shader "${shader}.wgsl" failed to compile:\n${detail || scopeError?.message}`);
     }

@@ -1,0 +1,52 @@
+// The forward LSTM step's interface and its per-(row, unit) end, shared by lstm_forward_step.wgsl and
+// lstm_forward_step_wide.wgsl (layouts and math in lstm_forward_step.wgsl's header). The including kernel
+// declares the override USE_RECURRENT_MASK and includes "lstm_gates" before this.
+
+struct Params { B: u32, H: u32, t: u32, offWh: u32 }
+
+@group(0) @binding(0) var<storage, read> xp: array<f32>;       // [T, B, 4H]
+@group(0) @binding(1) var<storage, read> wh: array<f32>;       // [H, 4H] at offWh
+@group(0) @binding(2) var<storage, read> mask: array<u32>;     // [T, B]
+@group(0) @binding(3) var<storage, read> rmask: array<f32>;    // [B, H]
+@group(0) @binding(4) var<storage, read_write> hs: array<f32>; // [T + 1, B, H]
+@group(0) @binding(5) var<storage, read_write> cs: array<f32>; // [T + 1, B, H]
+@group(0) @binding(6) var<storage, read_write> gates: array<f32>; // [T, B, 4H], activated
+@group(0) @binding(7) var<uniform> p: Params;
+
+// h_{t−1}[b, k] as the recurrence sees it: times the recurrent-dropout mask when there is one.
+fn hPrev(b: u32, k: u32) -> f32 {
+  let h = hs[(p.t * p.B + b) * p.H + k];
+  if (USE_RECURRENT_MASK) { return h * rmask[b * p.H + k]; }
+  return h;
+}
+
+// Row b, unit j, given its pre-activations z = (z_i, z_f, z_c, z_o) = Xp + h_{t−1}·Wh:
+//   i = σ(z_i)   f = σ(z_f)   g = tanh(z_c)   o = σ(z_o)   c_t = f ⊙ c_{t−1} + i ⊙ g   h_t = o ⊙ tanh(c_t)
+// and the activated gates are stored for the backward pass. A padding row (mask 0) carries h and c
+// through unchanged and stores zero gates.
+fn cellForward(b: u32, j: u32, z: vec4f) {
+  let H = p.H;
+  let prev = (p.t * p.B + b) * H + j;
+  let next = ((p.t + 1u) * p.B + b) * H + j;
+  let gBase = (p.t * p.B + b) * 4u * H + j;
+  if (mask[p.t * p.B + b] == 0u) {
+    hs[next] = hs[prev];
+    cs[next] = cs[prev];
+    gates[gBase + GATE_I * H] = 0.0;
+    gates[gBase + GATE_F * H] = 0.0;
+    gates[gBase + GATE_C * H] = 0.0;
+    gates[gBase + GATE_O * H] = 0.0;
+    return;
+  }
+  let gi = sigmoid(z[GATE_I]);
+  let gf = sigmoid(z[GATE_F]);
+  let gc = tanhStable(z[GATE_C]);
+  let go = sigmoid(z[GATE_O]);
+  let c = gf * cs[prev] + gi * gc;
+  cs[next] = c;
+  hs[next] = go * tanhStable(c);
+  gates[gBase + GATE_I * H] = gi;
+  gates[gBase + GATE_F * H] = gf;
+  gates[gBase + GATE_C * H] = gc;
+  gates[gBase + GATE_O * H] = go;
+}
