@@ -1,34 +1,75 @@
+import type { UserConfig } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { generateShaders } from './src/build/shaders.mjs';
+
+// Every Vite and Vitest run starts from fresh shader data (src/kernels/shaders.generated.ts, generated
+// from shaders/*.wgsl; cheap when nothing changed). tsc runs after `npm run generate` (see package.json).
+generateShaders();
 
 // wgsl_reflect's `main` is a CommonJS build inside a `"type": "module"` package, which Node refuses to
-// load; point every importer (Vite, Vitest) at its ES module build.
+// load; point every importer (Vite, Vitest) at its ES module build. It is a build-time tool only.
 const wgslReflectEsm = fileURLToPath(new URL('./node_modules/wgsl_reflect/wgsl_reflect.module.js', import.meta.url));
+const src = (f: string) => fileURLToPath(new URL(`./src/${f}`, import.meta.url));
 const demo = (f: string) => fileURLToPath(new URL(`./demo/${f}`, import.meta.url));
+const dist = fileURLToPath(new URL('./dist', import.meta.url));
+
+/** What the npm package's library entries leave to the installer (dependencies and Node built-ins). */
+const external = [/^jszip/, /^papaparse/, /^seedrandom/, /^lit/, /^@lit\//, /^webgpu$/, ...builtinModules.flatMap((m) => [m, `node:${m}`])];
+
+function build(mode: string): UserConfig['build'] {
+  switch (mode) {
+    case 'lib':
+      // `vite build --mode lib`: the package's entries in dist/ (chunks beside them): the library for
+      // browsers and bundlers, its Node variant (adds Dawn), the CLI, and the element for bundlers
+      // (lstm-trainer.js: shares the library's chunks, so an app importing both carries the engine once).
+      // Dependencies stay external: the app's bundler (or Node) resolves them.
+      return {
+        outDir: dist,
+        emptyOutDir: false,
+        target: 'es2022',
+        minify: true,
+        sourcemap: true,
+        lib: { entry: { index: src('index.ts'), node: src('node.ts'), cli: src('cli/bin.ts'), 'lstm-trainer': src('element.ts') }, formats: ['es'] },
+        rollupOptions: {
+          external,
+          output: { chunkFileNames: 'lib-[hash].js', banner: (chunk) => (chunk.name === 'cli' ? '#!/usr/bin/env node' : '') },
+        },
+      };
+    case 'element':
+      // `vite build --mode element`: dist/element.js registers <lstm-trainer> in a page without a bundler:
+      // everything bundled (Lit, JSZip, PapaParse and the shaders); JSZip and PapaParse load lazily from
+      // chunks beside it, resolved relative to the module.
+      return {
+        outDir: dist,
+        emptyOutDir: false,
+        copyPublicDir: false,
+        target: 'es2022',
+        minify: true,
+        sourcemap: true,
+        lib: { entry: { element: src('element.ts') }, formats: ['es'] },
+        rollupOptions: { output: { chunkFileNames: 'element-[name]-[hash].js' } },
+      };
+    default:
+      // The demo site (dist/site): works from any static server (relative asset paths).
+      return {
+        outDir: `${dist}/site`,
+        emptyOutDir: true,
+        target: 'es2022',
+        rollupOptions: { input: { index: demo('index.html'), embed: demo('embed.html') } },
+      };
+  }
+}
 
 export default defineConfig(({ mode }) => ({
   root: 'demo',
   base: './',
   resolve: {
     mainFields: ['module', 'browser', 'main'],
-    alias: { wgsl_reflect: wgslReflectEsm },
+    alias: [{ find: /^wgsl_reflect$/, replacement: wgslReflectEsm }],
   },
-  build:
-    mode === 'lib'
-      ? {
-          // `vite build --mode lib`: one ES module that registers <lstm-trainer>, usable without a bundler.
-          outDir: '../dist/lib',
-          emptyOutDir: true,
-          target: 'es2022',
-          lib: { entry: fileURLToPath(new URL('./src/component/lstm-trainer.ts', import.meta.url)), formats: ['es'], fileName: () => 'lstm-trainer.js' },
-        }
-      : {
-          // The demo site: works from any static server (relative asset paths).
-          outDir: '../dist',
-          emptyOutDir: true,
-          target: 'es2022',
-          rollupOptions: { input: { index: demo('index.html'), embed: demo('embed.html') } },
-        },
+  build: build(mode),
   test: {
     root: '.',
     include: ['tests/**/*.test.ts'],
@@ -38,6 +79,7 @@ export default defineConfig(({ mode }) => ({
     maxWorkers: 2,
     testTimeout: 180_000,
     hookTimeout: 300_000,
+    setupFiles: ['tests/helpers/node-gpu.ts'],
     server: { deps: { inline: ['wgsl_reflect'] } },
   },
 }));

@@ -11,6 +11,9 @@ import { loadDataset } from '../src/data/dataset';
 import { splitDataset } from '../src/data/split';
 import { formatConfusion, formatReport } from '../src/metrics/report';
 import { createSentimentModel } from '../src/model/sentiment-model';
+import { installDawn } from '../src/gpu/device-node';
+
+installDawn(); // Node: engines get their device from Dawn
 
 export const SENTIMENT_ZIP = path.resolve(process.cwd(), '../shared/data/Sentiment.zip');
 

@@ -8,13 +8,17 @@
  *   node src/cli/launch.mjs bench/lstm-layer.ts [--B 32] [--T 28] [--in 128] [--H 196] [--reps 5]
  */
 import seedrandom from 'seedrandom';
-import { Engine } from '../src/engine/engine';
+import { type Engine } from '../src/engine/engine';
+import { createEngine } from '../src/ops/create-engine';
 import { ParameterStore } from '../src/engine/parameters';
 import { Tensor } from '../src/engine/tensor';
 import { backpropFrom } from '../src/ops/elementwise';
 import { lstm } from '../src/ops/lstm';
 import { gemm } from '../src/ops/matmul';
 import { lstmStackParams } from '../src/nn/lstm-stack';
+import { installDawn } from '../src/gpu/device-node';
+
+installDawn(); // Node: engines get their device from Dawn
 
 function arg(argv: string[], name: string, dflt: number): number {
   const i = argv.indexOf(`--${name}`);
@@ -66,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
   const In = arg(argv, 'in', 128);
   const H = arg(argv, 'H', 196);
   const reps = arg(argv, 'reps', 5);
-  const engine = await Engine.create();
+  const engine = await createEngine();
   const info = engine.gpu.adapterInfo;
   console.log(`adapter: ${engine.gpu.backend} ${info.vendor} ${info.architecture} ${info.device} ${info.description}`.trim());
   const G = 4 * H;

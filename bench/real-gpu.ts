@@ -14,9 +14,13 @@
  */
 import fs from 'node:fs';
 import seedrandom from 'seedrandom';
-import { Engine } from '../src/engine/engine';
+import { type Engine } from '../src/engine/engine';
+import { createEngine } from '../src/ops/create-engine';
 import { DEFAULT_NETWORK, SentimentNetwork, type Batch, type NetworkConfig } from '../src/model/network';
 import { benchEngine, CUDNN_COMPARABLE, REFERENCE, SWEEPS, sentimentEpoch, type EngineResult, type ModelShape, type Timing } from './workloads';
+import { installDawn } from '../src/gpu/device-node';
+
+installDawn(); // Node: engines get their device from Dawn
 
 /** What bench/cudnn_lstm.py writes (one entry per configuration, same shapes as ours). */
 export interface CudnnResult {
@@ -85,8 +89,8 @@ export async function tuningParity(steps = 8): Promise<Parity> {
     net.dispose();
     return { losses, params };
   };
-  const cpu = await Engine.create({ tuning: 'cpu' });
-  const gpu = await Engine.create({ gpu: cpu.gpu, tuning: 'gpu' });
+  const cpu = await createEngine({ tuning: 'cpu' });
+  const gpu = await createEngine({ gpu: cpu.gpu, tuning: 'gpu' });
   const a = await run(cpu);
   const b = await run(gpu);
   cpu.destroy();

@@ -19,6 +19,9 @@ import { createServer } from 'vite';
 import { launch } from '../tests/e2e/browser';
 import { benchEngine, REFERENCE, sentimentEpoch, type EngineResult, type PeerResult } from './workloads';
 import type { BenchRequest, BenchResponse } from './browser-main';
+import { installDawn } from '../src/gpu/device-node';
+
+installDawn(); // Node: engines get their device from Dawn
 
 const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 

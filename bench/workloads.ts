@@ -5,7 +5,8 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { Engine, type Tuning } from '../src/engine/engine';
+import { type Engine, type Tuning } from '../src/engine/engine';
+import { createEngine } from '../src/ops/create-engine';
 import type { AcquireOptions } from '../src/gpu/device';
 import { gemm } from '../src/ops/matmul';
 import { softmaxXent } from '../src/ops/softmax-xent';
@@ -170,7 +171,7 @@ export async function benchEngine(opts: {
 }): Promise<EngineResult> {
   const s = opts.shape;
   const t0 = performance.now();
-  const engine = await Engine.create({ tuning: opts.tuning, acquire: opts.acquire });
+  const engine = await createEngine({ tuning: opts.tuning, acquire: opts.acquire });
   if (opts.requireHardware && engine.gpu.software) {
     engine.destroy();
     throw new Error(`a hardware GPU adapter was required, got ${engine.gpu.backend} ${JSON.stringify(engine.gpu.adapterInfo)}`);

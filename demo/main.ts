@@ -1,5 +1,5 @@
 // The demo page: the element plus a log of its events in the console (handy when embedding).
-import '../src/component/lstm-trainer';
+import '../src/element';
 
 const el = document.querySelector('lstm-trainer')!;
 for (const type of ['dataset-loaded', 'epoch-end', 'train-end', 'error']) {

@@ -1,16 +1,19 @@
-/** The headless main job, run as a user runs it (a child process), on good and bad input. */
+/** The headless main job, run as a user runs it (the built `webgpu-lstm` command, a child process), on good and bad input. */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { requireBuild } from './e2e/browser';
 
 const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
-function train(args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'src/cli/launch.mjs'), path.join(ROOT, 'src/cli/train.ts'), ...args], {
+beforeAll(() => requireBuild());
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 300_000,
@@ -20,7 +23,25 @@ function train(args: string[]) {
   return { code: r.status, stdout: r.stdout, errors };
 }
 
-describe('npm run train', () => {
+const train = (args: string[]) => cli(['train', ...args]);
+
+describe('webgpu-lstm (the CLI)', () => {
+  it('without a command prints its usage; an unknown command is a usage error; --version prints the version', () => {
+    const none = cli([]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toMatch(/usage: webgpu-lstm <command> \[options\]/);
+    expect(none.stdout).toMatch(/^ {2}train {6}/m);
+    const unknown = cli(['fly']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.errors).toEqual(['error: unknown command "fly" (commands: train; see webgpu-lstm --help)']);
+    const v = cli(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+    const help = train(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: webgpu-lstm train \[file\.zip\|file\.csv\] \[options\]/);
+  });
+
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lstm-cli-'));
   const out = path.join(dir, 'model.zip');
 

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import Papa from 'papaparse';
-import { Engine } from '../src/engine/engine';
+import { type Engine } from '../src/engine/engine';
+import { createEngine } from '../src/ops/create-engine';
 import { TrainerController, type EpochPoint } from '../src/component/trainer-controller';
 import { generatedCorpus } from './helpers/corpus';
 
@@ -20,7 +21,7 @@ const SETTINGS = { epochs: 3, batchSize: 32, bucketing: true, config: { vocabSiz
 describe('TrainerController', () => {
   it('a bad file reports one error and keeps the dataset that was loaded', async () => {
     const errors: string[] = [];
-    const c = new TrainerController(host, { datasetLoaded() {}, epochEnd() {}, trainEnd() {}, error: (m) => errors.push(m) }, () => Engine.create());
+    const c = new TrainerController(host, { datasetLoaded() {}, epochEnd() {}, trainEnd() {}, error: (m) => errors.push(m) }, () => createEngine());
     c.hostConnected();
     await c.ready;
     expect(await c.loadBytes(csvBytes(100), 'good.csv')).toBe(true);
@@ -48,7 +49,7 @@ describe('TrainerController', () => {
         error: (m) => errors.push(m),
       },
       async () => {
-        const e = await Engine.create();
+        const e = await createEngine();
         engines.push(e);
         return e;
       },

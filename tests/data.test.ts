@@ -142,7 +142,7 @@ describe('loading datasets', () => {
   });
 
   it('the built-in dataset (from the npm package sentiment@5.0.2) loads through the same path', async () => {
-    const { buildBuiltin } = await import('../src/data/build-builtin.mjs');
+    const { buildBuiltin } = await import('../src/build/builtin.mjs');
     const file: string = await buildBuiltin();
     const d = await loadDataset(fs.readFileSync(file), 'sentences.zip');
     expect(d.info.rows).toBe(3000);

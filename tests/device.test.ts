@@ -24,8 +24,8 @@ describe('device acquisition', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(errors.length).toBe(1);
     // The engine's kernel tuning follows the adapter unless asked for.
-    expect((await Engine.create({ gpu, prepare: false })).tuning).toBe(gpu.software ? 'cpu' : 'gpu');
-    expect((await Engine.create({ gpu, prepare: false, tuning: 'gpu' })).tuning).toBe('gpu');
+    expect((await Engine.create({ gpu })).tuning).toBe(gpu.software ? 'cpu' : 'gpu');
+    expect((await Engine.create({ gpu, tuning: 'gpu' })).tuning).toBe('gpu');
     gpu.destroy();
   });
 });

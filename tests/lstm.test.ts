@@ -6,8 +6,7 @@
  * dot products per step in f32, so 1e-4 relative (+1e-5 absolute).
  */
 import { describe, expect, it } from 'vitest';
-import { SHADER_LIBRARY, SHADER_SOURCES } from '../src/kernels/shaders';
-import { expandIncludes } from '../src/kernels/wgsl-include';
+import { SHADERS } from '../src/kernels/shaders.generated';
 import { activeRange } from '../src/ops/lstm';
 import { GATE, GATE_ORDER } from '../src/nn/lstm-layout';
 import { lstmBackwardRef, lstmForwardRef, lstmOutputsRef, type LstmRefParams } from '../src/reference/reference';
@@ -125,8 +124,8 @@ describe('fused LSTM layer on the GPU', () => {
 
   it('one gate order is shared by the WGSL kernels, TypeScript and the reference', () => {
     expect(GATE_ORDER).toEqual(['i', 'f', 'c', 'o']);
-    for (const shader of ['lstm_forward_step', 'lstm_backward_step', 'lstm_forward_step_vec4', 'lstm_backward_step_vec4', 'lstm_forward_step_wide', 'lstm_backward_step_wide']) {
-      const src = expandIncludes(`${shader}.wgsl`, SHADER_SOURCES[shader]!, SHADER_LIBRARY).code;
+    for (const shader of ['lstm_forward_step', 'lstm_backward_step', 'lstm_forward_step_vec4', 'lstm_backward_step_vec4', 'lstm_forward_step_wide', 'lstm_backward_step_wide'] as const) {
+      const src = SHADERS[shader].code;
       for (const g of GATE_ORDER) {
         const m = new RegExp(`const GATE_${g.toUpperCase()}: u32 = (\\d+)u;`).exec(src);
         expect(m, `${shader} declares GATE_${g.toUpperCase()}`).not.toBeNull();

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import JSZip from 'jszip';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SentimentNetwork, DEFAULT_NETWORK } from '../src/model/network';
-import { createSentimentModel, SentimentModel, type ModelConfig } from '../src/model/sentiment-model';
+import { type ModelConfig } from '../src/model/config';
+import { createSentimentModel, SentimentModel } from '../src/model/sentiment-model';
 import { getEngine } from './helpers/gpu';
 import { generatedCorpus } from './helpers/corpus';
 

@@ -1,21 +1,23 @@
 /**
- * The headless main job: load a dataset (default: the built-in sentences), split it, train the
- * sentiment model on the GPU (Dawn in Node), print a classification report and a confusion matrix on
- * the test split, and save the model.
+ * `webgpu-lstm train`, the headless main job: load a dataset (default: the built-in sentences), split it,
+ * train the sentiment model on the GPU (Dawn in Node), print a classification report and a confusion
+ * matrix on the test split, and save the model.
  *
- *   npm run train -- [file.zip|file.csv] [options]
+ *   webgpu-lstm train [file.zip|file.csv] [options]      (in the repository: npm run train -- …)
  *
  * Bad input exits with status 1 and one sentence on stderr; nothing is written.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { builtinDatasetBytes } from '../builtin';
 import { loadDataset, type DatasetOptions } from '../data/dataset';
 import { DatasetError } from '../data/errors';
 import { splitDataset } from '../data/split';
 import { formatConfusion, formatReport } from '../metrics/report';
-import { createSentimentModel, type ModelConfig } from '../model/sentiment-model';
+import { type ModelConfig } from '../model/config';
+import { createSentimentModel } from '../model/sentiment-model';
 
-const HELP = `usage: npm run train -- [file.zip|file.csv] [options]
+const HELP = `usage: webgpu-lstm train [file.zip|file.csv] [options]
 
   file                 a .zip holding a CSV (like the notebook's Sentiment.zip) or a .csv;
                        default: the built-in 3,000 labelled sentences
@@ -120,7 +122,7 @@ function duration(s: number): string {
   return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`;
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
   let args: Args | null;
   try {
     args = parseArgs(argv);
@@ -133,15 +135,20 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    let file = args.file;
-    if (!file) {
-      const { buildBuiltin } = await import('../data/build-builtin.mjs');
-      file = await buildBuiltin();
+    let bytes: Uint8Array;
+    let name: string;
+    if (args.file) {
+      const file = args.file;
+      if (!fs.existsSync(file)) throw new DatasetError(`no such file: ${file}`);
+      if (fs.statSync(file).isDirectory()) throw new DatasetError(`${file} is a directory, not a .zip or .csv file`);
+      bytes = fs.readFileSync(file);
+      name = path.basename(file);
+    } else {
+      bytes = await builtinDatasetBytes();
+      name = 'sentences.zip';
       console.log('dataset: the built-in 3,000 labelled sentences (IMDb, Yelp, Amazon; npm package sentiment@5.0.2)');
     }
-    if (!fs.existsSync(file)) throw new DatasetError(`no such file: ${file}`);
-    if (fs.statSync(file).isDirectory()) throw new DatasetError(`${file} is a directory, not a .zip or .csv file`);
-    const data = await loadDataset(fs.readFileSync(file), path.basename(file), args.opts);
+    const data = await loadDataset(bytes, name, args.opts);
     const info = data.info;
     console.log(`file: ${info.fileName}: ${info.totalRows} rows, ${info.columns.length} columns; text "${info.textColumn}", label "${info.labelColumn}"`);
     console.log(`kept ${info.rows} rows: ${Object.entries(info.classCounts).map(([k, v]) => `${k} ${v}`).join(', ')}` +

@@ -11,9 +11,10 @@
  * misclassified, try, saliency. Custom properties: --lstm-accent, --lstm-bg, --lstm-fg, --lstm-border.
  */
 import { css, html, LitElement, nothing, type PropertyDeclarations } from 'lit';
+import { builtinDatasetUrl } from '../builtin';
 import { type Dataset } from '../data/dataset';
 import { formatReport } from '../metrics/report';
-import { NOTEBOOK_RECIPE } from '../model/sentiment-model';
+import { NOTEBOOK_RECIPE } from '../model/config';
 import { bars, heatmap, lineChart } from './charts';
 import { TrainerController } from './trainer-controller';
 
@@ -35,6 +36,7 @@ function duration(s: number): string {
 export class LstmTrainer extends LitElement {
   static override properties: PropertyDeclarations = {
     datasetUrl: { type: String, attribute: 'dataset-url' },
+    builtinUrl: { type: String, attribute: 'builtin-url' },
     textColumn: { type: String, attribute: 'text-column' },
     labelColumn: { type: String, attribute: 'label-column' },
     dropLabels: { type: String, attribute: 'drop-labels' },
@@ -51,8 +53,13 @@ export class LstmTrainer extends LitElement {
     tryText: { state: true },
   };
 
-  /** Dataset to load at start (a .zip with a CSV, or a .csv); the demo serves the built-in one here. */
+  /** Dataset to load at start (a .zip with a CSV, or a .csv); empty: the built-in sentences. */
   declare datasetUrl: string;
+  /**
+   * Where the built-in sentences are served; empty: beside this module (dist/builtin/sentences.zip of
+   * the package, which is right for dist/element.js loaded without a bundler).
+   */
+  declare builtinUrl: string;
   declare textColumn: string;
   declare labelColumn: string;
   /** Comma-separated labels to drop, e.g. "Neutral". */
@@ -75,7 +82,8 @@ export class LstmTrainer extends LitElement {
 
   constructor() {
     super();
-    this.datasetUrl = 'builtin/sentences.zip';
+    this.datasetUrl = '';
+    this.builtinUrl = '';
     this.textColumn = '';
     this.labelColumn = '';
     this.dropLabels = '';
@@ -113,10 +121,14 @@ export class LstmTrainer extends LitElement {
 
   override updated(): void {
     const c = this.controller;
-    if (this.autoLoad && !this.startedLoad && c.status === 'idle' && !c.dataset && this.datasetUrl) {
+    if (this.autoLoad && !this.startedLoad && c.status === 'idle' && !c.dataset) {
       this.startedLoad = true;
-      void c.loadUrl(new URL(this.datasetUrl, document.baseURI).href, this.datasetOptions());
+      void c.loadUrl(this.datasetUrl ? new URL(this.datasetUrl, document.baseURI).href : this.builtinHref(), this.datasetOptions());
     }
+  }
+
+  private builtinHref(): string {
+    return this.builtinUrl ? new URL(this.builtinUrl, document.baseURI).href : builtinDatasetUrl().href;
   }
 
   private datasetOptions() {
@@ -221,7 +233,7 @@ export class LstmTrainer extends LitElement {
         </form>
         <button
           ?disabled=${c.busy || c.status === 'training'}
-          @click=${() => void c.loadUrl(new URL('builtin/sentences.zip', document.baseURI).href, { dropLabels: this.datasetOptions().dropLabels })}
+          @click=${() => void c.loadUrl(this.builtinHref(), { dropLabels: this.datasetOptions().dropLabels })}
         >
           Built-in sentences
         </button>
@@ -530,12 +542,4 @@ export class LstmTrainer extends LitElement {
     .saliency .oov { text-decoration: line-through; opacity: 0.6; }
     .gpu { font-size: 12px; opacity: 0.75; }
   `;
-}
-
-if (!customElements.get('lstm-trainer')) customElements.define('lstm-trainer', LstmTrainer);
-
-declare global {
-  interface HTMLElementTagNameMap {
-    'lstm-trainer': LstmTrainer;
-  }
 }

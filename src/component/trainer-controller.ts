@@ -8,11 +8,14 @@
  * from there on a fresh device.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { Engine } from '../engine/engine';
+import { type Engine } from '../engine/engine';
+import { createEngine } from '../ops/create-engine';
 import { buildDataset, type Dataset, type DatasetOptions, type LabelledTexts } from '../data/dataset';
 import { readTable, type Table } from '../data/table';
 import { splitDataset, type Splits } from '../data/split';
-import { createSentimentModel, SentimentModel, type BatchEndInfo, type EpochEndInfo, type Evaluation, type ModelConfig, type SaliencyToken } from '../model/sentiment-model';
+import { type ModelConfig } from '../model/config';
+import { type BatchEndInfo, type EpochEndInfo } from '../model/fit';
+import { createSentimentModel, SentimentModel, type Evaluation, type SaliencyToken } from '../model/sentiment-model';
 
 export type TrainerStatus = 'starting' | 'no-webgpu' | 'idle' | 'training' | 'stopped' | 'trained' | 'device-lost';
 
@@ -79,7 +82,7 @@ export class TrainerController implements ReactiveController {
   constructor(
     private readonly host: ReactiveControllerHost,
     private readonly events: TrainerEvents,
-    private readonly engineFactory: () => Promise<Engine> = () => Engine.create(),
+    private readonly engineFactory: () => Promise<Engine> = () => createEngine(),
   ) {
     host.addController(this);
   }

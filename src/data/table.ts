@@ -2,7 +2,6 @@
  * Bytes → table: zip or CSV detection, UTF-8 decoding with replacement (counted), and incremental CSV
  * parsing with papaparse (row by row, never a split of the whole text).
  */
-import Papa from 'papaparse';
 import { DatasetError } from './errors';
 import { DEFAULT_MAX_UNCOMPRESSED, extractCsv, isZip } from './zip';
 
@@ -57,6 +56,8 @@ export async function readTable(input: Uint8Array, fileName: string, opts: ReadO
   } else if (looksBinary(input)) {
     throw new DatasetError(`"${fileName}" is neither a zip archive nor a CSV text file`);
   }
+  // Loaded when a table is first read: a page that never reads one never downloads PapaParse.
+  const Papa = (await import('papaparse')).default;
   const { text, replacementChars } = decodeUtf8(bytes);
   let header: string[] | null = null;
   const data: string[][] = [];

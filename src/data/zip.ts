@@ -3,7 +3,6 @@
  * declared uncompressed sizes exceed the limit is rejected before anything is inflated (zip bomb); while
  * inflating, output beyond the declared size (a lying header) aborts too.
  */
-import JSZip from 'jszip';
 import { DatasetError } from './errors';
 
 export const DEFAULT_MAX_UNCOMPRESSED = 512 * 1024 * 1024;
@@ -74,7 +73,9 @@ export async function extractCsv(bytes: Uint8Array, maxUncompressed = DEFAULT_MA
     throw new DatasetError(`the zip contains no .csv file (it holds: ${entries.map((e) => e.name).join(', ') || 'nothing'})`);
   }
   const entry = csvs.reduce((a, b) => (b.uncompressedSize > a.uncompressedSize ? b : a));
-  let zip: JSZip;
+  // Loaded when a zip is first read: a page that never opens one never downloads JSZip.
+  const JSZip = (await import('jszip')).default;
+  let zip: InstanceType<typeof JSZip>;
   try {
     zip = await JSZip.loadAsync(bytes);
   } catch (e) {

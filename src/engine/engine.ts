@@ -8,9 +8,10 @@
  */
 import { acquireGpu, type AcquireOptions, type GpuContext, type GpuError } from '../gpu/device';
 import { BufferPool, MAP_READ_USAGE, STORAGE_USAGE, UNIFORM_USAGE } from '../gpu/buffer-pool';
-import { KernelRegistry, type Kernel, type OverrideValues } from '../kernels/registry';
-import { SHADER_LIBRARY, SHADER_SOURCES } from '../kernels/shaders';
-import { allKernelVariants } from '../ops/table';
+import { KernelRegistry, type Kernel, type KernelVariant, type OverrideValues } from '../kernels/registry';
+import type { PreparedShader } from '../kernels/shader-types';
+import { SHADERS, type ShaderName } from '../kernels/shaders.generated';
+import type { Tuning } from '../kernels/variants';
 import { Tape } from './tape';
 import { Tensor, type Slice } from './tensor';
 
@@ -18,10 +19,13 @@ export interface EngineOptions {
   /** Use this device context instead of acquiring one. */
   gpu?: GpuContext;
   acquire?: AcquireOptions;
-  /** Shader sources by name; defaults to every file in shaders/. */
-  sources?: Readonly<Record<string, string>>;
-  /** Compile every kernel variant the ops use before returning (default true). */
-  prepare?: boolean;
+  /** Prepared shaders by name (src/build/shaders.mjs); defaults to every kernel under shaders/. */
+  shaders?: Readonly<Record<string, PreparedShader>>;
+  /**
+   * The kernel variants to compile before `create` returns, given the engine's tuning. The engine knows
+   * no ops: whoever runs them says what they need (createEngine passes every op's and the optimizer's).
+   */
+  kernels?: (tuning: Tuning) => ReadonlyArray<KernelVariant>;
   /**
    * Kernel shapes for the LSTM steps, the GEMMs and the bias-gradient sums: 'cpu' (few invocations, much
    * register-tiled work each, no barriers: what a software adapter such as SwiftShader runs fastest) or
@@ -32,7 +36,7 @@ export interface EngineOptions {
   tuning?: Tuning;
 }
 
-export type Tuning = 'cpu' | 'gpu';
+export type { Tuning };
 
 export interface DispatchArgs {
   overrides?: OverrideValues;
@@ -80,19 +84,19 @@ export class Engine {
 
   static async create(options: EngineOptions = {}): Promise<Engine> {
     const gpu = options.gpu ?? (await acquireGpu(options.acquire));
-    const engine = new Engine(gpu, options.sources ?? SHADER_SOURCES, options.tuning ?? (gpu.software ? 'cpu' : 'gpu'));
-    if (options.prepare ?? true) await engine.prepare(allKernelVariants(engine.tuning));
+    const engine = new Engine(gpu, options.shaders ?? SHADERS, options.tuning ?? (gpu.software ? 'cpu' : 'gpu'));
+    if (options.kernels) await engine.prepare(options.kernels(engine.tuning));
     return engine;
   }
 
   private constructor(
     readonly gpu: GpuContext,
-    sources: Readonly<Record<string, string>>,
+    shaders: Readonly<Record<string, PreparedShader>>,
     readonly tuning: Tuning,
   ) {
     this.device = gpu.device;
     this.pool = new BufferPool(this.device);
-    this.kernels = new KernelRegistry(this.device, sources, SHADER_LIBRARY);
+    this.kernels = new KernelRegistry(this.device, shaders);
     gpu.onError((e) => {
       this.errors.push(e);
       for (const l of this.errorListeners) l(e);
@@ -109,7 +113,7 @@ export class Engine {
   }
 
   /** Compile pipelines ahead of any training loop. */
-  prepare(variants: ReadonlyArray<{ shader: string; overrides?: OverrideValues }>): Promise<void> {
+  prepare(variants: ReadonlyArray<KernelVariant>): Promise<void> {
     return this.kernels.prepare(variants);
   }
 
@@ -268,7 +272,7 @@ export class Step {
     }
   }
 
-  dispatch(shader: string, args: DispatchArgs): void {
+  dispatch(shader: ShaderName, args: DispatchArgs): void {
     const kernel = this.engine.kernels.get(shader, args.overrides ?? {});
     const given = Object.keys(args.buffers);
     const declared = kernel.buffers.map((b) => b.name);

@@ -6,6 +6,10 @@
  */
 import { grid1d, type Engine, type Step } from './engine';
 import { Tensor, type Slice } from './tensor';
+import { kernel } from '../kernels/variants';
+
+/** The optimizer's kernels (not a tape op: they run after the backward). */
+export const OPTIMIZER_KERNELS = [kernel('grad_norm_partial'), kernel('grad_clip_scale'), kernel('adam')];
 
 export interface ParamSpec {
   name: string;

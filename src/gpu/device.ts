@@ -1,11 +1,6 @@
 /**
- * Device acquisition for the browser (`navigator.gpu`) and Node (Dawn through the `webgpu` package).
- *
- * Node: Dawn is imported lazily so that a browser bundle never pulls it. When the default Vulkan driver
- * offers no adapter we retry with a SwiftShader ICD (the CPU Vulkan driver Debian's chromium ships). If
- * that fails too, the error lists every attempt and how to fix it. The object returned by Dawn's
- * `create()` is kept on the returned context for the device's whole life: without a live reference its
- * waits intermittently never resolve.
+ * Device acquisition: `navigator.gpu` in browsers (and workers); in Node, whatever the Node entry
+ * registered (Dawn: device-node.ts). This file holds no Node-only code, so it is safe in any bundle.
  */
 
 export type GpuErrorKind = 'lost' | 'validation' | 'out-of-memory' | 'internal';
@@ -45,17 +40,30 @@ export interface AcquireOptions {
 /** The optional features the engine uses when the adapter has them. */
 export const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'subgroups', 'shader-f16'];
 
-/** SwiftShader ICD locations tried in Node when no hardware adapter is found. */
-export const SWIFTSHADER_ICDS = [
-  '/usr/lib/chromium/vk_swiftshader_icd.json',
-  '/usr/lib/chromium-browser/vk_swiftshader_icd.json',
-  '/opt/google/chrome/vk_swiftshader_icd.json',
-];
+type Acquirer = (options: AcquireOptions) => Promise<GpuContext>;
+let nodeAcquirer: Acquirer | null = null;
+
+/**
+ * How Node gets a device: the Node entry point (`webgpu-lstm` under the "node" export condition, the CLI,
+ * the test setup) registers Dawn here. The browser build never contains that code.
+ */
+export function registerNodeGpu(acquire: Acquirer): void {
+  nodeAcquirer = acquire;
+}
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
 export async function acquireGpu(options: AcquireOptions = {}): Promise<GpuContext> {
-  if (isNode) return acquireNode(options);
+  if (isNode && !(globalThis.navigator as Navigator | undefined)?.gpu) {
+    if (!nodeAcquirer) {
+      throw new Error(
+        'This is the browser build of webgpu-lstm running in Node, where there is no navigator.gpu. ' +
+          "Import 'webgpu-lstm' itself (Node then loads its Node entry, which brings Dawn through the \"webgpu\" package), " +
+          'or give the engine a device: createEngine({ gpu }).',
+      );
+    }
+    return nodeAcquirer(options);
+  }
   return acquireBrowser(options);
 }
 
@@ -78,58 +86,8 @@ async function acquireBrowser(options: AcquireOptions): Promise<GpuContext> {
   return makeContext(adapter, 'browser', null);
 }
 
-async function acquireNode(options: AcquireOptions): Promise<GpuContext> {
-  // Imported lazily: the browser bundle must never contain Dawn.
-  const dawnModule = 'webgpu';
-  let dawn: { create(flags: string[]): GPU; globals: Record<string, unknown> };
-  try {
-    dawn = (await import(/* @vite-ignore */ dawnModule)) as typeof dawn;
-  } catch (e) {
-    throw new Error(`Cannot load Dawn for Node (npm package "webgpu"): ${(e as Error).message}. Run "npm ci".`);
-  }
-  Object.assign(globalThis, dawn.globals);
-  const tried: string[] = [];
-  const explicit = options.icd ?? process.env.VK_ICD_FILENAMES;
-  const attempts: Array<{ icd: string | undefined; label: string }> = [];
-  attempts.push({ icd: explicit, label: explicit ? `VK_ICD_FILENAMES=${explicit}` : 'default Vulkan driver' });
-  if (!explicit) {
-    const fsModule = 'node:fs';
-    const fs = (await import(/* @vite-ignore */ fsModule)) as typeof import('node:fs');
-    for (const icd of SWIFTSHADER_ICDS) {
-      if (fs.existsSync(icd)) attempts.push({ icd, label: `SwiftShader ICD ${icd}` });
-      else tried.push(`SwiftShader ICD ${icd}: not present`);
-    }
-  }
-  const original = process.env.VK_ICD_FILENAMES;
-  for (const attempt of attempts) {
-    if (attempt.icd) process.env.VK_ICD_FILENAMES = attempt.icd;
-    else delete process.env.VK_ICD_FILENAMES;
-    const instance = dawn.create(options.dawnFlags ?? []);
-    let adapter: GPUAdapter | null = null;
-    try {
-      adapter = await instance.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
-    } catch (e) {
-      tried.push(`${attempt.label}: ${(e as Error).message}`);
-      continue;
-    }
-    if (adapter) {
-      const backend = attempt.icd && /swiftshader/i.test(attempt.icd) ? 'dawn+swiftshader' : 'dawn';
-      return makeContext(adapter, backend, instance);
-    }
-    tried.push(`${attempt.label}: no adapter`);
-  }
-  // Leave the environment as we found it: a failed search must not change the next one.
-  if (original === undefined) delete process.env.VK_ICD_FILENAMES;
-  else process.env.VK_ICD_FILENAMES = original;
-  throw new Error(
-    'No WebGPU adapter found in Node. Tried: ' +
-      tried.join('; ') +
-      '. Fix: install a GPU Vulkan driver, or a CPU one (Debian: `apt-get install -y chromium libvulkan1`, which ' +
-      'ships /usr/lib/chromium/vk_swiftshader_icd.json), or set VK_ICD_FILENAMES to a Vulkan ICD JSON file.',
-  );
-}
-
-async function makeContext(adapter: GPUAdapter, backend: string, keepAlive: unknown): Promise<GpuContext> {
+/** @internal A context around an adapter (shared by the browser and the Dawn acquisition). */
+export async function makeContext(adapter: GPUAdapter, backend: string, keepAlive: unknown): Promise<GpuContext> {
   const features = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
   const lim = adapter.limits;
   // Ask for the adapter's maxima where the engine's buffers can grow (long sequences, big batches).

@@ -5,7 +5,7 @@
  * layout (gate order i, f, c, o), so export is a renaming and a copy.
  */
 import { lstmStackNames, type LstmStackConfig } from '../nn/lstm-stack';
-import type { ModelConfig } from './sentiment-model';
+import type { ModelConfig } from './config';
 
 export interface TfjsArtifacts {
   /** The parsed content of model.json. */

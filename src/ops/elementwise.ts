@@ -4,6 +4,18 @@
  */
 import { grid1d, type Step } from '../engine/engine';
 import { Tensor, type Slice } from '../engine/tensor';
+import { kernel, type TunedVariant } from '../kernels/variants';
+
+/** The kernels of this file's ops, by op (the op table in kernels.ts lists them per direction). */
+export const ELEMENTWISE_KERNELS = {
+  addScaled: [kernel('add_scaled')],
+  add: [kernel('add')],
+  addBias: [kernel('add_bias')],
+  columnSum: [kernel('column_sum', 'cpu'), kernel('column_sum_wide', 'gpu')],
+  copyStrided: [kernel('copy_strided')],
+  dropout: [kernel('dropout')],
+  reverseTime: [kernel('reverse_time')],
+} satisfies Record<string, readonly TunedVariant[]>;
 
 /** Y[i] += alpha·X[i] (no tape entry: the building block of backward closures). */
 export function addScaledInto(step: Step, x: Slice, y: Slice, alpha = 1): void {

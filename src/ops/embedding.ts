@@ -3,6 +3,9 @@
  */
 import { grid1d, type Step } from '../engine/engine';
 import { type Tensor } from '../engine/tensor';
+import { kernel } from '../kernels/variants';
+
+export const EMBEDDING_KERNELS = { forward: [kernel('embedding_gather')], backward: [kernel('embedding_backward')] };
 
 export interface EmbeddingSegments {
   /** Distinct ids present in the batch, ascending. */

@@ -13,7 +13,31 @@
 import { grid1d, type Step } from '../engine/engine';
 import { Tensor, subSlice, type Slice } from '../engine/tensor';
 import { addBiasInto, columnSumInto } from './elementwise';
-import { gemm } from './matmul';
+import { BOOLS, kernel, type TunedVariant } from '../kernels/variants';
+import { ELEMENTWISE_KERNELS } from './elementwise';
+import { GEMM_KERNELS, gemm } from './matmul';
+
+type LstmStepShader = 'lstm_forward_step' | 'lstm_forward_step_vec4' | 'lstm_forward_step_wide' | 'lstm_backward_step' | 'lstm_backward_step_vec4' | 'lstm_backward_step_wide';
+const withRecurrentMask = (shader: LstmStepShader, only: 'cpu' | 'gpu') => BOOLS.map((m) => kernel(shader, only, { USE_RECURRENT_MASK: m }));
+
+/** Every variant `lstm` may dispatch, by direction (stepKernels below picks among the step kernels). */
+export const LSTM_KERNELS: { forward: readonly TunedVariant[]; backward: readonly TunedVariant[] } = {
+  forward: [
+    ...GEMM_KERNELS,
+    ...ELEMENTWISE_KERNELS.addBias,
+    ...withRecurrentMask('lstm_forward_step', 'cpu'),
+    ...withRecurrentMask('lstm_forward_step_vec4', 'cpu'),
+    ...withRecurrentMask('lstm_forward_step_wide', 'gpu'),
+  ],
+  backward: [
+    ...GEMM_KERNELS,
+    ...ELEMENTWISE_KERNELS.columnSum,
+    ...ELEMENTWISE_KERNELS.dropout,
+    ...withRecurrentMask('lstm_backward_step', 'cpu'),
+    ...withRecurrentMask('lstm_backward_step_vec4', 'cpu'),
+    ...withRecurrentMask('lstm_backward_step_wide', 'gpu'),
+  ],
+};
 
 export interface LstmWeights {
   /** [in, 4H] */
@@ -66,7 +90,7 @@ export function activeRange(mask: Uint32Array | null | undefined, T: number, B: 
  * register-tiled ones, vec4 when H (and Wh's offset: the arena aligns parameters to 64) divide by 4, so
  * that each invocation owns 4 units and issues a quarter of the loads per multiply-add.
  */
-function stepKernels(step: Step, H: number, B: number, whOffset: number) {
+function stepKernels(step: Step, H: number, B: number, whOffset: number): { forward: LstmStepShader; backward: LstmStepShader; vec4: boolean; workgroups: readonly [number, number, number] } {
   const rowGroups = Math.ceil(B / 4);
   if (step.engine.tuning === 'gpu') {
     return { forward: 'lstm_forward_step_wide', backward: 'lstm_backward_step_wide', vec4: false, workgroups: [Math.ceil(H / 8), rowGroups, 1] as const };

@@ -4,6 +4,7 @@
  */
 import { type Step } from '../engine/engine';
 import { Tensor, type Slice } from '../engine/tensor';
+import { BOOLS, kernel, type TunedVariant } from '../kernels/variants';
 
 export interface GemmArgs {
   a: Slice;
@@ -22,6 +23,17 @@ export interface GemmArgs {
   accumulate?: boolean;
   alpha?: number;
 }
+
+const transposes = (shader: 'matmul' | 'matmul_tiled', only: 'cpu' | 'gpu', extra: Record<string, number> = {}) =>
+  BOOLS.flatMap((ta) => BOOLS.map((tb) => kernel(shader, only, { TRANS_A: ta, TRANS_B: tb, ...extra })));
+
+/** Every variant `gemm` may pick (the matmul op's forward and backward, and the LSTM's GEMMs). */
+export const GEMM_KERNELS: readonly TunedVariant[] = [
+  ...transposes('matmul', 'cpu'),
+  ...BOOLS.map((ta) => kernel('matmul_vec4', 'cpu', { TRANS_A: ta })),
+  kernel('matmul_nt_vec4', 'cpu'),
+  ...[1, 4].flatMap((block) => transposes('matmul_tiled', 'gpu', { BLOCK: block })),
+];
 
 /** From this many 64×64 output tiles up, a 'gpu'-tuned engine uses matmul_tiled's 4×4-per-invocation form. */
 export const LARGE_GEMM_TILES = 128;

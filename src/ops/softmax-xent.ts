@@ -4,6 +4,9 @@
  */
 import { type Step } from '../engine/engine';
 import { type Slice, type Tensor } from '../engine/tensor';
+import { kernel } from '../kernels/variants';
+
+export const SOFTMAX_XENT_KERNELS = { forward: [kernel('softmax_xent')], backward: [kernel('softmax_xent_backward')] };
 
 export interface XentResult {
   /** [loss, correct] */

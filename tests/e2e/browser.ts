@@ -1,5 +1,5 @@
 /**
- * End-to-end helpers: serve the built site (dist/) on 127.0.0.1 and drive Debian's Chromium (or
+ * End-to-end helpers: serve the build output (dist/) on 127.0.0.1 and drive Debian's Chromium (or
  * PUPPETEER_EXECUTABLE_PATH) through Puppeteer with WebGPU enabled. Without a browser the e2e tests
  * fail with that explanation; they are never skipped silently.
  */
@@ -13,6 +13,13 @@ import puppeteer, { type Browser } from 'puppeteer';
 export const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 export const DIST = path.join(ROOT, 'dist');
 export const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
+
+/** The tests use what `npm run build` made (`npm test` runs it first); without it they fail saying so. */
+export function requireBuild(): void {
+  for (const f of ['site/index.html', 'element.js', 'cli.js', 'index.js', 'builtin/sentences.zip']) {
+    if (!fs.existsSync(path.join(DIST, f))) throw new Error(`dist/${f} is missing: run "npm run build" first (npm test does)`);
+  }
+}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -1,5 +1,6 @@
 /**
- * End-to-end: the built demo site in headless Chromium (WebGPU on SwiftShader here), through Puppeteer.
+ * End-to-end: the built demo site (dist/site) and the package's no-bundler element (dist/element.js) in
+ * headless Chromium (WebGPU on SwiftShader here), through Puppeteer. `npm test` builds dist/ first.
  * One browser, one page, steps in order: load → train a short epoch → try it → upload → bad file → XSS.
  * A screenshot of the trained page is saved under tests/artifacts/ (ignored by git).
  */
@@ -8,13 +9,14 @@ import path from 'node:path';
 import JSZip from 'jszip';
 import Papa from 'papaparse';
 import type { Browser, Page } from 'puppeteer';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, DIST, launch, ROOT, serve } from './browser';
+import { ARTIFACTS, DIST, launch, requireBuild, serve } from './browser';
 
 let browser: Browser;
 let page: Page;
-let site: { url: string; close: () => Promise<void> };
+let server: { url: string; close: () => Promise<void> };
+/** The demo site's address (dist/site under the server's root, dist/). */
+let siteUrl: string;
 const consoleErrors: string[] = [];
 const dialogs: string[] = [];
 
@@ -27,20 +29,17 @@ async function zipOf(name: string, content: string): Promise<Uint8Array> {
 const XSS = '<img src=x onerror=alert(1)>';
 
 beforeAll(async () => {
-  const { buildBuiltin } = await import('../../src/data/build-builtin.mjs');
-  await buildBuiltin();
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), root: path.join(ROOT, 'demo'), logLevel: 'error' });
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), root: path.join(ROOT, 'demo'), logLevel: 'error', mode: 'lib' });
+  requireBuild();
   const rows = [{ text: XSS, label: 'pos' }];
   for (let i = 0; i < 40; i++) rows.push({ text: `sample sentence ${i} ${i % 2 ? 'good' : 'bad'}`, label: i % 2 ? 'pos' : 'neg' });
-  site = await serve(DIST, {
-    '/generated.zip': await zipOf('generated.csv', Papa.unparse(rows)),
-    '/bad.zip': await zipOf('notes.txt', 'no csv here'),
-    // An embedder's page without a bundler: only the built ES module and the element.
-    '/lib/plain.html':
-      '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="./lstm-trainer.js"></script>' +
-      '<lstm-trainer dataset-url="../builtin/sentences.zip"></lstm-trainer>',
+  server = await serve(DIST, {
+    '/site/generated.zip': await zipOf('generated.csv', Papa.unparse(rows)),
+    '/site/bad.zip': await zipOf('notes.txt', 'no csv here'),
+    // An embedder's page without a bundler: only the package's element module, no attributes (the
+    // built-in dataset comes from beside the module).
+    '/plain.html': '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="./element.js"></script><lstm-trainer></lstm-trainer>',
   });
+  siteUrl = `${server.url}site/`;
   browser = await launch();
   page = await browser.newPage();
   page.on('console', (m) => {
@@ -56,7 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await site?.close();
+  await server?.close();
 });
 
 /** The text of an element in the component's shadow root, whitespace collapsed. */
@@ -71,7 +70,7 @@ async function waitShadow(sel: string, timeout: number): Promise<void> {
 }
 
 async function uploadFromServer(name: string): Promise<void> {
-  const bytes = await (await fetch(`${site.url}${name}`)).arrayBuffer();
+  const bytes = await (await fetch(`${siteUrl}${name}`)).arrayBuffer();
   const file = path.join(ARTIFACTS, name);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   fs.writeFileSync(file, new Uint8Array(bytes));
@@ -81,7 +80,7 @@ async function uploadFromServer(name: string): Promise<void> {
 
 describe('demo page', () => {
   it('loads with a WebGPU adapter, the built-in dataset, and no console errors', async () => {
-    await page.goto(site.url);
+    await page.goto(siteUrl);
     const adapter = await page.evaluate(async () => !!(await navigator.gpu?.requestAdapter()));
     expect(adapter, 'headless Chromium offers no WebGPU adapter').toBe(true);
     await waitShadow('[data-testid=dataset-summary]', 120_000);
@@ -171,23 +170,27 @@ describe('demo page', () => {
   it('without WebGPU the page explains which browsers and flags work, instead of breaking', async () => {
     const p3 = await browser.newPage();
     await p3.evaluateOnNewDocument(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined }));
-    await p3.goto(site.url);
+    await p3.goto(siteUrl);
     await p3.waitForFunction(() => !!document.querySelector('lstm-trainer')?.shadowRoot?.querySelector('[data-testid=no-webgpu]'), { timeout: 30_000, polling: 100 });
     const text = await p3.$eval('lstm-trainer >>> [data-testid=no-webgpu]', (el) => (el.textContent ?? '').replace(/\s+/g, ' '));
     expect(text).toMatch(/WebGPU is not available here.*navigator\.gpu is missing.*Chrome or Edge/);
     await p3.close();
   });
 
-  it('the library build is one ES module that registers the element, usable without a bundler', async () => {
+  it('dist/element.js registers the element in a page without a bundler and loads the built-in data from beside it', async () => {
     const p4 = await browser.newPage();
     const errors: string[] = [];
+    const requests: string[] = [];
     p4.on('pageerror', (e) => errors.push((e as Error).message));
-    await p4.goto(`${site.url}lib/plain.html`);
+    p4.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    await p4.goto(`${server.url}plain.html`);
     await p4.waitForFunction(() => /3000 rows/.test(document.querySelector('lstm-trainer')?.shadowRoot?.querySelector('[data-testid=dataset-summary]')?.textContent ?? ''), {
       timeout: 60_000,
       polling: 100,
     });
     expect(errors).toEqual([]);
+    // Its own files only: the module, its lazy chunks, the dataset.
+    expect(requests.filter((r) => !/^\/(plain\.html|element(-[\w.-]+)?\.js|builtin\/sentences\.zip)$/.test(r))).toEqual([]);
     await p4.close();
   });
 
@@ -195,7 +198,7 @@ describe('demo page', () => {
     const p2 = await browser.newPage();
     const errors: string[] = [];
     p2.on('pageerror', (e) => errors.push((e as Error).message));
-    await p2.goto(`${site.url}embed.html`);
+    await p2.goto(`${siteUrl}embed.html`);
     await p2.waitForFunction(() => /dataset: 3000 rows/.test(document.getElementById('status')!.textContent ?? ''), { timeout: 60_000, polling: 100 });
     expect(errors).toEqual([]);
     await p2.close();

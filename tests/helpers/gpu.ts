@@ -4,13 +4,14 @@
  */
 import seedrandom from 'seedrandom';
 import { expect } from 'vitest';
-import { Engine, type Tuning } from '../../src/engine/engine';
+import { type Engine, type Tuning } from '../../src/engine/engine';
+import { createEngine } from '../../src/ops/create-engine';
 
 let engine: Promise<Engine> | null = null;
 const tuned = new Map<Tuning, Promise<Engine>>();
 
 export function getEngine(): Promise<Engine> {
-  engine ??= Engine.create();
+  engine ??= createEngine();
   return engine;
 }
 
@@ -18,7 +19,7 @@ export function getEngine(): Promise<Engine> {
 export function getTunedEngine(tuning: Tuning): Promise<Engine> {
   let e = tuned.get(tuning);
   if (!e) {
-    e = getEngine().then((base) => (base.tuning === tuning ? base : Engine.create({ gpu: base.gpu, tuning })));
+    e = getEngine().then((base) => (base.tuning === tuning ? base : createEngine({ gpu: base.gpu, tuning })));
     tuned.set(tuning, e);
   }
   return e;

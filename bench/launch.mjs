@@ -1,16 +1,16 @@
 #!/usr/bin/env node
-// Runs a TypeScript entry point of this project in Node through Vite's SSR module loader, so that it
-// sees exactly what the browser build sees (shaders imported as `?raw`, wgsl_reflect's ES build via
-// the alias in vite.config.ts). The entry exports `main(argv)`, whose number is the exit code.
-// Usage: node src/cli/launch.mjs <file.ts> [args…]
+// Runs a TypeScript benchmark of this project in Node through Vite's SSR module loader (Node cannot run
+// TypeScript itself; the benchmarks import internals that the package does not export), with the aliases
+// of vite.config.ts. The entry exports `main(argv)`, whose number is the exit code.
+// Usage: node bench/launch.mjs <file.ts> [args…]
 import { createServer } from 'vite';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {
-  console.error('usage: node src/cli/launch.mjs <file.ts> [args…]');
+  console.error('usage: node bench/launch.mjs <file.ts> [args…]');
   process.exit(2);
 }
 const server = await createServer({

@@ -1,0 +1,47 @@
+/**
+ * The built-in dataset: the 3,000 labelled sentences (IMDb, Yelp, Amazon; UCI "Sentiment Labelled
+ * Sentences") from the npm package sentiment@5.0.2, as one zip with one CSV (text, label, source). The
+ * build writes it beside the published modules (dist/builtin/sentences.zip); it is generated, never
+ * committed. In Node it is read from there; in a page it is fetched from beside the module that asks.
+ */
+import { loadDataset, type Dataset, type DatasetOptions } from './data/dataset';
+
+/** Where the zip lies relative to the published modules (all in dist/). */
+const BUILTIN_FILE = 'builtin/sentences.zip';
+
+/**
+ * The built-in dataset's URL: beside this module (a file: URL in Node). A page that bundles this package
+ * gets its modules renamed and moved, so copy `webgpu-lstm/dist/builtin/sentences.zip` to your site
+ * and use that URL instead.
+ */
+export function builtinDatasetUrl(): URL {
+  // Not a literal: bundlers must leave the URL for run time (the file sits beside the published modules).
+  return new URL(BUILTIN_FILE, import.meta.url);
+}
+
+/** The built-in dataset's zip bytes (from `url` when given: where your site serves the file). */
+export async function builtinDatasetBytes(url: URL | string = builtinDatasetUrl()): Promise<Uint8Array> {
+  url = new URL(url, typeof document === 'undefined' ? undefined : document.baseURI);
+  if (url.protocol === 'file:') {
+    const fsModule = 'node:fs/promises';
+    const fs = (await import(/* @vite-ignore */ fsModule)) as typeof import('node:fs/promises');
+    try {
+      return new Uint8Array(await fs.readFile(url));
+    } catch (e) {
+      throw new Error(`the built-in dataset is missing (${url.pathname}): ${(e as Error).message}. In a clone of the repository, run "npm run build".`);
+    }
+  }
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`could not download the built-in dataset from ${url.href}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/**
+ * The built-in dataset, parsed like any user's file. `url`: where your site serves
+ * webgpu-lstm/dist/builtin/sentences.zip, when a bundler has moved this module away from it (with Vite:
+ * `import url from 'webgpu-lstm/builtin/sentences.zip?url'`).
+ */
+export async function loadBuiltinDataset(opts: DatasetOptions & { url?: URL | string } = {}): Promise<Dataset> {
+  const { url, ...datasetOptions } = opts;
+  return loadDataset(await builtinDatasetBytes(url), 'sentences.zip', datasetOptions);
+}

@@ -1,0 +1,40 @@
+/**
+ * `webgpu-lstm <command> [options]`: picks the subcommand. Each subcommand exports `run(argv)` and returns
+ * its exit code: 0 done, 1 bad input or a failure (one sentence on stderr), 2 a usage error.
+ */
+import { version } from '../../package.json';
+import { run as train } from './train';
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
+  train: { run: train, summary: 'train the sentiment classifier on a .zip/.csv (default: the built-in sentences)' },
+};
+
+const HELP = `webgpu-lstm ${version}: LSTM training on WebGPU (Dawn in Node)
+
+usage: webgpu-lstm <command> [options]
+
+commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+  webgpu-lstm <command> --help    the command's options
+  webgpu-lstm --version`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    console.log(HELP);
+    return first === undefined ? 2 : 0;
+  }
+  if (first === '--version' || first === '-v') {
+    console.log(version);
+    return 0;
+  }
+  const command = COMMANDS[first];
+  if (!command) {
+    console.error(`error: unknown command "${first}" (commands: ${Object.keys(COMMANDS).join(', ')}; see webgpu-lstm --help)`);
+    return 2;
+  }
+  return command.run(rest);
+}

@@ -1,0 +1,45 @@
+/**
+ * webgpu-lstm: the public library entry (browsers and bundlers; in Node the package resolves to
+ * node.ts, which adds Dawn and re-exports everything here). Every other module under src/ is internal:
+ * its names and layout may change between versions.
+ */
+
+// The sentiment model: the notebook's recipe on the fused engine.
+export { createSentimentModel, getDefaultEngine, SentimentModel } from './model/sentiment-model';
+export type { Evaluation, FitOptions, SaliencyToken } from './model/sentiment-model';
+export { NOTEBOOK_RECIPE, validateModelConfig } from './model/config';
+export type { ModelConfig } from './model/config';
+export type { BatchEndInfo, EarlyStopping, EpochEndInfo, History } from './model/fit';
+export type { SavedManifest } from './model/persistence';
+export type { TfjsArtifacts } from './model/export-tfjs';
+
+// Data: zip/CSV → columns → clean → Tokenizer → pad → split.
+export { buildDataset, detectColumns, loadDataset } from './data/dataset';
+export type { Dataset, DatasetInfo, DatasetOptions, LabelledTexts } from './data/dataset';
+export { readTable } from './data/table';
+export type { ReadOptions, Table } from './data/table';
+export { DatasetError } from './data/errors';
+export { cleanText, DEFAULT_CLEANING } from './data/clean';
+export type { CleaningConfig } from './data/clean';
+export { KERAS_FILTERS, padSequences, Tokenizer } from './data/tokenizer';
+export type { PadOptions, TokenizerConfig, TokenizerJSON } from './data/tokenizer';
+export { epochBatches, splitDataset } from './data/split';
+export type { SplitOptions, Splits } from './data/split';
+export { builtinDatasetBytes, builtinDatasetUrl, loadBuiltinDataset } from './builtin';
+
+// Metrics (scikit-learn's numbers and layout).
+export { classificationReport, confusionMatrix, formatConfusion, formatReport } from './metrics/report';
+export type { ClassificationReport, ClassScores } from './metrics/report';
+
+// The engine, for advanced use: a device, one-submit steps, a tape, tensors, parameters, fused ops.
+export { Engine, Step } from './engine/engine';
+export type { DispatchArgs, EngineOptions, Tuning } from './engine/engine';
+export { createEngine } from './ops/create-engine';
+export { Tensor } from './engine/tensor';
+export type { Slice } from './engine/tensor';
+export { ParameterStore } from './engine/parameters';
+export type { AdamOptions, ParamSpec } from './engine/parameters';
+export { acquireGpu } from './gpu/device';
+export type { AcquireOptions, GpuContext, GpuError, GpuErrorKind } from './gpu/device';
+export { GATE_ORDER } from './nn/lstm-layout';
+export * as ops from './ops/public';

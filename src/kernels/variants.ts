@@ -1,0 +1,35 @@
+/**
+ * Kernel variants as the ops declare them: a shader (a typed name: a typo is a compile error), its
+ * override constants, and optionally the one kernel tuning that uses it. Each op lists its variants
+ * beside the code that picks among them; an engine compiles the variants of its tuning up front.
+ */
+import type { KernelVariant } from './registry';
+import type { ShaderName } from './shaders.generated';
+
+/**
+ * Kernel shapes: 'cpu' (few invocations, much register-tiled work each, no barriers: what a software
+ * adapter such as SwiftShader runs fastest) or 'gpu' (many light invocations, workgroup tiles and
+ * reductions: what keeps a hardware GPU's cores busy at this model's small sizes).
+ */
+export type Tuning = 'cpu' | 'gpu';
+
+export interface TunedVariant extends KernelVariant<ShaderName> {
+  /** Used only by engines of this tuning; others never compile it. */
+  only?: Tuning;
+}
+
+export const BOOLS = [false, true] as const;
+
+/** One variant, optionally for one tuning only. */
+export function kernel(shader: ShaderName, only?: Tuning, overrides?: KernelVariant['overrides']): TunedVariant {
+  return { shader, ...(only ? { only } : {}), ...(overrides ? { overrides } : {}) };
+}
+
+/** The variants an engine of `tuning` uses (all of them without one), deduplicated. */
+export function variantsFor(lists: ReadonlyArray<ReadonlyArray<TunedVariant>>, tuning?: Tuning): TunedVariant[] {
+  const seen = new Map<string, TunedVariant>();
+  for (const list of lists) {
+    for (const v of list) if (!tuning || !v.only || v.only === tuning) seen.set(`${v.shader}${JSON.stringify(v.overrides ?? {})}`, v);
+  }
+  return [...seen.values()];
+}

@@ -1,0 +1,167 @@
+/**
+ * The training loop behind `fit`: epochs of shuffled (optionally length-bucketed) batches, at most two
+ * steps in flight so that the host prepares the next batch while the GPU runs the previous one, progress
+ * per batch and per epoch, validation, a NaN/Inf stop that keeps the last good weights, an abort signal
+ * that leaves a consistent model, and Keras-style early stopping.
+ */
+import { epochBatches } from '../data/split';
+import type { Batch, StepStats } from './network';
+
+export interface BatchEndInfo {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  /** Running mean over the epoch so far. */
+  loss: number;
+  accuracy: number;
+  sequencesPerSecond: number;
+  etaSeconds: number;
+}
+
+export interface EpochEndInfo {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  seconds: number;
+  sequencesPerSecond: number;
+}
+
+export interface EarlyStopping {
+  patience: number;
+  monitor?: 'val_loss' | 'val_accuracy';
+  restoreBestWeights?: boolean;
+}
+
+export interface History {
+  epochs: EpochEndInfo[];
+  /** True when the signal stopped training early (the model is consistent: every submitted step completed). */
+  stopped: boolean;
+  /** With earlyStopping: the best epoch (1-based) and whether training stopped before `epochs`. */
+  bestEpoch: number | null;
+  stoppedEarly: boolean;
+}
+
+/** What the loop trains: a network's step, its weights, and the data as rows. */
+export interface FitTarget {
+  rows: number;
+  /** Each row's real length (for bucketing). */
+  lengths: ArrayLike<number>;
+  batchOf(rows: readonly number[]): Batch;
+  trainStep(batch: Batch): Promise<StepStats>;
+  /** Validation metrics after an epoch, or null without validation data. */
+  validate: (() => Promise<{ loss: number; accuracy: number }>) | null;
+  readWeights(): Promise<Map<string, Float32Array>>;
+  writeWeights(weights: Map<string, Float32Array>): void;
+  shuffleRng: () => number;
+}
+
+export interface FitLoopOptions {
+  epochs: number;
+  batchSize: number;
+  bucketing?: boolean;
+  signal?: AbortSignal;
+  onBatchEnd?: (info: BatchEndInfo) => void;
+  onEpochEnd?: (info: EpochEndInfo) => void | Promise<void>;
+  earlyStopping?: EarlyStopping;
+}
+
+export async function fitLoop(target: FitTarget, opts: FitLoopOptions): Promise<History> {
+  const { epochs, batchSize } = opts;
+  const n = target.rows;
+  const history: History = { epochs: [], stopped: false, bestEpoch: null, stoppedEarly: false };
+  const es = opts.earlyStopping;
+  let best: { score: number; epoch: number; weights: Map<string, Float32Array> | null } | null = null;
+
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const batches = epochBatches(n, batchSize, target.shuffleRng, opts.bucketing ? target.lengths : undefined);
+    const t0 = performance.now();
+    let seen = 0;
+    let lossSum = 0;
+    let correct = 0;
+    let done = 0;
+    const pending: Array<{ p: Promise<StepStats>; size: number }> = [];
+    const settle = async () => {
+      const { p, size } = pending.shift()!;
+      const s = await p;
+      if (!s.finite) {
+        // Drain what is still in flight so the model is left consistent.
+        await Promise.allSettled(pending.map((q) => q.p));
+        pending.length = 0;
+        throw new Error(
+          `training stopped at epoch ${epoch + 1}, batch ${done + 1}: the loss or gradient became NaN/Inf; ` +
+            'that update was skipped, so the model keeps the weights of the last good step (try a lower learning rate or clipNorm)',
+        );
+      }
+      done++;
+      seen += size;
+      lossSum += s.loss * size;
+      correct += s.correct;
+      const elapsed = (performance.now() - t0) / 1000;
+      const rate = seen / Math.max(elapsed, 1e-9);
+      const remaining = (batches.length - done) * batchSize + (epochs - epoch - 1) * n;
+      opts.onBatchEnd?.({
+        epoch: epoch + 1,
+        epochs,
+        batch: done,
+        batches: batches.length,
+        loss: lossSum / seen,
+        accuracy: correct / seen,
+        sequencesPerSecond: rate,
+        etaSeconds: remaining / rate,
+      });
+    };
+    try {
+      for (const rows of batches) {
+        if (opts.signal?.aborted) break;
+        pending.push({ p: target.trainStep(target.batchOf(rows)), size: rows.length });
+        if (pending.length >= 2) await settle();
+      }
+      while (pending.length > 0) await settle();
+    } catch (e) {
+      // Whatever is still in flight fails the same way (or completes); either way nobody awaits it now.
+      for (const q of pending) q.p.catch(() => {});
+      throw e;
+    }
+    if (opts.signal?.aborted && done < batches.length) {
+      history.stopped = true;
+      break;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const v = target.validate ? await target.validate() : null;
+    const info: EpochEndInfo = {
+      epoch: epoch + 1,
+      epochs,
+      loss: lossSum / seen,
+      accuracy: correct / seen,
+      valLoss: v?.loss ?? null,
+      valAccuracy: v?.accuracy ?? null,
+      seconds,
+      sequencesPerSecond: seen / seconds,
+    };
+    history.epochs.push(info);
+    await opts.onEpochEnd?.(info);
+    if (opts.signal?.aborted) {
+      history.stopped = epoch + 1 < epochs;
+      break;
+    }
+    if (es) {
+      // Higher is better: the accuracy itself, or the negated loss.
+      const score = es.monitor === 'val_accuracy' ? info.valAccuracy! : -info.valLoss!;
+      if (!best || score > best.score) {
+        best = { score, epoch: epoch + 1, weights: es.restoreBestWeights === false ? null : await target.readWeights() };
+      } else if (epoch + 1 - best.epoch >= es.patience) {
+        history.stoppedEarly = epoch + 1 < epochs;
+        break;
+      }
+    }
+  }
+  if (es && best) {
+    history.bestEpoch = best.epoch;
+    if (best.weights && best.epoch !== history.epochs.length) target.writeWeights(best.weights);
+  }
+  return history;
+}
