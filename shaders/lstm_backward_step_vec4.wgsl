@@ -10,6 +10,8 @@
 override USE_RECURRENT_MASK: bool = false;
 
 #include "lstm_gates"
+alias Cell = vec4f;                // four consecutive units per value
+#include "lstm_cell_math"
 
 struct Params { B: u32, H: u32, t: u32, tEnd: u32, offWh: u32 }
 
@@ -23,11 +25,6 @@ struct Params { B: u32, H: u32, t: u32, tEnd: u32, offWh: u32 }
 @group(0) @binding(7) var<storage, read_write> dhCarry: array<vec4f>; // [B, H]
 @group(0) @binding(8) var<storage, read_write> dcCarry: array<vec4f>; // [B, H]
 @group(0) @binding(9) var<uniform> p: Params;
-
-fn tanh4(x: vec4f) -> vec4f {
-  let e = exp(-2.0 * abs(x));
-  return sign(x) * (1.0 - e) / (1.0 + e);
-}
 
 const ONE = vec4f(1.0);
 
@@ -89,18 +86,15 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       dhCarry[bk] = dh;
       continue;
     }
-    let gi = gates[gBase + GATE_I * H4];
-    let gf = gates[gBase + GATE_F * H4];
-    let gc = gates[gBase + GATE_C * H4];
-    let go = gates[gBase + GATE_O * H4];
-    let c = cs[(p.t + 1u) * p.B * H4 + bk];
-    let cPrev = cs[p.t * p.B * H4 + bk];
-    let tc = tanh4(c);
-    let dc = dcCarry[bk] + dh * go * (1.0 - tc * tc);
-    dG[gBase + GATE_I * H4] = dc * gc * gi * (1.0 - gi);
-    dG[gBase + GATE_F * H4] = dc * cPrev * gf * (1.0 - gf);
-    dG[gBase + GATE_C * H4] = dc * gi * (1.0 - gc * gc);
-    dG[gBase + GATE_O * H4] = dh * tc * go * (1.0 - go);
-    dcCarry[bk] = dc * gf;
+    let d = cellGrads(
+      dh, dcCarry[bk],
+      gates[gBase + GATE_I * H4], gates[gBase + GATE_F * H4], gates[gBase + GATE_C * H4], gates[gBase + GATE_O * H4],
+      cs[(p.t + 1u) * p.B * H4 + bk], cs[p.t * p.B * H4 + bk],
+    );
+    dG[gBase + GATE_I * H4] = d.zi;
+    dG[gBase + GATE_F * H4] = d.zf;
+    dG[gBase + GATE_C * H4] = d.zc;
+    dG[gBase + GATE_O * H4] = d.zo;
+    dcCarry[bk] = d.cPrev;
   }
 }

@@ -9,6 +9,8 @@
 override USE_RECURRENT_MASK: bool = false;
 
 #include "lstm_gates"
+alias Cell = vec4f;                // four consecutive units per value
+#include "lstm_cell_math"
 
 struct Params { B: u32, H: u32, t: u32, offWh: u32 }
 
@@ -20,13 +22,6 @@ struct Params { B: u32, H: u32, t: u32, offWh: u32 }
 @group(0) @binding(5) var<storage, read_write> cs: array<vec4f>; // [T + 1, B, H]
 @group(0) @binding(6) var<storage, read_write> gates: array<vec4f>; // [T, B, 4H], activated
 @group(0) @binding(7) var<uniform> p: Params;
-
-fn sigmoid4(x: vec4f) -> vec4f { return 1.0 / (1.0 + exp(-x)); }
-
-fn tanh4(x: vec4f) -> vec4f {
-  let e = exp(-2.0 * abs(x));
-  return sign(x) * (1.0 - e) / (1.0 + e);
-}
 
 fn hPrev(b: u32, k: u32) -> f32 {
   let h = hs[(p.t * p.B + b) * p.H + k];
@@ -91,17 +86,12 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       for (var g = 0u; g < 4u; g++) { gates[gBase + g * H4] = vec4f(0.0); }
       continue;
     }
-    let gi = sigmoid4(z[r][GATE_I]);
-    let gf = sigmoid4(z[r][GATE_F]);
-    let gc = tanh4(z[r][GATE_C]);
-    let go = sigmoid4(z[r][GATE_O]);
-    let c = gf * cs[prev4] + gi * gc;
-    cs[next4] = c;
-    let h = go * tanh4(c);
-    for (var u = 0u; u < 4u; u++) { hs[next4 * 4u + u] = h[u]; }
-    gates[gBase + GATE_I * H4] = gi;
-    gates[gBase + GATE_F * H4] = gf;
-    gates[gBase + GATE_C * H4] = gc;
-    gates[gBase + GATE_O * H4] = go;
+    let s = cellStep(z[r][GATE_I], z[r][GATE_F], z[r][GATE_C], z[r][GATE_O], cs[prev4]);
+    cs[next4] = s.c;
+    for (var u = 0u; u < 4u; u++) { hs[next4 * 4u + u] = s.h[u]; }
+    gates[gBase + GATE_I * H4] = s.i;
+    gates[gBase + GATE_F * H4] = s.f;
+    gates[gBase + GATE_C * H4] = s.g;
+    gates[gBase + GATE_O * H4] = s.o;
   }
 }

@@ -2,6 +2,9 @@
 // lstm_backward_step_wide.wgsl (layouts and derivatives in lstm_backward_step.wgsl's header). The
 // including kernel declares the override USE_RECURRENT_MASK and includes "lstm_gates" before this.
 
+alias Cell = f32;
+#include "lstm_cell_math"
+
 struct Params { B: u32, H: u32, t: u32, tEnd: u32, offWh: u32 }
 
 @group(0) @binding(0) var<storage, read> wh: array<f32>;       // [H, 4H] at offWh
@@ -18,10 +21,7 @@ struct Params { B: u32, H: u32, t: u32, tEnd: u32, offWh: u32 }
 // Row b, unit k at step p.t, given recSum = Σ_n dG_{t+1}[b, n] · Wh[k, n] (ignored when there is no step
 // t + 1 or row b was padding there):
 //   dh_t  = dHs[t + 1, b, k] + rmask[b, k] · recSum   (or + dhCarry[b, k] if row b was padding at t + 1)
-//   dc_t  = dcCarry[b, k] + dh_t · o · (1 − tanh²(c_t))
-//   dz_i  = dc_t · g · i(1 − i)     dz_f = dc_t · c_{t−1} · f(1 − f)
-//   dz_c  = dc_t · i · (1 − g²)     dz_o = dh_t · tanh(c_t) · o(1 − o)
-//   dcCarry ← dc_t · f
+// then cellGrads (lstm_cell_math) gives dG_t and the new dcCarry from dh_t, dcCarry and the stored gates.
 // A padding row at t stores dG_t = 0, passes dh_t on in dhCarry and leaves dcCarry unchanged.
 fn cellBackward(b: u32, k: u32, recSum: f32) {
   let H = p.H;
@@ -45,17 +45,14 @@ fn cellBackward(b: u32, k: u32, recSum: f32) {
     dhCarry[bk] = dh;
     return;
   }
-  let gi = gates[gBase + GATE_I * H];
-  let gf = gates[gBase + GATE_F * H];
-  let gc = gates[gBase + GATE_C * H];
-  let go = gates[gBase + GATE_O * H];
-  let c = cs[((p.t + 1u) * p.B) * H + bk];
-  let cPrev = cs[(p.t * p.B) * H + bk];
-  let tc = tanhStable(c);
-  let dc = dcCarry[bk] + dh * go * (1.0 - tc * tc);
-  dG[gBase + GATE_I * H] = dc * gc * gi * (1.0 - gi);
-  dG[gBase + GATE_F * H] = dc * cPrev * gf * (1.0 - gf);
-  dG[gBase + GATE_C * H] = dc * gi * (1.0 - gc * gc);
-  dG[gBase + GATE_O * H] = dh * tc * go * (1.0 - go);
-  dcCarry[bk] = dc * gf;
+  let d = cellGrads(
+    dh, dcCarry[bk],
+    gates[gBase + GATE_I * H], gates[gBase + GATE_F * H], gates[gBase + GATE_C * H], gates[gBase + GATE_O * H],
+    cs[((p.t + 1u) * p.B) * H + bk], cs[(p.t * p.B) * H + bk],
+  );
+  dG[gBase + GATE_I * H] = d.zi;
+  dG[gBase + GATE_F * H] = d.zf;
+  dG[gBase + GATE_C * H] = d.zc;
+  dG[gBase + GATE_O * H] = d.zo;
+  dcCarry[bk] = d.cPrev;
 }

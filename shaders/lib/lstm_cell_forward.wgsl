@@ -2,6 +2,9 @@
 // lstm_forward_step_wide.wgsl (layouts and math in lstm_forward_step.wgsl's header). The including kernel
 // declares the override USE_RECURRENT_MASK and includes "lstm_gates" before this.
 
+alias Cell = f32;
+#include "lstm_cell_math"
+
 struct Params { B: u32, H: u32, t: u32, offWh: u32 }
 
 @group(0) @binding(0) var<storage, read> xp: array<f32>;       // [T, B, 4H]
@@ -20,9 +23,8 @@ fn hPrev(b: u32, k: u32) -> f32 {
   return h;
 }
 
-// Row b, unit j, given its pre-activations z = (z_i, z_f, z_c, z_o) = Xp + h_{t−1}·Wh:
-//   i = σ(z_i)   f = σ(z_f)   g = tanh(z_c)   o = σ(z_o)   c_t = f ⊙ c_{t−1} + i ⊙ g   h_t = o ⊙ tanh(c_t)
-// and the activated gates are stored for the backward pass. A padding row (mask 0) carries h and c
+// Row b, unit j, given its pre-activations z = (z_i, z_f, z_c, z_o) = Xp + h_{t−1}·Wh: cellStep's
+// update (lstm_cell_math), with the activated gates stored for the backward pass. A padding row (mask 0) carries h and c
 // through unchanged and stores zero gates.
 fn cellForward(b: u32, j: u32, z: vec4f) {
   let H = p.H;
@@ -38,15 +40,11 @@ fn cellForward(b: u32, j: u32, z: vec4f) {
     gates[gBase + GATE_O * H] = 0.0;
     return;
   }
-  let gi = sigmoid(z[GATE_I]);
-  let gf = sigmoid(z[GATE_F]);
-  let gc = tanhStable(z[GATE_C]);
-  let go = sigmoid(z[GATE_O]);
-  let c = gf * cs[prev] + gi * gc;
-  cs[next] = c;
-  hs[next] = go * tanhStable(c);
-  gates[gBase + GATE_I * H] = gi;
-  gates[gBase + GATE_F * H] = gf;
-  gates[gBase + GATE_C * H] = gc;
-  gates[gBase + GATE_O * H] = go;
+  let s = cellStep(z[GATE_I], z[GATE_F], z[GATE_C], z[GATE_O], cs[prev]);
+  cs[next] = s.c;
+  hs[next] = s.h;
+  gates[gBase + GATE_I * H] = s.i;
+  gates[gBase + GATE_F * H] = s.f;
+  gates[gBase + GATE_C * H] = s.g;
+  gates[gBase + GATE_O * H] = s.o;
 }

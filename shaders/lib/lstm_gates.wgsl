@@ -5,11 +5,3 @@ const GATE_I: u32 = 0u;
 const GATE_F: u32 = 1u;
 const GATE_C: u32 = 2u;
 const GATE_O: u32 = 3u;
-
-fn sigmoid(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
-
-// tanh without the overflow of (e^2x − 1)/(e^2x + 1) for large |x|.
-fn tanhStable(x: f32) -> f32 {
-  let e = exp(-2.0 * abs(x));
-  return sign(x) * (1.0 - e) / (1.0 + e);
-}

@@ -4,8 +4,9 @@
  * Gate order is Keras's: i (input), f (forget), c (cell candidate, "g"), o (output). Weights are packed
  * along columns: Wx [in, 4H], Wh [H, 4H], b [4H], gate k of unit j at column k·H + j — exactly the
  * Keras/TF.js `kernel`, `recurrent_kernel`, `bias` of an LSTM cell, so export is a plain copy.
- * shaders/lstm_forward_step.wgsl and lstm_backward_step.wgsl declare GATE_I … GATE_O with these values,
- * the float64 reference uses GATE, and a test checks that all of them agree.
+ * shaders/lib/lstm_gates.wgsl declares GATE_I … GATE_O with these values for every LSTM step kernel
+ * (lstm_{forward,backward}_step, _vec4 and _wide all include it), the float64 reference uses GATE, the
+ * model file records GATE_ORDER, and a test checks that all of them agree.
  */
 export const GATE_ORDER = ['i', 'f', 'c', 'o'] as const;
 export type Gate = (typeof GATE_ORDER)[number];

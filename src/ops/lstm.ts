@@ -2,9 +2,14 @@
  * A whole LSTM layer over a whole (time-major) sequence as one tape op with one fused backward.
  *
  * Forward:  Xp = X·Wx + b for all active timesteps (one GEMM + bias), then one fused dispatch per
- *           timestep (lstm_forward_step.wgsl). Backward: one fused dispatch per timestep in reverse
- *           (lstm_backward_step.wgsl) producing dG for every step, then the weight and input gradients
- *           as four big operations over all rows: dWh = H_prevᵀ·dG, dWx = Xᵀ·dG, db = Σ dG, dX = dG·Wxᵀ.
+ *           timestep. Backward: one fused dispatch per timestep in reverse producing dG for every step,
+ *           then the weight and input gradients as four big operations over all rows:
+ *           dWh = H_prevᵀ·dG, dWx = Xᵀ·dG, db = Σ dG, dX = dG·Wxᵀ.
+ *
+ * The step kernels per tuning (stepKernels below): 'gpu' runs lstm_forward_step_wide /
+ * lstm_backward_step_wide; 'cpu' runs lstm_forward_step_vec4 / lstm_backward_step_vec4 when H and Wh's
+ * offset divide by 4, else lstm_forward_step / lstm_backward_step. All six share the cell arithmetic
+ * (shaders/lib/lstm_cell_math.wgsl) and the gate order (shaders/lib/lstm_gates.wgsl).
  *
  * Timesteps where every row of the batch is padding are skipped: a leading run (pre-padding) exactly,
  * since the state there stays at its zero initial value, and a trailing run (post-padding) when only the
