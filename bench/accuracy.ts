@@ -3,7 +3,7 @@
  * ../shared/data/Sentiment.zip — drop Neutral, test share 0.33, fixed seed — evaluating the test split
  * after every epoch, up to --epochs (default 10). Exits 1 if the archive is absent (a stated skip).
  *
- *   node src/cli/launch.mjs bench/accuracy.ts [--epochs 10] [--seed 141] [--bucketing] [--no-mask]
+ *   node bench/launch.mjs bench/accuracy.ts [--epochs 10] [--seed 141] [--bucketing] [--no-mask]
  */
 import fs from 'node:fs';
 import path from 'node:path';

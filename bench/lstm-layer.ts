@@ -5,7 +5,7 @@
  * and forward+backward wall time per submit, counts dispatches, and converts the model's FLOPs into
  * GFLOP/s next to the best GEMM GFLOP/s measured in the same run on the same adapter.
  *
- *   node src/cli/launch.mjs bench/lstm-layer.ts [--B 32] [--T 28] [--in 128] [--H 196] [--reps 5]
+ *   node bench/launch.mjs bench/lstm-layer.ts [--B 32] [--T 28] [--in 128] [--H 196] [--reps 5]
  */
 import seedrandom from 'seedrandom';
 import { type Engine } from '../src/engine/engine';

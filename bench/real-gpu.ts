@@ -10,7 +10,7 @@
  * Numbers only: nothing here passes or fails on speed. Refuses a CPU adapter unless `--allow-cpu`
  * (a dry run of the script on a machine without a GPU).
  *
- *   node src/cli/launch.mjs bench/real-gpu.ts [--out FILE.json] [--md FILE.md] [--cudnn FILE.json] [--zip FILE] [--allow-cpu] [--quick]
+ *   node bench/launch.mjs bench/real-gpu.ts [--out FILE.json] [--md FILE.md] [--cudnn FILE.json] [--zip FILE] [--allow-cpu] [--quick]
  */
 import fs from 'node:fs';
 import seedrandom from 'seedrandom';
