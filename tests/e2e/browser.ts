@@ -79,3 +79,22 @@ export async function launch(opts: { protocolTimeout?: number } = {}): Promise<B
     ],
   });
 }
+
+/**
+ * Open `url` in a new page of `browser` and wait until its <lstm-trainer> has loaded the built-in
+ * dataset (3,000 rows). Returns the page errors and the paths of every request the page made.
+ */
+export async function openWithBuiltinDataset(browser: Browser, url: string, timeout = 120_000): Promise<{ errors: string[]; requests: string[] }> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on('pageerror', (e) => errors.push((e as Error).message));
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  await page.goto(url);
+  await page.waitForFunction(() => /3000 rows/.test(document.querySelector('lstm-trainer')?.shadowRoot?.querySelector('[data-testid=dataset-summary]')?.textContent ?? ''), {
+    timeout,
+    polling: 100,
+  });
+  await page.close();
+  return { errors, requests };
+}

@@ -10,7 +10,7 @@ import JSZip from 'jszip';
 import Papa from 'papaparse';
 import type { Browser, Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, DIST, launch, requireBuild, serve } from './browser';
+import { ARTIFACTS, DIST, launch, openWithBuiltinDataset, requireBuild, serve } from './browser';
 
 let browser: Browser;
 let page: Page;
@@ -178,20 +178,10 @@ describe('demo page', () => {
   });
 
   it('dist/element.js registers the element in a page without a bundler and loads the built-in data from beside it', async () => {
-    const p4 = await browser.newPage();
-    const errors: string[] = [];
-    const requests: string[] = [];
-    p4.on('pageerror', (e) => errors.push((e as Error).message));
-    p4.on('request', (r) => requests.push(new URL(r.url()).pathname));
-    await p4.goto(`${server.url}plain.html`);
-    await p4.waitForFunction(() => /3000 rows/.test(document.querySelector('lstm-trainer')?.shadowRoot?.querySelector('[data-testid=dataset-summary]')?.textContent ?? ''), {
-      timeout: 60_000,
-      polling: 100,
-    });
+    const { errors, requests } = await openWithBuiltinDataset(browser, `${server.url}plain.html`, 60_000);
     expect(errors).toEqual([]);
     // Its own files only: the module, its lazy chunks, the dataset.
     expect(requests.filter((r) => !/^\/(plain\.html|element(-[\w.-]+)?\.js|builtin\/sentences\.zip)$/.test(r))).toEqual([]);
-    await p4.close();
   });
 
   it('the embed example uses only the public element and receives its events', async () => {

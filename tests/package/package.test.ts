@@ -19,7 +19,7 @@ import type { Browser } from 'puppeteer';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatedCorpus } from '../helpers/corpus';
-import { DIST, launch, requireBuild, ROOT, serve } from '../e2e/browser';
+import { DIST, launch, openWithBuiltinDataset, requireBuild, ROOT, serve } from '../e2e/browser';
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 let dir: string;
@@ -160,16 +160,7 @@ process.exit(0);
     const site = await serve(dir);
     try {
       browser = await launch();
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      const requests: string[] = [];
-      page.on('pageerror', (e) => errors.push((e as Error).message));
-      page.on('request', (r) => requests.push(new URL(r.url()).pathname));
-      await page.goto(`${site.url}index.html`);
-      await page.waitForFunction(() => /3000 rows/.test(document.querySelector('lstm-trainer')?.shadowRoot?.querySelector('[data-testid=dataset-summary]')?.textContent ?? ''), {
-        timeout: 120_000,
-        polling: 100,
-      });
+      const { errors, requests } = await openWithBuiltinDataset(browser, `${site.url}index.html`);
       expect(errors).toEqual([]);
       expect(requests.filter((r) => !/^\/(index\.html|node_modules\/webgpu-lstm\/dist\/(element(-[\w.-]+)?\.js|builtin\/sentences\.zip))$/.test(r))).toEqual([]);
     } finally {
