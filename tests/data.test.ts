@@ -39,6 +39,19 @@ describe('Keras-compatible Tokenizer', () => {
     expect(o.wordIndex.get('the')).toBe(2);
     expect(o.textToSequence('the dog a cat zebra')).toEqual([2, 1, 1, 3, 1]);
   });
+  it('an OOV token that is also a word of the texts keeps its word index and leaves 1 unused, as Keras does', () => {
+    // Keras: sorted_voc = [oov] + words by count; dict(zip(sorted_voc, 1…)) keeps a repeated word's last
+    // index. Counts: the 2, cat 2, sat 2, dog 1, down 1, a 1 → sorted_voc = cat, the, cat, sat, dog, down, a.
+    const t = new Tokenizer({ oovToken: 'cat' });
+    t.fitOnTexts(corpus);
+    expect(Object.fromEntries(t.wordIndex)).toEqual({ cat: 3, the: 2, sat: 4, dog: 5, down: 6, a: 7 });
+    expect([...t.wordIndex.values()]).not.toContain(1);
+    expect(t.textToSequence('the zebra cat')).toEqual([2, 3, 3]);
+    expect(t.vocabSize).toBe(8);
+    const back = Tokenizer.fromJSON(JSON.parse(JSON.stringify(t.toJSON())));
+    expect(Object.fromEntries(back.wordIndex)).toEqual(Object.fromEntries(t.wordIndex));
+    expect(back.textToSequence('the zebra cat')).toEqual([2, 3, 3]);
+  });
   it('filters, lower and split options, and JSON round trip', () => {
     const t = new Tokenizer({ lower: false, filters: '', split: '|' });
     t.fitOnTexts(['A|b|A', 'b|A|c!']);
@@ -50,6 +63,12 @@ describe('Keras-compatible Tokenizer', () => {
 });
 
 describe('padSequences', () => {
+  it('matches Keras on all-empty sequences ([n, 0]) and on an empty list (an error without maxlen, [0, maxlen] with it)', () => {
+    expect(padSequences([[], []])).toEqual({ data: new Uint32Array(0), maxlen: 0 });
+    expect(() => padSequences([])).toThrow(/empty list needs maxlen/);
+    expect(padSequences([], { maxlen: 5 })).toEqual({ data: new Uint32Array(0), maxlen: 5 });
+    expect([...padSequences([[], [3]], { maxlen: 2 }).data]).toEqual([0, 0, 0, 3]);
+  });
   const seqs = [[1, 2, 3], [4], [5, 6, 7, 8, 9]];
   it('pre-padding and pre-truncating by default, maxlen = longest', () => {
     const { data, maxlen } = padSequences(seqs);

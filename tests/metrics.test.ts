@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classificationReport, formatReport } from '../src/metrics/report';
+import { classificationReport, formatFixed, formatReport } from '../src/metrics/report';
 
 describe('classification report (sklearn numbers and layout)', () => {
   // 10 rows, imbalanced: 6 of class a, 3 of b, 1 of c; c is never predicted (zero division → 0).
@@ -41,5 +41,17 @@ describe('classification report (sklearn numbers and layout)', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('rounds as Python formats floats (exact binary value, ties to even), not as toFixed', () => {
+    // Exact binary ties: Python format(x, '.2f') → 0.62, 0.12, 0.38, 0.88; toFixed gives 0.63 and 0.13.
+    expect([0.625, 0.125, 0.375, 0.875].map((v) => formatFixed(v, 2))).toEqual(['0.62', '0.12', '0.38', '0.88']);
+    expect([0.5, 1.5, 2.5].map((v) => formatFixed(v, 0))).toEqual(['0', '2', '2']);
+    // Not ties in binary: 1.005 is stored below 1.005, 0.3 as 0.299999…; 2/3 rounds up.
+    expect([1.005, 0.3, 2 / 3, 0, 1, -0.625].map((v) => formatFixed(v, 2))).toEqual(['1.00', '0.30', '0.67', '0.00', '1.00', '-0.62']);
+    expect(formatFixed(5 / 6, 4)).toBe('0.8333');
+    // A report with a tie: class a precision 5/8 = 0.625 prints as scikit-learn prints it.
+    const tie = classificationReport([0, 0, 0, 0, 0, 1, 1, 1, 1, 1], [0, 0, 0, 0, 0, 0, 0, 0, 1, 1], ['a', 'b']);
+    expect(formatReport(tie).split('\n')[2]).toBe('           a       0.62      1.00      0.77         5');
   });
 });

@@ -33,6 +33,12 @@ export class Tokenizer {
   wordIndex = new Map<string, number>();
   /** word → count in fit_on_texts, in order of first appearance. */
   wordCounts = new Map<string, number>();
+  /**
+   * Keras's `sorted_voc`: the OOV token (if any), then the words by count. `wordIndex` is built from it as
+   * Keras builds its dict: entry k gets index k + 1 and a repeated word keeps its last index, so an OOV
+   * token that is also a word of the texts leaves index 1 unused and shifts no other word.
+   */
+  vocabulary: string[] = [];
 
   constructor(config: Partial<TokenizerConfig> = {}) {
     this.config = {
@@ -70,13 +76,18 @@ export class Tokenizer {
     const sorted = [...this.wordCounts.entries()].sort((a, b) => b[1] - a[1]); // stable: ties keep first appearance
     const words = sorted.map(([w]) => w);
     const oov = this.config.oovToken;
-    const ordered = oov === null ? words : [oov, ...words.filter((w) => w !== oov)];
-    this.wordIndex = new Map(ordered.map((w, i) => [w, i + 1]));
+    this.setVocabulary(oov === null ? words : [oov, ...words]);
   }
 
-  /** The size of the id space a model needs: numWords when set, else all words + 1 (for padding). */
+  private setVocabulary(vocabulary: string[]): void {
+    this.vocabulary = vocabulary;
+    this.wordIndex = new Map();
+    vocabulary.forEach((w, i) => this.wordIndex.set(w, i + 1)); // later entries win, as in a Python dict
+  }
+
+  /** The size of the id space a model needs: numWords when set, else the largest index + 1 (0 is padding). */
   get vocabSize(): number {
-    return this.config.numWords ?? this.wordIndex.size + 1;
+    return this.config.numWords ?? this.vocabulary.length + 1;
   }
 
   textsToSequences(texts: readonly string[]): number[][] {
@@ -96,7 +107,7 @@ export class Tokenizer {
   }
 
   toJSON(): TokenizerJSON {
-    const words = [...this.wordIndex.entries()].sort((a, b) => a[1] - b[1]).map(([w]) => w);
+    const words = this.vocabulary;
     return { ...this.config, words, counts: words.map((w) => this.wordCounts.get(w) ?? 0) };
   }
 
@@ -105,9 +116,10 @@ export class Tokenizer {
     const t = new Tokenizer(j);
     j.words.forEach((w, i) => {
       if (typeof w !== 'string') throw new Error('tokenizer: words must be strings');
-      t.wordIndex.set(w, i + 1);
-      t.wordCounts.set(w, j.counts[i]!);
+      if (!(Number.isInteger(j.counts[i]) && j.counts[i]! >= 0)) throw new Error('tokenizer: counts must be non-negative integers');
+      if (j.counts[i]! > 0 || !t.wordCounts.has(w)) t.wordCounts.set(w, j.counts[i]!);
     });
+    t.setVocabulary([...j.words]);
     return t;
   }
 }
@@ -119,10 +131,16 @@ export interface PadOptions {
   value?: number;
 }
 
-/** keras pad_sequences: a [n, maxlen] row-major Uint32Array (maxlen defaults to the longest sequence). */
+/**
+ * keras pad_sequences: a [n, maxlen] row-major Uint32Array; maxlen defaults to the longest sequence, so
+ * all-empty sequences give [n, 0], and an empty list without maxlen is an error, as in Keras.
+ */
 export function padSequences(seqs: readonly number[][], opts: PadOptions = {}): { data: Uint32Array; maxlen: number } {
-  const maxlen = opts.maxlen ?? Math.max(1, ...seqs.map((s) => s.length));
-  if (!(Number.isInteger(maxlen) && maxlen >= 1)) throw new Error(`maxlen must be a positive integer, got ${maxlen}`);
+  if (seqs.length === 0 && (opts.maxlen ?? null) === null) {
+    throw new Error('pad_sequences of an empty list needs maxlen (Keras: "zero-size array to reduction operation maximum which has no identity")');
+  }
+  const maxlen = opts.maxlen ?? seqs.reduce((m, s) => Math.max(m, s.length), 0);
+  if (!(Number.isInteger(maxlen) && maxlen >= 0)) throw new Error(`maxlen must be a non-negative integer, got ${maxlen}`);
   const padding = opts.padding ?? 'pre';
   const truncating = opts.truncating ?? 'pre';
   const data = new Uint32Array(seqs.length * maxlen).fill(opts.value ?? 0);

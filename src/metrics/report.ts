@@ -52,10 +52,31 @@ export function classificationReport(yTrue: ArrayLike<number>, yPred: ArrayLike<
   return { classes, accuracy: div(correct, total), macroAvg: avg(() => 1), weightedAvg: avg((c) => c.support), confusion, total };
 }
 
+/**
+ * `v` with `digits` decimals as Python's format(v, '.Nf') writes it: rounded from the double's exact
+ * binary value, ties to even. (JavaScript's toFixed rounds exact ties up: 0.625 → "0.63", Python "0.62".)
+ * toFixed(100) gives the exact expansion of every double ≥ 2⁻⁴⁸; anything smaller rounds to zero anyway.
+ */
+export function formatFixed(v: number, digits: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const negative = v < 0 || Object.is(v, -0);
+  const exact = Math.abs(v).toFixed(100);
+  const [whole, frac] = exact.split('.') as [string, string];
+  const kept = whole + frac.slice(0, digits);
+  const rest = frac.slice(digits);
+  let roundUp = rest[0]! > '5' || (rest[0] === '5' && /[1-9]/.test(rest.slice(1)));
+  if (rest[0] === '5' && !/[1-9]/.test(rest.slice(1))) roundUp = Number(kept[kept.length - 1]) % 2 === 1; // an exact tie: to even
+  let n = BigInt(kept);
+  if (roundUp) n += 1n;
+  const s = n.toString().padStart(digits + 1, '0');
+  const out = digits > 0 ? `${s.slice(0, -digits)}.${s.slice(-digits)}` : s;
+  return negative && /[1-9]/.test(out) ? `-${out}` : out;
+}
+
 /** The text sklearn.metrics.classification_report prints (digits = 2 by default). */
 export function formatReport(r: ClassificationReport, digits = 2): string {
   const width = Math.max('weighted avg'.length, digits, ...r.classes.map((c) => c.label.length));
-  const num = (v: number) => v.toFixed(digits).padStart(9);
+  const num = (v: number) => formatFixed(v, digits).padStart(9);
   const row = (name: string, s: Omit<ClassScores, 'label'>) => `${name.padStart(width)}  ${num(s.precision)} ${num(s.recall)} ${num(s.f1)} ${String(s.support).padStart(9)}\n`;
   let out = `${''.padStart(width)}  ${'precision'.padStart(9)} ${'recall'.padStart(9)} ${'f1-score'.padStart(9)} ${'support'.padStart(9)}\n\n`;
   for (const c of r.classes) out += row(c.label, c);
