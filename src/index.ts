@@ -19,7 +19,7 @@ export type { Dataset, DatasetInfo, DatasetOptions, LabelledTexts } from './data
 export { readTable } from './data/table';
 export type { ReadOptions, Table } from './data/table';
 export { DatasetError } from './data/errors';
-export { cleanText, DEFAULT_CLEANING } from './data/clean';
+export { ASCII_CLEANING, cleanText, DEFAULT_CLEANING } from './data/clean';
 export type { CleaningConfig } from './data/clean';
 export { KERAS_FILTERS, padSequences, Tokenizer } from './data/tokenizer';
 export type { PadOptions, TokenizerConfig, TokenizerJSON } from './data/tokenizer';

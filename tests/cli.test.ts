@@ -1,5 +1,5 @@
 /** The headless main job, run as a user runs it (the built `webgpu-lstm` command, a child process), on good and bad input. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +20,7 @@ function cli(args: string[]) {
   });
   // Dawn and the Vulkan loader print driver notices on stderr; the CLI's own lines start with "error:".
   const errors = r.stderr.split('\n').filter((l) => l.startsWith('error: ') && !l.includes('XDG_RUNTIME_DIR'));
-  return { code: r.status, stdout: r.stdout, errors };
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, errors };
 }
 
 const train = (args: string[]) => cli(['train', ...args]);
@@ -85,5 +85,119 @@ describe('webgpu-lstm (the CLI)', () => {
     expect(r.stdout).toMatch(/true \\ predicted\s+negative\s+positive/);
     expect(fs.statSync(out).size).toBeGreaterThan(1000);
     expect(JSON.parse(fs.readFileSync(path.join(tfjs, 'model.json'), 'utf8')).format).toBe('layers-model');
+  });
+
+  it('options are checked before any data is read: exit 2 with the sentence', () => {
+    const cases: Array<[string[], string]> = [
+      [['--epochs', '0'], '--epochs needs an integer ≥ 1, got "0"'],
+      [['--units', '0'], '--units needs an integer ≥ 1, got "0"'],
+      [['--batch-size', '0'], '--batch-size needs an integer ≥ 1, got "0"'],
+      [['--epochs', ''], '--epochs needs an integer ≥ 1, got ""'],
+      [['--epochs', '--units', '8'], '--epochs needs a value, got the option --units'],
+      [['--lr', '-1'], '--lr needs a number > 0, got "-1"'],
+      [['--test-size', '1'], '--test-size needs a number > 0 and < 1, got "1"'],
+      [['--cleaning', 'latin'], '--cleaning must be unicode, ascii or all, got "latin"'],
+    ];
+    for (const [args, message] of cases) {
+      // A file that does not exist: the option error must come first.
+      const r = train([path.join(dir, 'missing.csv'), ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.errors).toEqual([`error: ${message}`]);
+    }
+  });
+
+  it('an unwritable --out or --export-tfjs is refused before training', () => {
+    const csv = path.join(dir, 'ok.csv');
+    fs.writeFileSync(csv, 'text,label\ngood,a\nbad,b\n');
+    const noDir = train([csv, '--out', path.join(dir, 'no/such/dir/m.zip')]);
+    expect(noDir.code).toBe(1);
+    expect(noDir.errors[0]).toMatch(/^error: cannot write the model to .*m\.zip: the directory .*no\/such\/dir does not exist$/);
+    expect(noDir.stdout).not.toMatch(/epoch/);
+    const isDir = train([csv, '--out', dir]);
+    expect(isDir.errors[0]).toMatch(/: it is a directory$/);
+    const exportOverFile = train([csv, '--export-tfjs', csv, '--out', path.join(dir, 'x.zip')]);
+    expect(exportOverFile.errors[0]).toMatch(/^error: cannot write the TF\.js model to .*ok\.csv: a file of that name exists$/);
+  });
+
+  it('the text of other scripts trains; --cleaning ascii on it stops with a sentence; a diverging run saves nothing', () => {
+    const rows = ['text,label'];
+    const nouns = ['фильм', 'еда', 'сервис', 'место', 'сюжет'];
+    const adverbs = ['очень', 'так', 'это', 'весьма', 'просто'];
+    for (let i = 0; i < 120; i++) rows.push(`"${nouns[i % 5]} ${i % 2 ? 'хорошо' : 'плохо'} ${adverbs[(i >> 1) % 5]}",${i % 2 ? 'pos' : 'neg'}`);
+    const ru = path.join(dir, 'ru.csv');
+    fs.writeFileSync(ru, rows.join('\n'));
+    const out2 = path.join(dir, 'ru.zip');
+    const ok = train([ru, '--epochs', '1', '--units', '8', '--embed', '8', '--out', out2]);
+    expect(ok.errors).toEqual([]);
+    expect(ok.code).toBe(0);
+    const before = fs.readFileSync(out2);
+    const ascii = train([ru, '--epochs', '1', '--units', '8', '--embed', '8', '--cleaning', 'ascii', '--out', out2]);
+    expect(ascii.code).toBe(1);
+    expect(ascii.errors[0]).toMatch(/^error: \d+ of \d+ training texts are empty after cleaning with the 'ascii' cleaning .*--cleaning unicode/);
+    const diverging = train([ru, '--epochs', '3', '--units', '8', '--embed', '8', '--lr', '10000', '--out', out2]);
+    expect(diverging.code).toBe(1);
+    expect(diverging.errors[0]).toMatch(/training diverged \(try a lower learning rate or clipNorm\)$/);
+    // Neither failure touched the model that was there.
+    expect(fs.readFileSync(out2).equals(before)).toBe(true);
+  });
+
+  it('Ctrl-C stops after the current step, saves the last completed epoch atomically and exits 130', async () => {
+    const out3 = path.join(dir, 'interrupted.zip');
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'train', '--epochs', '5', '--units', '16', '--embed', '16', '--batch-size', '8', '--out', out3], { cwd: ROOT });
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      // Interrupt in the middle of epoch 2 (epoch 1 is complete).
+      if (!sent && /epoch 2\/5 \[#+/.test(stderr)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(sent).toBe(true);
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted: stopping after the current step/);
+    expect(stderr).toMatch(/interrupted during epoch 2: saved the model of epoch 1 to .*interrupted\.zip/);
+    const zip = await JSZip.loadAsync(fs.readFileSync(out3));
+    expect(JSON.parse(await zip.file('manifest.json')!.async('string')).format).toBe('webgpu-lstm-sentiment');
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('says why it chose the columns, warns about labels that differ only in case, and refuses a label to drop that is not there', async () => {
+    const rows = ['tweet_id,airline_sentiment,airline,text'];
+    const words = ['late', 'rude', 'okay', 'fine', 'great', 'awesome', 'slow', 'clean', 'cramped', 'friendly', 'lost', 'smooth'];
+    for (let i = 0; i < 90; i++) {
+      const sentiment = ['negative', 'Neutral', 'positive', 'Positive'][i % 4]!;
+      rows.push(`${i},${sentiment},${i % 2 ? 'United' : 'Delta'},"flight ${i} was ${words[(i % 4) * 3 + (i % 3)]} and ${words[(i * 5) % 12]}"`);
+    }
+    const csv = path.join(dir, 'Tweets.csv');
+    fs.writeFileSync(csv, rows.join('\n'));
+    const cliArgs = [csv, '--epochs', '1', '--units', '8', '--embed', '8', '--out', path.join(dir, 't.zip')];
+    const kept = train(cliArgs);
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).toMatch(/^label column "airline_sentiment": its name contains "sentiment" \(4 distinct values\); runner-up "airline": .*\(--label-col chooses\)$/m);
+    expect(kept.stdout).toMatch(/^text column "text": its name is "text"$/m);
+    expect(kept.stderr).toMatch(/^warning: labels that differ only in case are separate classes: Positive \/ positive \(--label-case fold merges them\)$/m);
+    const folded = train([...cliArgs, '--label-case', 'fold']);
+    expect(folded.code).toBe(0);
+    expect(folded.stdout).toMatch(/kept 90 rows: negative 23, Neutral 23, positive 44/);
+    expect(folded.stderr).not.toMatch(/warning: labels/);
+    const drop = train([...cliArgs, '--drop-label', 'neutral']);
+    expect(drop.code).toBe(1);
+    expect(drop.errors).toEqual([
+      'error: cannot drop label "neutral": the label column "airline_sentiment" has no such label (its labels: Neutral, Positive, negative, positive); labels are compared exactly: did you mean "Neutral"?',
+    ]);
+    const z = new JSZip();
+    z.file('a.csv', 'text,label\nx,1\ny,2\n');
+    z.file('b.csv', rows.join('\n'));
+    const two = path.join(dir, 'two.zip');
+    fs.writeFileSync(two, await z.generateAsync({ type: 'uint8array' }));
+    const ask = train([two, '--out', path.join(dir, 't.zip')]);
+    expect(ask.code).toBe(1);
+    expect(ask.errors).toEqual(['error: the zip holds 2 CSV files (a.csv, b.csv): choose one (CLI: --csv NAME)']);
+    const chosen = train([two, '--csv', 'b.csv', ...cliArgs.slice(1)]);
+    expect(chosen.code).toBe(0);
+    expect(chosen.stdout).toMatch(/file: b\.csv: 90 rows/);
   });
 });

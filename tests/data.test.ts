@@ -3,13 +3,13 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
-import { cleanText, DEFAULT_CLEANING } from '../src/data/clean';
+import { ASCII_CLEANING, cleanText, DEFAULT_CLEANING } from '../src/data/clean';
 import { buildDataset, detectColumns, loadDataset } from '../src/data/dataset';
 import { DatasetError } from '../src/data/errors';
 import { epochBatches, splitDataset } from '../src/data/split';
 import { readTable } from '../src/data/table';
 import { padSequences, Tokenizer } from '../src/data/tokenizer';
-import { readZipDirectory } from '../src/data/zip';
+import { ChooseCsvError, readZipDirectory } from '../src/data/zip';
 import seedrandom from 'seedrandom';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -85,6 +85,20 @@ describe('text cleaning', () => {
   it('classic recipe: lowercase, strip non-alphanumerics, drop the "rt" token (not the substring)', () => {
     expect(cleanText('RT @NancyLeeGrahn: How did everyone START?! #GOPDebate')).toBe('nancyleegrahn how did everyone start gopdebate');
   });
+  it('keeps the letters and digits of every script, lower-cased locale-independently; the notebook recipe is ASCII_CLEANING', () => {
+    expect(cleanText('Привет, МИР! Это 2024.')).toBe('привет мир это 2024');
+    expect(cleanText('Καλημέρα ΚΌΣΜΕ;')).toBe('καλημέρα κόσμε');
+    expect(cleanText('الفيلم رائع جدا!')).toBe('الفيلم رائع جدا');
+    expect(cleanText('नमस्ते दुनिया')).toBe('नमस्ते दुनिया'); // combining vowel signs stay with their letters
+    expect(cleanText('İSTANBUL güzel')).toBe('i\u0307stanbul güzel'); // Unicode's default mapping, not Turkish rules
+    // Scripts written without spaces: one token per character (word segmentation would need a dictionary).
+    expect(cleanText('我喜欢这部电影！')).toBe('我 喜 欢 这 部 电 影');
+    expect(cleanText('この映画は最高')).toBe('こ の 映 画 は 最 高');
+    // Emoji carry sentiment: kept, one token each.
+    expect(cleanText('GREAT movie 😍😍!! 👎')).toBe('great movie 😍 😍 👎');
+    expect(cleanText('Привет, МИР! 😍', ASCII_CLEANING)).toBe('');
+    expect(cleanText('RT café déjà-vu', ASCII_CLEANING)).toBe('caf djvu');
+  });
   it('optional URL and mention removal', () => {
     const cfg = { ...DEFAULT_CLEANING, removeUrls: true, removeMentions: true };
     expect(cleanText('RT @a_b: see https://t.co/xyz now, mail me@x.org', cfg)).toBe('see now mail mexorg');
@@ -110,10 +124,50 @@ describe('loading datasets', () => {
     const rows = ['n,words,mood,score'];
     for (let i = 0; i < 30; i++) rows.push(`${i},"this is sentence number ${i} with words",${i % 2 ? 'up' : 'down'},${i * 1.5}`);
     const table = await readTable(enc(rows.join('\n')), 'y.csv');
-    expect(detectColumns(table)).toEqual({ textColumn: 'words', labelColumn: 'mood' });
+    const detected = detectColumns(table);
+    expect([detected.textColumn, detected.labelColumn]).toEqual(['words', 'mood']);
+    expect(detected.text?.reason).toBe('the longest texts (mean 37 characters)');
+    expect(detected.label?.reason).toBe('no column name says "label"; it has the fewest distinct values (2 distinct values)');
     const d = buildDataset(table, { labelColumn: 'mood', textColumn: 'words', labelMap: { up: 'positive', down: 'negative' } });
     expect(d.labelNames).toEqual(['negative', 'positive']);
     expect(() => buildDataset(table, { textColumn: 'nope' })).toThrow(/there is no column "nope" \(columns: n, words, mood, score\)/);
+  });
+
+  it('prefers columns whose names say what they are, and reports why and the runner-up', async () => {
+    // The airline-tweets layout: two airlines in this slice must not make "airline" the label.
+    const airline = ['tweet_id,airline_sentiment,airline_sentiment_confidence,negativereason,airline,text'];
+    for (let i = 0; i < 60; i++) {
+      airline.push(`${1e9 + i},${['negative', 'neutral', 'positive'][i % 3]},${(0.5 + (i % 7) / 14).toFixed(4)},${i % 3 ? '' : 'Late Flight'},${i % 2 ? 'United' : 'Delta'},"@airline flight ${i} was ${['bad', 'fine', 'great'][i % 3]} today"`);
+    }
+    const a = detectColumns(await readTable(enc(airline.join('\n')), 'Tweets.csv'));
+    expect([a.textColumn, a.labelColumn]).toEqual(['text', 'airline_sentiment']);
+    expect(a.label?.reason).toBe('its name contains "sentiment" (3 distinct values)');
+    expect(a.labelRunnerUp).toEqual({ column: 'airline', reason: 'no column name says "label"; it has the fewest distinct values (2 distinct values)' });
+    // The Amazon-reviews layout: star_rating, not verified_purchase (Y/N); review_body, the longer of two review columns.
+    const amazon = ['marketplace,star_rating,verified_purchase,review_headline,review_body'];
+    for (let i = 0; i < 60; i++) amazon.push(`US,${1 + (i % 5)},${i % 4 ? 'Y' : 'N'},"Headline ${i}","This is the full body of review number ${i}, much longer"`);
+    const z = detectColumns(await readTable(enc(amazon.join('\n')), 'amazon.csv'));
+    expect([z.textColumn, z.labelColumn]).toEqual(['review_body', 'star_rating']);
+    expect(z.text?.reason).toBe('its name contains "review"');
+    expect(z.labelRunnerUp?.column).toBe('verified_purchase');
+    const d = buildDataset(await readTable(enc(amazon.join('\n')), 'amazon.csv'));
+    expect(d.info.columnReasons.label).toBe('its name contains "star" (5 distinct values)');
+    expect(buildDataset(await readTable(enc(amazon.join('\n')), 'amazon.csv'), { labelColumn: 'verified_purchase' }).info.columnReasons.label).toBeNull();
+  });
+
+  it('labels differing only in case: reported, or folded into one class on request; dropping a label that is not there is an error', async () => {
+    const csv = 'text,label\na good one,Positive\nfine,positive\ngreat,POSITIVE\nnice,Positive\nbad,Negative\nawful,negative\nmeh,Neutral\n';
+    const kept = await loadDataset(enc(csv), 'case.csv');
+    expect(kept.labelNames).toEqual(['Negative', 'Neutral', 'POSITIVE', 'Positive', 'negative', 'positive']);
+    expect(kept.info.caseVariants).toEqual([['Negative', 'negative'], ['POSITIVE', 'Positive', 'positive']]);
+    const folded = await loadDataset(enc(csv), 'case.csv', { labelCase: 'fold', dropLabels: ['neutral'] });
+    expect(folded.labelNames).toEqual(['Negative', 'Positive']); // the most frequent spelling (ties: the first seen)
+    expect(folded.info.classCounts).toEqual({ Positive: 4, Negative: 2 });
+    expect(folded.info.caseVariants).toEqual([]);
+    await expect(loadDataset(enc(csv), 'case.csv', { dropLabels: ['neutral'] })).rejects.toThrow(
+      'cannot drop label "neutral": the label column "label" has no such label (its labels: Negative, Neutral, POSITIVE, Positive, negative, positive); labels are compared exactly: did you mean "Neutral"?',
+    );
+    await expect(loadDataset(enc(csv), 'case.csv', { dropLabels: ['Mixed'] })).rejects.toThrow(/cannot drop label "Mixed": .*has no such label \(its labels: [^)]*\)$/);
   });
 
   it('a zip holding the CSV (as the notebook archive does)', async () => {
@@ -137,6 +191,35 @@ describe('loading datasets', () => {
     await bad(new Uint8Array([0, 1, 2, 3, 0, 0, 255]), 'b.bin', /neither a zip archive nor a CSV/);
   });
 
+  it('a zip with several CSVs: stop and list them unless one is named', async () => {
+    const z = await zipOf({ 'a/train.csv': 'text,label\nhello,a\nbye,b\n', 'b/other.csv': 'text,label\nx,1\ny,2\nz,1\n' });
+    const p = loadDataset(z, 'two.zip');
+    await expect(p).rejects.toBeInstanceOf(ChooseCsvError);
+    await expect(p).rejects.toThrow('the zip holds 2 CSV files (a/train.csv, b/other.csv): choose one (CLI: --csv NAME)');
+    expect((await loadDataset(z, 'two.zip', { csvName: 'b/other.csv' })).texts).toEqual(['x', 'y', 'z']);
+    expect((await loadDataset(z, 'two.zip', { csvName: 'train.csv' })).texts).toEqual(['hello', 'bye']);
+    await expect(loadDataset(z, 'two.zip', { csvName: 'c.csv' })).rejects.toThrow('the zip has no CSV named "c.csv" (it holds: a/train.csv, b/other.csv)');
+  });
+
+  it('corrupt data is called corrupt: a stored entry with a bad CRC, a damaged deflate stream; no library text leaks', async () => {
+    const text = 'text,label\n' + Array.from({ length: 200 }, (_, i) => `row number ${i} says something,${i % 2 ? 'a' : 'b'}`).join('\n');
+    const stored = new JSZip();
+    stored.file('data.csv', text, { compression: 'STORE' });
+    const s = await stored.generateAsync({ type: 'uint8array' });
+    const at = Buffer.from(s).indexOf('row number 100');
+    s[at] = 'R'.charCodeAt(0); // one changed byte: still valid CSV, wrong data
+    await expect(loadDataset(s, 'crc.zip')).rejects.toThrow('"data.csv" in the zip is corrupt: its data does not match its CRC-32 checksum');
+    const deflated = await zipOf({ 'data.csv': text });
+    const entry = readZipDirectory(deflated)[0]!;
+    const damaged = deflated.slice();
+    for (let i = 0; i < 24; i++) damaged[60 + i] ^= 0x5a; // inside the compressed data (local header + name: 38 bytes)
+    expect(entry.compressedSize).toBeGreaterThan(100);
+    const e = await loadDataset(damaged, 'bad.zip').then(() => null, (x: Error) => x);
+    expect(e).toBeInstanceOf(DatasetError);
+    expect(e!.message).toMatch(/"data\.csv" .*corrupt/);
+    expect(e!.message).not.toMatch(/invalid|distance|stored block|bomb/i);
+  });
+
   it('a zip bomb is rejected from its declared sizes before inflating', async () => {
     const z = await zipOf({ 'big.csv': 'text,label\n' + 'a,b\n'.repeat(1000) });
     // Patch the central directory's uncompressed size of the entry to 3 GB.
@@ -153,11 +236,49 @@ describe('loading datasets', () => {
     await expect(loadDataset(z, 'lie.zip')).rejects.toThrow(/inflates to more than its declared 100 bytes/);
   });
 
-  it('non-UTF-8 bytes are decoded with replacement and counted', async () => {
+  it('non-UTF-8 bytes are decoded with replacement and counted, with a guess at the real encoding', async () => {
     const bytes = new Uint8Array([...enc('text,label\ncaf'), 0xe9, ...enc(' ok,a\nfine,b\n')]);
     const d = await loadDataset(bytes, 'latin1.csv');
     expect(d.info.replacementChars).toBe(1);
     expect(d.texts[0]).toBe('caf\ufffd ok');
+    expect(d.info.likelyEncoding).toBe('ISO-8859-1 (Latin-1) or windows-1252');
+    // windows-1252 quotes (0x93, 0x94) are C1 controls in Latin-1: the guess names windows-1252.
+    const quotes = new Uint8Array([...enc('text,label\n'), 0x93, ...enc('nice'), 0x94, ...enc(',a\nok,b\n')]);
+    expect((await loadDataset(quotes, 'q.csv')).info.likelyEncoding).toBe('windows-1252');
+    // Cyrillic in windows-1251: "привет мир" is bytes 0xEF 0xF0 0xE8 …
+    const cp1251 = new Uint8Array([...enc('text,label\n'), 0xef, 0xf0, 0xe8, 0xe2, 0xe5, 0xf2, 0x20, 0xec, 0xe8, 0xf0, ...enc(',a\n'), 0xe4, 0xe0, ...enc(',b\n')]);
+    expect((await loadDataset(cp1251, 'ru.csv')).info.likelyEncoding).toBe('windows-1251 (Cyrillic)');
+    expect((await loadDataset(enc('text,label\nfine,a\nok,b\n'), 'u.csv')).info.likelyEncoding).toBeNull();
+  });
+
+  it('UTF-16 with a byte-order mark (LE and BE) is decoded, not rejected as binary', async () => {
+    const csv = 'text,label\nПривет мир,a\nhello,b\n';
+    const le = new Uint8Array(2 + csv.length * 2);
+    const be = new Uint8Array(2 + csv.length * 2);
+    le.set([0xff, 0xfe]);
+    be.set([0xfe, 0xff]);
+    for (let i = 0; i < csv.length; i++) {
+      const c = csv.charCodeAt(i);
+      le.set([c & 0xff, c >> 8], 2 + 2 * i);
+      be.set([c >> 8, c & 0xff], 2 + 2 * i);
+    }
+    for (const [bytes, encoding] of [[le, 'utf-16le'], [be, 'utf-16be']] as const) {
+      const d = await loadDataset(bytes, 'utf16.csv');
+      expect(d.texts).toEqual(['Привет мир', 'hello']);
+      expect(d.info.encoding).toBe(encoding);
+      expect(d.info.replacementChars).toBe(0);
+    }
+  });
+
+  it('any mix of \\r\\n, \\n and \\r line endings parses to the right rows', async () => {
+    const ends = ['\r\n', '\n', '\r'];
+    let csv = 'text,label';
+    for (let i = 0; i < 300; i++) csv += `${ends[Math.floor(i / 100)]}"row ${i}, quoted",${i % 2 ? 'Positive' : 'Negative'}`;
+    const d = await loadDataset(enc(`${csv}\n`), 'mixed.csv');
+    expect(d.texts).toHaveLength(300);
+    expect(d.labelNames).toEqual(['Negative', 'Positive']);
+    expect(d.texts[150]).toBe('row 150, quoted');
+    expect(d.info.malformedRows).toBe(0);
   });
 
   it('the built-in dataset (from the npm package sentiment@5.0.2) loads through the same path', async () => {

@@ -6,6 +6,15 @@ import { type ModelConfig } from '../src/model/config';
 import { createSentimentModel, SentimentModel } from '../src/model/sentiment-model';
 import { getEngine } from './helpers/gpu';
 import { generatedCorpus } from './helpers/corpus';
+import { ASCII_CLEANING } from '../src/data/clean';
+
+/** The generated task in Cyrillic: the same structure, other words. */
+function cyrillicCorpus(n: number, seed: string) {
+  const c = generatedCorpus(n, seed);
+  const map: Record<string, string> = { good: 'хорошо', 'Great!': 'Отлично!', bad: 'плохо', 'AWFUL.': 'УЖАСНО.' };
+  const filler = ['фильм', 'еда', 'сервис', 'был', 'очень', 'и', 'место', 'телефон', 'сюжет', 'персонал', 'так', 'это', 'весьма', 'просто', 'там', 'тут'];
+  return { ...c, texts: c.texts.map((t) => t.split(' ').map((w, i) => map[w] ?? filler[(w.length * 7 + i) % filler.length]!).join(' ')) };
+}
 
 const SMALL: Partial<ModelConfig> = { vocabSize: 40, embedDim: 16, units: 16, learningRate: 0.01, seed: 3 };
 
@@ -20,6 +29,22 @@ beforeAll(async () => {
 });
 
 describe('SentimentModel', () => {
+  it('learns text in another script with the default cleaning; the ASCII cleaning stops with a sentence instead of training on nothing', async () => {
+    const ru = cyrillicCorpus(480, 'ru-train');
+    const model = await createSentimentModel(SMALL, { engine: await getEngine() });
+    await model.fit(ru, { epochs: 4, batchSize: 32 });
+    expect((await model.evaluate(cyrillicCorpus(200, 'ru-test'))).accuracy).toBeGreaterThan(0.8);
+    model.dispose();
+    const ascii = await createSentimentModel({ ...SMALL, cleaning: ASCII_CLEANING }, { engine: await getEngine() });
+    await expect(ascii.fit(ru, { epochs: 1 })).rejects.toThrow(
+      /^480 of 480 training texts are empty after cleaning with the 'ascii' cleaning \(only a–z and 0–9\); .*use the default 'unicode' cleaning/,
+    );
+    const tiny = await createSentimentModel(SMALL, { engine: await getEngine() });
+    await expect(tiny.fit({ texts: ['good', 'bad', 'good bad', 'bad good'], labels: [1, 0, 1, 0], labelNames: ['n', 'p'] }, { epochs: 1 })).rejects.toThrow(
+      /only 2 distinct words after cleaning .*at least 10 are needed/,
+    );
+  });
+
   it('fit reports loss, accuracy, sequences/s and ETA per batch and validation metrics per epoch', async () => {
     const model = await createSentimentModel(SMALL, { engine: await getEngine() });
     const batches: Array<{ loss: number; accuracy: number; sequencesPerSecond: number; etaSeconds: number; batch: number }> = [];
@@ -92,6 +117,24 @@ describe('SentimentModel', () => {
     model.dispose();
   });
 
+  it('a diverging loss (orders of magnitude above the first) stops training with a clear error', async () => {
+    const model = await createSentimentModel({ ...SMALL, learningRate: 1e4 }, { engine: await getEngine() });
+    await expect(model.fit(train, { epochs: 2, batchSize: 32 })).rejects.toThrow(/the loss grew from 0\.69\d to [\d.e+]+, more than 100 times, so the training diverged \(try a lower learning rate or clipNorm\)/);
+    model.dispose();
+    // (Healthy runs, as every other test here trains, stay within a few times their first loss.)
+  });
+
+  it('save() refuses non-finite weights', async () => {
+    const model = await SentimentModel.load(await trained.save(), { engine: await getEngine() });
+    const w = await model.weights();
+    const name = [...w.keys()][0]!;
+    const bad = w.get(name)!.slice();
+    bad[0] = NaN;
+    (model as unknown as { network: { params: { write(n: string, v: Float32Array): void } } }).network.params.write(name, bad);
+    await expect(model.save()).rejects.toThrow(/refusing to save: parameter embedding\/embeddings holds NaN or infinite values/);
+    model.dispose();
+  });
+
   it('a NaN/Inf loss stops training with a clear error and keeps finite weights', async () => {
     const model = await createSentimentModel({ ...SMALL, learningRate: 1e30 }, { engine: await getEngine() });
     await expect(model.fit(train, { epochs: 2, batchSize: 32 })).rejects.toThrow(/NaN\/Inf.*keeps the weights of the last good step/);
@@ -122,6 +165,25 @@ describe('SentimentModel', () => {
     await expect(SentimentModel.load(await tamper((m) => (m.format = 'other')), { engine })).rejects.toThrow(/not a saved model of this engine/);
     await expect(SentimentModel.load(await tamper((_m, z) => z.file('weights.bin', new Uint8Array(12))), { engine })).rejects.toThrow(/weights\.bin holds 12 bytes/);
     await expect(SentimentModel.load(await tamper((_m, z) => z.remove('weights.bin')), { engine })).rejects.toThrow(/weights\.bin is missing/);
+    const rejects = async (edit: (m: typeof manifest) => void, re: RegExp) => expect(SentimentModel.load(await tamper(edit), { engine })).rejects.toThrow(re);
+    await rejects((m) => (m.config.cleaning = null), /cleaning configuration is null/);
+    await rejects((m) => delete m.params, /lists no valid parameters/);
+    await rejects((m) => delete m.tokenizer, /has no tokenizer/);
+    await rejects((m) => (m.config.vocabSize = '40'), /vocabSize must be an integer/);
+    await rejects((m) => (m.labelNames = ['negative', 'negative']), /labels repeat a name/);
+    const nullManifest = await JSZip.loadAsync(bytes);
+    nullManifest.file('manifest.json', 'null');
+    await expect(SentimentModel.load(await nullManifest.generateAsync({ type: 'uint8array' }), { engine })).rejects.toThrow(/manifest\.json is not an object/);
+    // A model saved before cleaning.keep existed (stripNonAlphanumeric: true) keeps cleaning as it was trained: ASCII only.
+    const old = await SentimentModel.load(
+      await tamper((m) => {
+        const { keep: _keep, ...rest } = m.config.cleaning;
+        m.config.cleaning = { ...rest, stripNonAlphanumeric: true };
+      }),
+      { engine },
+    );
+    expect(old.config.cleaning.keep).toBe('ascii');
+    old.dispose();
   });
 
   for (const variant of [{ layers: 1, bidirectional: false }, { layers: 2, bidirectional: true }, { layers: 1, bidirectional: false, goBackwards: true }]) {

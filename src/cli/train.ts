@@ -10,11 +10,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { builtinDatasetBytes } from '../builtin';
+import { DEFAULT_CLEANING } from '../data/clean';
+import { validateModelConfig, withDefaults, type ModelConfig } from '../model/config';
+import { numberOf, UsageError, valueOf } from './args';
+import { checkWritableDir, checkWritableFile, writeDirAtomic, writeFileAtomic } from './files';
 import { loadDataset, type DatasetOptions } from '../data/dataset';
 import { DatasetError } from '../data/errors';
 import { splitDataset } from '../data/split';
 import { formatConfusion, formatReport } from '../metrics/report';
-import { type ModelConfig } from '../model/config';
 import { createSentimentModel } from '../model/sentiment-model';
 
 const HELP = `usage: webgpu-lstm train [file.zip|file.csv] [options]
@@ -23,6 +26,8 @@ const HELP = `usage: webgpu-lstm train [file.zip|file.csv] [options]
                        default: the built-in 3,000 labelled sentences
   --text-col C         text column (default: detected)
   --label-col L        label column (default: detected)
+  --csv NAME           the CSV to read from a zip that holds several
+  --label-case C       keep (default: Positive and positive are two classes) or fold (one class)
   --drop-label X       drop rows with label X (repeatable; the classic recipe drops Neutral)
   --epochs N           default 7
   --batch-size N       default 32
@@ -38,12 +43,17 @@ const HELP = `usage: webgpu-lstm train [file.zip|file.csv] [options]
   --clip-norm F        global gradient-norm clipping, default off
   --max-len N          sequence length, default: the longest training text
   --no-mask            do not mask padding (the notebook's exact recipe)
+  --cleaning C         unicode (default: letters and digits of every script, emoji), ascii (the
+                       notebook's: only a-z and 0-9) or all (no character filtering)
   --bucketing          batches of similar length
   --early-stopping N   stop when validation loss has not improved for N epochs and keep the best
                        epoch's weights (uses --val-size, 0.1 if not given)
-  --out FILE           where to save the model, default lstm-model.zip
+  --out FILE           where to save the model, default lstm-model.zip (written atomically: a
+                       failed or interrupted save never damages an existing file)
   --export-tfjs DIR    also write model.json + weights.bin for tf.loadLayersModel
-  --help`;
+  --help
+
+Ctrl-C stops after the current step and saves the last completed epoch to --out (exit 130).`;
 
 interface Args {
   file: string | null;
@@ -59,44 +69,47 @@ interface Args {
   exportDir: string | null;
 }
 
-class UsageError extends Error {}
-
 function parseArgs(argv: string[]): Args | null {
   const a: Args = { file: null, opts: {}, config: {}, epochs: 7, batchSize: 32, testSize: 0.33, valSize: 0, bucketing: false, earlyStopping: 0, out: 'lstm-model.zip', exportDir: null };
   const drop: string[] = [];
-  const num = (flag: string, v: string | undefined, int: boolean): number => {
-    const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || (int && !Number.isInteger(n))) throw new UsageError(`${flag} needs a${int ? 'n integer' : ' number'}, got "${v ?? ''}"`);
-    return n;
-  };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i]!;
-    const v = () => {
-      const x = argv[++i];
-      if (x === undefined) throw new UsageError(`${f} needs a value`);
-      return x;
-    };
+    const v = () => valueOf(f, argv, ++i);
+    const int = (min: number) => numberOf(f, v(), { int: true, min });
     switch (f) {
       case '--help': case '-h': return null;
       case '--text-col': a.opts.textColumn = v(); break;
       case '--label-col': a.opts.labelColumn = v(); break;
+      case '--csv': a.opts.csvName = v(); break;
+      case '--label-case': {
+        const c = v();
+        if (c !== 'keep' && c !== 'fold') throw new UsageError(`--label-case must be keep or fold, got "${c}"`);
+        a.opts.labelCase = c;
+        break;
+      }
       case '--drop-label': drop.push(v()); break;
-      case '--epochs': a.epochs = num(f, v(), true); break;
-      case '--batch-size': a.batchSize = num(f, v(), true); break;
-      case '--test-size': a.testSize = num(f, v(), false); break;
-      case '--val-size': a.valSize = num(f, v(), false); break;
+      case '--epochs': a.epochs = int(1); break;
+      case '--batch-size': a.batchSize = int(1); break;
+      case '--test-size': a.testSize = numberOf(f, v(), { above: 0, below: 1 }); break;
+      case '--val-size': a.valSize = numberOf(f, v(), { min: 0, below: 1 }); break;
       case '--seed': a.config.seed = v(); break;
-      case '--vocab': a.config.vocabSize = num(f, v(), true); break;
-      case '--embed': a.config.embedDim = num(f, v(), true); break;
-      case '--units': a.config.units = num(f, v(), true); break;
-      case '--layers': a.config.layers = num(f, v(), true); break;
+      case '--vocab': a.config.vocabSize = int(2); break;
+      case '--embed': a.config.embedDim = int(1); break;
+      case '--units': a.config.units = int(1); break;
+      case '--layers': a.config.layers = int(1); break;
       case '--bidirectional': a.config.bidirectional = true; break;
-      case '--lr': a.config.learningRate = num(f, v(), false); break;
-      case '--clip-norm': a.config.clipNorm = num(f, v(), false); break;
-      case '--max-len': a.config.maxLen = num(f, v(), true); break;
+      case '--lr': a.config.learningRate = numberOf(f, v(), { above: 0 }); break;
+      case '--clip-norm': a.config.clipNorm = numberOf(f, v(), { min: 0 }); break;
+      case '--max-len': a.config.maxLen = int(1); break;
       case '--no-mask': a.config.maskZero = false; break;
+      case '--cleaning': {
+        const keep = v();
+        if (keep !== 'unicode' && keep !== 'ascii' && keep !== 'all') throw new UsageError(`--cleaning must be unicode, ascii or all, got "${keep}"`);
+        a.config.cleaning = { ...DEFAULT_CLEANING, keep };
+        break;
+      }
       case '--bucketing': a.bucketing = true; break;
-      case '--early-stopping': a.earlyStopping = num(f, v(), true); break;
+      case '--early-stopping': a.earlyStopping = int(0); break;
       case '--out': a.out = v(); break;
       case '--export-tfjs': a.exportDir = v(); break;
       default:
@@ -107,7 +120,13 @@ function parseArgs(argv: string[]): Args | null {
   }
   if (drop.length) a.opts.dropLabels = drop;
   if (a.earlyStopping > 0 && a.valSize === 0) a.valSize = 0.1;
+  if (a.testSize + a.valSize >= 1) throw new UsageError(`--test-size ${a.testSize} and --val-size ${a.valSize} leave nothing to train on`);
   if (a.config.seed !== undefined && /^\d+$/.test(String(a.config.seed))) a.config.seed = Number(a.config.seed);
+  try {
+    validateModelConfig(withDefaults(a.config));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   return a;
 }
 
@@ -134,7 +153,18 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  // Ctrl-C: finish the current step, then save the last completed epoch (below).
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(130); // a second Ctrl-C: leave at once
+    process.stderr.write('\ninterrupted: stopping after the current step (Ctrl-C again to quit at once)\n');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
   try {
+    // Where results go is checked before any work, so no training is lost to an unwritable path.
+    checkWritableFile(args.out, 'the model to');
+    if (args.exportDir) checkWritableDir(args.exportDir, 'the TF.js model to');
     let bytes: Uint8Array;
     let name: string;
     if (args.file) {
@@ -151,11 +181,20 @@ export async function run(argv: string[]): Promise<number> {
     const data = await loadDataset(bytes, name, args.opts);
     const info = data.info;
     console.log(`file: ${info.fileName}: ${info.totalRows} rows, ${info.columns.length} columns; text "${info.textColumn}", label "${info.labelColumn}"`);
+    const why = info.columnReasons;
+    if (why.text) console.log(`text column "${info.textColumn}": ${why.text}`);
+    if (why.label) console.log(`label column "${info.labelColumn}": ${why.label}${why.labelRunnerUp ? `; runner-up "${why.labelRunnerUp.column}": ${why.labelRunnerUp.reason} (--label-col chooses)` : ''}`);
+    for (const group of info.caseVariants) {
+      console.error(`warning: labels that differ only in case are separate classes: ${group.join(' / ')} (--label-case fold merges them)`);
+    }
     console.log(`kept ${info.rows} rows: ${Object.entries(info.classCounts).map(([k, v]) => `${k} ${v}`).join(', ')}` +
       (info.droppedByLabel ? `; dropped ${info.droppedByLabel} by label` : '') +
       (info.skippedEmptyText ? `; skipped ${info.skippedEmptyText} with empty text` : '') +
       (info.skippedEmptyLabel ? `; skipped ${info.skippedEmptyLabel} with empty label` : '') +
-      (info.replacementChars ? `; ${info.replacementChars} invalid UTF-8 sequences replaced` : ''));
+      (info.malformedRows ? `; ${info.malformedRows} malformed rows (field count differs from the header) kept` : '') +
+      (info.replacementChars ? `; ${info.replacementChars} invalid UTF-8 sequences replaced` : '') +
+      (info.likelyEncoding ? ` (the file looks like ${info.likelyEncoding}: re-save it as UTF-8 to keep those characters)` : '') +
+      (info.encoding !== 'utf-8' ? `; read as ${info.encoding.toUpperCase()} (byte-order mark)` : ''));
     const seed = args.config.seed ?? 141;
     const splits = splitDataset(data, { testSize: args.testSize, validationSize: args.valSize, seed });
     console.log(`split (seed ${seed}): train ${splits.train.texts.length}, validation ${splits.validation?.texts.length ?? 0}, test ${splits.test.texts.length}`);
@@ -166,11 +205,14 @@ export async function run(argv: string[]): Promise<number> {
     const tty = process.stderr.isTTY;
     let lastPrinted = -1;
     const t0 = performance.now();
+    // The last completed epoch's model file, for an interrupted run.
+    let lastEpoch: { epoch: number; file: Uint8Array } | null = null;
     const history = await model.fit(splits.train, {
       epochs: args.epochs,
       batchSize: args.batchSize,
       validation: splits.validation,
       bucketing: args.bucketing,
+      signal: interrupt.signal,
       ...(args.earlyStopping > 0 ? { earlyStopping: { patience: args.earlyStopping } } : {}),
       onBatchEnd: (b) => {
         const line = `epoch ${b.epoch}/${b.epochs} ${bar(b.batch / b.batches)} ${b.batch}/${b.batches}  loss ${b.loss.toFixed(4)}  acc ${b.accuracy.toFixed(4)}  ${b.sequencesPerSecond.toFixed(0)} seq/s  ETA ${duration(b.etaSeconds)}`;
@@ -183,7 +225,7 @@ export async function run(argv: string[]): Promise<number> {
           }
         }
       },
-      onEpochEnd: (e) => {
+      onEpochEnd: async (e) => {
         if (tty) process.stderr.write('\n');
         lastPrinted = -1;
         console.log(
@@ -191,8 +233,21 @@ export async function run(argv: string[]): Promise<number> {
             (e.valAccuracy !== null ? `, val_loss ${e.valLoss!.toFixed(4)}, val_accuracy ${e.valAccuracy.toFixed(4)}` : '') +
             ` (${e.seconds.toFixed(1)} s, ${e.sequencesPerSecond.toFixed(0)} seq/s)`,
         );
+        if (e.epoch < e.epochs) lastEpoch = { epoch: e.epoch, file: await model.save({ compress: false }) };
       },
     });
+    if (interrupt.signal.aborted && history.stopped) {
+      if (lastEpoch) {
+        const saved: { epoch: number; file: Uint8Array } = lastEpoch;
+        writeFileAtomic(args.out, saved.file);
+        console.error(`interrupted during epoch ${saved.epoch + 1}: saved the model of epoch ${saved.epoch} to ${args.out}`);
+      } else {
+        console.error(`interrupted during the first epoch: no epoch was completed, nothing saved${fs.existsSync(args.out) ? ` (${args.out} is unchanged)` : ''}`);
+      }
+      model.dispose();
+      model.engine.destroy();
+      return 130;
+    }
     console.log(`trained ${history.epochs.length} epochs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     if (history.bestEpoch !== null) {
       console.log(`early stopping: best validation loss at epoch ${history.bestEpoch}${history.stoppedEarly ? ', stopped early' : ''}; keeping that epoch's weights`);
@@ -201,13 +256,11 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`\ntest split: ${splits.test.texts.length} rows, loss ${ev.loss.toFixed(4)}, accuracy ${ev.accuracy.toFixed(4)}, macro-F1 ${ev.report.macroAvg.f1.toFixed(4)}\n`);
     console.log(formatReport(ev.report));
     console.log(formatConfusion(ev.report));
-    fs.writeFileSync(args.out, await model.save());
+    writeFileAtomic(args.out, await model.save());
     console.log(`model saved to ${args.out}`);
     if (args.exportDir) {
       const { modelJson, weightsBin } = await model.exportTfjs();
-      fs.mkdirSync(args.exportDir, { recursive: true });
-      fs.writeFileSync(path.join(args.exportDir, 'model.json'), JSON.stringify(modelJson));
-      fs.writeFileSync(path.join(args.exportDir, 'weights.bin'), weightsBin);
+      writeDirAtomic(args.exportDir, { 'model.json': JSON.stringify(modelJson), 'weights.bin': weightsBin });
       console.log(`TF.js model written to ${args.exportDir}/model.json`);
     }
     model.dispose();
@@ -216,5 +269,7 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);
     return 1;
+  } finally {
+    process.off('SIGINT', onSigint);
   }
 }

@@ -243,7 +243,10 @@ export class LstmTrainer extends LitElement {
               <strong>${c.datasetSource}</strong> → ${d.info.fileName}: ${d.info.totalRows} rows, ${d.info.columns.length} columns; using
               <strong>${d.info.rows}</strong> rows${d.info.droppedByLabel ? html`, ${d.info.droppedByLabel} dropped by label` : nothing}${d.info.skippedEmptyText
                 ? html`, ${d.info.skippedEmptyText} with empty text skipped`
-                : nothing}${d.info.replacementChars ? html`, ${d.info.replacementChars} invalid UTF-8 sequences replaced` : nothing}.
+                : nothing}${d.info.replacementChars ? html`, ${d.info.replacementChars} invalid UTF-8 sequences replaced` : nothing}${d.info
+                .likelyEncoding
+                ? html` (the file looks like ${d.info.likelyEncoding}: re-save it as UTF-8)`
+                : nothing}${d.info.malformedRows ? html`, ${d.info.malformedRows} malformed rows kept` : nothing}.
             </p>
             <div class="columns">
               <label
@@ -474,6 +477,24 @@ export class LstmTrainer extends LitElement {
     /></label>`;
   }
 
+  /** A zip with several CSVs: pick one and read it. */
+  private renderCsvChoice(choice: NonNullable<TrainerController['csvChoice']>) {
+    const c = this.controller;
+    return html`<form
+      class="csv-choice"
+      @submit=${(ev: Event) => {
+        ev.preventDefault();
+        const csvName = (this.renderRoot.querySelector('select[name=csv]') as HTMLSelectElement).value;
+        void c.loadBytes(choice.bytes, choice.name, { ...choice.opts, csvName });
+      }}
+    >
+      <select name="csv" data-testid="csv-choice" aria-label="CSV file in the zip">
+        ${choice.choices.map((n) => html`<option value=${n}>${n}</option>`)}
+      </select>
+      <button type="submit">Read this CSV</button>
+    </form>`;
+  }
+
   override render() {
     const c = this.controller;
     return html`
@@ -487,6 +508,7 @@ export class LstmTrainer extends LitElement {
         ? html`<div class="error" role="alert" data-testid="error">
             ${c.error}
             <button class="dismiss" aria-label="dismiss" @click=${() => ((c.error = null), this.requestUpdate())}>×</button>
+            ${c.csvChoice ? this.renderCsvChoice(c.csvChoice) : nothing}
           </div>`
         : nothing}
       ${c.status === 'starting' ? html`<p>Starting the GPU…</p>` : nothing} ${this.renderDataset()} ${this.renderTraining()} ${this.renderResults()} ${this.renderTry()}

@@ -12,6 +12,7 @@ import { type Engine } from '../engine/engine';
 import { createEngine } from '../ops/create-engine';
 import { buildDataset, type Dataset, type DatasetOptions, type LabelledTexts } from '../data/dataset';
 import { readTable, type Table } from '../data/table';
+import { ChooseCsvError } from '../data/zip';
 import { splitDataset, type Splits } from '../data/split';
 import { type ModelConfig } from '../model/config';
 import { type BatchEndInfo, type EpochEndInfo } from '../model/fit';
@@ -157,6 +158,9 @@ export class TrainerController implements ReactiveController {
     return this.engine?.pool.allocatedBytes ?? 0;
   }
 
+  /** A zip with several CSVs waiting for the user to pick one (the element shows a chooser). */
+  csvChoice: { bytes: Uint8Array; name: string; opts: DatasetOptions; choices: string[] } | null = null;
+
   /** Read a file's bytes into a table; the current dataset changes only if this succeeds. */
   async loadBytes(bytes: Uint8Array, name: string, opts: DatasetOptions = {}): Promise<boolean> {
     if (this.status === 'training') {
@@ -173,9 +177,11 @@ export class TrainerController implements ReactiveController {
       this.dataset = dataset;
       this.datasetSource = name;
       this.splits = null;
+      this.csvChoice = null;
       this.events.datasetLoaded(dataset);
       return true;
     } catch (e) {
+      this.csvChoice = e instanceof ChooseCsvError ? { bytes, name, opts, choices: e.choices } : null;
       this.fail(e);
       return false;
     } finally {

@@ -3,7 +3,10 @@
  * report of everything that was skipped. Invalid input throws one DatasetError and returns nothing.
  */
 import { DatasetError } from './errors';
+import { detectColumns, type ColumnChoice } from './columns';
 import { readTable, type ReadOptions, type Table } from './table';
+
+export { detectColumns } from './columns';
 
 export interface DatasetOptions extends ReadOptions {
   textColumn?: string;
@@ -12,6 +15,12 @@ export interface DatasetOptions extends ReadOptions {
   dropLabels?: string[];
   /** Rename labels (applied before dropLabels), e.g. { '0': 'negative', '1': 'positive' }. */
   labelMap?: Record<string, string>;
+  /**
+   * 'fold': labels that differ only in case are one class, spelt as its most frequent spelling (and
+   * dropLabels compare without case). Default 'keep': they stay separate classes (reported in
+   * info.caseVariants).
+   */
+  labelCase?: 'keep' | 'fold';
 }
 
 export interface LabelledTexts {
@@ -29,10 +38,18 @@ export interface DatasetInfo {
   totalRows: number;
   rows: number;
   classCounts: Record<string, number>;
+  /** Why each column was chosen (null where the caller named it), and the label column that came second. */
+  columnReasons: { text: string | null; label: string | null; labelRunnerUp: ColumnChoice | null };
+  /** Groups of labels that differ only in case and were kept apart (see DatasetOptions.labelCase). */
+  caseVariants: string[][];
   skippedEmptyText: number;
   skippedEmptyLabel: number;
   droppedByLabel: number;
   replacementChars: number;
+  /** The encoding the file was read as (UTF-8, or UTF-16 announced by a byte-order mark). */
+  encoding: string;
+  /** With replacements: the single-byte encoding the file probably is, or null. */
+  likelyEncoding: string | null;
   malformedRows: number;
   /** The first rows, all columns, as text. */
   preview: Array<Record<string, string>>;
@@ -40,51 +57,6 @@ export interface DatasetInfo {
 
 export interface Dataset extends LabelledTexts {
   info: DatasetInfo;
-}
-
-const TEXT_NAMES = ['text', 'sentence', 'review', 'tweet', 'content', 'comment', 'body', 'message'];
-const LABEL_NAMES = ['sentiment', 'label', 'class', 'polarity', 'target', 'category', 'labels', 'y'];
-
-function findByName(columns: string[], names: string[]): string | null {
-  for (const n of names) {
-    const c = columns.find((col) => col.trim().toLowerCase() === n);
-    if (c) return c;
-  }
-  return null;
-}
-
-/** Text column: a conventional name, else the column with the longest mean cell. Label: a conventional name, else a low-cardinality column. */
-export function detectColumns(table: Table): { textColumn: string | null; labelColumn: string | null } {
-  const { columns, data, rows } = table;
-  let textColumn = findByName(columns, TEXT_NAMES);
-  if (!textColumn) {
-    let best = -1;
-    columns.forEach((c, i) => {
-      const cells = data[i]!;
-      const mean = cells.reduce((s, v) => s + v.length, 0) / Math.max(1, rows);
-      const numeric = cells.slice(0, 200).every((v) => v === '' || !Number.isNaN(Number(v)));
-      if (!numeric && mean > best) {
-        best = mean;
-        textColumn = c;
-      }
-    });
-  }
-  let labelColumn = findByName(columns.filter((c) => c !== textColumn), LABEL_NAMES);
-  if (!labelColumn) {
-    let bestDistinct = Infinity;
-    columns.forEach((c, i) => {
-      if (c === textColumn) return;
-      const cells = data[i]!;
-      const filled = cells.filter((v) => v.trim() !== '').length;
-      if (filled < 0.9 * rows) return;
-      const distinct = new Set(cells.map((v) => v.trim()).filter((v) => v !== '')).size;
-      if (distinct >= 2 && distinct <= 20 && distinct < bestDistinct) {
-        bestDistinct = distinct;
-        labelColumn = c;
-      }
-    });
-  }
-  return { textColumn, labelColumn };
 }
 
 export function buildDataset(table: Table, opts: DatasetOptions = {}): Dataset {
@@ -99,8 +71,25 @@ export function buildDataset(table: Table, opts: DatasetOptions = {}): Dataset {
   if (ti < 0) throw new DatasetError(`there is no column "${textColumn}" (columns: ${cols})`);
   if (li < 0) throw new DatasetError(`there is no column "${labelColumn}" (columns: ${cols})`);
   if (ti === li) throw new DatasetError(`the text and label columns must differ (both are "${textColumn}")`);
-  const drop = new Set(opts.dropLabels ?? []);
+  const fold = opts.labelCase === 'fold';
+  const key = (l: string) => (fold ? l.toLowerCase() : l);
+  const drop = new Set((opts.dropLabels ?? []).map(key));
   const map = opts.labelMap ?? {};
+  // With folding, each class is spelt as its most frequent spelling.
+  const spelling = new Map<string, string>();
+  if (fold) {
+    const counts = new Map<string, number>();
+    for (let r = 0; r < table.rows; r++) {
+      const l = table.data[li]![r]!.trim();
+      const m = map[l] ?? l;
+      if (m !== '') counts.set(m, (counts.get(m) ?? 0) + 1);
+    }
+    for (const [l, n] of counts) {
+      const best = spelling.get(key(l));
+      if (best === undefined || n > counts.get(best)!) spelling.set(key(l), l);
+    }
+  }
+  const seen = new Set<string>();
   const texts: string[] = [];
   const raw: string[] = [];
   let skippedEmptyText = 0;
@@ -114,7 +103,9 @@ export function buildDataset(table: Table, opts: DatasetOptions = {}): Dataset {
       continue;
     }
     label = map[label] ?? label;
-    if (drop.has(label)) {
+    if (fold) label = spelling.get(key(label))!;
+    seen.add(label);
+    if (drop.has(key(label))) {
       droppedByLabel++;
       continue;
     }
@@ -124,6 +115,16 @@ export function buildDataset(table: Table, opts: DatasetOptions = {}): Dataset {
     }
     texts.push(text);
     raw.push(label);
+  }
+  const labelsSeen = [...seen].sort();
+  for (const d of opts.dropLabels ?? []) {
+    if (!labelsSeen.some((l) => key(l) === key(d))) {
+      const near = labelsSeen.find((l) => l.toLowerCase() === d.toLowerCase());
+      throw new DatasetError(
+        `cannot drop label "${d}": the label column "${labelColumn}" has no such label (its labels: ${labelsSeen.join(', ')})` +
+          (near ? `; labels are compared exactly: did you mean "${near}"?` : ''),
+      );
+    }
   }
   const classCounts: Record<string, number> = {};
   for (const l of raw) classCounts[l] = (classCounts[l] ?? 0) + 1;
@@ -136,6 +137,9 @@ export function buildDataset(table: Table, opts: DatasetOptions = {}): Dataset {
   if (labelNames.length > 100) {
     throw new DatasetError(`the label column "${labelColumn}" has ${labelNames.length} distinct values; is it really a label column?`);
   }
+  const byFolded = new Map<string, string[]>();
+  for (const l of labelNames) byFolded.set(l.toLowerCase(), [...(byFolded.get(l.toLowerCase()) ?? []), l]);
+  const caseVariants = [...byFolded.values()].filter((g) => g.length > 1);
   const index = new Map(labelNames.map((n, i) => [n, i]));
   const preview: Array<Record<string, string>> = [];
   for (let r = 0; r < Math.min(8, table.rows); r++) preview.push(Object.fromEntries(table.columns.map((c, i) => [c, table.data[i]![r]!])));
@@ -151,10 +155,18 @@ export function buildDataset(table: Table, opts: DatasetOptions = {}): Dataset {
       totalRows: table.rows,
       rows: texts.length,
       classCounts,
+      columnReasons: {
+        text: opts.textColumn ? null : (detected.text?.reason ?? null),
+        label: opts.labelColumn ? null : (detected.label?.reason ?? null),
+        labelRunnerUp: opts.labelColumn ? null : detected.labelRunnerUp,
+      },
+      caseVariants,
       skippedEmptyText,
       skippedEmptyLabel,
       droppedByLabel,
       replacementChars: table.replacementChars,
+      encoding: table.encoding,
+      likelyEncoding: table.likelyEncoding,
       malformedRows: table.malformedRows,
       preview,
     },

@@ -1,6 +1,7 @@
 /**
- * Bytes → table: zip or CSV detection, UTF-8 decoding with replacement (counted), and incremental CSV
- * parsing with papaparse (row by row, never a split of the whole text).
+ * Bytes → table: zip or CSV detection, decoding (UTF-8, or UTF-16 with a byte-order mark; invalid UTF-8
+ * replaced and counted, with a guess at the file's real encoding), line endings made uniform (any mix of
+ * \r\n, \n and \r), and incremental CSV parsing with papaparse (row by row).
  */
 import { DatasetError } from './errors';
 import { DEFAULT_MAX_UNCOMPRESSED, extractCsv, isZip } from './zip';
@@ -14,12 +15,18 @@ export interface Table {
   rows: number;
   /** U+FFFD characters introduced by decoding bytes that were not valid UTF-8 (0 for valid UTF-8). */
   replacementChars: number;
+  /** The encoding the bytes were read as. */
+  encoding: 'utf-8' | 'utf-16le' | 'utf-16be';
+  /** With replacements: the single-byte encoding the file probably is (e.g. "windows-1252"), or null. */
+  likelyEncoding: string | null;
   /** Rows whose field count differs from the header's (kept, padded or cut). */
   malformedRows: number;
 }
 
 export interface ReadOptions {
   maxUncompressedBytes?: number;
+  /** In a zip with several CSVs, the one to read (its path in the zip, or its file name). */
+  csvName?: string;
   /** Refuse inputs larger than this many bytes (default 1 GiB). */
   maxBytes?: number;
 }
@@ -38,6 +45,36 @@ export function decodeUtf8(bytes: Uint8Array): { text: string; replacementChars:
   }
 }
 
+/** The UTF-16 byte order a byte-order mark announces, or null. */
+export function utf16Bom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  return null;
+}
+
+/**
+ * A guess at the single-byte encoding of bytes that are not UTF-8: many bytes in 0x80–0xFF standing
+ * alone (not in UTF-8 sequences) mean a legacy code page. Bytes 0x80–0x9F are printable in windows-1252
+ * (quotes, dashes, €) and control characters in ISO-8859-1; Cyrillic text in windows-1251 is mostly
+ * 0xC0–0xFF.
+ */
+export function guessSingleByteEncoding(bytes: Uint8Array): string | null {
+  let high = 0;
+  let c1 = 0;
+  let cyrillic = 0;
+  const n = Math.min(bytes.length, 1 << 20);
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i]!;
+    if (b < 0x80) continue;
+    high++;
+    if (b <= 0x9f) c1++;
+    if (b >= 0xc0) cyrillic++;
+  }
+  if (high === 0) return null;
+  if (cyrillic / high > 0.9 && high > 0.3 * n) return 'windows-1251 (Cyrillic)';
+  return c1 > 0 ? 'windows-1252' : 'ISO-8859-1 (Latin-1) or windows-1252';
+}
+
 function looksBinary(bytes: Uint8Array): boolean {
   const n = Math.min(bytes.length, 4096);
   for (let i = 0; i < n; i++) if (bytes[i] === 0) return true;
@@ -50,15 +87,20 @@ export async function readTable(input: Uint8Array, fileName: string, opts: ReadO
   let bytes = input;
   let name = fileName;
   if (isZip(input)) {
-    const csv = await extractCsv(input, opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED);
+    const csv = await extractCsv(input, opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED, opts.csvName);
     bytes = csv.bytes;
     name = csv.name;
-  } else if (looksBinary(input)) {
-    throw new DatasetError(`"${fileName}" is neither a zip archive nor a CSV text file`);
   }
+  const utf16 = utf16Bom(bytes);
+  if (!utf16 && looksBinary(bytes)) throw new DatasetError(`"${name}" is neither a zip archive nor a CSV text file`);
   // Loaded when a table is first read: a page that never reads one never downloads PapaParse.
   const Papa = (await import('papaparse')).default;
-  const { text, replacementChars } = decodeUtf8(bytes);
+  const decoded = utf16 ? { text: new TextDecoder(utf16).decode(bytes), replacementChars: 0 } : decodeUtf8(bytes);
+  const replacementChars = decoded.replacementChars;
+  const likelyEncoding = replacementChars > 0 ? guessSingleByteEncoding(bytes) : null;
+  // Papaparse guesses one newline for the whole file from its start, so a file that switches from \r\n
+  // to \n merges rows: make every line ending \n first (inside quoted cells too, harmlessly for text).
+  const text = decoded.text.replace(/\r\n?/g, '\n');
   let header: string[] | null = null;
   const data: string[][] = [];
   let rows = 0;
@@ -66,6 +108,7 @@ export async function readTable(input: Uint8Array, fileName: string, opts: ReadO
   Papa.parse<string[]>(text, {
     header: false,
     skipEmptyLines: 'greedy',
+    newline: '\n',
     delimiter: /\.tsv$/i.test(name) ? '\t' : '',
     step: (res) => {
       const row = res.data;
@@ -81,5 +124,5 @@ export async function readTable(input: Uint8Array, fileName: string, opts: ReadO
   });
   if (!header) throw new DatasetError(`"${name}" is empty`);
   if (rows === 0) throw new DatasetError(`"${name}" has a header but no data rows`);
-  return { fileName: name, columns: header, data, rows, replacementChars, malformedRows };
+  return { fileName: name, columns: header, data, rows, replacementChars, malformedRows, encoding: utf16 ?? 'utf-8', likelyEncoding };
 }

@@ -1,9 +1,17 @@
 /**
  * Reading a CSV out of a zip without trusting it: the central directory is read first and a zip whose
  * declared uncompressed sizes exceed the limit is rejected before anything is inflated (zip bomb); while
- * inflating, output beyond the declared size (a lying header) aborts too.
+ * inflating, output beyond the declared size (a lying header) aborts too; the inflated bytes must match
+ * the entry's CRC-32. A zip with several CSVs needs the caller to name one.
  */
 import { DatasetError } from './errors';
+
+/** Several CSVs in one zip and none named: the caller chooses (CLI --csv, the element's chooser). */
+export class ChooseCsvError extends DatasetError {
+  constructor(readonly choices: string[]) {
+    super(`the zip holds ${choices.length} CSV files (${choices.join(', ')}): choose one (CLI: --csv NAME)`);
+  }
+}
 
 export const DEFAULT_MAX_UNCOMPRESSED = 512 * 1024 * 1024;
 
@@ -11,6 +19,23 @@ export interface ZipEntryInfo {
   name: string;
   compressedSize: number;
   uncompressedSize: number;
+  crc32: number;
+}
+
+let crcTable: Uint32Array | null = null;
+/** CRC-32 (the zip polynomial, reflected 0xEDB88320) of `bytes`. */
+export function crc32(bytes: Uint8Array): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = crcTable[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
 }
 
 interface ZipStream {
@@ -41,13 +66,14 @@ export function readZipDirectory(bytes: Uint8Array): ZipEntryInfo[] {
   const entries: ZipEntryInfo[] = [];
   for (let n = 0; n < count; n++) {
     if (p + 46 > bytes.length || view.getUint32(p, true) !== 0x02014b50) throw new DatasetError('corrupt zip: bad central directory entry');
+    const crc = view.getUint32(p + 16, true);
     const compressedSize = view.getUint32(p + 20, true);
     const uncompressedSize = view.getUint32(p + 24, true);
     const nameLen = view.getUint16(p + 28, true);
     const extraLen = view.getUint16(p + 30, true);
     const commentLen = view.getUint16(p + 32, true);
     const name = new TextDecoder().decode(bytes.subarray(p + 46, p + 46 + nameLen));
-    entries.push({ name, compressedSize, uncompressedSize });
+    entries.push({ name, compressedSize, uncompressedSize, crc32: crc });
     p += 46 + nameLen + extraLen + commentLen;
   }
   return entries;
@@ -57,8 +83,8 @@ function isCsvEntry(name: string): boolean {
   return /\.(csv|tsv)$/i.test(name) && !name.startsWith('__MACOSX/') && !/(^|\/)\._/.test(name);
 }
 
-/** The CSV inside a zip (the largest, when there are several), as bytes. */
-export async function extractCsv(bytes: Uint8Array, maxUncompressed = DEFAULT_MAX_UNCOMPRESSED): Promise<{ name: string; bytes: Uint8Array }> {
+/** The CSV inside a zip (the one named `csvName` when there are several), as bytes. */
+export async function extractCsv(bytes: Uint8Array, maxUncompressed = DEFAULT_MAX_UNCOMPRESSED, csvName?: string): Promise<{ name: string; bytes: Uint8Array }> {
   const entries = readZipDirectory(bytes);
   const total = entries.reduce((s, e) => s + e.uncompressedSize, 0);
   const zip64 = entries.some((e) => e.uncompressedSize === 0xffffffff || e.compressedSize === 0xffffffff);
@@ -72,14 +98,21 @@ export async function extractCsv(bytes: Uint8Array, maxUncompressed = DEFAULT_MA
   if (csvs.length === 0) {
     throw new DatasetError(`the zip contains no .csv file (it holds: ${entries.map((e) => e.name).join(', ') || 'nothing'})`);
   }
-  const entry = csvs.reduce((a, b) => (b.uncompressedSize > a.uncompressedSize ? b : a));
+  let entry = csvs[0]!;
+  if (csvName !== undefined) {
+    const named = csvs.find((e) => e.name === csvName) ?? csvs.find((e) => e.name.split('/').pop() === csvName);
+    if (!named) throw new DatasetError(`the zip has no CSV named "${csvName}" (it holds: ${csvs.map((e) => e.name).join(', ')})`);
+    entry = named;
+  } else if (csvs.length > 1) {
+    throw new ChooseCsvError(csvs.map((e) => e.name));
+  }
   // Loaded when a zip is first read: a page that never opens one never downloads JSZip.
   const JSZip = (await import('jszip')).default;
   let zip: InstanceType<typeof JSZip>;
   try {
     zip = await JSZip.loadAsync(bytes);
-  } catch (e) {
-    throw new DatasetError(`the zip could not be read: ${(e as Error).message}`);
+  } catch {
+    throw new DatasetError('the zip could not be read: it is corrupt or uses a format this reader does not support');
   }
   const file = zip.file(entry.name);
   if (!file) throw new DatasetError(`the zip's entry "${entry.name}" could not be opened`);
@@ -94,12 +127,12 @@ export async function extractCsv(bytes: Uint8Array, maxUncompressed = DEFAULT_MA
         size += chunk.length;
         if (size > limit) {
           stream.pause();
-          reject(new DatasetError(`"${entry.name}" inflates to more than its declared ${limit} bytes; rejected`));
+          reject(new DatasetError(`"${entry.name}" inflates to more than its declared ${limit} bytes (a corrupt or malicious zip); rejected`));
           return;
         }
         chunks.push(chunk);
       })
-      .on('error', (e: Error) => reject(new DatasetError(`"${entry.name}" could not be inflated: ${e.message}`)))
+      .on('error', () => reject(new DatasetError(`"${entry.name}" in the zip is corrupt: its compressed data could not be inflated`)))
       .on('end', () => resolve())
       .resume();
   });
@@ -109,5 +142,6 @@ export async function extractCsv(bytes: Uint8Array, maxUncompressed = DEFAULT_MA
     out.set(c, o);
     o += c.length;
   }
+  if (crc32(out) !== entry.crc32) throw new DatasetError(`"${entry.name}" in the zip is corrupt: its data does not match its CRC-32 checksum`);
   return { name: entry.name, bytes: out };
 }

@@ -2,7 +2,7 @@
  * The sentiment model's configuration: the network's settings plus the text pipeline's, the notebook's
  * recipe as defaults, and their validation (shared by creation and loading).
  */
-import { DEFAULT_CLEANING, type CleaningConfig } from '../data/clean';
+import { DEFAULT_CLEANING, validateCleaning, type CleaningConfig } from '../data/clean';
 import { DEFAULT_NETWORK, validateNetworkConfig, type NetworkConfig } from './network';
 
 /** The network's settings (see NetworkConfig) plus the text pipeline's; classes come from the data. */
@@ -20,7 +20,8 @@ export interface ModelConfig extends Omit<NetworkConfig, 'numClasses' | 'classWe
 /**
  * The original notebook's recipe: vocabulary 2000, embedding 128, SpatialDropout1D 0.4, LSTM 196 with
  * dropout 0.2 and recurrent dropout 0.2, Dense softmax, Adam 1e-3. One deliberate difference: padding
- * is masked (mask_zero), which the notebook does not do; set maskZero: false for the exact recipe.
+ * is masked (mask_zero), which the notebook does not do; set maskZero: false for the exact recipe. The
+ * default cleaning keeps every script's letters (the notebook's kept only a–z, 0–9: cleaning ASCII_CLEANING).
  */
 const { numClasses: _classes, classWeights: _weights, ...NETWORK_RECIPE } = DEFAULT_NETWORK;
 export const NOTEBOOK_RECIPE: ModelConfig = {
@@ -40,6 +41,7 @@ export function withDefaults(config: Partial<ModelConfig>): ModelConfig {
 
 export function validateModelConfig(c: ModelConfig): void {
   validateNetworkConfig(networkConfig(c, 2));
+  validateCleaning(c.cleaning);
   if (c.maxLen !== null && !(Number.isInteger(c.maxLen) && c.maxLen >= 1)) throw new Error(`maxLen must be a positive integer or null, got ${c.maxLen}`);
   if (c.padding !== 'pre' && c.padding !== 'post') throw new Error(`padding must be 'pre' or 'post', got ${String(c.padding)}`);
   if (c.truncating !== 'pre' && c.truncating !== 'post') throw new Error(`truncating must be 'pre' or 'post', got ${String(c.truncating)}`);

@@ -69,8 +69,16 @@ export interface FitLoopOptions {
   earlyStopping?: EarlyStopping;
 }
 
+/**
+ * Divergence: a batch loss this many times the first batch's, twice in a row, stops training. (Healthy
+ * runs stay within a few times their first loss; a diverging one grows with the learning rate.)
+ */
+export const DIVERGENCE_FACTOR = 100;
+
 export async function fitLoop(target: FitTarget, opts: FitLoopOptions): Promise<History> {
   const { epochs, batchSize } = opts;
+  let firstLoss: number | null = null;
+  let overBefore = false;
   const n = target.rows;
   const history: History = { epochs: [], stopped: false, bestEpoch: null, stoppedEarly: false };
   const es = opts.earlyStopping;
@@ -96,6 +104,17 @@ export async function fitLoop(target: FitTarget, opts: FitLoopOptions): Promise<
             'that update was skipped, so the model keeps the weights of the last good step (try a lower learning rate or clipNorm)',
         );
       }
+      firstLoss ??= s.loss;
+      const over = s.loss > DIVERGENCE_FACTOR * Math.max(firstLoss, 1e-6);
+      if (over && overBefore) {
+        await Promise.allSettled(pending.map((q) => q.p));
+        pending.length = 0;
+        throw new Error(
+          `training stopped at epoch ${epoch + 1}, batch ${done + 1}: the loss grew from ${firstLoss.toPrecision(3)} to ${s.loss.toPrecision(3)}, ` +
+            `more than ${DIVERGENCE_FACTOR} times, so the training diverged (try a lower learning rate or clipNorm)`,
+        );
+      }
+      overBefore = over;
       done++;
       seen += size;
       lossSum += s.loss * size;

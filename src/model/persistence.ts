@@ -4,6 +4,7 @@
  * manifest's order). Reading checks everything before any GPU work, so a malformed or mismatched file is
  * rejected with a reason. JSZip is loaded when a file is first written or read.
  */
+import { upgradeCleaning } from '../data/clean';
 import { Tokenizer, type TokenizerJSON } from '../data/tokenizer';
 import { GATE_ORDER } from '../nn/lstm-layout';
 import { networkConfig, validateModelConfig, withDefaults, type ModelConfig } from './config';
@@ -54,7 +55,11 @@ export async function encodeModelFile(
   const weights = new Float32Array(m.specs.reduce((s, p) => s + p.length, 0));
   let o = 0;
   for (const s of m.specs) {
-    weights.set(m.values.get(s.name)!, o);
+    const v = m.values.get(s.name)!;
+    for (let i = 0; i < v.length; i++) {
+      if (!Number.isFinite(v[i]!)) throw new Error(`refusing to save: parameter ${s.name} holds NaN or infinite values (the training diverged)`);
+    }
+    weights.set(v, o);
     o += s.length;
   }
   const JSZip = await jszip();
@@ -82,12 +87,22 @@ export async function decodeModelFile(bytes: Uint8Array | ArrayBuffer): Promise<
   } catch {
     throw new Error('not a saved model: manifest.json is not valid JSON');
   }
+  if (!m || typeof m !== 'object') throw new Error('not a saved model: manifest.json is not an object');
   if (m.format !== 'webgpu-lstm-sentiment') throw new Error(`not a saved model of this engine (format "${String(m.format)}")`);
   if (m.version !== 1) throw new Error(`unsupported saved-model version ${String(m.version)} (this build reads version 1)`);
   if (JSON.stringify(m.gateOrder) !== JSON.stringify(GATE_ORDER)) throw new Error(`unsupported gate order ${JSON.stringify(m.gateOrder)}`);
-  const config = withDefaults(m.config);
+  if (!m.config || typeof m.config !== 'object') throw new Error('not a saved model: manifest.json has no configuration');
+  const saved = m.config.cleaning as unknown;
+  if (saved !== undefined && (saved === null || typeof saved !== 'object')) throw new Error(`not a saved model: its cleaning configuration is ${JSON.stringify(saved)}`);
+  // Models saved before `cleaning.keep` existed cleaned with stripNonAlphanumeric (true: ASCII only).
+  const config = withDefaults({ ...m.config, cleaning: upgradeCleaning(m.config.cleaning ?? {}) as ModelConfig['cleaning'] });
   validateModelConfig(config);
   if (!Array.isArray(m.labelNames) || m.labelNames.length < 2 || m.labelNames.some((l) => typeof l !== 'string')) throw new Error('the saved labels are invalid');
+  if (new Set(m.labelNames).size !== m.labelNames.length) throw new Error(`the saved labels repeat a name (${m.labelNames.join(', ')})`);
+  if (!Array.isArray(m.params) || m.params.some((p) => !p || typeof p.name !== 'string' || !Array.isArray(p.shape))) {
+    throw new Error('not a saved model: manifest.json lists no valid parameters');
+  }
+  if (!m.tokenizer || typeof m.tokenizer !== 'object') throw new Error('not a saved model: manifest.json has no tokenizer');
   if (!(Number.isInteger(m.maxLen) && m.maxLen >= 1)) throw new Error('the saved maxLen is invalid');
   const tokenizer = Tokenizer.fromJSON(m.tokenizer);
   const bin = await wf.async('uint8array');

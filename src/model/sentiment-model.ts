@@ -8,6 +8,7 @@
  */
 import seedrandom from 'seedrandom';
 import { type Engine } from '../engine/engine';
+import { describeCleaning } from '../data/clean';
 import { type LabelledTexts } from '../data/dataset';
 import { type Tokenizer } from '../data/tokenizer';
 import { classificationReport, type ClassificationReport } from '../metrics/report';
@@ -67,6 +68,9 @@ export async function createSentimentModel(config: Partial<ModelConfig> = {}, op
   validateModelConfig(full);
   return new SentimentModel(opts.engine ?? (await getDefaultEngine()), full);
 }
+
+/** Fewer distinct words than this after cleaning is an error, not a model. */
+const MIN_VOCABULARY = 10;
 
 function argmax(a: ArrayLike<number>, from: number, n: number): number {
   let best = 0;
@@ -137,6 +141,26 @@ export class SentimentModel {
     await yieldToEventLoop();
   }
 
+  /**
+   * Stop before training on nothing: when most texts are empty after cleaning and tokenizing, or the
+   * vocabulary is tiny, the model could only learn the class balance.
+   */
+  private checkTokens(seqs: number[][]): void {
+    const empty = seqs.reduce((n, s) => n + (s.length === 0 ? 1 : 0), 0);
+    const words = this.tokenizer.wordIndex.size;
+    const cleaning = this.config.cleaning;
+    const hint =
+      cleaning.keep === 'ascii'
+        ? "; the 'ascii' cleaning keeps only a–z and 0–9, so text in other scripts disappears: use the default 'unicode' cleaning (CLI: --cleaning unicode)"
+        : '; check that the text column holds the texts';
+    if (empty * 2 > seqs.length) {
+      throw new Error(`${empty} of ${seqs.length} training texts are empty after cleaning with ${describeCleaning(cleaning)}${hint}`);
+    }
+    if (words < MIN_VOCABULARY) {
+      throw new Error(`the training texts hold only ${words} distinct word${words === 1 ? '' : 's'} after cleaning with ${describeCleaning(cleaning)} (at least ${MIN_VOCABULARY} are needed)${hint}`);
+    }
+  }
+
   /** Map another dataset's label indices onto this model's label names. */
   private labelsFor(d: LabelledTexts): Uint32Array {
     const index = new Map(this.labelNames.map((n, i) => [n, i]));
@@ -179,7 +203,9 @@ export class SentimentModel {
       if (!validation || validation.texts.length === 0) throw new Error('earlyStopping needs validation data (validation or validationSplit)');
       if (!(Number.isInteger(es.patience) && es.patience >= 1)) throw new Error(`earlyStopping.patience must be a positive integer, got ${es.patience}`);
     }
-    const seqs = await this.text.sequencesOf(train.texts, !this.tokenizer.fitted);
+    const fitting = !this.tokenizer.fitted;
+    const seqs = await this.text.sequencesOf(train.texts, fitting);
+    if (fitting) this.checkTokens(seqs);
     if (!this.network) await this.build(train, seqs);
     const net = this.network!;
     const { ids, lengths, T } = this.text.pad(seqs);

@@ -28,6 +28,13 @@ async function zipOf(name: string, content: string): Promise<Uint8Array> {
 
 const XSS = '<img src=x onerror=alert(1)>';
 
+async function twoCsvZip(): Promise<Uint8Array> {
+  const z = new JSZip();
+  z.file('first.csv', 'text,label\nfine,a\nok,b\n');
+  z.file('second.csv', `text,label\n${Array.from({ length: 30 }, (_, i) => `second file row ${i},${i % 2 ? 'yes' : 'no'}`).join('\n')}\n`);
+  return z.generateAsync({ type: 'uint8array' });
+}
+
 beforeAll(async () => {
   requireBuild();
   const rows = [{ text: XSS, label: 'pos' }];
@@ -35,6 +42,7 @@ beforeAll(async () => {
   server = await serve(DIST, {
     '/site/generated.zip': await zipOf('generated.csv', Papa.unparse(rows)),
     '/site/bad.zip': await zipOf('notes.txt', 'no csv here'),
+    '/site/two.zip': await twoCsvZip(),
     // An embedder's page without a bundler: only the package's element module, no attributes (the
     // built-in dataset comes from beside the module).
     '/plain.html': '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="./element.js"></script><lstm-trainer></lstm-trainer>',
@@ -165,6 +173,22 @@ describe('demo page', () => {
     expect(await shadowText('[data-testid=error]')).toMatch(/no \.csv file/);
     expect(await shadowText('[data-testid=dataset-summary]')).toMatch(/generated\.zip.*41 rows/s);
     await page.screenshot({ path: path.join(ARTIFACTS, 'demo-bad-file.png'), fullPage: true });
+  });
+
+  it('a zip with two CSVs asks which one to read, and reads the chosen one', async () => {
+    await uploadFromServer('two.zip');
+    await waitShadow('[data-testid=csv-choice]', 30_000);
+    expect(await shadowText('[data-testid=error]')).toMatch(/the zip holds 2 CSV files \(first\.csv, second\.csv\): choose one/);
+    await page.evaluate(() => {
+      const sel = document.querySelector('lstm-trainer')!.shadowRoot!.querySelector('select[name=csv]') as HTMLSelectElement;
+      sel.value = 'second.csv';
+    });
+    await (await page.$('lstm-trainer >>> form.csv-choice button[type=submit]'))!.click();
+    await page.waitForFunction(() => /second\.csv: 30 rows/.test(document.querySelector('lstm-trainer')!.shadowRoot!.querySelector('[data-testid=dataset-summary]')?.textContent ?? ''), {
+      timeout: 30_000,
+      polling: 100,
+    });
+    expect(await page.$('lstm-trainer >>> [data-testid=csv-choice]')).toBeNull();
   });
 
   it('without WebGPU the page explains which browsers and flags work, instead of breaking', async () => {

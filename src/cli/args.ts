@@ -1,0 +1,42 @@
+/**
+ * Option values for the CLI's commands, checked where they are read: a value that is missing, empty, an
+ * option name, not a number, or out of range is a usage error (exit 2) before any data is read.
+ */
+export class UsageError extends Error {}
+
+/** The value after `flag` at argv[i]; an option name where a value belongs is an error. */
+export function valueOf(flag: string, argv: readonly string[], i: number): string {
+  const x = argv[i];
+  if (x === undefined) throw new UsageError(`${flag} needs a value`);
+  if (/^--?[a-z]/i.test(x)) throw new UsageError(`${flag} needs a value, got the option ${x}`);
+  return x;
+}
+
+export interface Range {
+  int?: boolean;
+  /** Inclusive lower bound. */
+  min?: number;
+  /** Exclusive lower bound. */
+  above?: number;
+  /** Exclusive upper bound. */
+  below?: number;
+}
+
+/** A number from an option's text ("" is not 0), within `range`. */
+export function numberOf(flag: string, text: string, range: Range = {}): number {
+  const n = text.trim() === '' ? NaN : Number(text);
+  const what = range.int ? 'an integer' : 'a number';
+  const bounds = [
+    range.min !== undefined ? `≥ ${range.min}` : null,
+    range.above !== undefined ? `> ${range.above}` : null,
+    range.below !== undefined ? `< ${range.below}` : null,
+  ].filter(Boolean);
+  const ok =
+    Number.isFinite(n) &&
+    (!range.int || Number.isInteger(n)) &&
+    (range.min === undefined || n >= range.min) &&
+    (range.above === undefined || n > range.above) &&
+    (range.below === undefined || n < range.below);
+  if (!ok) throw new UsageError(`${flag} needs ${what}${bounds.length ? ` ${bounds.join(' and ')}` : ''}, got "${text}"`);
+  return n;
+}
