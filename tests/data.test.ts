@@ -7,7 +7,7 @@ import { ASCII_CLEANING, cleanText, DEFAULT_CLEANING } from '../src/data/clean';
 import { buildDataset, detectColumns, loadDataset } from '../src/data/dataset';
 import { DatasetError } from '../src/data/errors';
 import { epochBatches, splitDataset } from '../src/data/split';
-import { readTable } from '../src/data/table';
+import { MAX_TEXT_BYTES, readTable } from '../src/data/table';
 import { padSequences, Tokenizer } from '../src/data/tokenizer';
 import { ChooseCsvError, readZipDirectory } from '../src/data/zip';
 import seedrandom from 'seedrandom';
@@ -220,6 +220,15 @@ describe('loading datasets', () => {
     expect(e!.message).not.toMatch(/invalid|distance|stored block|bomb/i);
   });
 
+  it('the size limit stated is the one enforced: a CSV must fit in one JavaScript string', async () => {
+    expect(MAX_TEXT_BYTES).toBe(2 ** 29 - 24);
+    await expect(loadDataset(enc('text,label\n' + 'words,a\n'.repeat(200_000)), 'big.csv', { maxBytes: 2 ** 20 })).rejects.toThrow(
+      /^"big\.csv" is 2 MiB, over the 1 MiB limit$/,
+    );
+    const z = await zipOf({ 'inner.csv': 'text,label\n' + 'words,a\n'.repeat(200_000) });
+    await expect(loadDataset(z, 'big.zip', { maxBytes: 2 ** 20 })).rejects.toThrow(/^"inner\.csv" in the zip is 2 MiB, over the 1 MiB limit$/);
+  });
+
   it('a zip bomb is rejected from its declared sizes before inflating', async () => {
     const z = await zipOf({ 'big.csv': 'text,label\n' + 'a,b\n'.repeat(1000) });
     // Patch the central directory's uncompressed size of the entry to 3 GB.
@@ -315,6 +324,15 @@ describe('splits and batches', () => {
     const all = new Set([...s.train.texts, ...s.validation!.texts, ...s.test.texts]);
     expect(all.size).toBe(100);
   });
+  it('large datasets split and batch without spreading arrays onto the stack (400k rows of one class, batches of 20k)', () => {
+    const n = 400_000;
+    const d = { texts: Array.from({ length: n }, (_, i) => `t${i}`), labels: Array.from({ length: n }, (_, i) => (i < n - 10 ? 0 : 1)), labelNames: ['a', 'b'] };
+    const s = splitDataset(d, { testSize: 0.2, seed: 1 });
+    expect(s.train.texts.length + s.test.texts.length).toBe(n);
+    const batches = epochBatches(n, 20_000, seedrandom('b'), Uint32Array.from({ length: n }, (_, i) => i % 50));
+    expect(batches.reduce((k, b) => k + b.length, 0)).toBe(n);
+  });
+
   it('epoch batches cover every row once; bucketing groups similar lengths', () => {
     const lengths = Array.from({ length: 640 }, (_, i) => (i * 37) % 29);
     const b = epochBatches(640, 32, seedrandom('e'), lengths);

@@ -47,9 +47,8 @@ export function splitDataset(d: LabelledTexts, opts: SplitOptions = {}): Splits 
     shuffleInPlace(g, rng);
     const nTest = Math.round(g.length * testSize);
     const nVal = Math.round(g.length * valSize);
-    test.push(...g.slice(0, nTest));
-    val.push(...g.slice(nTest, nTest + nVal));
-    train.push(...g.slice(nTest + nVal));
+    // Element by element: spreading a class of hundreds of thousands of rows into push overflows the stack.
+    g.forEach((row, i) => (i < nTest ? test : i < nTest + nVal ? val : train).push(row));
   }
   for (const s of [train, val, test]) shuffleInPlace(s, rng);
   if (train.length === 0 || test.length === 0) throw new Error('the split left no training or no test rows');
@@ -68,7 +67,7 @@ export function epochBatches(n: number, batchSize: number, rng: () => number, le
     const window = batchSize * 50;
     for (let s = 0; s < n; s += window) {
       const part = idx.slice(s, s + window).sort((a, b) => lengths[a]! - lengths[b]!);
-      idx.splice(s, part.length, ...part);
+      for (let k = 0; k < part.length; k++) idx[s + k] = part[k]!;
     }
   }
   const batches: number[][] = [];

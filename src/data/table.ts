@@ -27,9 +27,18 @@ export interface ReadOptions {
   maxUncompressedBytes?: number;
   /** In a zip with several CSVs, the one to read (its path in the zip, or its file name). */
   csvName?: string;
-  /** Refuse inputs larger than this many bytes (default 1 GiB). */
+  /** Refuse a CSV larger than this many bytes (default and most: MAX_TEXT_BYTES). */
   maxBytes?: number;
 }
+
+/**
+ * The largest CSV this reader takes, in bytes: the whole text must fit in one JavaScript string, and V8
+ * (Chrome, Edge, Node) holds at most 2^29 − 24 UTF-16 code units in one; a UTF-8 file never decodes to
+ * more code units than it has bytes.
+ */
+export const MAX_TEXT_BYTES = 0x1fffffe8;
+
+const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
 
 export function decodeUtf8(bytes: Uint8Array): { text: string; replacementChars: number } {
   let start = 0;
@@ -82,12 +91,18 @@ function looksBinary(bytes: Uint8Array): boolean {
 }
 
 export async function readTable(input: Uint8Array, fileName: string, opts: ReadOptions = {}): Promise<Table> {
-  const maxBytes = opts.maxBytes ?? 1024 ** 3;
-  if (input.length > maxBytes) throw new DatasetError(`"${fileName}" is ${(input.length / 2 ** 20).toFixed(0)} MiB, over the ${(maxBytes / 2 ** 20).toFixed(0)} MiB limit`);
+  const maxBytes = Math.min(opts.maxBytes ?? MAX_TEXT_BYTES, MAX_TEXT_BYTES);
+  const tooBig = (what: string, n: number) =>
+    new DatasetError(
+      `${what} is ${mib(n)}, over the ${mib(maxBytes)} limit` +
+        (maxBytes === MAX_TEXT_BYTES ? ' (the most text a JavaScript engine holds in one string); split the file' : ''),
+    );
+  if (!isZip(input) && input.length > maxBytes) throw tooBig(`"${fileName}"`, input.length);
   let bytes = input;
   let name = fileName;
   if (isZip(input)) {
-    const csv = await extractCsv(input, opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED, opts.csvName);
+    const csv = await extractCsv(input, Math.min(opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED, MAX_TEXT_BYTES), opts.csvName);
+    if (csv.bytes.length > maxBytes) throw tooBig(`"${csv.name}" in the zip`, csv.bytes.length);
     bytes = csv.bytes;
     name = csv.name;
   }
