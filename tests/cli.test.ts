@@ -200,4 +200,24 @@ describe('webgpu-lstm (the CLI)', () => {
     expect(chosen.code).toBe(0);
     expect(chosen.stdout).toMatch(/file: b\.csv: 90 rows/);
   });
+
+  it('sizes beyond the GPU are refused up front; one huge text cell no longer sets the sequence length', () => {
+    const units = train(['--units', '100000', '--out', path.join(dir, 'u.zip')]);
+    expect(units.code).toBe(1);
+    expect(units.errors).toEqual([expect.stringMatching(/^error: the model does not fit this GPU: the parameters .* needs [\d.]+ GiB, over its [\d.]+ GiB buffer limit; lower vocabSize, embedDim, units or layers$/)]);
+    expect(units.stdout).not.toMatch(/^file:/m); // refused before the data was read
+    const words = ['good', 'bad', 'fine', 'awful', 'great', 'poor', 'nice', 'sad', 'happy', 'dull', 'bright', 'grim'];
+    const rows = ['text,label'];
+    for (let i = 0; i < 200; i++) rows.push(`"${words[i % 12]} ${words[(i * 7) % 12]} ${words[(i * 5) % 12]}",${i % 2 ? 'a' : 'b'}`);
+    rows.push(`"${'word '.repeat(1_000_000)}",a`); // a 5 MiB cell
+    const csv = path.join(dir, 'huge-cell.csv');
+    fs.writeFileSync(csv, rows.join('\n'));
+    const r = train([csv, '--epochs', '1', '--units', '8', '--embed', '8', '--out', path.join(dir, 'h.zip')]);
+    expect(r.errors).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^sequence length 3: the 99th percentile of the training texts' lengths \(the longest, 1000000 tokens, is over 4 times that; --max-len sets it\)$/m);
+    const long = train([csv, '--epochs', '1', '--units', '8', '--embed', '8', '--max-len', '5000000', '--out', path.join(dir, 'h.zip')]);
+    expect(long.code).toBe(1);
+    expect(long.errors[0]).toMatch(/^error: the model does not fit this GPU: the LSTM gates of one batch \(T 5,000,000 × B 256 × 4·8\) needs [\d.]+ GiB, over its [\d.]+ GiB buffer limit; lower maxLen or batchSize$/);
+  });
 });

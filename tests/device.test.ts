@@ -28,4 +28,20 @@ describe('device acquisition', () => {
     expect((await Engine.create({ gpu, tuning: 'gpu' })).tuning).toBe('gpu');
     gpu.destroy();
   });
+
+  it("a GPU error inside a step rejects that step's readbacks (no zeros), and the engine reports it from then on", async () => {
+    const engine = await Engine.create(); // its own device: this test leaves it failed
+    const heard: string[] = [];
+    engine.onError((e) => heard.push(e.kind));
+    const step = engine.beginStep({ grad: false, label: 'too big' });
+    const huge = step.scratch(engine.device.limits.maxBufferSize / 4 + 1024, 'huge');
+    const small = step.scratch(4);
+    step.copy({ buffer: huge.buffer, offset: 0, length: 4 }, small);
+    const p = step.read(small);
+    step.submit();
+    await expect(p).rejects.toThrow(/^GPU validation error in step "too big": .*exceeds the max buffer size limit/);
+    expect(heard).toEqual(['validation']);
+    expect(() => engine.beginStep({ grad: false })).toThrow(/GPU validation error/);
+    engine.destroy();
+  });
 });

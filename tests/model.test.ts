@@ -184,6 +184,8 @@ describe('SentimentModel', () => {
     );
     expect(old.config.cleaning.keep).toBe('ascii');
     old.dispose();
+    // A saved sequence length the device cannot hold is refused at load, before any GPU work.
+    await rejects((m) => (m.maxLen = 5_000_000), /^the model does not fit this GPU: the LSTM gates of one batch \(T 5,000,000 × B 1 × 4·16\)/);
   });
 
   for (const variant of [{ layers: 1, bidirectional: false }, { layers: 2, bidirectional: true }, { layers: 1, bidirectional: false, goBackwards: true }]) {

@@ -165,6 +165,10 @@ export async function run(argv: string[]): Promise<number> {
     // Where results go is checked before any work, so no training is lost to an unwritable path.
     checkWritableFile(args.out, 'the model to');
     if (args.exportDir) checkWritableDir(args.exportDir, 'the TF.js model to');
+    // The GPU next: a model too large for it is refused before the data is read.
+    const model = await createSentimentModel(args.config);
+    const a = model.engine.gpu.adapterInfo;
+    console.log(`GPU: ${model.engine.gpu.backend} (${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ')}), ${model.engine.tuning}-tuned kernels`);
     let bytes: Uint8Array;
     let name: string;
     if (args.file) {
@@ -199,9 +203,6 @@ export async function run(argv: string[]): Promise<number> {
     const splits = splitDataset(data, { testSize: args.testSize, validationSize: args.valSize, seed });
     console.log(`split (seed ${seed}): train ${splits.train.texts.length}, validation ${splits.validation?.texts.length ?? 0}, test ${splits.test.texts.length}`);
 
-    const model = await createSentimentModel(args.config);
-    const a = model.engine.gpu.adapterInfo;
-    console.log(`GPU: ${model.engine.gpu.backend} (${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ')}), ${model.engine.tuning}-tuned kernels`);
     const tty = process.stderr.isTTY;
     let lastPrinted = -1;
     const t0 = performance.now();
@@ -215,6 +216,14 @@ export async function run(argv: string[]): Promise<number> {
       signal: interrupt.signal,
       ...(args.earlyStopping > 0 ? { earlyStopping: { patience: args.earlyStopping } } : {}),
       onBatchEnd: (b) => {
+        if (b.epoch === 1 && b.batch === 1 && model.maxLenChoice) {
+          const c = model.maxLenChoice;
+          console.log(
+            c.capped
+              ? `sequence length ${c.maxLen}: the 99th percentile of the training texts' lengths (the longest, ${c.longest} tokens, is over 4 times that; --max-len sets it)`
+              : `sequence length ${c.maxLen}: the longest training text (--max-len sets it)`,
+          );
+        }
         const line = `epoch ${b.epoch}/${b.epochs} ${bar(b.batch / b.batches)} ${b.batch}/${b.batches}  loss ${b.loss.toFixed(4)}  acc ${b.accuracy.toFixed(4)}  ${b.sequencesPerSecond.toFixed(0)} seq/s  ETA ${duration(b.etaSeconds)}`;
         if (tty) process.stderr.write(`\r${line}`);
         else {

@@ -97,13 +97,16 @@ export class Engine {
     this.device = gpu.device;
     this.pool = new BufferPool(this.device);
     this.kernels = new KernelRegistry(this.device, shaders);
-    gpu.onError((e) => {
-      this.errors.push(e);
-      for (const l of this.errorListeners) l(e);
-    });
+    gpu.onError((e) => this.recordError(e));
   }
 
-  /** Listen for device loss and uncaptured GPU errors (they are also thrown by the next `beginStep`/`sync`). */
+  /** @internal An error of the device or of a step: listeners hear it, and the next beginStep/sync throws it. */
+  recordError(e: GpuError): void {
+    this.errors.push(e);
+    for (const l of this.errorListeners) l(e);
+  }
+
+  /** Listen for device loss and GPU errors (they are also thrown by the next `beginStep`/`sync`). */
   onError(listener: (e: GpuError) => void): () => void {
     this.errorListeners.push(listener);
     for (const e of this.errors) listener(e);
@@ -251,6 +254,10 @@ export class Step {
     profile = false,
   ) {
     this.tape = new Tape(grad);
+    // Everything this step asks of the device is inside these scopes: an error in it (an invalid or
+    // too-large buffer, a failed submit) rejects the step's readbacks instead of reading back zeros.
+    engine.device.pushErrorScope('out-of-memory');
+    engine.device.pushErrorScope('validation');
     this.encoder = engine.device.createCommandEncoder({ label });
     if (profile) this.querySet = engine.device.createQuerySet({ type: 'timestamp', count: 2 * MAX_PROFILED_DISPATCHES, label: `${label} timestamps` });
   }
@@ -411,10 +418,21 @@ export class Step {
     this.tape.replay();
   }
 
+  /** The step's error scopes, closed: the first GPU error inside them, as the engine reports errors. */
+  private closeErrorScopes(): Promise<GpuError | null> {
+    const device = this.engine.device;
+    const validation = device.popErrorScope();
+    const oom = device.popErrorScope();
+    return Promise.all([validation, oom]).then(([v, o]) =>
+      v ? { kind: 'validation' as const, message: v.message } : o ? { kind: 'out-of-memory' as const, message: o.message } : null,
+    );
+  }
+
   /** Abandon the step (after an encoding error): nothing is submitted, every scratch buffer goes back. */
   abort(): void {
     if (this.submitted) return;
     this.submitted = true;
+    void this.closeErrorScopes();
     this.pass?.end();
     this.pass = null;
     for (const b of this.scratchBuffers) this.engine.pool.release(b);
@@ -465,21 +483,34 @@ export class Step {
     }
     queue.submit([this.encoder.finish({ label: this.label })]);
     this.submitted = true;
+    const scopeError = this.closeErrorScopes().then((e) => {
+      if (e) engine.recordError(e);
+      return e;
+    });
     startProfileReadback?.(); // mapping must start after the submit that writes the buffer
     for (const b of this.scratchBuffers) engine.pool.release(b);
     this.scratchBuffers = [];
     engine.finishStep(this, this.dispatches);
     for (const r of this.readbacks) {
-      r.staging.mapAsync(GPUMapMode.READ, 0, Math.max(4, r.bytes)).then(
-        () => {
+      const mapped = r.staging.mapAsync(GPUMapMode.READ, 0, Math.max(4, r.bytes)).then(
+        () => null,
+        (e: Error) => e,
+      );
+      void Promise.all([mapped, scopeError]).then(([mapError, gpuError]) => {
+        if (gpuError) {
+          if (!mapError) r.staging.unmap();
+          engine.pool.release(r.staging);
+          r.reject(new Error(`GPU ${gpuError.kind} error in step "${this.label}": ${gpuError.message}`));
+        } else if (mapError) {
+          r.reject(new Error(`readback failed: ${mapError.message}`));
+        } else {
           const out = new Float32Array(r.bytes / 4);
           out.set(new Float32Array(r.staging.getMappedRange(0, r.bytes)));
           r.staging.unmap();
           engine.pool.release(r.staging);
           r.resolve(out);
-        },
-        (e: Error) => r.reject(new Error(`readback failed: ${e.message}`)),
-      );
+        }
+      });
     }
     this.readbacks = [];
   }

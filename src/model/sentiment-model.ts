@@ -16,6 +16,7 @@ import { createEngine } from '../ops/create-engine';
 import { networkConfig, validateModelConfig, withDefaults, type ModelConfig } from './config';
 import { exportTfjs, type TfjsArtifacts } from './export-tfjs';
 import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type History } from './fit';
+import { checkFitsDevice, defaultMaxLen } from './limits';
 import { SentimentNetwork, type Batch } from './network';
 import { decodeModelFile, encodeModelFile } from './persistence';
 import { SequenceEncoder, yieldToEventLoop, type EncodedTexts } from './text-encoder';
@@ -66,8 +67,14 @@ export function getDefaultEngine(): Promise<Engine> {
 export async function createSentimentModel(config: Partial<ModelConfig> = {}, opts: { engine?: Engine } = {}): Promise<SentimentModel> {
   const full = withDefaults(config);
   validateModelConfig(full);
-  return new SentimentModel(opts.engine ?? (await getDefaultEngine()), full);
+  const engine = opts.engine ?? (await getDefaultEngine());
+  // The parameters must fit the device (the batch shapes are checked when they are known).
+  checkFitsDevice(networkConfig(full, 2), engine.device.limits);
+  return new SentimentModel(engine, full);
 }
+
+/** Rows per evaluation/prediction step. */
+const EVAL_CHUNK = 256;
 
 /** Fewer distinct words than this after cleaning is an error, not a model. */
 const MIN_VOCABULARY = 10;
@@ -127,9 +134,15 @@ export class SentimentModel {
     return this.text.encode(texts);
   }
 
-  private async build(train: LabelledTexts, seqs: number[][]): Promise<void> {
+  /** How the sequence length was chosen when it was not configured (set at the first fit). */
+  maxLenChoice: ReturnType<typeof defaultMaxLen> | null = null;
+
+  private async build(train: LabelledTexts, seqs: number[][], batchSize: number): Promise<void> {
     this.labelNames = [...train.labelNames];
-    this.text.maxLen ??= seqs.reduce((m, s) => Math.max(m, s.length), 1);
+    if (this.text.maxLen === null) {
+      this.maxLenChoice = defaultMaxLen(seqs.map((s) => s.length));
+      this.text.maxLen = this.maxLenChoice.maxLen;
+    }
     let weights: number[] | null = null;
     const cw = this.config.classWeights;
     if (cw === 'balanced') {
@@ -137,7 +150,9 @@ export class SentimentModel {
       weights = counts.map((n) => (n === 0 ? 0 : train.labels.length / (counts.length * n)));
     } else if (cw) weights = cw;
     await yieldToEventLoop();
-    this.network = new SentimentNetwork(this.engine, networkConfig(this.config, this.labelNames.length, weights));
+    const net = networkConfig(this.config, this.labelNames.length, weights);
+    checkFitsDevice(net, this.engine.device.limits, { T: this.text.maxLen, B: Math.max(batchSize, EVAL_CHUNK) });
+    this.network = new SentimentNetwork(this.engine, net);
     await yieldToEventLoop();
   }
 
@@ -206,7 +221,7 @@ export class SentimentModel {
     const fitting = !this.tokenizer.fitted;
     const seqs = await this.text.sequencesOf(train.texts, fitting);
     if (fitting) this.checkTokens(seqs);
-    if (!this.network) await this.build(train, seqs);
+    if (!this.network) await this.build(train, seqs, batchSize);
     const net = this.network!;
     const { ids, lengths, T } = this.text.pad(seqs);
     const labels = this.labelsFor(train);
@@ -232,7 +247,7 @@ export class SentimentModel {
     const net = this.net();
     const C = this.labelNames.length;
     const probs = new Float32Array(n * C);
-    const chunk = 256;
+    const chunk = EVAL_CHUNK;
     const parts: Array<Promise<{ probs: Float32Array; loss: number; correct: number }>> = [];
     for (let s = 0; s < n; s += chunk) {
       const rows = Array.from({ length: Math.min(chunk, n - s) }, (_, i) => s + i);
@@ -299,7 +314,10 @@ export class SentimentModel {
   /** Rebuild a saved model. A malformed or mismatched file is rejected with a reason before any GPU work. */
   static async load(bytes: Uint8Array | ArrayBuffer, opts: { engine?: Engine } = {}): Promise<SentimentModel> {
     const saved = await decodeModelFile(bytes);
-    const model = new SentimentModel(opts.engine ?? (await getDefaultEngine()), saved.config);
+    const engine = opts.engine ?? (await getDefaultEngine());
+    // A saved configuration too large for this device is refused before any GPU work (one row at a time is the least a prediction needs).
+    checkFitsDevice(networkConfig(saved.config, saved.labelNames.length), engine.device.limits, { T: saved.maxLen, B: 1 });
+    const model = new SentimentModel(engine, saved.config);
     model.text.tokenizer = saved.tokenizer;
     model.text.maxLen = saved.maxLen;
     model.labelNames = saved.labelNames;

@@ -1,0 +1,76 @@
+/**
+ * Will a configuration fit the device? Computed from the configuration before any GPU work, against the
+ * adapter's limits, so that a model too large for the GPU is refused with a sentence (which size, how
+ * big, the limit, what to lower) instead of hanging, running out of memory or dispatching an invalid
+ * grid. The default sequence length is chosen here too.
+ */
+import type { NetworkConfig } from './network';
+
+export interface DeviceLimits {
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+  maxComputeWorkgroupsPerDimension: number;
+}
+
+const GiB = 2 ** 30;
+const size = (bytes: number) => (bytes >= GiB ? `${(bytes / GiB).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+const n = (x: number) => x.toLocaleString('en-US');
+
+/**
+ * Throws when one buffer or one dispatch grid of a step over a batch of B sequences of T tokens exceeds
+ * the device's limits. T and B are omitted for the parameters alone (checked when the model is created).
+ */
+export function checkFitsDevice(c: NetworkConfig, limits: DeviceLimits, shape?: { T: number; B: number }): void {
+  const maxBuffer = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
+  const H = c.units;
+  const dirs = c.bidirectional ? 2 : 1;
+  const feat = dirs * H;
+  const lstmIn = (layer: number) => (layer === 0 ? c.embedDim : feat);
+  let params = c.vocabSize * c.embedDim + feat * c.numClasses + c.numClasses;
+  for (let l = 0; l < c.layers; l++) params += dirs * (lstmIn(l) * 4 * H + H * 4 * H + 4 * H);
+  const buffers: Array<[string, number, string]> = [
+    ['the embedding matrix', c.vocabSize * c.embedDim * 4, 'vocabSize or embedDim'],
+    ['the parameters (one of their four arenas: values, gradients, Adam m and v)', params * 4, 'vocabSize, embedDim, units or layers'],
+  ];
+  const grids: Array<[string, number, string]> = [];
+  if (shape) {
+    const { T, B } = shape;
+    const rows = T * B;
+    const widest = Math.max(c.embedDim, feat);
+    buffers.push(
+      [`the LSTM gates of one batch (T ${n(T)} × B ${n(B)} × 4·${H})`, rows * 4 * H * 4, 'maxLen or batchSize'],
+      [`the LSTM states of one batch ((T + 1) × B × ${H})`, (T + 1) * B * H * 4, 'maxLen or batchSize'],
+      [`the embedded batch (T × B × ${widest})`, rows * widest * 4, 'maxLen or batchSize'],
+    );
+    // The input projection over all rows of a batch: GEMM grids tile the T·B rows by 16 at the finest.
+    grids.push([`the input projection over T·B = ${n(rows)} rows`, Math.ceil(rows / 16), 'maxLen or batchSize']);
+  }
+  for (const [what, bytes, lower] of buffers) {
+    if (bytes > maxBuffer) {
+      throw new Error(`the model does not fit this GPU: ${what} needs ${size(bytes)}, over its ${size(maxBuffer)} buffer limit; lower ${lower}`);
+    }
+  }
+  for (const [what, groups, lower] of grids) {
+    if (groups > limits.maxComputeWorkgroupsPerDimension) {
+      throw new Error(
+        `the model does not fit this GPU: ${what} need ${n(groups)} workgroups in one dimension, over its limit of ${n(limits.maxComputeWorkgroupsPerDimension)}; lower ${lower}`,
+      );
+    }
+  }
+}
+
+/** Where the default sequence length is capped: the longest text when it is within this factor of the 99th percentile. */
+export const OUTLIER_FACTOR = 4;
+
+/**
+ * The default sequence length (Keras pad_sequences pads to the longest): the longest training sequence,
+ * unless it is more than OUTLIER_FACTOR × the 99th percentile of lengths (one huge cell would otherwise
+ * set the cost of every batch), then that percentile.
+ */
+export function defaultMaxLen(lengths: ArrayLike<number>): { maxLen: number; longest: number; p99: number; capped: boolean } {
+  const sorted = Float64Array.from(lengths).sort();
+  const longest = Math.max(1, sorted[sorted.length - 1] ?? 1);
+  const p99 = Math.max(1, sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)] ?? 1);
+  const capped = longest > OUTLIER_FACTOR * p99;
+  return { maxLen: capped ? p99 : longest, longest, p99, capped };
+}
