@@ -12,6 +12,7 @@
  */
 import { css, html, LitElement, nothing, type PropertyDeclarations } from 'lit';
 import { builtinDatasetUrl } from '../builtin';
+import { DEFAULT_CLEANING } from '../data/clean';
 import { type Dataset } from '../data/dataset';
 import { formatReport } from '../metrics/report';
 import { NOTEBOOK_RECIPE } from '../model/config';
@@ -49,6 +50,8 @@ export class LstmTrainer extends LitElement {
     learningRate: { type: Number, attribute: 'learning-rate' },
     seed: { type: Number },
     bucketing: { type: Boolean },
+    cleaning: { type: String },
+    labelCase: { type: String, attribute: 'label-case' },
     autoLoad: { type: Boolean, attribute: 'auto-load' },
     tryText: { state: true },
   };
@@ -74,6 +77,10 @@ export class LstmTrainer extends LitElement {
   declare learningRate: number;
   declare seed: number;
   declare bucketing: boolean;
+  /** 'unicode' (default: letters and digits of every script, emoji), 'ascii' (the notebook's) or 'all'. */
+  declare cleaning: 'unicode' | 'ascii' | 'all';
+  /** 'keep' (default: labels differing in case are separate classes) or 'fold'. */
+  declare labelCase: 'keep' | 'fold';
   /** Load `dataset-url` as soon as the GPU is ready (default true). */
   declare autoLoad: boolean;
   declare tryText: string;
@@ -96,6 +103,8 @@ export class LstmTrainer extends LitElement {
     this.learningRate = NOTEBOOK_RECIPE.learningRate;
     this.seed = 141;
     this.bucketing = true;
+    this.cleaning = 'unicode';
+    this.labelCase = 'keep';
     this.autoLoad = true;
     this.tryText = '';
     this.controller = new TrainerController(this, {
@@ -139,6 +148,7 @@ export class LstmTrainer extends LitElement {
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean),
+      labelCase: this.labelCase,
     };
   }
 
@@ -154,6 +164,7 @@ export class LstmTrainer extends LitElement {
         learningRate: this.learningRate,
         seed: this.seed,
         maxLen: this.maxLen > 0 ? this.maxLen : null,
+        cleaning: { ...DEFAULT_CLEANING, keep: this.cleaning },
       },
     };
   }
@@ -185,6 +196,13 @@ export class LstmTrainer extends LitElement {
     });
   }
 
+  private setLabelCase(fold: boolean): void {
+    this.labelCase = fold ? 'fold' : 'keep';
+    this.dropLabels = '';
+    const d = this.controller.dataset!.info;
+    this.controller.reconfigure({ ...this.datasetOptions(), textColumn: d.textColumn, labelColumn: d.labelColumn });
+  }
+
   private toggleLabel(label: string, keep: boolean): void {
     const drop = new Set(this.datasetOptions().dropLabels);
     if (keep) drop.delete(label);
@@ -214,7 +232,13 @@ export class LstmTrainer extends LitElement {
   private renderDataset() {
     const c = this.controller;
     const d = c.dataset;
-    const labelsAll = c.table && d ? [...new Set(c.table.data[c.table.columns.indexOf(d.info.labelColumn)]!.map((v) => v.trim()).filter(Boolean))].sort() : [];
+    let labelsAll = c.table && d ? [...new Set(c.table.data[c.table.columns.indexOf(d.info.labelColumn)]!.map((v) => v.trim()).filter(Boolean))].sort() : [];
+    if (d && this.labelCase === 'fold') {
+      // One entry per class: the dataset's spelling where the class is kept, else the first seen.
+      const byKey = new Map<string, string>();
+      for (const l of labelsAll) if (!byKey.has(l.toLowerCase())) byKey.set(l.toLowerCase(), d.labelNames.find((n) => n.toLowerCase() === l.toLowerCase()) ?? l);
+      labelsAll = [...byKey.values()].sort();
+    }
     const dropped = new Set(this.datasetOptions().dropLabels);
     return html`<section part="panel dataset" class="panel">
       <h2>1. Data</h2>
@@ -261,6 +285,25 @@ export class LstmTrainer extends LitElement {
                   ${d.info.columns.map((col) => html`<option .selected=${col === d.info.labelColumn} value=${col}>${col}</option>`)}
                 </select></label
               >
+              ${d.info.columnReasons.label || d.info.columnReasons.text
+                ? html`<p class="why" data-testid="column-why">
+                    ${d.info.columnReasons.text ? html`Text “${d.info.textColumn}”: ${d.info.columnReasons.text}. ` : nothing}
+                    ${d.info.columnReasons.label ? html`Label “${d.info.labelColumn}”: ${d.info.columnReasons.label}.` : nothing}
+                    ${d.info.columnReasons.labelRunnerUp ? html` Runner-up: “${d.info.columnReasons.labelRunnerUp.column}”.` : nothing}
+                  </p>`
+                : nothing}
+              ${d.info.caseVariants.length > 0 || this.labelCase === 'fold'
+                ? html`<label class="check case" data-testid="label-case"
+                    ><input
+                      type="checkbox"
+                      .checked=${this.labelCase === 'fold'}
+                      ?disabled=${c.status === 'training'}
+                      @change=${(e: Event) => this.setLabelCase((e.target as HTMLInputElement).checked)}
+                    />Merge labels that differ only in case${d.info.caseVariants.length
+                      ? html` (${d.info.caseVariants.map((g) => g.join(' / ')).join('; ')} are separate classes now)`
+                      : nothing}</label
+                  >`
+                : nothing}
               <fieldset>
                 <legend>Labels to use</legend>
                 ${labelsAll.map(
@@ -307,6 +350,14 @@ export class LstmTrainer extends LitElement {
         ${this.numberInput('Epochs', 'epochs')} ${this.numberInput('Batch size', 'batchSize')} ${this.numberInput('LSTM units', 'units')}
         ${this.numberInput('Embedding size', 'embedDim')} ${this.numberInput('Vocabulary', 'vocabSize')} ${this.numberInput('Max length (0 = longest)', 'maxLen')}
         ${this.numberInput('Learning rate', 'learningRate', '0.0001')} ${this.numberInput('Seed', 'seed')}
+        <label
+          >Text cleaning
+          <select data-testid="cleaning" ?disabled=${training} @change=${(e: Event) => (this.cleaning = (e.target as HTMLSelectElement).value as 'unicode' | 'ascii' | 'all')}>
+            <option value="unicode" .selected=${this.cleaning === 'unicode'}>letters of every script</option>
+            <option value="ascii" .selected=${this.cleaning === 'ascii'}>a–z, 0–9 (the notebook's)</option>
+            <option value="all" .selected=${this.cleaning === 'all'}>none</option>
+          </select></label
+        >
         <label class="check"
           ><input type="checkbox" .checked=${this.bucketing} ?disabled=${training} @change=${(e: Event) => (this.bucketing = (e.target as HTMLInputElement).checked)} />Length
           bucketing</label

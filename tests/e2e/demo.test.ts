@@ -28,6 +28,19 @@ async function zipOf(name: string, content: string): Promise<Uint8Array> {
 
 const XSS = '<img src=x onerror=alert(1)>';
 
+/** Cyrillic texts, labels differing only in case, and \r\n, \n and \r line endings in one file. */
+function worldCsv(): string {
+  const nouns = ['фильм', 'еда', 'сервис', 'место', 'сюжет', 'персонал', 'звук', 'экран', 'номер', 'вид', 'город', 'поезд'];
+  const ends = ['\r\n', '\n', '\r'];
+  let csv = 'отзыв,sentiment';
+  for (let i = 0; i < 90; i++) {
+    const good = i % 2 === 1;
+    const label = good ? (i % 4 === 1 ? 'Хорошо' : 'хорошо') : 'плохо';
+    csv += `${ends[Math.floor(i / 30)]}"${nouns[i % 12]} ${good ? 'отличный' : 'ужасный'} ${nouns[(i * 5) % 12]}",${label}`;
+  }
+  return `${csv}\n`;
+}
+
 async function twoCsvZip(): Promise<Uint8Array> {
   const z = new JSZip();
   z.file('first.csv', 'text,label\nfine,a\nok,b\n');
@@ -43,6 +56,7 @@ beforeAll(async () => {
     '/site/generated.zip': await zipOf('generated.csv', Papa.unparse(rows)),
     '/site/bad.zip': await zipOf('notes.txt', 'no csv here'),
     '/site/two.zip': await twoCsvZip(),
+    '/site/world.csv': worldCsv(),
     // An embedder's page without a bundler: only the package's element module, no attributes (the
     // built-in dataset comes from beside the module).
     '/plain.html': '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="./element.js"></script><lstm-trainer></lstm-trainer>',
@@ -189,6 +203,31 @@ describe('demo page', () => {
       polling: 100,
     });
     expect(await page.$('lstm-trainer >>> [data-testid=csv-choice]')).toBeNull();
+  });
+
+  it('a Cyrillic CSV with mixed line endings and case-variant labels: every row, the case warning and fold, the cleaning choice', async () => {
+    await uploadFromServer('world.csv');
+    await page.waitForFunction(() => /world\.csv: 90 rows/.test(document.querySelector('lstm-trainer')!.shadowRoot!.querySelector('[data-testid=dataset-summary]')?.textContent ?? ''), {
+      timeout: 30_000,
+      polling: 100,
+    });
+    expect(await shadowText('[data-testid=column-why]')).toMatch(/Label “sentiment”: its name is "sentiment" \(3 distinct values\)/);
+    expect(await shadowText('[data-testid=label-case]')).toMatch(/Merge labels that differ only in case \(Хорошо \/ хорошо are separate classes now\)/);
+    expect(await page.$$eval('lstm-trainer >>> fieldset label.check', (ls) => ls.map((l) => l.textContent?.trim()))).toEqual(['Хорошо', 'плохо', 'хорошо']);
+    await (await page.$('lstm-trainer >>> [data-testid=label-case] input'))!.click();
+    await page.waitForFunction(() => document.querySelector('lstm-trainer')!.shadowRoot!.querySelectorAll('fieldset label.check').length === 2, { timeout: 10_000, polling: 100 });
+    // The notebook's ASCII cleaning leaves nothing of these texts: a sentence, not a model trained on nothing.
+    await page.select('lstm-trainer >>> [data-testid=cleaning]', 'ascii');
+    await (await page.$('lstm-trainer >>> [data-testid=train]'))!.click();
+    await waitShadow('[data-testid=error]', 60_000);
+    expect(await shadowText('[data-testid=error]')).toMatch(/training texts are empty after cleaning with the 'ascii' cleaning/);
+    await page.select('lstm-trainer >>> [data-testid=cleaning]', 'unicode');
+    await (await page.$('lstm-trainer >>> [data-testid=train]'))!.click();
+    // Trained on these texts: the report's classes are this file's (folded) labels.
+    await page.waitForFunction(() => /плохо/.test(document.querySelector('lstm-trainer')!.shadowRoot!.querySelector('.report')?.textContent ?? ''), { timeout: 120_000, polling: 200 });
+    expect(await page.$('lstm-trainer >>> [data-testid=error]')).toBeNull();
+    const labels = await page.$$eval('lstm-trainer >>> .report tbody th', (ths) => ths.map((t) => t.textContent));
+    expect(labels.slice(0, 2)).toEqual(['Хорошо', 'плохо']); // folded: the most frequent spelling (23 of 45)
   });
 
   it('without WebGPU the page explains which browsers and flags work, instead of breaking', async () => {
