@@ -184,6 +184,15 @@ describe('SentimentModel', () => {
     );
     expect(old.config.cleaning.keep).toBe('ascii');
     old.dispose();
+    // weights.bin is checked by its declared size before it is inflated: patch the central directory.
+    const big = (await tamper(() => {})).slice();
+    const view = new DataView(big.buffer);
+    for (let p = big.length - 22; p >= 0; p--) {
+      if (view.getUint32(p, true) !== 0x02014b50) continue;
+      const nameLen = view.getUint16(p + 28, true);
+      if (new TextDecoder().decode(big.subarray(p + 46, p + 46 + nameLen)) === 'weights.bin') view.setUint32(p + 24, 1_900_000_000, true);
+    }
+    await expect(SentimentModel.load(big, { engine })).rejects.toThrow(/^weights\.bin holds 1900000000 bytes; the configuration needs \d+$/);
     // A saved sequence length the device cannot hold is refused at load, before any GPU work.
     await rejects((m) => (m.maxLen = 5_000_000), /^the model does not fit this GPU: the LSTM gates of one batch \(T 5,000,000 × B 1 × 4·16\)/);
   });

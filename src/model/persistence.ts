@@ -5,6 +5,7 @@
  * rejected with a reason. JSZip is loaded when a file is first written or read.
  */
 import { upgradeCleaning } from '../data/clean';
+import { readZipDirectory } from '../data/zip';
 import { Tokenizer, type TokenizerJSON } from '../data/tokenizer';
 import { GATE_ORDER } from '../nn/lstm-layout';
 import { networkConfig, validateModelConfig, withDefaults, type ModelConfig } from './config';
@@ -29,6 +30,8 @@ export interface SavedModel {
   /** Parameters by name, in the network's order. */
   weights: Map<string, Float32Array>;
 }
+
+const u8 = (b: Uint8Array | ArrayBuffer) => (b instanceof Uint8Array ? b : new Uint8Array(b));
 
 async function jszip() {
   return (await import('jszip')).default;
@@ -105,12 +108,15 @@ export async function decodeModelFile(bytes: Uint8Array | ArrayBuffer): Promise<
   if (!m.tokenizer || typeof m.tokenizer !== 'object') throw new Error('not a saved model: manifest.json has no tokenizer');
   if (!(Number.isInteger(m.maxLen) && m.maxLen >= 1)) throw new Error('the saved maxLen is invalid');
   const tokenizer = Tokenizer.fromJSON(m.tokenizer);
-  const bin = await wf.async('uint8array');
   // Expected parameters: what this config builds, by name and shape, in order.
   const expected = SentimentNetwork.paramShapes(networkConfig(config, m.labelNames.length));
   const same = expected.length === m.params.length && expected.every((e, i) => e.name === m.params[i]!.name && JSON.stringify(e.shape) === JSON.stringify(m.params[i]!.shape));
   if (!same) throw new Error('the saved parameters do not match the saved configuration (names or shapes differ)');
   const total = expected.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+  // The size weights.bin declares is checked before it is inflated (a 2 GB one is refused, not inflated).
+  const declared = readZipDirectory(u8(bytes)).find((e) => e.name === 'weights.bin')?.uncompressedSize;
+  if (declared !== undefined && declared !== total * 4) throw new Error(`weights.bin holds ${declared} bytes; the configuration needs ${total * 4}`);
+  const bin = await wf.async('uint8array');
   if (bin.byteLength !== total * 4) throw new Error(`weights.bin holds ${bin.byteLength} bytes; the configuration needs ${total * 4}`);
   const values = new Float32Array(bin.slice().buffer);
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) throw new Error('weights.bin contains NaN or infinite values');
