@@ -45,7 +45,8 @@ const HELP = `usage: webgpu-lstm train [file.zip|file.csv] [options]
   --no-mask            do not mask padding (the notebook's exact recipe)
   --cleaning C         unicode (default: letters and digits of every script, emoji), ascii (the
                        notebook's: only a-z and 0-9) or all (no character filtering)
-  --bucketing          batches of similar length
+  --no-bucketing       shuffle rows without grouping similar lengths (default: batches of similar
+                       length, which skip more padded timesteps; the element's default too)
   --early-stopping N   stop when validation loss has not improved for N epochs and keep the best
                        epoch's weights (uses --val-size, 0.1 if not given)
   --out FILE           where to save the model, default lstm-model.zip (written atomically: a
@@ -70,7 +71,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args | null {
-  const a: Args = { file: null, opts: {}, config: {}, epochs: 7, batchSize: 32, testSize: 0.33, valSize: 0, bucketing: false, earlyStopping: 0, out: 'lstm-model.zip', exportDir: null };
+  const a: Args = { file: null, opts: {}, config: {}, epochs: 7, batchSize: 32, testSize: 0.33, valSize: 0, bucketing: true, earlyStopping: 0, out: 'lstm-model.zip', exportDir: null };
   const drop: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i]!;
@@ -109,6 +110,7 @@ function parseArgs(argv: string[]): Args | null {
         break;
       }
       case '--bucketing': a.bucketing = true; break;
+      case '--no-bucketing': a.bucketing = false; break;
       case '--early-stopping': a.earlyStopping = int(0); break;
       case '--out': a.out = v(); break;
       case '--export-tfjs': a.exportDir = v(); break;
