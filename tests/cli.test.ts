@@ -75,7 +75,8 @@ describe('webgpu-lstm (the CLI)', () => {
 
   it('trains on the built-in dataset, prints the report and confusion matrix, saves and exports', () => {
     const tfjs = path.join(dir, 'tfjs');
-    const r = train(['--epochs', '1', '--units', '16', '--embed', '16', '--max-len', '30', '--bucketing', '--out', out, '--export-tfjs', tfjs]);
+    const projector = path.join(dir, 'projector');
+    const r = train(['--epochs', '1', '--units', '16', '--embed', '16', '--max-len', '30', '--bucketing', '--out', out, '--export-tfjs', tfjs, '--export-projector', projector]);
     expect(r.errors).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/the built-in 3,000 labelled sentences/);
@@ -85,6 +86,10 @@ describe('webgpu-lstm (the CLI)', () => {
     expect(r.stdout).toMatch(/true \\ predicted\s+negative\s+positive/);
     expect(fs.statSync(out).size).toBeGreaterThan(1000);
     expect(JSON.parse(fs.readFileSync(path.join(tfjs, 'model.json'), 'utf8')).format).toBe('layers-model');
+    const words = fs.readFileSync(path.join(projector, 'metadata.tsv'), 'utf8').trimEnd().split('\n');
+    const vectors = fs.readFileSync(path.join(projector, 'vectors.tsv'), 'utf8').trimEnd().split('\n');
+    expect(words).toHaveLength(1999); // vocabulary 2000: ids 1…1999, all with words in the built-in sentences
+    expect(vectors.map((v) => v.split('\t').length)).toEqual(Array(1999).fill(16));
   });
 
   it('options are checked before any data is read: exit 2 with the sentence', () => {

@@ -124,6 +124,21 @@ describe('SentimentModel', () => {
     // (Healthy runs, as every other test here trains, stay within a few times their first loss.)
   });
 
+  it('exports the embedding for the TensorFlow Embedding Projector: one vector per word, the words on the same lines', async () => {
+    const { vectorsTsv, metadataTsv } = await trained.exportEmbeddingProjector();
+    const vectors = vectorsTsv.trimEnd().split('\n');
+    const words = metadataTsv.trimEnd().split('\n');
+    // vocabSize 40: ids 1…39, each with a word (the generated corpus has 20 distinct words, so fewer).
+    expect(words).toHaveLength(Math.min(39, trained.tokenizer.wordIndex.size));
+    expect(vectors).toHaveLength(words.length);
+    const table = (await trained.weights()).get('embedding/embeddings')!;
+    words.forEach((w, line) => {
+      const id = trained.tokenizer.wordIndex.get(w)!;
+      expect(id).toBe(line + 1);
+      expect(vectors[line]!.split('\t').map(Number)).toEqual(Array.from(table.subarray(id * 16, (id + 1) * 16)));
+    });
+  });
+
   it('save() refuses non-finite weights', async () => {
     const model = await SentimentModel.load(await trained.save(), { engine: await getEngine() });
     const w = await model.weights();

@@ -52,6 +52,9 @@ const HELP = `usage: webgpu-lstm train [file.zip|file.csv] [options]
   --out FILE           where to save the model, default lstm-model.zip (written atomically: a
                        failed or interrupted save never damages an existing file)
   --export-tfjs DIR    also write model.json + weights.bin for tf.loadLayersModel
+  --export-projector DIR
+                       also write the embedding as vectors.tsv + metadata.tsv for the TensorFlow
+                       Embedding Projector (projector.tensorflow.org)
   --help
 
 Ctrl-C stops after the current step and saves the last completed epoch to --out (exit 130).`;
@@ -68,10 +71,11 @@ interface Args {
   earlyStopping: number;
   out: string;
   exportDir: string | null;
+  projectorDir: string | null;
 }
 
 function parseArgs(argv: string[]): Args | null {
-  const a: Args = { file: null, opts: {}, config: {}, epochs: 7, batchSize: 32, testSize: 0.33, valSize: 0, bucketing: true, earlyStopping: 0, out: 'lstm-model.zip', exportDir: null };
+  const a: Args = { file: null, opts: {}, config: {}, epochs: 7, batchSize: 32, testSize: 0.33, valSize: 0, bucketing: true, earlyStopping: 0, out: 'lstm-model.zip', exportDir: null, projectorDir: null };
   const drop: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i]!;
@@ -114,6 +118,7 @@ function parseArgs(argv: string[]): Args | null {
       case '--early-stopping': a.earlyStopping = int(0); break;
       case '--out': a.out = v(); break;
       case '--export-tfjs': a.exportDir = v(); break;
+      case '--export-projector': a.projectorDir = v(); break;
       default:
         if (f.startsWith('-')) throw new UsageError(`unknown option ${f} (see --help)`);
         if (a.file) throw new UsageError(`only one input file, got "${a.file}" and "${f}"`);
@@ -167,6 +172,7 @@ export async function run(argv: string[]): Promise<number> {
     // Where results go is checked before any work, so no training is lost to an unwritable path.
     checkWritableFile(args.out, 'the model to');
     if (args.exportDir) checkWritableDir(args.exportDir, 'the TF.js model to');
+    if (args.projectorDir) checkWritableDir(args.projectorDir, 'the embedding to');
     // The GPU next: a model too large for it is refused before the data is read.
     const model = await createSentimentModel(args.config);
     const a = model.engine.gpu.adapterInfo;
@@ -273,6 +279,11 @@ export async function run(argv: string[]): Promise<number> {
       const { modelJson, weightsBin } = await model.exportTfjs();
       writeDirAtomic(args.exportDir, { 'model.json': JSON.stringify(modelJson), 'weights.bin': weightsBin });
       console.log(`TF.js model written to ${args.exportDir}/model.json`);
+    }
+    if (args.projectorDir) {
+      const { vectorsTsv, metadataTsv } = await model.exportEmbeddingProjector();
+      writeDirAtomic(args.projectorDir, { 'vectors.tsv': vectorsTsv, 'metadata.tsv': metadataTsv });
+      console.log(`embedding written to ${args.projectorDir}/vectors.tsv and metadata.tsv (load both at projector.tensorflow.org)`);
     }
     model.dispose();
     model.engine.destroy();

@@ -509,6 +509,19 @@ export class LstmTrainer extends LitElement {
         >
           Export to TF.js
         </button>
+        <button
+          data-testid="export-projector"
+          title="vectors.tsv and metadata.tsv for projector.tensorflow.org"
+          @click=${async () => {
+            const r = await c.exportEmbeddingProjector();
+            if (r) {
+              download('vectors.tsv', r.vectorsTsv, 'text/tab-separated-values');
+              download('metadata.tsv', r.metadataTsv, 'text/tab-separated-values');
+            }
+          }}
+        >
+          Embedding for the Projector
+        </button>
         ${this.renderLoadModel()}
       </div>
     </section>`;

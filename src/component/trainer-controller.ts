@@ -374,6 +374,11 @@ export class TrainerController implements ReactiveController {
     return { modelJson: JSON.stringify(modelJson), weightsBin };
   }
 
+  async exportEmbeddingProjector(): Promise<{ vectorsTsv: string; metadataTsv: string } | null> {
+    if (!this.model?.built) return null;
+    return this.model.exportEmbeddingProjector();
+  }
+
   /** Replace the model with a saved one; the current model stays if the file is rejected. */
   async loadModel(bytes: Uint8Array): Promise<boolean> {
     if (!this.engine || this.status === 'training') return false;

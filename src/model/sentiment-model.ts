@@ -326,6 +326,29 @@ export class SentimentModel {
     return model;
   }
 
+  /**
+   * The embedding in the TensorFlow Embedding Projector's format: vectors.tsv (one row of embedDim
+   * tab-separated values per word) and metadata.tsv (the word on the same line), for every token id from
+   * 1 up to the vocabulary size that the tokenizer gives a word (id 0 is padding).
+   */
+  async exportEmbeddingProjector(): Promise<{ vectorsTsv: string; metadataTsv: string }> {
+    const weights = await this.net().params.read();
+    const E = this.config.embedDim;
+    const table = weights.get('embedding/embeddings')!;
+    const wordOf = new Map<number, string>();
+    for (const [word, id] of this.tokenizer.wordIndex) wordOf.set(id, word);
+    const vectors: string[] = [];
+    const words: string[] = [];
+    for (let id = 1; id < this.config.vocabSize; id++) {
+      const word = wordOf.get(id);
+      if (word === undefined) continue;
+      vectors.push(Array.from(table.subarray(id * E, (id + 1) * E), (v) => String(v)).join('\t'));
+      // The projector reads one label per line: tabs and line breaks inside a word would shift it.
+      words.push(word.replace(/[\t\r\n]/g, ' '));
+    }
+    return { vectorsTsv: `${vectors.join('\n')}\n`, metadataTsv: `${words.join('\n')}\n` };
+  }
+
   /** model.json + weights.bin in the TF.js Layers format (tf.loadLayersModel reads it). */
   async exportTfjs(): Promise<TfjsArtifacts> {
     const net = this.net();
