@@ -18,6 +18,7 @@ import { formatReport } from '../metrics/report';
 import { NOTEBOOK_RECIPE } from '../model/config';
 import { bars, heatmap, lineChart } from './charts';
 import { TrainerController } from './trainer-controller';
+import { UrlStateController } from './url-state';
 
 function download(name: string, data: Uint8Array | string, type: string): void {
   const blob = new Blob([typeof data === 'string' ? data : new Uint8Array(data)], { type });
@@ -53,7 +54,9 @@ export class LstmTrainer extends LitElement {
     cleaning: { type: String },
     labelCase: { type: String, attribute: 'label-case' },
     autoLoad: { type: Boolean, attribute: 'auto-load' },
+    urlState: { type: Boolean, attribute: 'url-state' },
     tryText: { state: true },
+    linkProblem: { state: true },
   };
 
   /** Dataset to load at start (a .zip with a CSV, or a .csv); empty: the built-in sentences. */
@@ -83,9 +86,13 @@ export class LstmTrainer extends LitElement {
   declare labelCase: 'keep' | 'fold';
   /** Load `dataset-url` as soon as the GPU is ready (default true). */
   declare autoLoad: boolean;
+  /** Keep the configuration in the page's URL hash, so a link reproduces it (default false). */
+  declare urlState: boolean;
   declare tryText: string;
 
   readonly controller: TrainerController;
+  /** Reads and writes the URL hash when url-state is set (registered with the host; kept for its lifetime). */
+  readonly linkState: UrlStateController;
 
   constructor() {
     super();
@@ -106,6 +113,7 @@ export class LstmTrainer extends LitElement {
     this.cleaning = 'unicode';
     this.labelCase = 'keep';
     this.autoLoad = true;
+    this.urlState = false;
     this.tryText = '';
     this.controller = new TrainerController(this, {
       datasetLoaded: (d: Dataset) =>
@@ -120,6 +128,18 @@ export class LstmTrainer extends LitElement {
       trainEnd: (e) => this.emit('train-end', { accuracy: e.accuracy, loss: e.loss, report: e.report }),
       error: (message) => this.emit('error', { message }),
     });
+    this.linkState = new UrlStateController(this as unknown as ConstructorParameters<typeof UrlStateController>[0], (message) => {
+      this.linkProblem = message;
+      this.emit('error', { message });
+    });
+  }
+
+  /** A link parameter that could not be used (shown until the page is reloaded). */
+  private linkProblem: string | null = null;
+
+  /** The page's address with this configuration in its hash (url-state only). */
+  get shareableLink(): string {
+    return location.href;
   }
 
   private emit(type: string, detail: unknown): void {
@@ -175,6 +195,7 @@ export class LstmTrainer extends LitElement {
       dropLabels: this.datasetOptions().dropLabels,
     });
     if (ok) {
+      this.datasetUrl = ''; // a file from the user's disk has no URL: a shared link cannot carry it
       this.textColumn = this.controller.dataset!.info.textColumn;
       this.labelColumn = this.controller.dataset!.info.labelColumn;
     }
@@ -249,7 +270,10 @@ export class LstmTrainer extends LitElement {
           @submit=${(e: Event) => {
             e.preventDefault();
             const url = (this.renderRoot.querySelector('input[name=url]') as HTMLInputElement).value.trim();
-            if (url) void c.loadUrl(url, { dropLabels: this.datasetOptions().dropLabels });
+            if (url) {
+              this.datasetUrl = url;
+              void c.loadUrl(url, { dropLabels: this.datasetOptions().dropLabels });
+            }
           }}
         >
           <input name="url" type="url" placeholder="https://…/data.zip" aria-label="dataset URL" />
@@ -368,6 +392,11 @@ export class LstmTrainer extends LitElement {
           Train
         </button>
         <button data-testid="stop" ?disabled=${!training} @click=${() => c.stop()}>Stop</button>
+        ${this.urlState
+          ? html`<button data-testid="copy-link" title="the page's address holds these settings" @click=${() => void navigator.clipboard?.writeText(this.shareableLink)}>
+              Copy link
+            </button>`
+          : nothing}
         <button data-testid="resume" ?disabled=${!(c.status === 'stopped' || c.status === 'device-lost')} @click=${() => void c.resume()}>
           Resume${c.status === 'device-lost' ? ' on a new device' : ''}
         </button>
@@ -575,6 +604,7 @@ export class LstmTrainer extends LitElement {
             ${c.csvChoice ? this.renderCsvChoice(c.csvChoice) : nothing}
           </div>`
         : nothing}
+      ${this.linkProblem ? html`<p class="error" role="alert" data-testid="link-problem">${this.linkProblem}</p>` : nothing}
       ${c.status === 'starting' ? html`<p>Starting the GPU…</p>` : nothing} ${this.renderDataset()} ${this.renderTraining()} ${this.renderResults()} ${this.renderTry()}
       ${!c.model?.built && c.status !== 'no-webgpu' ? html`<p class="load-only">Have a trained model? ${this.renderLoadModel()}</p>` : nothing}
     `;

@@ -230,6 +230,31 @@ describe('demo page', () => {
     expect(labels.slice(0, 2)).toEqual(['Хорошо', 'плохо']); // folded: the most frequent spelling (23 of 45)
   });
 
+  it('the demo keeps its settings in the URL hash: a link reproduces them, changes rewrite it, a bad value is reported', async () => {
+    const p5 = await browser.newPage();
+    await p5.goto(`${siteUrl}#dataset=generated.zip&epochs=2&units=24&lr=0.005&cleaning=ascii&bucketing=0`);
+    await p5.waitForFunction(() => /generated\.zip/.test(document.querySelector('lstm-trainer')?.shadowRoot?.querySelector('[data-testid=dataset-summary]')?.textContent ?? ''), {
+      timeout: 60_000,
+      polling: 100,
+    });
+    const el = await p5.$('lstm-trainer');
+    expect(await el!.evaluate((e) => { const t = e as unknown as Record<string, unknown>; return [t.epochs, t.units, t.learningRate, t.cleaning, t.bucketing]; })).toEqual([2, 24, 0.005, 'ascii', false]);
+    const units = await p5.$('lstm-trainer >>> label::-p-text(LSTM units) input');
+    await units!.click({ clickCount: 3 });
+    await units!.type('40');
+    await units!.evaluate((e) => e.dispatchEvent(new Event('change')));
+    await p5.waitForFunction(() => /[#&]units=40(&|$)/.test(location.hash), { timeout: 10_000, polling: 100 });
+    expect(await p5.evaluate(() => new URLSearchParams(location.hash.slice(1)).get('dataset'))).toBe('generated.zip');
+    await p5.close();
+    const p6 = await browser.newPage(); // a new document: a hash change alone does not reload a page
+    await p6.goto(`${siteUrl}#units=many&colour=blue`);
+    await p6.waitForFunction(() => !!document.querySelector('lstm-trainer')?.shadowRoot?.querySelector('[data-testid=link-problem]'), { timeout: 30_000, polling: 100 });
+    expect(await p6.$eval('lstm-trainer >>> [data-testid=link-problem]', (e) => e.textContent)).toBe(
+      "the link's settings were not all understood: units=many (not a whole number); colour (not a setting)",
+    );
+    await p6.close();
+  });
+
   it('without WebGPU the page explains which browsers and flags work, instead of breaking', async () => {
     const p3 = await browser.newPage();
     await p3.evaluateOnNewDocument(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined }));
