@@ -44,7 +44,8 @@ export async function acquireDawn(options: AcquireOptions = {}): Promise<GpuCont
   for (const attempt of attempts) {
     if (attempt.icd) process.env.VK_ICD_FILENAMES = attempt.icd;
     else delete process.env.VK_ICD_FILENAMES;
-    const instance = dawn.create(options.dawnFlags ?? []);
+    // See AcquireOptions.robustness for why Node turns Dawn's robustness transform off by default.
+    const instance = dawn.create([...(options.robustness ? [] : ['enable-dawn-features=disable_robustness']), ...(options.dawnFlags ?? [])]);
     let adapter: GPUAdapter | null = null;
     try {
       adapter = await instance.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });

@@ -35,6 +35,13 @@ export interface AcquireOptions {
    * timestamps finer than the default 65.5 µs grid when profiling.
    */
   dawnFlags?: string[];
+  /**
+   * Node only: keep Dawn's robustness transform (bounds clamping of every buffer access in every
+   * shader). Off by default in Node: it made training steps ~1.4× slower on SwiftShader, every kernel of
+   * this engine guards its own index range (tested at sizes off every tile grid, with robustness off),
+   * and Node runs only this engine's shaders, not a web page's. Browsers always keep it.
+   */
+  robustness?: boolean;
 }
 
 /** The optional features the engine uses when the adapter has them. */
