@@ -1,7 +1,7 @@
 /** Sizes against the device's limits, computed before any GPU work; the default sequence length. */
 import { describe, expect, it } from 'vitest';
 import { withDefaults, networkConfig } from '../src/model/config';
-import { checkFitsDevice, defaultMaxLen } from '../src/model/limits';
+import { checkFitsDevice, defaultMaxLen, maxRowsPerStep } from '../src/model/limits';
 
 const LIMITS = { maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30, maxComputeWorkgroupsPerDimension: 65535 };
 const net = (over: Parameters<typeof withDefaults>[0]) => networkConfig(withDefaults(over), 2);
@@ -19,6 +19,14 @@ describe('device limits', () => {
     expect(() => checkFitsDevice(net({ units: 4, embedDim: 4 }), { ...LIMITS, maxComputeWorkgroupsPerDimension: 1000 }, { T: 1000, B: 32 })).toThrow(
       /the input projection over T·B = 32,000 rows need 2,000 workgroups in one dimension, over its limit of 1,000; lower maxLen or batchSize/,
     );
+  });
+
+  it('evaluation chunks shrink for long sequences so every step fits', () => {
+    expect(maxRowsPerStep(net({}), LIMITS, 28)).toBeGreaterThan(256);
+    const rows = maxRowsPerStep(net({}), LIMITS, 100_000); // 1 GiB / ((T + 1) · 4·196 · 4 bytes)
+    expect(rows).toBe(3);
+    expect(() => checkFitsDevice(net({}), LIMITS, { T: 100_000, B: rows })).not.toThrow();
+    expect(() => checkFitsDevice(net({}), LIMITS, { T: 100_000, B: rows + 1 })).toThrow(/does not fit/);
   });
 
   it('the default sequence length is the longest text unless one is over 4 times the 99th percentile', () => {

@@ -208,6 +208,17 @@ describe('SentimentModel', () => {
       if (new TextDecoder().decode(big.subarray(p + 46, p + 46 + nameLen)) === 'weights.bin') view.setUint32(p + 24, 1_900_000_000, true);
     }
     await expect(SentimentModel.load(big, { engine })).rejects.toThrow(/^weights\.bin holds 1900000000 bytes; the configuration needs \d+$/);
+    // A header that understates the size: the inflation stops past the declared size.
+    const needed = (await JSZip.loadAsync(bytes)).file('weights.bin')!;
+    const realSize = (await needed.async('uint8array')).length;
+    const liar = await tamper((_m, z) => z.file('weights.bin', new Uint8Array(realSize + 100_000)));
+    const lv = new DataView(liar.buffer, liar.byteOffset, liar.byteLength);
+    for (let p = liar.length - 22; p >= 0; p--) {
+      if (lv.getUint32(p, true) !== 0x02014b50) continue;
+      const nameLen = lv.getUint16(p + 28, true);
+      if (new TextDecoder().decode(liar.subarray(p + 46, p + 46 + nameLen)) === 'weights.bin') lv.setUint32(p + 24, realSize, true);
+    }
+    await expect(SentimentModel.load(liar, { engine })).rejects.toThrow(`not a saved model: "weights.bin" inflates to more than its declared ${realSize} bytes (a corrupt or malicious zip); rejected`);
     // A saved sequence length the device cannot hold is refused at load, before any GPU work.
     await rejects((m) => (m.maxLen = 5_000_000), /^the model does not fit this GPU: the LSTM gates of one batch \(T 5,000,000 × B 1 × 4·16\)/);
   });

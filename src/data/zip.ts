@@ -106,6 +106,14 @@ export async function extractCsv(bytes: Uint8Array, maxUncompressed = DEFAULT_MA
   } else if (csvs.length > 1) {
     throw new ChooseCsvError(csvs.map((e) => e.name));
   }
+  return { name: entry.name, bytes: await inflateEntry(bytes, entry) };
+}
+
+/**
+ * One entry's bytes, trusting nothing: inflated as a stream that stops past the size the central
+ * directory declares, then checked against the declared CRC-32. Errors are DatasetErrors in our words.
+ */
+export async function inflateEntry(bytes: Uint8Array, entry: ZipEntryInfo): Promise<Uint8Array> {
   // Loaded when a zip is first read: a page that never opens one never downloads JSZip.
   const JSZip = (await import('jszip')).default;
   let zip: InstanceType<typeof JSZip>;
@@ -143,5 +151,5 @@ export async function extractCsv(bytes: Uint8Array, maxUncompressed = DEFAULT_MA
     o += c.length;
   }
   if (crc32(out) !== entry.crc32) throw new DatasetError(`"${entry.name}" in the zip is corrupt: its data does not match its CRC-32 checksum`);
-  return { name: entry.name, bytes: out };
+  return out;
 }

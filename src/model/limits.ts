@@ -59,6 +59,15 @@ export function checkFitsDevice(c: NetworkConfig, limits: DeviceLimits, shape?: 
   }
 }
 
+/** The most sequences of length T one step can hold on this device (at least 1; checkFitsDevice(…, { T, B: 1 }) says whether 1 fits). */
+export function maxRowsPerStep(c: NetworkConfig, limits: DeviceLimits, T: number): number {
+  const maxBuffer = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
+  const widest = Math.max(4 * c.units, c.embedDim, (c.bidirectional ? 2 : 1) * c.units);
+  const byBytes = Math.floor(maxBuffer / ((T + 1) * widest * 4));
+  const byGrid = Math.floor((limits.maxComputeWorkgroupsPerDimension * 16) / T);
+  return Math.max(1, Math.min(byBytes, byGrid));
+}
+
 /** Where the default sequence length is capped: the longest text when it is within this factor of the 99th percentile. */
 export const OUTLIER_FACTOR = 4;
 

@@ -5,7 +5,7 @@
  * rejected with a reason. JSZip is loaded when a file is first written or read.
  */
 import { upgradeCleaning } from '../data/clean';
-import { readZipDirectory } from '../data/zip';
+import { inflateEntry, readZipDirectory } from '../data/zip';
 import { Tokenizer, type TokenizerJSON } from '../data/tokenizer';
 import { GATE_ORDER } from '../nn/lstm-layout';
 import { networkConfig, validateModelConfig, withDefaults, type ModelConfig } from './config';
@@ -113,11 +113,17 @@ export async function decodeModelFile(bytes: Uint8Array | ArrayBuffer): Promise<
   const same = expected.length === m.params.length && expected.every((e, i) => e.name === m.params[i]!.name && JSON.stringify(e.shape) === JSON.stringify(m.params[i]!.shape));
   if (!same) throw new Error('the saved parameters do not match the saved configuration (names or shapes differ)');
   const total = expected.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
-  // The size weights.bin declares is checked before it is inflated (a 2 GB one is refused, not inflated).
-  const declared = readZipDirectory(u8(bytes)).find((e) => e.name === 'weights.bin')?.uncompressedSize;
-  if (declared !== undefined && declared !== total * 4) throw new Error(`weights.bin holds ${declared} bytes; the configuration needs ${total * 4}`);
-  const bin = await wf.async('uint8array');
-  if (bin.byteLength !== total * 4) throw new Error(`weights.bin holds ${bin.byteLength} bytes; the configuration needs ${total * 4}`);
+  // The size weights.bin declares is checked before it is inflated (a 2 GB one is refused, not inflated),
+  // and the inflation stops past that size (a header that lies) and checks the CRC-32.
+  const entry = readZipDirectory(u8(bytes)).find((e) => e.name === 'weights.bin');
+  if (!entry) throw new Error('not a saved model: weights.bin is missing');
+  if (entry.uncompressedSize !== total * 4) throw new Error(`weights.bin holds ${entry.uncompressedSize} bytes; the configuration needs ${total * 4}`);
+  let bin: Uint8Array;
+  try {
+    bin = await inflateEntry(u8(bytes), entry);
+  } catch (e) {
+    throw new Error(`not a saved model: ${(e as Error).message}`);
+  }
   const values = new Float32Array(bin.slice().buffer);
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) throw new Error('weights.bin contains NaN or infinite values');
   const weights = new Map<string, Float32Array>();

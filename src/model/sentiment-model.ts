@@ -16,7 +16,7 @@ import { createEngine } from '../ops/create-engine';
 import { networkConfig, validateModelConfig, withDefaults, type ModelConfig } from './config';
 import { exportTfjs, type TfjsArtifacts } from './export-tfjs';
 import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type History } from './fit';
-import { checkFitsDevice, defaultMaxLen } from './limits';
+import { checkFitsDevice, defaultMaxLen, maxRowsPerStep } from './limits';
 import { SentimentNetwork, type Batch } from './network';
 import { decodeModelFile, encodeModelFile } from './persistence';
 import { SequenceEncoder, yieldToEventLoop, type EncodedTexts } from './text-encoder';
@@ -151,7 +151,7 @@ export class SentimentModel {
     } else if (cw) weights = cw;
     await yieldToEventLoop();
     const net = networkConfig(this.config, this.labelNames.length, weights);
-    checkFitsDevice(net, this.engine.device.limits, { T: this.text.maxLen, B: Math.max(batchSize, EVAL_CHUNK) });
+    checkFitsDevice(net, this.engine.device.limits, { T: this.text.maxLen, B: batchSize });
     this.network = new SentimentNetwork(this.engine, net);
     await yieldToEventLoop();
   }
@@ -247,7 +247,8 @@ export class SentimentModel {
     const net = this.net();
     const C = this.labelNames.length;
     const probs = new Float32Array(n * C);
-    const chunk = EVAL_CHUNK;
+    // Up to EVAL_CHUNK rows a step, fewer where long sequences would not fit the device.
+    const chunk = Math.min(EVAL_CHUNK, maxRowsPerStep(net.config, this.engine.device.limits, T));
     const parts: Array<Promise<{ probs: Float32Array; loss: number; correct: number }>> = [];
     for (let s = 0; s < n; s += chunk) {
       const rows = Array.from({ length: Math.min(chunk, n - s) }, (_, i) => s + i);
