@@ -38,6 +38,9 @@ export interface ReadOptions {
  */
 export const MAX_TEXT_BYTES = 0x1fffffe8;
 
+/** Characters PapaParse parses at a time. */
+const PARSE_CHUNK_CHARS = 1 << 22;
+
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
 
 export function decodeUtf8(bytes: Uint8Array): { text: string; replacementChars: number } {
@@ -124,6 +127,10 @@ export async function readTable(input: Uint8Array, fileName: string, opts: ReadO
     header: false,
     skipEmptyLines: 'greedy',
     newline: '\n',
+    // Piece by piece (rows that straddle pieces are carried over by PapaParse itself): its fast path
+    // would otherwise split the whole text into all of its rows at once, which for a large file costs
+    // several times the file in short-lived memory.
+    chunkSize: PARSE_CHUNK_CHARS,
     delimiter: /\.tsv$/i.test(name) ? '\t' : '',
     step: (res) => {
       const row = res.data;
