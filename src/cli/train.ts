@@ -191,6 +191,7 @@ export async function run(argv: string[]): Promise<number> {
       console.log('dataset: the built-in 3,000 labelled sentences (IMDb, Yelp, Amazon; npm package sentiment@5.0.2)');
     }
     const data = await loadDataset(bytes, name, args.opts);
+    bytes = new Uint8Array(0); // the file's bytes are not needed any more: let a large file's memory go before training
     const info = data.info;
     console.log(`file: ${info.fileName}: ${info.totalRows} rows, ${info.columns.length} columns; text "${info.textColumn}", label "${info.labelColumn}"`);
     const why = info.columnReasons;
