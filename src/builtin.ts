@@ -19,9 +19,19 @@ export function builtinDatasetUrl(): URL {
   return new URL(BUILTIN_FILE, import.meta.url);
 }
 
+/** What a relative `url` is relative to: the page, or in Node the working directory (so a file path works). */
+function relativeBase(): string | undefined {
+  if (typeof document !== 'undefined') return document.baseURI;
+  if (typeof process !== 'undefined' && process.versions?.node) {
+    const cwd = process.cwd().replace(/\\/g, '/');
+    return `file://${cwd.startsWith('/') ? '' : '/'}${cwd}/`;
+  }
+  return (globalThis as { location?: { href: string } }).location?.href;
+}
+
 /** The built-in dataset's zip bytes (from `url` when given: where your site serves the file). */
 export async function builtinDatasetBytes(url: URL | string = builtinDatasetUrl()): Promise<Uint8Array> {
-  url = new URL(url, typeof document === 'undefined' ? undefined : document.baseURI);
+  url = new URL(url, relativeBase());
   if (url.protocol === 'file:') {
     const fsModule = 'node:fs/promises';
     const fs = (await import(/* @vite-ignore */ fsModule)) as typeof import('node:fs/promises');

@@ -253,13 +253,7 @@ export class LstmTrainer extends LitElement {
   private renderDataset() {
     const c = this.controller;
     const d = c.dataset;
-    let labelsAll = c.table && d ? [...new Set(c.table.data[c.table.columns.indexOf(d.info.labelColumn)]!.map((v) => v.trim()).filter(Boolean))].sort() : [];
-    if (d && this.labelCase === 'fold') {
-      // One entry per class: the dataset's spelling where the class is kept, else the first seen.
-      const byKey = new Map<string, string>();
-      for (const l of labelsAll) if (!byKey.has(l.toLowerCase())) byKey.set(l.toLowerCase(), d.labelNames.find((n) => n.toLowerCase() === l.toLowerCase()) ?? l);
-      labelsAll = [...byKey.values()].sort();
-    }
+    const labelsAll = d?.info.allLabels ?? [];
     const dropped = new Set(this.datasetOptions().dropLabels);
     return html`<section part="panel dataset" class="panel">
       <h2>1. Data</h2>

@@ -38,6 +38,8 @@ export interface DatasetInfo {
   totalRows: number;
   rows: number;
   classCounts: Record<string, number>;
+  /** Every label of the label column (after labelMap and labelCase), dropped ones included, sorted. */
+  allLabels: string[];
   /** Why each column was chosen (null where the caller named it), and the label column that came second. */
   columnReasons: { text: string | null; label: string | null; labelRunnerUp: ColumnChoice | null };
   /** Groups of labels that differ only in case and were kept apart (see DatasetOptions.labelCase). */
@@ -155,6 +157,7 @@ export function buildDataset(table: Table, opts: DatasetOptions = {}): Dataset {
       totalRows: table.rows,
       rows: texts.length,
       classCounts,
+      allLabels: labelsSeen,
       columnReasons: {
         text: opts.textColumn ? null : (detected.text?.reason ?? null),
         label: opts.labelColumn ? null : (detected.label?.reason ?? null),

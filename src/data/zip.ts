@@ -106,22 +106,26 @@ export async function extractCsv(bytes: Uint8Array, maxUncompressed = DEFAULT_MA
   } else if (csvs.length > 1) {
     throw new ChooseCsvError(csvs.map((e) => e.name));
   }
-  return { name: entry.name, bytes: await inflateEntry(bytes, entry) };
+  return { name: entry.name, bytes: await inflateEntry(await openZip(bytes), entry) };
+}
+
+type Zip = import('jszip');
+
+/** The zip opened by JSZip (loaded when a zip is first read: a page that never opens one never downloads it). */
+export async function openZip(bytes: Uint8Array | ArrayBuffer): Promise<Zip> {
+  const JSZip = (await import('jszip')).default;
+  try {
+    return await JSZip.loadAsync(bytes);
+  } catch {
+    throw new DatasetError('the zip could not be read: it is corrupt or uses a format this reader does not support');
+  }
 }
 
 /**
  * One entry's bytes, trusting nothing: inflated as a stream that stops past the size the central
  * directory declares, then checked against the declared CRC-32. Errors are DatasetErrors in our words.
  */
-export async function inflateEntry(bytes: Uint8Array, entry: ZipEntryInfo): Promise<Uint8Array> {
-  // Loaded when a zip is first read: a page that never opens one never downloads JSZip.
-  const JSZip = (await import('jszip')).default;
-  let zip: InstanceType<typeof JSZip>;
-  try {
-    zip = await JSZip.loadAsync(bytes);
-  } catch {
-    throw new DatasetError('the zip could not be read: it is corrupt or uses a format this reader does not support');
-  }
+export async function inflateEntry(zip: Zip, entry: ZipEntryInfo): Promise<Uint8Array> {
   const file = zip.file(entry.name);
   if (!file) throw new DatasetError(`the zip's entry "${entry.name}" could not be opened`);
   const limit = entry.uncompressedSize;

@@ -3,7 +3,7 @@
  * override constants, and optionally the one kernel tuning that uses it. Each op lists its variants
  * beside the code that picks among them; an engine compiles the variants of its tuning up front.
  */
-import type { KernelVariant } from './registry';
+import { kernelKey, type KernelVariant } from './registry';
 import type { ShaderName } from './shaders.generated';
 
 /**
@@ -29,7 +29,7 @@ export function kernel(shader: ShaderName, only?: Tuning, overrides?: KernelVari
 export function variantsFor(lists: ReadonlyArray<ReadonlyArray<TunedVariant>>, tuning?: Tuning): TunedVariant[] {
   const seen = new Map<string, TunedVariant>();
   for (const list of lists) {
-    for (const v of list) if (!tuning || !v.only || v.only === tuning) seen.set(`${v.shader}${JSON.stringify(v.overrides ?? {})}`, v);
+    for (const v of list) if (!tuning || !v.only || v.only === tuning) seen.set(kernelKey(v.shader, v.overrides), v);
   }
   return [...seen.values()];
 }

@@ -57,6 +57,8 @@ export interface FitTarget {
   readWeights(): Promise<Map<string, Float32Array>>;
   writeWeights(weights: Map<string, Float32Array>): void;
   shuffleRng: () => number;
+  /** The loss of an uninformed model (ln C for softmax cross-entropy over C classes): divergence is measured against it. */
+  lossScale: number;
 }
 
 export interface FitLoopOptions {
@@ -70,14 +72,16 @@ export interface FitLoopOptions {
 }
 
 /**
- * Divergence: a batch loss this many times the first batch's, twice in a row, stops training. (Healthy
- * runs stay within a few times their first loss; a diverging one grows with the learning rate.)
+ * Divergence: a batch loss this many times the baseline, twice in a row, stops training. The baseline
+ * is the larger of the first batch's loss and the target's `lossScale` (the loss of a model that knows
+ * nothing), so a well-trained model resumed on an easy first batch does not make a noisy batch look
+ * like divergence; a diverging run grows with the learning rate, far past it.
  */
 export const DIVERGENCE_FACTOR = 100;
 
 export async function fitLoop(target: FitTarget, opts: FitLoopOptions): Promise<History> {
   const { epochs, batchSize } = opts;
-  let firstLoss: number | null = null;
+  let baseline: number | null = null;
   let overBefore = false;
   const n = target.rows;
   const history: History = { epochs: [], stopped: false, bestEpoch: null, stoppedEarly: false };
@@ -104,13 +108,13 @@ export async function fitLoop(target: FitTarget, opts: FitLoopOptions): Promise<
             'that update was skipped, so the model keeps the weights of the last good step (try a lower learning rate or clipNorm)',
         );
       }
-      firstLoss ??= s.loss;
-      const over = s.loss > DIVERGENCE_FACTOR * Math.max(firstLoss, 1e-6);
+      baseline ??= Math.max(s.loss, target.lossScale);
+      const over = s.loss > DIVERGENCE_FACTOR * baseline;
       if (over && overBefore) {
         await Promise.allSettled(pending.map((q) => q.p));
         pending.length = 0;
         throw new Error(
-          `training stopped at epoch ${epoch + 1}, batch ${done + 1}: the loss grew from ${firstLoss.toPrecision(3)} to ${s.loss.toPrecision(3)}, ` +
+          `training stopped at epoch ${epoch + 1}, batch ${done + 1}: the loss grew from ${baseline.toPrecision(3)} to ${s.loss.toPrecision(3)}, ` +
             `more than ${DIVERGENCE_FACTOR} times, so the training diverged (try a lower learning rate or clipNorm)`,
         );
       }

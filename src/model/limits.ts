@@ -16,12 +16,28 @@ const GiB = 2 ** 30;
 const size = (bytes: number) => (bytes >= GiB ? `${(bytes / GiB).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
 const n = (x: number) => x.toLocaleString('en-US');
 
+/** The finest GEMM tiling of the rows (16 per workgroup, the gpu tuning's small tiles). */
+const GEMM_ROWS_PER_GROUP = 16;
+
+/** The step's per-batch buffers for B sequences of T tokens: [what, bytes, what to lower]. */
+function batchBuffers(c: NetworkConfig, T: number, B: number): Array<[string, number, string]> {
+  const H = c.units;
+  const widest = Math.max(c.embedDim, (c.bidirectional ? 2 : 1) * H);
+  return [
+    [`the LSTM gates of one batch (T ${n(T)} × B ${n(B)} × 4·${H})`, T * B * 4 * H * 4, 'maxLen or batchSize'],
+    [`the LSTM states of one batch ((T + 1) × B × ${H})`, (T + 1) * B * H * 4, 'maxLen or batchSize'],
+    [`the embedded batch (T × B × ${widest})`, T * B * widest * 4, 'maxLen or batchSize'],
+  ];
+}
+
+const maxBufferOf = (limits: DeviceLimits) => Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
+
 /**
  * Throws when one buffer or one dispatch grid of a step over a batch of B sequences of T tokens exceeds
  * the device's limits. T and B are omitted for the parameters alone (checked when the model is created).
  */
 export function checkFitsDevice(c: NetworkConfig, limits: DeviceLimits, shape?: { T: number; B: number }): void {
-  const maxBuffer = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
+  const maxBuffer = maxBufferOf(limits);
   const H = c.units;
   const dirs = c.bidirectional ? 2 : 1;
   const feat = dirs * H;
@@ -34,16 +50,10 @@ export function checkFitsDevice(c: NetworkConfig, limits: DeviceLimits, shape?: 
   ];
   const grids: Array<[string, number, string]> = [];
   if (shape) {
-    const { T, B } = shape;
-    const rows = T * B;
-    const widest = Math.max(c.embedDim, feat);
-    buffers.push(
-      [`the LSTM gates of one batch (T ${n(T)} × B ${n(B)} × 4·${H})`, rows * 4 * H * 4, 'maxLen or batchSize'],
-      [`the LSTM states of one batch ((T + 1) × B × ${H})`, (T + 1) * B * H * 4, 'maxLen or batchSize'],
-      [`the embedded batch (T × B × ${widest})`, rows * widest * 4, 'maxLen or batchSize'],
-    );
+    const rows = shape.T * shape.B;
+    buffers.push(...batchBuffers(c, shape.T, shape.B));
     // The input projection over all rows of a batch: GEMM grids tile the T·B rows by 16 at the finest.
-    grids.push([`the input projection over T·B = ${n(rows)} rows`, Math.ceil(rows / 16), 'maxLen or batchSize']);
+    grids.push([`the input projection over T·B = ${n(rows)} rows`, Math.ceil(rows / GEMM_ROWS_PER_GROUP), 'maxLen or batchSize']);
   }
   for (const [what, bytes, lower] of buffers) {
     if (bytes > maxBuffer) {
@@ -61,10 +71,10 @@ export function checkFitsDevice(c: NetworkConfig, limits: DeviceLimits, shape?: 
 
 /** The most sequences of length T one step can hold on this device (at least 1; checkFitsDevice(…, { T, B: 1 }) says whether 1 fits). */
 export function maxRowsPerStep(c: NetworkConfig, limits: DeviceLimits, T: number): number {
-  const maxBuffer = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
-  const widest = Math.max(4 * c.units, c.embedDim, (c.bidirectional ? 2 : 1) * c.units);
-  const byBytes = Math.floor(maxBuffer / ((T + 1) * widest * 4));
-  const byGrid = Math.floor((limits.maxComputeWorkgroupsPerDimension * 16) / T);
+  // Every per-batch buffer grows linearly in B: the size for one row bounds the rows.
+  const perRow = Math.max(...batchBuffers(c, T, 1).map(([, bytes]) => bytes));
+  const byBytes = Math.floor(maxBufferOf(limits) / perRow);
+  const byGrid = Math.floor((limits.maxComputeWorkgroupsPerDimension * GEMM_ROWS_PER_GROUP) / T);
   return Math.max(1, Math.min(byBytes, byGrid));
 }
 

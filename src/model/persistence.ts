@@ -120,7 +120,7 @@ export async function decodeModelFile(bytes: Uint8Array | ArrayBuffer): Promise<
   if (entry.uncompressedSize !== total * 4) throw new Error(`weights.bin holds ${entry.uncompressedSize} bytes; the configuration needs ${total * 4}`);
   let bin: Uint8Array;
   try {
-    bin = await inflateEntry(u8(bytes), entry);
+    bin = await inflateEntry(zip, entry);
   } catch (e) {
     throw new Error(`not a saved model: ${(e as Error).message}`);
   }

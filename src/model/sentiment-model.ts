@@ -105,7 +105,7 @@ export class SentimentModel {
     return this.text.tokenizer;
   }
 
-  /** The sequence length: configured, or the longest training sequence once fitted; null before. */
+  /** The sequence length: configured, or chosen at the first fit (see maxLenChoice); null before. */
   get maxLen(): number | null {
     return this.text.maxLen;
   }
@@ -238,6 +238,7 @@ export class SentimentModel {
           for (const [name, values] of w) net.params.write(name, values);
         },
         shuffleRng: this.shuffleRng,
+        lossScale: Math.log(this.labelNames.length),
       },
       { ...opts, epochs, batchSize },
     );

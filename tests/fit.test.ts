@@ -1,0 +1,35 @@
+/** The training loop on its own (no GPU): divergence is measured against the loss of an uninformed model. */
+import seedrandom from 'seedrandom';
+import { describe, expect, it } from 'vitest';
+import { fitLoop, type FitTarget } from '../src/model/fit';
+
+/** A target whose steps report the given losses, in order. */
+function target(losses: number[]): FitTarget {
+  let i = 0;
+  return {
+    rows: losses.length * 4,
+    lengths: new Uint32Array(losses.length * 4).fill(3),
+    batchOf: (rows) => ({ ids: new Uint32Array(rows.length * 3), B: rows.length, T: 3, labels: new Uint32Array(rows.length) }),
+    trainStep: async () => ({ loss: losses[i++]!, correct: 0, finite: true, gradNorm: 1 }),
+    validate: null,
+    readWeights: async () => new Map(),
+    writeWeights: () => {},
+    shuffleRng: seedrandom('fit'),
+    lossScale: Math.log(2),
+  };
+}
+
+describe('fit loop', () => {
+  it('a well-trained model whose first batch is easy does not look diverged on noisy batches', async () => {
+    const h = await fitLoop(target([0.001, 0.3, 0.4, 0.2, 0.5, 0.3]), { epochs: 1, batchSize: 4 });
+    expect(h.epochs).toHaveLength(1);
+  });
+
+  it('a loss over 100 times max(first batch, ln C), twice in a row, stops training', async () => {
+    await expect(fitLoop(target([0.69, 80, 500, 0.7]), { epochs: 1, batchSize: 4 })).rejects.toThrow(
+      /batch 3: the loss grew from 0\.693 to 500, more than 100 times, so the training diverged/,
+    );
+    // Once is a spike, not divergence.
+    expect((await fitLoop(target([0.69, 500, 0.7, 0.6]), { epochs: 1, batchSize: 4 })).epochs).toHaveLength(1);
+  });
+});
