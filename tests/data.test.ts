@@ -150,6 +150,10 @@ describe('loading datasets', () => {
     expect([z.textColumn, z.labelColumn]).toEqual(['review_body', 'star_rating']);
     expect(z.text?.reason).toBe('its name contains "review"');
     expect(z.labelRunnerUp?.column).toBe('verified_purchase');
+    // Identifiers are never labels, however few values a slice of them has.
+    const ids = ['tweet_id,text,sentiment'];
+    for (let i = 0; i < 40; i++) ids.push(`${1000 + (i % 3)},"some tweet number ${i}",${i % 2 ? 'pos' : 'neg'}`);
+    expect(detectColumns(await readTable(enc(ids.join('\n')), 'ids.csv')).labelRunnerUp).toBeNull();
     const d = buildDataset(await readTable(enc(amazon.join('\n')), 'amazon.csv'));
     expect(d.info.columnReasons.label).toBe('its name contains "star" (5 distinct values)');
     expect(buildDataset(await readTable(enc(amazon.join('\n')), 'amazon.csv'), { labelColumn: 'verified_purchase' }).info.columnReasons.label).toBeNull();

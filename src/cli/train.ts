@@ -279,12 +279,12 @@ export async function run(argv: string[]): Promise<number> {
     if (args.exportDir) {
       const { modelJson, weightsBin } = await model.exportTfjs();
       writeDirAtomic(args.exportDir, { 'model.json': JSON.stringify(modelJson), 'weights.bin': weightsBin });
-      console.log(`TF.js model written to ${args.exportDir}/model.json`);
+      console.log(`TF.js model written to ${path.join(args.exportDir, 'model.json')}`);
     }
     if (args.projectorDir) {
       const { vectorsTsv, metadataTsv } = await model.exportEmbeddingProjector();
       writeDirAtomic(args.projectorDir, { 'vectors.tsv': vectorsTsv, 'metadata.tsv': metadataTsv });
-      console.log(`embedding written to ${args.projectorDir}/vectors.tsv and metadata.tsv (load both at projector.tensorflow.org)`);
+      console.log(`embedding written to ${path.join(args.projectorDir, 'vectors.tsv')} and metadata.tsv (load both at projector.tensorflow.org)`);
     }
     model.dispose();
     model.engine.destroy();

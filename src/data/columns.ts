@@ -78,9 +78,10 @@ export function detectColumns(table: Table): DetectedColumns {
 
   // Label: a column named exactly so (buildDataset explains what is wrong with it, if anything); else a
   // column whose name contains a label word (≤ 100 values); else one filled in ≥ 90% of rows with 2–20
-  // values. Never fractional numbers (scores, confidences). A name first, then the fewest values.
+  // values. Never fractional numbers (scores, confidences) nor identifiers (id, tweet_id). A name first,
+  // then the fewest values.
   const labels = stats
-    .filter((s) => s.column !== text?.column && !(s.numeric && s.fractional))
+    .filter((s) => s.column !== text?.column && !(s.numeric && s.fractional) && !nameWords(s.column).includes('id'))
     .map((s) => ({ ...s, name: nameScore(s.column, LABEL_WORDS) }))
     .filter((s) => s.name.score === 2 || (s.name.score === 1 ? s.distinct >= 2 && s.distinct <= 100 : s.filled >= 0.9 * rows && s.distinct >= 2 && s.distinct <= 20))
     .sort((a, b) => b.name.score - a.name.score || a.distinct - b.distinct);
