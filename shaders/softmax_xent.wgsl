@@ -4,6 +4,9 @@
 //   loss      = (1/B) Σ_b w[y_b] · (logsumexp(z[b, :]) − z[b, y_b])  (Keras: mean over the batch size)
 //   correct   = #{ b : argmax_c z[b, c] = y_b }
 //
+// A label ≥ C marks a row that takes no part (a masked timestep): its probabilities are written, it adds
+// nothing to the loss, the correct count or the gradient, and invBatch is 1 / (number of other rows).
+//
 // stats[0] = loss, stats[1] = correct. The gradient dz = w[y]·(p − onehot(y))/B is produced by
 // softmax_xent_backward.wgsl from p.
 //
@@ -38,9 +41,11 @@ fn main(@builtin(local_invocation_id) lid: vec3u) {
     var sum = 0.0;
     for (var c = 0u; c < p.C; c++) { sum += exp(Z[base + c] - zmax); }
     for (var c = 0u; c < p.C; c++) { probs[b * p.C + c] = exp(Z[base + c] - zmax) / sum; }
-    let y = min(labels[b], p.C - 1u);
-    lossAcc += classWeights[y] * (log(sum) + zmax - Z[base + y]);
-    if (arg == labels[b]) { correctAcc += 1.0; }
+    let y = labels[b];
+    if (y < p.C) {
+      lossAcc += classWeights[y] * (log(sum) + zmax - Z[base + y]);
+      if (arg == y) { correctAcc += 1.0; }
+    }
   }
   lossPart[lid.x] = lossAcc;
   correctPart[lid.x] = correctAcc;

@@ -19,7 +19,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (i >= p.B * p.C) { return; }
   let b = i / p.C;
   let c = i % p.C;
-  let y = min(labels[b], p.C - 1u);
+  let y = labels[b];
+  if (y >= p.C) { return; }  // a row that takes no part (masked timestep)
   var onehot = 0.0;
   if (c == y) { onehot = 1.0; }
   dZ[p.offDZ + i] += classWeights[y] * (probs[i] - onehot) * p.invBatch;

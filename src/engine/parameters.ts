@@ -9,7 +9,7 @@ import { Tensor, type Slice } from './tensor';
 import { kernel } from '../kernels/variants';
 
 /** The optimizer's kernels (not a tape op: they run after the backward). */
-export const OPTIMIZER_KERNELS = [kernel('grad_norm_partial'), kernel('grad_clip_scale'), kernel('adam')];
+export const OPTIMIZER_KERNELS = [kernel('grad_norm_partial'), kernel('grad_clip_scale'), kernel('adam'), kernel('sgd')];
 
 export interface ParamSpec {
   name: string;
@@ -125,15 +125,37 @@ export class ParameterStore {
     this.step++;
     const t = this.step;
     const lrT = (opts.learningRate * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-    const chunks = Math.min(Math.ceil(this.total / 1024), 64);
-    const partials = step.scratch(chunks, 'grad norm partials');
-    step.dispatch('grad_norm_partial', { buffers: { g: this.grad, partials }, params: { n: this.total }, workgroups: [chunks, 1, 1] });
-    step.dispatch('grad_clip_scale', { buffers: { partials, outScale: this.clip }, params: { count: chunks, clipNorm }, workgroups: [1, 1, 1] });
+    this.clipGradients(step, clipNorm);
     step.dispatch('adam', {
       buffers: { theta: this.theta, grad: this.grad, m: this.m, v: this.v, clip: this.clip },
       params: { n: this.total, lrT, beta1, beta2, epsilon },
       workgroups: grid1d(this.total),
     });
+  }
+
+  /**
+   * Global-norm clipping then θ −= lr·g over the whole arena (Keras SGD without momentum). A non-finite
+   * gradient norm skips the update, as with Adam.
+   */
+  sgd(step: Step, opts: { learningRate: number; clipNorm?: number }): void {
+    if (!(opts.learningRate > 0)) throw new Error(`learning rate must be > 0, got ${opts.learningRate}`);
+    const clipNorm = opts.clipNorm ?? 0;
+    if (!(clipNorm >= 0)) throw new Error(`clipNorm must be ≥ 0, got ${clipNorm}`);
+    this.step++;
+    this.clipGradients(step, clipNorm);
+    step.dispatch('sgd', {
+      buffers: { theta: this.theta, grad: this.grad, clip: this.clip },
+      params: { n: this.total, learningRate: opts.learningRate },
+      workgroups: grid1d(this.total),
+    });
+  }
+
+  /** The global gradient norm into clip[1], its finiteness into clip[2], the clip scale into clip[0]. */
+  private clipGradients(step: Step, clipNorm: number): void {
+    const chunks = Math.min(Math.ceil(this.total / 1024), 64);
+    const partials = step.scratch(chunks, 'grad norm partials');
+    step.dispatch('grad_norm_partial', { buffers: { g: this.grad, partials }, params: { n: this.total }, workgroups: [chunks, 1, 1] });
+    step.dispatch('grad_clip_scale', { buffers: { partials, outScale: this.clip }, params: { count: chunks, clipNorm }, workgroups: [1, 1, 1] });
   }
 
   destroy(): void {

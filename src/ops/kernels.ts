@@ -9,13 +9,17 @@
  */
 import { OPTIMIZER_KERNELS } from '../engine/parameters';
 import { variantsFor, type Tuning, type TunedVariant } from '../kernels/variants';
+import { ACTIVATION_KERNELS } from './activation';
 import { ELEMENTWISE_KERNELS as E } from './elementwise';
 import { EMBEDDING_KERNELS } from './embedding';
 import { LSTM_KERNELS } from './lstm';
 import { GEMM_KERNELS } from './matmul';
+import { POINTWISE_LOSS_KERNELS } from './pointwise-loss';
 import { SOFTMAX_XENT_KERNELS } from './softmax-xent';
 
-export type OpName = 'matmul' | 'add' | 'addBias' | 'embedding' | 'dropout' | 'softmaxXent' | 'reverseTime' | 'concat' | 'lstm';
+export type OpName =
+  | 'matmul' | 'add' | 'addBias' | 'embedding' | 'dropout' | 'softmaxXent' | 'reverseTime' | 'concat' | 'lstm'
+  | 'activation' | 'pointwiseLoss';
 
 export interface OpKernels {
   forward: readonly TunedVariant[];
@@ -33,6 +37,8 @@ export const OP_KERNELS: { readonly [P in OpName]: OpKernels } = {
   reverseTime: { forward: E.reverseTime, backward: E.reverseTime },
   concat: { forward: E.copyStrided, backward: E.copyStrided },
   lstm: LSTM_KERNELS,
+  activation: ACTIVATION_KERNELS,
+  pointwiseLoss: POINTWISE_LOSS_KERNELS,
 };
 
 /** Every kernel variant the ops and the optimizer use with this tuning (all of them without one). */

@@ -1,12 +1,16 @@
 /**
  * Fused softmax cross-entropy (mean over the batch, optional per-class weights): one pass gives the
  * loss, the correct count and the probabilities; the backward adds w[y]·(p − onehot)/B into dlogits.
+ * Rows labelled IGNORE_LABEL (masked timesteps) take no part; B is then the number of other rows.
  */
 import { type Step } from '../engine/engine';
 import { type Slice, type Tensor } from '../engine/tensor';
 import { kernel } from '../kernels/variants';
 
 export const SOFTMAX_XENT_KERNELS = { forward: [kernel('softmax_xent')], backward: [kernel('softmax_xent_backward')] };
+
+/** A label that takes no part in the loss, the correct count or the gradient (a masked timestep). */
+export const IGNORE_LABEL = 0xffffffff;
 
 export interface XentResult {
   /** [loss, correct] */
@@ -18,7 +22,14 @@ export interface XentResult {
 export function softmaxXent(step: Step, logits: Tensor, labels: Uint32Array, classWeights?: Float32Array, name = 'softmax_xent'): XentResult {
   const [B, C] = logits.shape as [number, number];
   if (labels.length !== B) throw new Error(`softmaxXent: ${labels.length} labels for ${B} rows`);
-  for (const y of labels) if (y >= C) throw new Error(`softmaxXent: label ${y} is outside ${C} classes`);
+  let rows = 0;
+  for (const y of labels) {
+    if (y === IGNORE_LABEL) continue;
+    if (y >= C) throw new Error(`softmaxXent: label ${y} is outside ${C} classes`);
+    rows++;
+  }
+  // The mean runs over the rows that take part (all of them unless some are IGNORE_LABEL).
+  const invBatch = rows > 0 ? 1 / rows : 0;
   const weights = classWeights ?? new Float32Array(C).fill(1);
   if (weights.length !== C) throw new Error(`softmaxXent: ${weights.length} class weights for ${C} classes`);
   const labelSlice = step.upload(labels, `${name} labels`);
@@ -27,14 +38,14 @@ export function softmaxXent(step: Step, logits: Tensor, labels: Uint32Array, cla
   const stats = step.scratch(2, `${name} stats`);
   step.dispatch('softmax_xent', {
     buffers: { Z: logits.data, labels: labelSlice, classWeights: weightSlice, probs, stats },
-    params: { B, C, offZ: logits.data.offset, invBatch: 1 / B },
+    params: { B, C, offZ: logits.data.offset, invBatch },
     workgroups: [1, 1, 1],
   });
   step.tape.record(name, () => {
     if (!logits.grad) return;
     step.dispatch('softmax_xent_backward', {
       buffers: { probs, labels: labelSlice, classWeights: weightSlice, dZ: logits.grad },
-      params: { B, C, offDZ: logits.grad.offset, invBatch: 1 / B },
+      params: { B, C, offDZ: logits.grad.offset, invBatch },
       workgroups: [Math.ceil((B * C) / 64), 1, 1],
     });
   });

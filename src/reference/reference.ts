@@ -78,38 +78,95 @@ export function spatialDropoutRef(X: F64, mask: ArrayLike<number>, B: number, T:
   return Y;
 }
 
+/** Mean softmax cross-entropy over the rows whose label is < C (others: masked timesteps, no part). */
 export function softmaxXentRef(Z: F64, labels: ArrayLike<number>, B: number, C: number, weights?: ArrayLike<number>): { loss: number; correct: number; probs: F64; dZ: F64 } {
   const probs = new Float64Array(B * C);
   const dZ = new Float64Array(B * C);
   let loss = 0;
   let correct = 0;
+  let rows = 0;
+  for (let b = 0; b < B; b++) if (labels[b]! < C) rows++;
   for (let b = 0; b < B; b++) {
     let max = -Infinity;
     let arg = 0;
     for (let c = 0; c < C; c++) if (Z[b * C + c]! > max) { max = Z[b * C + c]!; arg = c; }
     let sum = 0;
     for (let c = 0; c < C; c++) sum += Math.exp(Z[b * C + c]! - max);
+    for (let c = 0; c < C; c++) probs[b * C + c] = Math.exp(Z[b * C + c]! - max) / sum;
     const y = labels[b]!;
+    if (y >= C) continue;
     const w = weights ? weights[y]! : 1;
-    loss += (w * -Math.log(Math.exp(Z[b * C + y]! - max) / sum)) / B;
+    loss += (w * -Math.log(probs[b * C + y]!)) / rows;
     if (arg === y) correct++;
-    for (let c = 0; c < C; c++) {
-      const p = Math.exp(Z[b * C + c]! - max) / sum;
-      probs[b * C + c] = p;
-      dZ[b * C + c] = (w * (p - (c === y ? 1 : 0))) / B;
-    }
+    for (let c = 0; c < C; c++) dZ[b * C + c] = (w * (probs[b * C + c]! - (c === y ? 1 : 0))) / rows;
   }
   return { loss, correct, probs, dZ };
+}
+
+export type ActivationName = 'sigmoid' | 'tanh' | 'relu' | 'linear';
+
+export function activationRef(X: F64, act: ActivationName): F64 {
+  return X.map((x) => (act === 'sigmoid' ? 1 / (1 + Math.exp(-x)) : act === 'tanh' ? Math.tanh(x) : act === 'relu' ? Math.max(x, 0) : x));
+}
+
+/** dX = dY ⊙ act′(X), the derivative taken at the input. */
+export function activationBackwardRef(X: F64, dY: F64, act: ActivationName): F64 {
+  return X.map((x, i) => {
+    const s = 1 / (1 + Math.exp(-x));
+    const slope = act === 'sigmoid' ? s * (1 - s) : act === 'tanh' ? 1 - Math.tanh(x) ** 2 : act === 'relu' ? (x > 0 ? 1 : 0) : 1;
+    return dY[i]! * slope;
+  });
+}
+
+export type PointwiseLossName = 'meanSquaredError' | 'meanAbsoluteError' | 'binaryCrossentropy';
+
+/**
+ * Keras's losses over [rows, cols] with per-row weights (0 = masked), averaged over the weighted elements.
+ * Binary cross-entropy takes logits Z and is written in its textbook form −y·log σ(z) − (1−y)·log(1−σ(z)).
+ */
+export function pointwiseLossRef(Z: F64, Y: F64, cols: number, loss: PointwiseLossName, rowWeights?: ArrayLike<number>): { loss: number; pred: F64; mae: number; mse: number; accuracy: number; dZ: F64 } {
+  const rows = Z.length / cols;
+  const w = (r: number) => (rowWeights ? rowWeights[r]! : 1);
+  let count = 0;
+  for (let r = 0; r < rows; r++) count += w(r) * cols;
+  const pred = new Float64Array(Z.length);
+  const dZ = new Float64Array(Z.length);
+  let total = 0, mae = 0, mse = 0, hits = 0;
+  for (let i = 0; i < Z.length; i++) {
+    const z = Z[i]!, y = Y[i]!, wr = w(Math.floor(i / cols));
+    const s = 1 / (1 + Math.exp(-z));
+    const p = loss === 'binaryCrossentropy' ? s : z;
+    pred[i] = p;
+    const l = loss === 'meanSquaredError' ? (z - y) ** 2 : loss === 'meanAbsoluteError' ? Math.abs(z - y) : -y * Math.log(s) - (1 - y) * Math.log(1 - s);
+    const g = loss === 'meanSquaredError' ? 2 * (z - y) : loss === 'meanAbsoluteError' ? Math.sign(z - y) : s - y;
+    total += wr * l;
+    mae += wr * Math.abs(p - y);
+    mse += wr * (p - y) ** 2;
+    if (loss === 'binaryCrossentropy' && (p > 0.5) === (y > 0.5)) hits += wr;
+    dZ[i] = (wr * g) / count;
+  }
+  return { loss: total / count, pred, mae: mae / count, mse: mse / count, accuracy: hits / count, dZ };
+}
+
+/** Keras's global-norm clipping factor: min(1, clipNorm / ‖g‖), 1 when clipNorm = 0. */
+export function clipScaleRef(grad: F64, clipNorm: number): number {
+  let sq = 0;
+  for (const g of grad) sq += g * g;
+  const norm = Math.sqrt(sq);
+  return clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1;
+}
+
+/** Plain SGD with global-norm clipping. */
+export function sgdRef(theta: F64, grad: F64, lr: number, clipNorm: number): F64 {
+  const scale = clipScaleRef(grad, clipNorm);
+  return theta.map((t, i) => t - lr * grad[i]! * scale);
 }
 
 export interface AdamRefState { theta: F64; m: F64; v: F64; t: number }
 
 /** Keras Adam with global-norm clipping. */
 export function adamRef(s: AdamRefState, grad: F64, lr: number, beta1: number, beta2: number, eps: number, clipNorm: number): AdamRefState {
-  let sq = 0;
-  for (const g of grad) sq += g * g;
-  const norm = Math.sqrt(sq);
-  const scale = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1;
+  const scale = clipScaleRef(grad, clipNorm);
   const t = s.t + 1;
   const theta = Float64Array.from(s.theta);
   const m = Float64Array.from(s.m);
