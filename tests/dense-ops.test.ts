@@ -142,7 +142,7 @@ describe('SGD', () => {
         { name: 'p1', shape: [70], init: f32(p1) },
         { name: 'p2', shape: [300], init: f32(p2) },
       ]);
-      let theta = Float64Array.from([...p1, ...p2]);
+      let theta: ref.F64 = Float64Array.from([...p1, ...p2]);
       for (let s = 0; s < 2; s++) {
         const g = randomArray(r, 370, -0.2, 0.2);
         engine.write(store.get('p1').grad!, f32(g.subarray(0, 70)));

@@ -9,7 +9,7 @@ import { type Step } from '../engine/engine';
 import { type ParamSpec, type ParameterStore } from '../engine/parameters';
 import { type Tensor } from '../engine/tensor';
 import { concatFeatures, dropout, reverseTime } from '../ops/elementwise';
-import { lstm } from '../ops/lstm';
+import { lstm, type LstmWeights } from '../ops/lstm';
 import { glorotUniform, lstmBias, orthogonal } from './init';
 import { GATE } from './lstm-layout';
 
@@ -72,41 +72,56 @@ export function reverseMask(mask: Uint32Array, T: number, B: number): Uint32Arra
   return out;
 }
 
+/** One direction of an LSTM layer at run time: its weights and dropout masks. */
+export interface LstmDirection {
+  prefix: string;
+  weights: LstmWeights;
+  /** Runs on the time-reversed input (Keras go_backwards). */
+  backward: boolean;
+  inputMask: Float32Array | null;
+  recurrentMask: Float32Array | null;
+}
+
+/**
+ * One LSTM layer, one or two directions, on a time-major [T, B, in] input: [T, B, F] (returnSequences)
+ * or [B, F], where two directions are concatenated along features (Keras Bidirectional, merge_mode
+ * 'concat': the backward direction's sequence is re-reversed into input order), and a single backward
+ * direction keeps its sequence in reversed order, as Keras's go_backwards does.
+ */
+export function lstmLayer(step: Step, input: Tensor, dirs: readonly LstmDirection[], run: { mask: Uint32Array | null; returnSequences: boolean; name: string }): Tensor {
+  const [T, B] = input.shape as [number, number, number];
+  const revMask = run.mask ? reverseMask(run.mask, T, B) : null;
+  const wantSeq = run.returnSequences;
+  const results = dirs.map((d) => {
+    // Variational input dropout: one mask per (sequence, feature), the same at every timestep.
+    const xin = d.inputMask ? dropout(step, input, d.inputMask, B, `${d.prefix} input dropout`) : input;
+    if (!d.backward) return lstm(step, xin, d.weights, { mask: run.mask, recurrentMask: d.recurrentMask, returnSequences: wantSeq, name: d.prefix });
+    const rev = reverseTime(step, xin, `${d.prefix} input reversed`);
+    const r = lstm(step, rev, d.weights, { mask: revMask, recurrentMask: d.recurrentMask, returnSequences: wantSeq, name: d.prefix });
+    // Bidirectional re-reverses the backward sequence; a lone go_backwards layer keeps it reversed.
+    return { ...r, sequence: wantSeq && dirs.length === 2 ? reverseTime(step, r.sequence, `${d.prefix} output reversed`) : r.sequence };
+  });
+  const pick = (r: (typeof results)[number]) => (wantSeq ? r.sequence : r.last);
+  return results.length === 2 ? concatFeatures(step, pick(results[0]!), pick(results[1]!), `${run.name} concat`) : pick(results[0]!);
+}
+
 /** Run the stack on a time-major [T, B, in] input; returns [T, B, F] (returnSequences) or [B, F]. */
 export function lstmStack(step: Step, x: Tensor, params: ParameterStore, cfg: LstmStackConfig, run: LstmStackRun): Tensor {
-  const [T, B] = x.shape as [number, number, number];
   const names = lstmStackNames(cfg);
-  const revMask = run.mask ? reverseMask(run.mask, T, B) : null;
   const backwardsOnly = !cfg.bidirectional && (cfg.goBackwards ?? false);
-  let input = x;
   let out: Tensor = x;
   for (let l = 0; l < cfg.layers; l++) {
-    const isLast = l === cfg.layers - 1;
-    const wantSeq = !isLast || run.returnSequences;
-    const dirs = names.map((n, i) => ({ ...n, index: i })).filter((n) => n.layer === l);
-    const results = dirs.map((d) => {
-      const w = {
-        wx: params.get(`${d.prefix}/kernel`),
-        wh: params.get(`${d.prefix}/recurrent_kernel`),
-        b: params.get(`${d.prefix}/bias`),
-      };
-      const rmask = run.recurrentMasks?.[d.index] ?? null;
-      const imask = run.inputMasks?.[d.index] ?? null;
-      // Variational input dropout: one mask per (sequence, feature), the same at every timestep.
-      const xin = imask ? dropout(step, input, imask, B, `${d.prefix} input dropout`) : input;
-      if (backwardsOnly) {
-        const rev = reverseTime(step, xin, `${d.prefix} input reversed`);
-        return lstm(step, rev, w, { mask: revMask, recurrentMask: rmask, returnSequences: wantSeq, name: d.prefix });
-      }
-      if (!d.backward) return lstm(step, xin, w, { mask: run.mask, recurrentMask: rmask, returnSequences: wantSeq, name: d.prefix });
-      // go_backwards: run on the time-reversed input; Bidirectional re-reverses the sequence output.
-      const rev = reverseTime(step, xin, `${d.prefix} input reversed`);
-      const r = lstm(step, rev, w, { mask: revMask, recurrentMask: rmask, returnSequences: wantSeq, name: d.prefix });
-      return { ...r, sequence: wantSeq ? reverseTime(step, r.sequence, `${d.prefix} output reversed`) : r.sequence };
-    });
-    const pick = (r: (typeof results)[number]) => (wantSeq ? r.sequence : r.last);
-    out = results.length === 2 ? concatFeatures(step, pick(results[0]!), pick(results[1]!), `lstm layer ${l} concat`) : pick(results[0]!);
-    input = out;
+    const dirs = names
+      .map((n, i) => ({ ...n, index: i }))
+      .filter((n) => n.layer === l)
+      .map((d) => ({
+        prefix: d.prefix,
+        weights: { wx: params.get(`${d.prefix}/kernel`), wh: params.get(`${d.prefix}/recurrent_kernel`), b: params.get(`${d.prefix}/bias`) },
+        backward: d.backward || backwardsOnly,
+        inputMask: run.inputMasks?.[d.index] ?? null,
+        recurrentMask: run.recurrentMasks?.[d.index] ?? null,
+      }));
+    out = lstmLayer(step, out, dirs, { mask: run.mask, returnSequences: l < cfg.layers - 1 || run.returnSequences, name: `lstm layer ${l}` });
   }
   return out;
 }
