@@ -4,6 +4,15 @@
  * its names and layout may change between versions.
  */
 
+// The layers API: Keras-style sequential models on the fused engine.
+export { loadModel, Sequential, sequential } from './layers/sequential';
+export type { EvaluateResult, PredictionArray, SequentialFitOptions, SequentialHistory, SequentialOptions } from './layers/sequential';
+export { layers } from './layers/specs';
+export type { Activation, BidirectionalArgs, DenseArgs, EmbeddingArgs, InputShape, Layer, LstmArgs, RateArgs } from './layers/specs';
+export type { CompileArgs, Compiled, LossName, MetricName, OptimizerConfig } from './layers/compile';
+export type { ShapedArray, TensorLike } from './layers/data';
+export type { BuiltLayer, Shape } from './layers/graph';
+
 // The sentiment model: the notebook's recipe on the fused engine.
 export { createSentimentModel, getDefaultEngine, SentimentModel } from './model/sentiment-model';
 export type { Evaluation, FitOptions, SaliencyToken } from './model/sentiment-model';
@@ -11,7 +20,7 @@ export { NOTEBOOK_RECIPE, validateModelConfig } from './model/config';
 export type { ModelConfig } from './model/config';
 export type { BatchEndInfo, EarlyStopping, EpochEndInfo, History } from './model/fit';
 export type { SavedManifest } from './model/persistence';
-export type { TfjsArtifacts } from './model/export-tfjs';
+export type { TfjsArtifacts } from './layers/tfjs';
 
 // Data: zip/CSV → columns → clean → Tokenizer → pad → split.
 export { buildDataset, detectColumns, loadDataset } from './data/dataset';

@@ -6,19 +6,9 @@
  */
 import { lstmStackNames, type LstmStackConfig } from '../nn/lstm-stack';
 import type { ModelConfig } from './config';
+import { lstmConfig, tfjsArtifacts, type TfjsArtifacts } from '../layers/tfjs';
 
-export interface TfjsArtifacts {
-  /** The parsed content of model.json. */
-  modelJson: {
-    format: 'layers-model';
-    generatedBy: string;
-    convertedBy: null;
-    modelTopology: unknown;
-    weightsManifest: Array<{ paths: string[]; weights: Array<{ name: string; shape: number[]; dtype: 'float32' }> }>;
-  };
-  /** The content of weights.bin (little-endian float32, in manifest order). */
-  weightsBin: Uint8Array;
-}
+export type { TfjsArtifacts };
 
 export interface ExportInput
   extends Pick<ModelConfig, 'vocabSize' | 'embedDim' | 'units' | 'layers' | 'bidirectional' | 'goBackwards' | 'spatialDropout' | 'dropout' | 'recurrentDropout' | 'maskZero'> {
@@ -51,23 +41,13 @@ export function exportTfjs(x: ExportInput): TfjsArtifacts {
     const lstmName = l === 0 ? 'lstm' : `lstm_${l}`;
     const lstm = {
       class_name: 'LSTM',
-      config: {
-        name: lstmName,
-        trainable: true,
+      config: lstmConfig(lstmName, {
         units: x.units,
-        activation: 'tanh',
-        recurrent_activation: 'sigmoid',
-        use_bias: true,
-        unit_forget_bias: true,
+        returnSequences: l < x.layers - 1,
+        goBackwards: !x.bidirectional && x.goBackwards,
         dropout: x.dropout,
-        recurrent_dropout: x.recurrentDropout,
-        implementation: 2,
-        return_sequences: l < x.layers - 1,
-        return_state: false,
-        go_backwards: !x.bidirectional && x.goBackwards,
-        stateful: false,
-        unroll: false,
-      },
+        recurrentDropout: x.recurrentDropout,
+      }),
     };
     layers.push(
       x.bidirectional
@@ -83,24 +63,10 @@ export function exportTfjs(x: ExportInput): TfjsArtifacts {
     'dense/kernel',
     'dense/bias',
   ];
-  const total = order.reduce((s, n) => s + x.weights.get(n)!.length, 0);
-  const data = new Float32Array(total);
-  let o = 0;
-  const specs = order.map((name) => {
-    const w = x.weights.get(name);
-    if (!w) throw new Error(`export: missing weight "${name}"`);
-    data.set(w, o);
-    o += w.length;
-    return { name: tfjsWeightName(name, x.bidirectional), shape: x.shapes.get(name)!, dtype: 'float32' as const };
+  const weights = order.map((name) => {
+    const values = x.weights.get(name);
+    if (!values) throw new Error(`export: missing weight "${name}"`);
+    return { name: tfjsWeightName(name, x.bidirectional), shape: x.shapes.get(name)!, values };
   });
-  return {
-    modelJson: {
-      format: 'layers-model',
-      generatedBy: 'webgpu-lstm',
-      convertedBy: null,
-      modelTopology: { class_name: 'Sequential', config: { name: 'sentiment', layers }, keras_version: 'tfjs-layers 4.22.0', backend: 'tensor_flow.js' },
-      weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
-    },
-    weightsBin: new Uint8Array(data.buffer),
-  };
+  return tfjsArtifacts('sentiment', layers, weights);
 }

@@ -17,6 +17,8 @@ export interface BatchEndInfo {
   accuracy: number;
   sequencesPerSecond: number;
   etaSeconds: number;
+  /** Running means of the compiled metrics other than accuracy (layers API: mae, mse). */
+  metrics: Record<string, number>;
 }
 
 export interface EpochEndInfo {
@@ -28,6 +30,8 @@ export interface EpochEndInfo {
   valAccuracy: number | null;
   seconds: number;
   sequencesPerSecond: number;
+  /** Epoch means of the other compiled metrics (mae, mse), and their validation values (val_mae, …). */
+  metrics: Record<string, number>;
 }
 
 export interface EarlyStopping {
@@ -46,14 +50,14 @@ export interface History {
 }
 
 /** What the loop trains: a network's step, its weights, and the data as rows. */
-export interface FitTarget {
+export interface FitTarget<B = Batch> {
   rows: number;
   /** Each row's real length (for bucketing). */
   lengths: ArrayLike<number>;
-  batchOf(rows: readonly number[]): Batch;
-  trainStep(batch: Batch): Promise<StepStats>;
+  batchOf(rows: readonly number[]): B;
+  trainStep(batch: B): Promise<StepStats>;
   /** Validation metrics after an epoch, or null without validation data. */
-  validate: (() => Promise<{ loss: number; accuracy: number }>) | null;
+  validate: (() => Promise<{ loss: number; accuracy: number; metrics?: Record<string, number> }>) | null;
   readWeights(): Promise<Map<string, Float32Array>>;
   writeWeights(weights: Map<string, Float32Array>): void;
   shuffleRng: () => number;
@@ -65,6 +69,8 @@ export interface FitLoopOptions {
   epochs: number;
   batchSize: number;
   bucketing?: boolean;
+  /** Shuffle the rows each epoch (default true); false takes them in order. */
+  shuffle?: boolean;
   signal?: AbortSignal;
   onBatchEnd?: (info: BatchEndInfo) => void;
   onEpochEnd?: (info: EpochEndInfo) => void | Promise<void>;
@@ -79,7 +85,7 @@ export interface FitLoopOptions {
  */
 export const DIVERGENCE_FACTOR = 100;
 
-export async function fitLoop(target: FitTarget, opts: FitLoopOptions): Promise<History> {
+export async function fitLoop<B>(target: FitTarget<B>, opts: FitLoopOptions): Promise<History> {
   const { epochs, batchSize } = opts;
   let baseline: number | null = null;
   let overBefore = false;
@@ -89,11 +95,16 @@ export async function fitLoop(target: FitTarget, opts: FitLoopOptions): Promise<
   let best: { score: number; epoch: number; weights: Map<string, Float32Array> | null } | null = null;
 
   for (let epoch = 0; epoch < epochs; epoch++) {
-    const batches = epochBatches(n, batchSize, target.shuffleRng, opts.bucketing ? target.lengths : undefined);
+    const batches =
+      opts.shuffle === false
+        ? Array.from({ length: Math.ceil(n / batchSize) }, (_, k) => Array.from({ length: Math.min(batchSize, n - k * batchSize) }, (_, i) => k * batchSize + i))
+        : epochBatches(n, batchSize, target.shuffleRng, opts.bucketing ? target.lengths : undefined);
     const t0 = performance.now();
     let seen = 0;
     let lossSum = 0;
     let correct = 0;
+    const metricSums: Record<string, number> = {};
+    const means = () => Object.fromEntries(Object.entries(metricSums).map(([k, v]) => [k, v / seen]));
     let done = 0;
     const pending: Array<{ p: Promise<StepStats>; size: number }> = [];
     const settle = async () => {
@@ -123,6 +134,7 @@ export async function fitLoop(target: FitTarget, opts: FitLoopOptions): Promise<
       seen += size;
       lossSum += s.loss * size;
       correct += s.correct;
+      for (const [k, v] of Object.entries(s.metrics ?? {})) metricSums[k] = (metricSums[k] ?? 0) + v * size;
       const elapsed = (performance.now() - t0) / 1000;
       const rate = seen / Math.max(elapsed, 1e-9);
       const remaining = (batches.length - done) * batchSize + (epochs - epoch - 1) * n;
@@ -135,6 +147,7 @@ export async function fitLoop(target: FitTarget, opts: FitLoopOptions): Promise<
         accuracy: correct / seen,
         sequencesPerSecond: rate,
         etaSeconds: remaining / rate,
+        metrics: means(),
       });
     };
     try {
@@ -164,6 +177,7 @@ export async function fitLoop(target: FitTarget, opts: FitLoopOptions): Promise<
       valAccuracy: v?.accuracy ?? null,
       seconds,
       sequencesPerSecond: seen / seconds,
+      metrics: { ...means(), ...Object.fromEntries(Object.entries(v?.metrics ?? {}).map(([k, x]) => [`val_${k}`, x])) },
     };
     history.epochs.push(info);
     await opts.onEpochEnd?.(info);

@@ -81,6 +81,8 @@ export interface StepStats {
   /** False when the gradient norm was NaN/Inf (the update was skipped). */
   finite: boolean;
   gradNorm: number;
+  /** Batch means of further metrics (layers API: mae, mse). */
+  metrics?: Record<string, number>;
 }
 
 export function validateNetworkConfig(c: NetworkConfig): void {

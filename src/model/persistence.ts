@@ -1,13 +1,12 @@
 /**
- * The saved-model file: one zip holding manifest.json (format, configuration, labels, tokenizer, gate
- * order, parameter names and shapes) and weights.bin (every parameter as little-endian float32, in the
- * manifest's order). Reading checks everything before any GPU work, so a malformed or mismatched file is
- * rejected with a reason. JSZip is loaded when a file is first written or read.
+ * The sentiment model's file: the model zip (model-zip.ts) with a manifest.json holding the format,
+ * configuration, labels, tokenizer, gate order and parameter names and shapes. Reading checks everything
+ * before any GPU work, so a malformed or mismatched file is rejected with a reason.
  */
 import { upgradeCleaning } from '../data/clean';
-import { inflateEntry, readZipDirectory } from '../data/zip';
 import { Tokenizer, type TokenizerJSON } from '../data/tokenizer';
 import { GATE_ORDER } from '../nn/lstm-layout';
+import { openModelZip, packWeights, unpackWeights, writeModelZip } from './model-zip';
 import { networkConfig, validateModelConfig, withDefaults, type ModelConfig } from './config';
 import { SentimentNetwork } from './network';
 
@@ -31,12 +30,6 @@ export interface SavedModel {
   weights: Map<string, Float32Array>;
 }
 
-const u8 = (b: Uint8Array | ArrayBuffer) => (b instanceof Uint8Array ? b : new Uint8Array(b));
-
-async function jszip() {
-  return (await import('jszip')).default;
-}
-
 /**
  * Write the model file. `compress: false` stores without DEFLATE: much less main-thread work, for
  * in-memory snapshots.
@@ -55,42 +48,13 @@ export async function encodeModelFile(
     params: m.specs.map((s) => ({ name: s.name, shape: s.shape })),
     tokenizer: m.tokenizer.toJSON(),
   };
-  const weights = new Float32Array(m.specs.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const s of m.specs) {
-    const v = m.values.get(s.name)!;
-    for (let i = 0; i < v.length; i++) {
-      if (!Number.isFinite(v[i]!)) throw new Error(`refusing to save: parameter ${s.name} holds NaN or infinite values (the training diverged)`);
-    }
-    weights.set(v, o);
-    o += s.length;
-  }
-  const JSZip = await jszip();
-  const zip = new JSZip();
-  zip.file('manifest.json', JSON.stringify(manifest, null, 1));
-  zip.file('weights.bin', new Uint8Array(weights.buffer));
-  return zip.generateAsync({ type: 'uint8array', compression: opts.compress === false ? 'STORE' : 'DEFLATE' });
+  return writeModelZip(manifest, packWeights(m.specs, m.values), opts);
 }
 
 /** Read and check a model file. */
 export async function decodeModelFile(bytes: Uint8Array | ArrayBuffer): Promise<SavedModel> {
-  const JSZip = await jszip();
-  let zip: InstanceType<typeof JSZip>;
-  try {
-    zip = await JSZip.loadAsync(bytes);
-  } catch {
-    throw new Error('not a saved model: the file is not a zip archive');
-  }
-  const mf = zip.file('manifest.json');
-  const wf = zip.file('weights.bin');
-  if (!mf || !wf) throw new Error('not a saved model: manifest.json or weights.bin is missing');
-  let m: SavedManifest;
-  try {
-    m = JSON.parse(await mf.async('string')) as SavedManifest;
-  } catch {
-    throw new Error('not a saved model: manifest.json is not valid JSON');
-  }
-  if (!m || typeof m !== 'object') throw new Error('not a saved model: manifest.json is not an object');
+  const opened = await openModelZip(bytes);
+  const m = opened.manifest as unknown as SavedManifest;
   if (m.format !== 'webgpu-lstm-sentiment') throw new Error(`not a saved model of this engine (format "${String(m.format)}")`);
   if (m.version !== 1) throw new Error(`unsupported saved-model version ${String(m.version)} (this build reads version 1)`);
   if (JSON.stringify(m.gateOrder) !== JSON.stringify(GATE_ORDER)) throw new Error(`unsupported gate order ${JSON.stringify(m.gateOrder)}`);
@@ -113,25 +77,6 @@ export async function decodeModelFile(bytes: Uint8Array | ArrayBuffer): Promise<
   const same = expected.length === m.params.length && expected.every((e, i) => e.name === m.params[i]!.name && JSON.stringify(e.shape) === JSON.stringify(m.params[i]!.shape));
   if (!same) throw new Error('the saved parameters do not match the saved configuration (names or shapes differ)');
   const total = expected.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
-  // The size weights.bin declares is checked before it is inflated (a 2 GB one is refused, not inflated),
-  // and the inflation stops past that size (a header that lies) and checks the CRC-32.
-  const entry = readZipDirectory(u8(bytes)).find((e) => e.name === 'weights.bin');
-  if (!entry) throw new Error('not a saved model: weights.bin is missing');
-  if (entry.uncompressedSize !== total * 4) throw new Error(`weights.bin holds ${entry.uncompressedSize} bytes; the configuration needs ${total * 4}`);
-  let bin: Uint8Array;
-  try {
-    bin = await inflateEntry(zip, entry);
-  } catch (e) {
-    throw new Error(`not a saved model: ${(e as Error).message}`);
-  }
-  const values = new Float32Array(bin.slice().buffer);
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) throw new Error('weights.bin contains NaN or infinite values');
-  const weights = new Map<string, Float32Array>();
-  let o = 0;
-  for (const e of expected) {
-    const n = e.shape.reduce((a, b) => a * b, 1);
-    weights.set(e.name, values.subarray(o, o + n));
-    o += n;
-  }
+  const weights = unpackWeights(await opened.weights(total), expected);
   return { config, labelNames: [...m.labelNames], maxLen: m.maxLen, tokenizer, weights };
 }

@@ -12,7 +12,7 @@ import { describeCleaning } from '../data/clean';
 import { type LabelledTexts } from '../data/dataset';
 import { type Tokenizer } from '../data/tokenizer';
 import { classificationReport, type ClassificationReport } from '../metrics/report';
-import { createEngine } from '../ops/create-engine';
+import { getDefaultEngine } from './default-engine';
 import { networkConfig, validateModelConfig, withDefaults, type ModelConfig } from './config';
 import { exportTfjs, type TfjsArtifacts } from './export-tfjs';
 import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type History } from './fit';
@@ -57,12 +57,7 @@ export interface SaliencyToken {
   score: number;
 }
 
-let defaultEngine: Promise<Engine> | null = null;
-/** One engine per page or process unless the caller brings its own. */
-export function getDefaultEngine(): Promise<Engine> {
-  defaultEngine ??= createEngine();
-  return defaultEngine;
-}
+export { getDefaultEngine };
 
 export async function createSentimentModel(config: Partial<ModelConfig> = {}, opts: { engine?: Engine } = {}): Promise<SentimentModel> {
   const full = withDefaults(config);

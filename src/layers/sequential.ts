@@ -1,0 +1,373 @@
+/**
+ * `sequential([...layers])`: a Keras-style model on the fused engine. compile → fit → predict/evaluate →
+ * save/loadModel → exportTfjs, summary. One training step is one submit (forward, the fused loss,
+ * backward, clipping and the optimizer); nothing inside a step waits on the GPU.
+ */
+import seedrandom from 'seedrandom';
+import type { Engine } from '../engine/engine';
+import { ParameterStore } from '../engine/parameters';
+import { getDefaultEngine } from '../model/default-engine';
+import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type History } from '../model/fit';
+import type { StepStats } from '../model/network';
+import { compileArgs, encodeLoss, lastActivation, lossFusesActivation, softmaxOf, type CompileArgs, type Compiled, type LossStats } from './compile';
+import { gatherInputs, gatherTargets, readInputs, readTargets, toNested, type Inputs, type ShapedArray, type Targets, type TensorLike } from './data';
+import { buildGraph, countParams, initialWeights, type BuiltLayer, type Graph } from './graph';
+import { forward, type InputBatch } from './run';
+import type { Layer } from './specs';
+import { decodeSequential, encodeSequential } from './file';
+import { formatSummary } from './summary';
+import { toTfjs, type TfjsArtifacts } from './tfjs';
+
+export interface SequentialOptions {
+  /** Seeds the initial weights, the dropout masks and the shuffling (default 141). */
+  seed?: number | string;
+  engine?: Engine;
+  /** The model's name (summary, TF.js export); default "sequential". */
+  name?: string;
+}
+
+export interface SequentialFitOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** Hold out this last fraction of the samples (taken before shuffling, as Keras does) for validation. */
+  validationSplit?: number;
+  validationData?: [TensorLike, TensorLike];
+  /** Shuffle the training samples each epoch (default true). */
+  shuffle?: boolean;
+  /** Loss weight per class id (sparseCategoricalCrossentropy). */
+  classWeight?: Record<number, number> | number[];
+  /** Keras EarlyStopping on the validation data: stop after `patience` epochs without improvement. */
+  earlyStopping?: EarlyStopping;
+  onBatchEnd?: (info: BatchEndInfo) => void;
+  onEpochEnd?: (info: EpochEndInfo) => void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+export interface SequentialHistory extends History {
+  /** Keras's History.history: per-epoch values by name (loss, accuracy, mae, val_loss, …). */
+  history: Record<string, number[]>;
+}
+
+export interface EvaluateResult {
+  loss: number;
+  /** The compiled metrics by name (accuracy, mae, mse). */
+  metrics: Record<string, number>;
+}
+
+/** A prediction as a flat array and its shape (the answer to a `{ data, shape }` input). */
+export interface PredictionArray {
+  data: Float32Array;
+  shape: number[];
+}
+
+interface TrainBatch {
+  input: InputBatch;
+  targets: Float64Array;
+}
+
+const DEFAULT_PREDICT_BATCH = 256;
+
+export async function sequential(list: Layer[], opts: SequentialOptions = {}): Promise<Sequential> {
+  const graph = buildGraph(list);
+  const engine = opts.engine ?? (await getDefaultEngine());
+  const seed = opts.seed ?? 141;
+  const model = new Sequential(engine, graph, seed, opts.name ?? 'sequential');
+  model.initialize();
+  return model;
+}
+
+export class Sequential {
+  /** @internal */
+  params!: ParameterStore;
+  private compiled: Compiled | null = null;
+  private compiledAs: CompileArgs | null = null;
+  private dropoutRng: () => number;
+  private shuffleRng: () => number;
+  private disposed = false;
+
+  /** @internal Use `sequential()` or `loadModel()`. */
+  constructor(
+    readonly engine: Engine,
+    /** @internal */
+    readonly graph: Graph,
+    readonly seed: number | string,
+    readonly name: string,
+  ) {
+    this.dropoutRng = seedrandom(`${seed}/dropout`);
+    this.shuffleRng = seedrandom(`${seed}/shuffle`);
+  }
+
+  /** @internal Allocate the weights with their seeded initial values. */
+  initialize(values?: Map<string, Float32Array>): void {
+    const specs = initialWeights(this.graph, seedrandom(`${this.seed}/init`));
+    if (values) for (const s of specs) s.init = values.get(s.name)!;
+    this.params = new ParameterStore(this.engine, specs);
+  }
+
+  /** The built layers: names, output shapes, weights (Keras layout, batch dimension left out). */
+  get layers(): readonly BuiltLayer[] {
+    return this.graph.layers;
+  }
+
+  /** The resolved compile settings (defaults filled in), or null before compile. */
+  get compiledWith(): Compiled | null {
+    return this.compiled;
+  }
+
+  countParams(): number {
+    return countParams(this.graph);
+  }
+
+  compile(args: CompileArgs): void {
+    this.compiled = compileArgs(this.graph, args);
+    this.compiledAs = structuredClone(args);
+    // A new optimizer starts from scratch (Keras: compile makes a fresh optimizer).
+    this.params.resetOptimizer();
+  }
+
+  private requireCompiled(what: string): Compiled {
+    this.alive();
+    if (!this.compiled) throw new Error(`${what}: call model.compile({ loss, optimizer }) first`);
+    return this.compiled;
+  }
+
+  private alive(): void {
+    if (this.disposed) throw new Error('the model was disposed');
+  }
+
+  private targetKind(c: Compiled): 'classes' | 'floats' {
+    return c.loss === 'sparseCategoricalCrossentropy' ? 'classes' : 'floats';
+  }
+
+  private classWeights(c: Compiled, w: SequentialFitOptions['classWeight']): Float32Array | undefined {
+    if (w === undefined) return undefined;
+    if (c.loss !== 'sparseCategoricalCrossentropy') throw new Error('fit: classWeight needs sparseCategoricalCrossentropy');
+    const C = this.graph.outputShape[this.graph.outputShape.length - 1] as number;
+    const out = new Float32Array(C).fill(1);
+    for (const [k, v] of Object.entries(w)) {
+      const c2 = Number(k);
+      if (!Number.isInteger(c2) || c2 < 0 || c2 >= C || !(v >= 0)) throw new Error(`fit: classWeight ${k}: ${v} is not a non-negative weight for a class 0…${C - 1}`);
+      out[c2] = v;
+    }
+    return out;
+  }
+
+  private trainStep(c: Compiled, batch: TrainBatch, classWeights: Float32Array | undefined): Promise<StepStats> {
+    const step = this.engine.beginStep({ grad: true, label: 'train step' });
+    try {
+      this.params.zeroGrads(step);
+      const { out, mask } = forward(step, this.graph, this.params, batch.input, { training: true, dropoutRng: this.dropoutRng, skipLastActivation: lossFusesActivation(c.loss) });
+      const loss = encodeLoss(step, c, out, batch.targets, mask, classWeights);
+      const statsP = step.read(loss.stats);
+      step.backward();
+      const o = c.optimizer;
+      if (o.type === 'adam') this.params.adam(step, o);
+      else this.params.sgd(step, o);
+      const clipP = step.read(this.params.clip);
+      step.submit();
+      const B = batch.input.B;
+      return Promise.all([statsP, clipP]).then(([s, k]) => {
+        const d = loss.decode(s);
+        return { loss: d.loss, correct: d.accuracy * B, finite: k[2] === 1 && Number.isFinite(d.loss), gradNorm: k[1]!, metrics: d.metrics };
+      });
+    } catch (e) {
+      step.abort();
+      throw e;
+    }
+  }
+
+  private evalBatch(c: Compiled, batch: TrainBatch): Promise<LossStats> {
+    const step = this.engine.beginStep({ grad: false, label: 'eval step' });
+    try {
+      const { out, mask } = forward(step, this.graph, this.params, batch.input, { training: false, dropoutRng: this.dropoutRng, skipLastActivation: lossFusesActivation(c.loss) });
+      const loss = encodeLoss(step, c, out, batch.targets, mask);
+      const statsP = step.read(loss.stats);
+      step.submit();
+      return statsP.then((s) => loss.decode(s));
+    } catch (e) {
+      step.abort();
+      throw e;
+    }
+  }
+
+  private async evaluateRows(c: Compiled, inputs: Inputs, targets: Targets, rows: readonly number[], batchSize: number): Promise<EvaluateResult & { accuracy: number }> {
+    let count = 0, loss = 0, accuracy = 0;
+    const sums: Record<string, number> = {};
+    const pending: Array<Promise<LossStats>> = [];
+    for (let s = 0; s < rows.length; s += batchSize) {
+      const part = rows.slice(s, s + batchSize);
+      const input = gatherInputs(inputs, part, this.graph.input.kind);
+      pending.push(this.evalBatch(c, { input, targets: gatherTargets(targets, part, inputs.T) }));
+    }
+    for (const d of await Promise.all(pending)) {
+      count += d.count;
+      loss += d.loss * d.count;
+      accuracy += d.accuracy * d.count;
+      for (const [k, v] of Object.entries(d.metrics)) sums[k] = (sums[k] ?? 0) + v * d.count;
+    }
+    const mean = (v: number) => (count > 0 ? v / count : 0);
+    const metrics: Record<string, number> = {};
+    for (const m of c.metrics) metrics[m] = m === 'accuracy' ? mean(accuracy) : mean(sums[m] ?? 0);
+    return { loss: mean(loss), accuracy: mean(accuracy), metrics };
+  }
+
+  /** Train. Returns Keras's history (per-epoch loss and metrics, val_ ones with validation data). */
+  async fit(x: TensorLike, y: TensorLike, opts: SequentialFitOptions = {}): Promise<SequentialHistory> {
+    const c = this.requireCompiled('fit');
+    const epochs = opts.epochs ?? 1;
+    const batchSize = opts.batchSize ?? 32;
+    if (!(Number.isInteger(epochs) && epochs >= 1)) throw new Error(`fit: epochs must be a positive integer, got ${epochs}`);
+    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`fit: batchSize must be a positive integer, got ${batchSize}`);
+    const inputs = readInputs(x, this.graph);
+    const targets = readTargets(y, this.graph, inputs, this.targetKind(c));
+    const classWeights = this.classWeights(c, opts.classWeight);
+    let trainRows = Array.from({ length: inputs.N }, (_, i) => i);
+    let validation: { inputs: Inputs; targets: Targets; rows: number[] } | null = null;
+    if (opts.validationData && opts.validationSplit) throw new Error('fit: give validationData or validationSplit, not both');
+    if (opts.validationSplit !== undefined && opts.validationSplit !== 0) {
+      const f = opts.validationSplit;
+      if (!(f > 0 && f < 1)) throw new Error(`fit: validationSplit must be in (0, 1), got ${f}`);
+      const at = Math.floor(inputs.N * (1 - f));
+      if (at < 1 || at >= inputs.N) throw new Error(`fit: validationSplit ${f} of ${inputs.N} samples leaves no training or no validation samples`);
+      validation = { inputs, targets, rows: trainRows.slice(at) };
+      trainRows = trainRows.slice(0, at);
+    } else if (opts.validationData) {
+      const [vx, vy] = opts.validationData;
+      const vi = readInputs(vx, this.graph);
+      validation = { inputs: vi, targets: readTargets(vy, this.graph, vi, this.targetKind(c)), rows: Array.from({ length: vi.N }, (_, i) => i) };
+    }
+    if (opts.earlyStopping && !validation) throw new Error('fit: earlyStopping needs validationSplit or validationData');
+    const units = this.graph.outputShape[this.graph.outputShape.length - 1] as number;
+    const history = await fitLoop<TrainBatch>(
+      {
+        rows: trainRows.length,
+        lengths: new Uint32Array(trainRows.length),
+        batchOf: (rows) => {
+          const picked = rows.map((r) => trainRows[r]!);
+          return { input: gatherInputs(inputs, picked, this.graph.input.kind), targets: gatherTargets(targets, picked, inputs.T) };
+        },
+        trainStep: (b) => this.trainStep(c, b, classWeights),
+        validate: validation ? () => this.evaluateRows(c, validation.inputs, validation.targets, validation.rows, Math.max(batchSize, DEFAULT_PREDICT_BATCH)) : null,
+        readWeights: () => this.params.read(),
+        writeWeights: (w) => {
+          for (const [k, v] of w) this.params.write(k, v);
+        },
+        shuffleRng: this.shuffleRng,
+        // Divergence is judged against the loss of an uninformed model: ln C for C classes, else 1.
+        lossScale: c.loss === 'sparseCategoricalCrossentropy' ? Math.log(units) : 1,
+      },
+      { epochs, batchSize, shuffle: opts.shuffle ?? true, signal: opts.signal, onBatchEnd: opts.onBatchEnd, onEpochEnd: opts.onEpochEnd, earlyStopping: opts.earlyStopping },
+    );
+    const byName: Record<string, number[]> = { loss: history.epochs.map((e) => e.loss) };
+    const classification = c.metrics.includes('accuracy');
+    if (classification) byName.accuracy = history.epochs.map((e) => e.accuracy);
+    for (const m of c.metrics) if (m !== 'accuracy') byName[m] = history.epochs.map((e) => e.metrics[m]!);
+    if (validation) {
+      byName.val_loss = history.epochs.map((e) => e.valLoss!);
+      if (classification) byName.val_accuracy = history.epochs.map((e) => e.valAccuracy!);
+      for (const m of c.metrics) if (m !== 'accuracy') byName[`val_${m}`] = history.epochs.map((e) => e.metrics[`val_${m}`]!);
+    }
+    return { ...history, history: byName };
+  }
+
+  /** Loss and compiled metrics on (x, y), without dropout. */
+  async evaluate(x: TensorLike, y: TensorLike, opts: { batchSize?: number } = {}): Promise<EvaluateResult> {
+    const c = this.requireCompiled('evaluate');
+    const inputs = readInputs(x, this.graph);
+    const targets = readTargets(y, this.graph, inputs, this.targetKind(c));
+    const { loss, metrics } = await this.evaluateRows(c, inputs, targets, Array.from({ length: inputs.N }, (_, i) => i), opts.batchSize ?? DEFAULT_PREDICT_BATCH);
+    return { loss, metrics };
+  }
+
+  /**
+   * The model's outputs for x, in the input's form: nested arrays for nested arrays ([N, units], or
+   * [N, time, units] for a sequence output), `{ data, shape }` for `{ data, shape }`.
+   */
+  predict(x: ShapedArray, opts?: { batchSize?: number }): Promise<PredictionArray>;
+  predict<Out extends number[][] | number[][][] = number[][]>(x: number[][] | number[][][], opts?: { batchSize?: number }): Promise<Out>;
+  async predict(x: TensorLike, opts: { batchSize?: number } = {}): Promise<unknown> {
+    this.alive();
+    const inputs = readInputs(x, this.graph);
+    const batchSize = opts.batchSize ?? DEFAULT_PREDICT_BATCH;
+    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`predict: batchSize must be a positive integer, got ${batchSize}`);
+    const out = this.graph.outputShape;
+    const U = out[out.length - 1] as number;
+    const seq = out.length === 2;
+    const T = inputs.T;
+    const perSample = (seq ? T : 1) * U;
+    const result = new Float32Array(inputs.N * perSample);
+    const softmax = lastActivation(this.graph) === 'softmax';
+    const pending: Array<Promise<void>> = [];
+    for (let s = 0; s < inputs.N; s += batchSize) {
+      const rows = Array.from({ length: Math.min(batchSize, inputs.N - s) }, (_, i) => s + i);
+      const step = this.engine.beginStep({ grad: false, label: 'predict step' });
+      try {
+        const { out: y } = forward(step, this.graph, this.params, gatherInputs(inputs, rows, this.graph.input.kind), { training: false, dropoutRng: this.dropoutRng, skipLastActivation: softmax });
+        const p = step.read(softmax ? softmaxOf(step, y) : y.data);
+        step.submit();
+        const B = rows.length;
+        pending.push(
+          p.then((v) => {
+            // Time-major [T, B, U] (or [B, U]) into batch-major rows of the result.
+            for (let b = 0; b < B; b++) {
+              for (let t = 0; t < (seq ? T : 1); t++) result.set(v.subarray((t * B + b) * U, (t * B + b + 1) * U), (s + b) * perSample + t * U);
+            }
+          }),
+        );
+      } catch (e) {
+        step.abort();
+        throw e;
+      }
+    }
+    await Promise.all(pending);
+    const shape = [inputs.N, ...(seq ? [T] : []), U];
+    return inputs.nested ? toNested(result, shape) : { data: result, shape };
+  }
+
+  /** Weights by Keras name (e.g. "lstm/kernel"), in layer order. */
+  async getWeights(): Promise<Map<string, Float32Array>> {
+    this.alive();
+    return this.params.read();
+  }
+
+  /** Replace weights by name; every given array must have the weight's size. */
+  setWeights(weights: Map<string, Float32Array>): void {
+    this.alive();
+    for (const [k, v] of weights) this.params.write(k, v);
+  }
+
+  /** The model file: layers, compile settings and weights in one zip (see loadModel). */
+  async save(): Promise<Uint8Array> {
+    this.alive();
+    return encodeSequential({ graph: this.graph, name: this.name, seed: this.seed, compile: this.compiledAs }, await this.params.read());
+  }
+
+  /** TF.js Layers artifacts (model.json content and weights.bin) for tf.loadLayersModel. */
+  async exportTfjs(): Promise<TfjsArtifacts> {
+    this.alive();
+    return toTfjs(this.graph, this.name, await this.params.read());
+  }
+
+  /** Keras's summary table: layers, output shapes, parameter counts. Printed with `print` (console.log by default) and returned. */
+  summary(print: ((line: string) => void) | null = console.log): string {
+    const text = formatSummary(this.graph, this.name);
+    if (print) for (const line of text.split('\n')) print(line);
+    return text;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.params.destroy();
+  }
+}
+
+/** Load a model written by `model.save()`: layers, weights and compile settings (the optimizer state starts fresh). */
+export async function loadModel(bytes: Uint8Array | ArrayBuffer, opts: { engine?: Engine } = {}): Promise<Sequential> {
+  const saved = await decodeSequential(bytes);
+  const engine = opts.engine ?? (await getDefaultEngine());
+  const model = new Sequential(engine, saved.graph, saved.seed, saved.name);
+  model.initialize(saved.values);
+  if (saved.compile) model.compile(saved.compile);
+  return model;
+}

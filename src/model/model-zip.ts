@@ -1,0 +1,92 @@
+/**
+ * The container every saved model uses: one zip with manifest.json (whatever the model type describes)
+ * and weights.bin (every parameter as little-endian float32, in the manifest's order). Writing refuses
+ * NaN/Inf weights; reading checks the declared size of weights.bin before inflating it, stops past that
+ * size, verifies the CRC-32, and refuses NaN/Inf. JSZip is loaded when a file is first written or read.
+ */
+import { inflateEntry, openZip, readZipDirectory } from '../data/zip';
+
+const u8 = (b: Uint8Array | ArrayBuffer) => (b instanceof Uint8Array ? b : new Uint8Array(b));
+
+/** Parameters in `order`, concatenated; NaN or infinite values are refused (a diverged model is not saved). */
+export function packWeights(order: ReadonlyArray<{ name: string }>, values: ReadonlyMap<string, Float32Array>): Float32Array {
+  const arrays = order.map((s) => {
+    const v = values.get(s.name);
+    if (!v) throw new Error(`refusing to save: parameter ${s.name} has no values`);
+    for (let i = 0; i < v.length; i++) {
+      if (!Number.isFinite(v[i]!)) throw new Error(`refusing to save: parameter ${s.name} holds NaN or infinite values (the training diverged)`);
+    }
+    return v;
+  });
+  const out = new Float32Array(arrays.reduce((s, a) => s + a.length, 0));
+  let o = 0;
+  for (const a of arrays) {
+    out.set(a, o);
+    o += a.length;
+  }
+  return out;
+}
+
+export async function writeModelZip(manifest: object, weights: Float32Array, opts: { compress?: boolean } = {}): Promise<Uint8Array> {
+  const JSZip = (await import('jszip')).default;
+  const zip = new JSZip();
+  zip.file('manifest.json', JSON.stringify(manifest, null, 1));
+  zip.file('weights.bin', new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength));
+  return zip.generateAsync({ type: 'uint8array', compression: opts.compress === false ? 'STORE' : 'DEFLATE' });
+}
+
+export interface OpenedModelZip {
+  /** The parsed manifest.json (an object; its fields are the caller's to check). */
+  manifest: Record<string, unknown>;
+  /** weights.bin as float32, checked to hold exactly `count` finite values. */
+  weights(count: number): Promise<Float32Array>;
+}
+
+export async function openModelZip(bytes: Uint8Array | ArrayBuffer): Promise<OpenedModelZip> {
+  let zip: Awaited<ReturnType<typeof openZip>>;
+  try {
+    zip = await openZip(bytes);
+  } catch {
+    throw new Error('not a saved model: the file is not a zip archive');
+  }
+  const mf = zip.file('manifest.json');
+  if (!mf || !zip.file('weights.bin')) throw new Error('not a saved model: manifest.json or weights.bin is missing');
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(await mf.async('string'));
+  } catch {
+    throw new Error('not a saved model: manifest.json is not valid JSON');
+  }
+  if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest)) throw new Error('not a saved model: manifest.json is not an object');
+  return {
+    manifest: manifest as Record<string, unknown>,
+    async weights(count: number) {
+      // The size weights.bin declares is checked before it is inflated (a 2 GB one is refused, not
+      // inflated), and the inflation stops past that size (a header that lies) and checks the CRC-32.
+      const entry = readZipDirectory(u8(bytes)).find((e) => e.name === 'weights.bin');
+      if (!entry) throw new Error('not a saved model: weights.bin is missing');
+      if (entry.uncompressedSize !== count * 4) throw new Error(`weights.bin holds ${entry.uncompressedSize} bytes; the configuration needs ${count * 4}`);
+      let bin: Uint8Array;
+      try {
+        bin = await inflateEntry(zip, entry);
+      } catch (e) {
+        throw new Error(`not a saved model: ${(e as Error).message}`);
+      }
+      const values = new Float32Array(bin.slice().buffer);
+      for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) throw new Error('weights.bin contains NaN or infinite values');
+      return values;
+    },
+  };
+}
+
+/** Split concatenated weights back into named parameters. */
+export function unpackWeights(values: Float32Array, order: ReadonlyArray<{ name: string; shape: readonly number[] }>): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  let o = 0;
+  for (const e of order) {
+    const n = e.shape.reduce((a, b) => a * b, 1);
+    out.set(e.name, values.subarray(o, o + n));
+    o += n;
+  }
+  return out;
+}
