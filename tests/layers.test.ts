@@ -1,0 +1,189 @@
+/**
+ * The layers API as a user meets it: shapes checked before any GPU work with errors that name the layer
+ * and both shapes; forecasting that beats persistence; masked per-timestep losses; save/load; summary;
+ * determinism; SGD; binary classification; typed-array inputs.
+ */
+import { describe, expect, it } from 'vitest';
+import { layers, loadModel, sequential } from '../src/index';
+import { IGNORE_LABEL } from '../src/ops/softmax-xent';
+import { getEngine } from './helpers/gpu';
+import { seasonalSeries, windows } from './helpers/series';
+
+const engineOpt = async () => ({ engine: await getEngine() });
+
+describe('building and checking a model', () => {
+  it('names layers as Keras does, infers output shapes, counts parameters like Keras', async () => {
+    const model = await sequential(
+      [
+        layers.embedding({ inputDim: 50, outputDim: 8, maskZero: true }),
+        layers.spatialDropout1d({ rate: 0.2 }),
+        layers.bidirectional({ layer: layers.lstm({ units: 6, returnSequences: true }) }),
+        layers.lstm({ units: 5 }),
+        layers.dropout({ rate: 0.1 }),
+        layers.dense({ units: 4, activation: 'relu' }),
+        layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+      await engineOpt(),
+    );
+    expect(model.layers.map((l) => l.name)).toEqual(['embedding', 'spatial_dropout1d', 'bidirectional', 'lstm_1', 'dropout', 'dense', 'dense_1']);
+    expect(model.layers.map((l) => l.outputShape)).toEqual([[null, 8], [null, 8], [null, 12], [5], [5], [4], [3]]);
+    // Keras: LSTM 4·(u·(in + u) + u); bidirectional twice that.
+    const lstm = (inp: number, u: number) => 4 * (u * (inp + u) + u);
+    const total = 50 * 8 + 2 * lstm(8, 6) + lstm(12, 5) + (5 * 4 + 4) + (4 * 3 + 3);
+    expect(model.countParams()).toBe(total);
+    const lines: string[] = [];
+    const text = model.summary((l) => lines.push(l));
+    expect(lines.join('\n')).toBe(text);
+    expect(text).toContain('│ bidirectional (Bidirectional)   │ (None, None, 12)       │           720 │');
+    expect(text).toContain(`Total params: ${total.toLocaleString('en-US')} (${((total * 4) / 1024).toFixed(2)} KB)`);
+    expect((await model.getWeights()).has('bidirectional/forward_lstm/recurrent_kernel')).toBe(true);
+    model.dispose();
+  });
+
+  it('refuses bad models and bad data before any GPU work, naming the layer and both shapes', async () => {
+    const e = await engineOpt();
+    await expect(sequential([layers.lstm({ units: 4 })], e)).rejects.toThrow(/first layer \(LSTM\) needs an inputShape/);
+    await expect(sequential([layers.dense({ units: 3, inputShape: [5] }), layers.lstm({ units: 2 })], e)).rejects.toThrow(/layer "lstm" \(LSTM\) expects a sequence input \[batch, time, features\], got \[null, 3\]/);
+    await expect(sequential([layers.lstm({ units: 2, inputShape: [4, 1] }), layers.dense({ units: 2, activation: 'softmax' }), layers.dense({ units: 1 })], e)).rejects.toThrow(/softmax activation is supported on the last layer only/);
+    expect(() => layers.lstm({ units: 0 })).toThrow(/units must be a positive integer/);
+    expect(() => layers.dense({ units: 2, activation: 'gelu' as 'relu' })).toThrow(/unknown activation "gelu"/);
+    expect(() => layers.lstm({ units: 2, dropuot: 0.1 } as never)).toThrow(/unknown option "dropuot"/);
+    const model = await sequential([layers.lstm({ units: 4, inputShape: [30, 1] }), layers.dense({ units: 1 })], e);
+    expect(() => model.compile({ loss: 'sparseCategoricalCrossentropy' })).toThrow(/needs a last dense layer with activation 'softmax'/);
+    await expect(model.fit([[[1]]], [1])).rejects.toThrow(/call model.compile/);
+    model.compile({ loss: 'meanSquaredError' });
+    const x = Array.from({ length: 4 }, () => Array.from({ length: 30 }, () => [0, 0]));
+    await expect(model.fit(x, [1, 2, 3, 4])).rejects.toThrow('layer "lstm" expects input shape [null, 30, 1], got [4, 30, 2]');
+    const good = Array.from({ length: 4 }, () => Array.from({ length: 30 }, () => [0]));
+    await expect(model.fit(good, [1, 2, 3])).rejects.toThrow(/targets of shape \[3\] do not fit layer "dense" \(output \[null, 1\]\): expected \[4, 1\]/);
+    const ragged = good.map((s, i) => (i === 2 ? s.slice(1) : s));
+    await expect(model.predict(ragged)).rejects.toThrow(/input\[2\] has 29 entries, expected 30 like the first/);
+    await expect(model.fit(good, [1, 2, NaN, 4])).rejects.toThrow(/targets contain NaN/);
+    expect(model.engine.lastStepDispatches).toBeGreaterThanOrEqual(0);
+    model.dispose();
+  });
+});
+
+describe('forecasting a series', () => {
+  it('the example from the README: LSTM → dense, MSE with an MAE metric, beats persistence on held-out windows', async () => {
+    const series = seasonalSeries(700);
+    const { x, y } = windows(series, 30);
+    const cut = Math.floor(x.length * 0.75);
+    const model = await sequential([layers.lstm({ units: 32, inputShape: [30, 1] }), layers.dense({ units: 1 })], { seed: 141, ...(await engineOpt()) });
+    model.compile({ loss: 'meanSquaredError', optimizer: { type: 'adam', learningRate: 1e-2 }, metrics: ['mae'] });
+    const epochs: number[] = [];
+    const history = await model.fit(x.slice(0, cut), y.slice(0, cut), { epochs: 12, batchSize: 32, validationSplit: 0.1, onEpochEnd: (e) => void epochs.push(e.epoch) });
+    expect(epochs).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(Object.keys(history.history).sort()).toEqual(['loss', 'mae', 'val_loss', 'val_mae']);
+    expect(history.history.loss![11]).toBeLessThan(history.history.loss![0]! / 3);
+    const xTest = x.slice(cut);
+    const yTest = y.slice(cut);
+    const yHat = await model.predict(xTest);
+    expect(yHat).toHaveLength(xTest.length);
+    expect(yHat[0]).toHaveLength(1);
+    const rmse = (pred: number[]) => Math.sqrt(pred.reduce((s, p, i) => s + (p - yTest[i]!) ** 2, 0) / pred.length);
+    const modelRmse = rmse(yHat.map((r) => r[0]!));
+    const persistence = rmse(xTest.map((w) => w[w.length - 1]![0]!));
+    expect(modelRmse).toBeLessThan(persistence);
+    const { loss, metrics } = await model.evaluate(xTest, yTest);
+    expect(loss).toBeCloseTo(modelRmse ** 2, 4);
+    expect(metrics.mae).toBeCloseTo(yHat.reduce((s, r, i) => s + Math.abs(r[0]! - yTest[i]!), 0) / yTest.length, 4);
+
+    // One zip, like the sentiment model's: the same predictions and compile settings after loading.
+    const again = await loadModel(await model.save(), await engineOpt());
+    expect(await again.predict(xTest.slice(0, 5))).toEqual(yHat.slice(0, 5));
+    expect(again.compiledWith?.loss).toBe('meanSquaredError');
+    expect((await again.evaluate(xTest, yTest)).loss).toBeCloseTo(loss, 6);
+    // Typed input answers with a typed output.
+    const flat = Float32Array.from(xTest.slice(0, 3).flat(2));
+    const typed = await model.predict({ data: flat, shape: [3, 30, 1] });
+    expect(typed.shape).toEqual([3, 1]);
+    expect(Array.from(typed.data)).toEqual(yHat.slice(0, 3).map((r) => r[0]));
+    model.dispose();
+    again.dispose();
+  });
+
+  it('the same seed gives the same weights after training; another seed does not', async () => {
+    const { x, y } = windows(seasonalSeries(120, 'det'), 8);
+    const train = async (seed: number) => {
+      const m = await sequential([layers.lstm({ units: 6, inputShape: [8, 1], dropout: 0.1, recurrentDropout: 0.1 }), layers.dense({ units: 1 })], { seed, ...(await engineOpt()) });
+      m.compile({ loss: 'meanAbsoluteError', optimizer: 'sgd' });
+      await m.fit(x, y, { epochs: 2, batchSize: 16 });
+      const w = await m.getWeights();
+      m.dispose();
+      return w;
+    };
+    const [a, b, c] = [await train(1), await train(1), await train(2)];
+    expect(b).toEqual(a);
+    expect(c.get('lstm/kernel')).not.toEqual(a.get('lstm/kernel'));
+  });
+});
+
+describe('token models, masks and classification', () => {
+  it('a per-timestep tagger: masked (padding) timesteps take no part in the loss, as in Keras', async () => {
+    // Tag each token: class = id mod 3; sequences are pre-padded with 0.
+    const rows = 64, T = 9;
+    const ids: number[][] = [];
+    for (let i = 0; i < rows; i++) {
+      const len = 3 + (i % 7);
+      ids.push([...Array(T - len).fill(0), ...Array.from({ length: len }, (_, k) => 1 + ((i * 7 + k * 3) % 19))]);
+    }
+    const tags = ids.map((s) => s.map((id) => id % 3));
+    const model = await sequential(
+      [layers.embedding({ inputDim: 20, outputDim: 8, maskZero: true }), layers.lstm({ units: 12, returnSequences: true }), layers.dense({ units: 3, activation: 'softmax' })],
+      { seed: 3, ...(await engineOpt()) },
+    );
+    model.compile({ loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'], optimizer: { type: 'adam', learningRate: 0.02 } });
+    const before = await model.evaluate(ids, tags);
+    // Changing the targets at padded timesteps changes nothing.
+    const scrambled = tags.map((s, i) => s.map((t, k) => (ids[i]![k] === 0 ? (t + 1) % 3 : t)));
+    expect((await model.evaluate(ids, scrambled)).loss).toBe(before.loss);
+    // The loss is the mean over real timesteps of −log p(tag), from the predicted probabilities.
+    const probs = await model.predict<number[][][]>(ids);
+    let sum = 0, n = 0;
+    ids.forEach((s, i) => s.forEach((id, t) => {
+      if (id !== 0) { sum -= Math.log(probs[i]![t]![tags[i]![t]!]!); n++; }
+    }));
+    expect(before.loss).toBeCloseTo(sum / n, 4);
+    const h = await model.fit(ids, tags, { epochs: 25, batchSize: 16 });
+    expect(h.history.accuracy!.at(-1)).toBeGreaterThan(0.9);
+    expect((await model.evaluate(ids, tags)).metrics.accuracy).toBeGreaterThan(0.9);
+    expect(IGNORE_LABEL).toBe(0xffffffff);
+    model.dispose();
+  });
+
+  it('binary classification with a sigmoid output, class weights refused for it, early stopping restores the best epoch', async () => {
+    const { x } = windows(seasonalSeries(300, 'bin', 0.05), 12);
+    const y = x.map((w) => (w[w.length - 1]![0]! > w[0]![0]! ? 1 : 0));
+    const model = await sequential([layers.lstm({ units: 8, inputShape: [12, 1] }), layers.dense({ units: 4, activation: 'tanh' }), layers.dense({ units: 1, activation: 'sigmoid' })], { seed: 5, ...(await engineOpt()) });
+    model.compile({ loss: 'binaryCrossentropy', metrics: ['accuracy'], optimizer: { type: 'adam', learningRate: 0.02 } });
+    await expect(model.fit(x, y, { classWeight: [1, 2] })).rejects.toThrow(/classWeight needs sparseCategoricalCrossentropy/);
+    const h = await model.fit(x, y, { epochs: 12, batchSize: 32, validationSplit: 0.2, earlyStopping: { patience: 2, monitor: 'val_loss' } });
+    expect(h.bestEpoch).not.toBeNull();
+    expect(h.history.val_accuracy!.length).toBe(h.epochs.length);
+    const best = Math.min(...h.history.val_loss!);
+    const cut = Math.floor(x.length * 0.8);
+    const { loss, metrics } = await model.evaluate(x.slice(cut), y.slice(cut));
+    expect(loss).toBeCloseTo(best, 4);
+    expect(metrics.accuracy).toBeGreaterThan(0.8);
+    const p = await model.predict(x.slice(0, 4));
+    for (const [v] of p) expect(v! > 0 && v! < 1).toBe(true);
+    model.dispose();
+  });
+
+  it('loadModel refuses other files with a reason', async () => {
+    await expect(loadModel(new Uint8Array([1, 2, 3]))).rejects.toThrow(/not a zip archive/);
+    const model = await sequential([layers.dense({ units: 2, inputShape: [3] })], await engineOpt());
+    const bytes = await model.save();
+    const JSZip = (await import('jszip')).default;
+    const zip = await JSZip.loadAsync(bytes);
+    const manifest = JSON.parse(await zip.file('manifest.json')!.async('string'));
+    manifest.weights[0].shape = [3, 3];
+    zip.file('manifest.json', JSON.stringify(manifest));
+    await expect(loadModel(await zip.generateAsync({ type: 'uint8array' }))).rejects.toThrow(/do not match the saved layers/);
+    manifest.format = 'webgpu-lstm-sentiment';
+    zip.file('manifest.json', JSON.stringify(manifest));
+    await expect(loadModel(await zip.generateAsync({ type: 'uint8array' }))).rejects.toThrow(/sentiment model file: load it with SentimentModel.load/);
+    model.dispose();
+  });
+});
