@@ -51,7 +51,8 @@ function lstmDirections(step: Step, b: BuiltLayer, params: ParameterStore, input
   return prefixes.map((prefix, i) => ({
     prefix,
     weights: { wx: params.get(`${prefix}/kernel`), wh: params.get(`${prefix}/recurrent_kernel`), b: params.get(`${prefix}/bias`) },
-    backward: bidi ? i === 1 : lstm.goBackwards,
+    // Keras's Bidirectional: the backward copy runs opposite to the wrapped layer (go_backwards flipped).
+    backward: bidi && i === 1 ? !lstm.goBackwards : lstm.goBackwards,
     inputMask: inputMasks[i]!,
     recurrentMask: recurrentMasks[i]!,
   }));

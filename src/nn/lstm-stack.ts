@@ -92,14 +92,18 @@ export function lstmLayer(step: Step, input: Tensor, dirs: readonly LstmDirectio
   const [T, B] = input.shape as [number, number, number];
   const revMask = run.mask ? reverseMask(run.mask, T, B) : null;
   const wantSeq = run.returnSequences;
-  const results = dirs.map((d) => {
+  const results = dirs.map((d, i) => {
     // Variational input dropout: one mask per (sequence, feature), the same at every timestep.
     const xin = d.inputMask ? dropout(step, input, d.inputMask, B, `${d.prefix} input dropout`) : input;
-    if (!d.backward) return lstm(step, xin, d.weights, { mask: run.mask, recurrentMask: d.recurrentMask, returnSequences: wantSeq, name: d.prefix });
+    if (!d.backward) {
+      const r = lstm(step, xin, d.weights, { mask: run.mask, recurrentMask: d.recurrentMask, returnSequences: wantSeq, name: d.prefix });
+      return { ...r, sequence: wantSeq && i === 1 ? reverseTime(step, r.sequence, `${d.prefix} output reversed`) : r.sequence };
+    }
     const rev = reverseTime(step, xin, `${d.prefix} input reversed`);
     const r = lstm(step, rev, d.weights, { mask: revMask, recurrentMask: d.recurrentMask, returnSequences: wantSeq, name: d.prefix });
-    // Bidirectional re-reverses the backward sequence; a lone go_backwards layer keeps it reversed.
-    return { ...r, sequence: wantSeq && dirs.length === 2 ? reverseTime(step, r.sequence, `${d.prefix} output reversed`) : r.sequence };
+    // Bidirectional flips its second layer's sequence (as Keras does, whichever way that layer ran); a
+    // lone go_backwards layer keeps its sequence reversed.
+    return { ...r, sequence: wantSeq && i === 1 ? reverseTime(step, r.sequence, `${d.prefix} output reversed`) : r.sequence };
   });
   const pick = (r: (typeof results)[number]) => (wantSeq ? r.sequence : r.last);
   return results.length === 2 ? concatFeatures(step, pick(results[0]!), pick(results[1]!), `${run.name} concat`) : pick(results[0]!);
