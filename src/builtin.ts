@@ -6,8 +6,9 @@
  */
 import { loadDataset, type Dataset, type DatasetOptions } from './data/dataset';
 
-/** Where the zip lies relative to the published modules (all in dist/). */
+/** Where the files lie relative to the published modules (all in dist/). */
 const BUILTIN_FILE = 'builtin/sentences.zip';
+const BUILTIN_SERIES = 'builtin/series.csv';
 
 /**
  * The built-in dataset's URL: beside this module (a file: URL in Node). A page that bundles this package
@@ -29,8 +30,25 @@ function relativeBase(): string | undefined {
   return (globalThis as { location?: { href: string } }).location?.href;
 }
 
+/**
+ * The built-in forecasting series' URL (eight years of synthetic daily temperatures, CSV with columns
+ * date, temperature), beside this module like the dataset.
+ */
+export function builtinSeriesUrl(): URL {
+  return new URL(BUILTIN_SERIES, import.meta.url);
+}
+
 /** The built-in dataset's zip bytes (from `url` when given: where your site serves the file). */
-export async function builtinDatasetBytes(url: URL | string = builtinDatasetUrl()): Promise<Uint8Array> {
+export function builtinDatasetBytes(url: URL | string = builtinDatasetUrl()): Promise<Uint8Array> {
+  return builtinBytes(url, 'dataset');
+}
+
+/** The built-in series' CSV bytes (from `url` when given: where your site serves the file). */
+export function builtinSeriesBytes(url: URL | string = builtinSeriesUrl()): Promise<Uint8Array> {
+  return builtinBytes(url, 'series');
+}
+
+async function builtinBytes(url: URL | string, what: string): Promise<Uint8Array> {
   url = new URL(url, relativeBase());
   if (url.protocol === 'file:') {
     const fsModule = 'node:fs/promises';
@@ -38,11 +56,11 @@ export async function builtinDatasetBytes(url: URL | string = builtinDatasetUrl(
     try {
       return new Uint8Array(await fs.readFile(url));
     } catch (e) {
-      throw new Error(`the built-in dataset is missing (${url.pathname}): ${(e as Error).message}. In a clone of the repository, run "npm run build".`);
+      throw new Error(`the built-in ${what} is missing (${url.pathname}): ${(e as Error).message}. In a clone of the repository, run "npm run build".`);
     }
   }
   const res = await fetch(url);
-  if (!res.ok) throw new Error(`could not download the built-in dataset from ${url.href}: HTTP ${res.status}`);
+  if (!res.ok) throw new Error(`could not download the built-in ${what} from ${url.href}: HTTP ${res.status}`);
   return new Uint8Array(await res.arrayBuffer());
 }
 

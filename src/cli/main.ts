@@ -3,10 +3,12 @@
  * its exit code: 0 done, 1 bad input or a failure (one sentence on stderr), 2 a usage error.
  */
 import { version } from '../../package.json';
+import { run as forecast } from './forecast';
 import { run as train } from './train';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   train: { run: train, summary: 'train the sentiment classifier on a .zip/.csv (default: the built-in sentences)' },
+  forecast: { run: forecast, summary: 'train an LSTM forecaster on a numeric column of a CSV (default: the built-in series)' },
 };
 
 const HELP = `webgpu-lstm ${version}: LSTM training on WebGPU (Dawn in Node)

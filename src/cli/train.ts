@@ -13,6 +13,7 @@ import { builtinDatasetBytes } from '../builtin';
 import { DEFAULT_CLEANING } from '../data/clean';
 import { validateModelConfig, withDefaults, type ModelConfig } from '../model/config';
 import { numberOf, UsageError, valueOf } from './args';
+import { progressPrinter } from './progress';
 import { checkWritableDir, checkWritableFile, writeDirAtomic, writeFileAtomic } from './files';
 import { loadDataset, type DatasetOptions } from '../data/dataset';
 import { DatasetError } from '../data/errors';
@@ -137,17 +138,6 @@ function parseArgs(argv: string[]): Args | null {
   return a;
 }
 
-function bar(frac: number, width = 28): string {
-  const n = Math.round(Math.max(0, Math.min(1, frac)) * width);
-  return `[${'#'.repeat(n)}${'.'.repeat(width - n)}]`;
-}
-
-function duration(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  const m = Math.floor(s / 60);
-  return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`;
-}
-
 export async function run(argv: string[]): Promise<number> {
   let args: Args | null;
   try {
@@ -212,8 +202,7 @@ export async function run(argv: string[]): Promise<number> {
     const splits = splitDataset(data, { testSize: args.testSize, validationSize: args.valSize, seed });
     console.log(`split (seed ${seed}): train ${splits.train.texts.length}, validation ${splits.validation?.texts.length ?? 0}, test ${splits.test.texts.length}`);
 
-    const tty = process.stderr.isTTY;
-    let lastPrinted = -1;
+    const progress = progressPrinter();
     const t0 = performance.now();
     // The last completed epoch's model file, for an interrupted run.
     let lastEpoch: { epoch: number; file: Uint8Array } | null = null;
@@ -233,19 +222,10 @@ export async function run(argv: string[]): Promise<number> {
               : `sequence length ${c.maxLen}: the longest training text (--max-len sets it)`,
           );
         }
-        const line = `epoch ${b.epoch}/${b.epochs} ${bar(b.batch / b.batches)} ${b.batch}/${b.batches}  loss ${b.loss.toFixed(4)}  acc ${b.accuracy.toFixed(4)}  ${b.sequencesPerSecond.toFixed(0)} seq/s  ETA ${duration(b.etaSeconds)}`;
-        if (tty) process.stderr.write(`\r${line}`);
-        else {
-          const decile = Math.floor((10 * b.batch) / b.batches);
-          if (decile !== lastPrinted) {
-            lastPrinted = decile;
-            process.stderr.write(`${line}\n`);
-          }
-        }
+        progress.batch(b, `loss ${b.loss.toFixed(4)}  acc ${b.accuracy.toFixed(4)}`);
       },
       onEpochEnd: async (e) => {
-        if (tty) process.stderr.write('\n');
-        lastPrinted = -1;
+        progress.epochEnd();
         console.log(
           `epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toFixed(4)}, accuracy ${e.accuracy.toFixed(4)}` +
             (e.valAccuracy !== null ? `, val_loss ${e.valLoss!.toFixed(4)}, val_accuracy ${e.valAccuracy.toFixed(4)}` : '') +

@@ -20,6 +20,8 @@ export interface SequentialManifest {
   layers: Layer[];
   compile: CompileArgs | null;
   weights: Array<{ name: string; shape: number[] }>;
+  /** The application's own JSON (model.setUserDefinedMetadata). */
+  metadata?: Record<string, unknown>;
 }
 
 export interface SequentialFile {
@@ -27,6 +29,7 @@ export interface SequentialFile {
   name: string;
   seed: number | string;
   compile: CompileArgs | null;
+  metadata?: Record<string, unknown> | undefined;
 }
 
 export async function encodeSequential(model: SequentialFile, values: Map<string, Float32Array>): Promise<Uint8Array> {
@@ -39,6 +42,7 @@ export async function encodeSequential(model: SequentialFile, values: Map<string
     layers: model.graph.layers.map((b) => ({ ...b.layer, name: b.name, ...(b.layer.className === 'Bidirectional' ? { layer: { ...b.layer.layer, name: b.innerName } } : {}) }) as Layer),
     compile: model.compile,
     weights: order.map((w) => ({ name: w.name, shape: w.shape })),
+    ...(model.metadata !== undefined ? { metadata: model.metadata } : {}),
   };
   return writeModelZip(manifest, packWeights(order, values));
 }
@@ -65,5 +69,6 @@ export async function decodeSequential(bytes: Uint8Array | ArrayBuffer): Promise
   if (!same) throw new Error('the saved weights do not match the saved layers (names or shapes differ)');
   const total = expected.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
   const values = unpackWeights(await opened.weights(total), expected);
-  return { graph, values, seed: m.seed, name: typeof m.name === 'string' ? m.name : 'sequential', compile: m.compile ?? null };
+  if (m.metadata !== undefined && (m.metadata === null || typeof m.metadata !== 'object' || Array.isArray(m.metadata))) throw new Error('not a valid saved model: its metadata is not an object');
+  return { graph, values, seed: m.seed, name: typeof m.name === 'string' ? m.name : 'sequential', compile: m.compile ?? null, metadata: m.metadata };
 }

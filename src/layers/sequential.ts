@@ -81,6 +81,7 @@ export class Sequential {
   params!: ParameterStore;
   private compiled: Compiled | null = null;
   private compiledAs: CompileArgs | null = null;
+  private metadata: Record<string, unknown> | undefined;
   private dropoutRng: () => number;
   private shuffleRng: () => number;
   private disposed = false;
@@ -107,6 +108,18 @@ export class Sequential {
   /** The built layers: names, output shapes, weights (Keras layout, batch dimension left out). */
   get layers(): readonly BuiltLayer[] {
     return this.graph.layers;
+  }
+
+  /**
+   * Whatever the application needs to use the model again (e.g. a forecaster's scaling and window), saved
+   * with it as JSON (TF.js's name for the same thing).
+   */
+  setUserDefinedMetadata(metadata: Record<string, unknown> | undefined): void {
+    this.metadata = metadata === undefined ? undefined : (JSON.parse(JSON.stringify(metadata)) as Record<string, unknown>);
+  }
+
+  getUserDefinedMetadata(): Record<string, unknown> | undefined {
+    return this.metadata;
   }
 
   /** The resolved compile settings (defaults filled in), or null before compile. */
@@ -339,7 +352,7 @@ export class Sequential {
   /** The model file: layers, compile settings and weights in one zip (see loadModel). */
   async save(): Promise<Uint8Array> {
     this.alive();
-    return encodeSequential({ graph: this.graph, name: this.name, seed: this.seed, compile: this.compiledAs }, await this.params.read());
+    return encodeSequential({ graph: this.graph, name: this.name, seed: this.seed, compile: this.compiledAs, metadata: this.metadata }, await this.params.read());
   }
 
   /** TF.js Layers artifacts (model.json content and weights.bin) for tf.loadLayersModel. */
@@ -369,5 +382,6 @@ export async function loadModel(bytes: Uint8Array | ArrayBuffer, opts: { engine?
   const model = new Sequential(engine, saved.graph, saved.seed, saved.name);
   model.initialize(saved.values);
   if (saved.compile) model.compile(saved.compile);
+  model.setUserDefinedMetadata(saved.metadata);
   return model;
 }

@@ -1,0 +1,200 @@
+/**
+ * `webgpu-lstm forecast`: train an LSTM forecaster on a numeric column of a CSV (default: the built-in
+ * series), tested as forecasters should be: a chronological split, scaling fitted on the training part,
+ * and the model's test RMSE and MAE (in the series' units) beside two baselines on the same windows.
+ *
+ *   webgpu-lstm forecast [series.csv] [--column C] [--window 30] [--horizon 1] [--epochs 20] [--units 32] …
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { builtinSeriesBytes } from '../builtin';
+import { DatasetError } from '../data/errors';
+import { readTable } from '../data/table';
+import { numericSeries } from '../forecast/series';
+import { baselines, errors, forecastData, unscale } from '../forecast/windows';
+import { sequential } from '../layers/sequential';
+import { layers } from '../layers/specs';
+import { numberOf, UsageError, valueOf } from './args';
+import { checkWritableFile, writeFileAtomic } from './files';
+import { progressPrinter } from './progress';
+
+const HELP = `usage: webgpu-lstm forecast [series.csv|.zip] [options]
+
+  file                 a CSV (or a zip holding one) with a numeric column; default: the built-in
+                       series (eight years of synthetic daily temperatures)
+  --column C           the column to forecast (default: the only numeric column)
+  --window N           past values the model sees, default 30
+  --horizon N          future values it predicts at once, default 1
+  --test-size F        the last share of the series to test on, default 0.33
+  --epochs N           default 20
+  --batch-size N       default 32
+  --units N            LSTM units, default 32
+  --lr F               Adam learning rate, default 0.01 (on scaled series of a few thousand
+                       values, 0.001 needs many more epochs to pass persistence)
+  --val-size F         validation share of the training windows (their last part), default 0.1
+                       (0: none)
+  --seed S             default 141
+  --out FILE           where to save the model, default forecast-model.zip (with its scaling and
+                       window, as user-defined metadata)
+  --out-csv FILE       also write the test predictions (and both baselines) as CSV
+  --help
+
+Values that are not numbers (empty cells, typos) are skipped and counted. The test RMSE and MAE are in
+the series' own units, next to persistence (next = last value) and the window mean on the same windows.`;
+
+interface Args {
+  file: string | null;
+  column?: string;
+  window: number;
+  horizon: number;
+  testSize: number;
+  epochs: number;
+  batchSize: number;
+  units: number;
+  lr: number;
+  valSize: number;
+  seed: number | string;
+  out: string;
+  outCsv: string | null;
+}
+
+function parseArgs(argv: string[]): Args | null {
+  const a: Args = { file: null, window: 30, horizon: 1, testSize: 0.33, epochs: 20, batchSize: 32, units: 32, lr: 1e-2, valSize: 0.1, seed: 141, out: 'forecast-model.zip', outCsv: null };
+  for (let i = 0; i < argv.length; i++) {
+    const f = argv[i]!;
+    const v = () => valueOf(f, argv, ++i);
+    const int = (min: number) => numberOf(f, v(), { int: true, min });
+    switch (f) {
+      case '--help': case '-h': return null;
+      case '--column': a.column = v(); break;
+      case '--window': a.window = int(1); break;
+      case '--horizon': a.horizon = int(1); break;
+      case '--test-size': a.testSize = numberOf(f, v(), { above: 0, below: 1 }); break;
+      case '--epochs': a.epochs = int(1); break;
+      case '--batch-size': a.batchSize = int(1); break;
+      case '--units': a.units = int(1); break;
+      case '--lr': a.lr = numberOf(f, v(), { above: 0 }); break;
+      case '--val-size': a.valSize = numberOf(f, v(), { min: 0, below: 1 }); break;
+      case '--seed': {
+        const s = v();
+        a.seed = /^\d+$/.test(s) ? Number(s) : s;
+        break;
+      }
+      case '--out': a.out = v(); break;
+      case '--out-csv': a.outCsv = v(); break;
+      default:
+        if (f.startsWith('-')) throw new UsageError(`unknown option ${f} (see --help)`);
+        if (a.file) throw new UsageError(`only one input file, got "${a.file}" and "${f}"`);
+        a.file = f;
+    }
+  }
+  return a;
+}
+
+const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(2) : v.toPrecision(4));
+
+export async function run(argv: string[]): Promise<number> {
+  let args: Args | null;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    return 2;
+  }
+  if (!args) {
+    console.log(HELP);
+    return 0;
+  }
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(130);
+    process.stderr.write('\ninterrupted: stopping after the current step (Ctrl-C again to quit at once)\n');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    checkWritableFile(args.out, 'the model to');
+    if (args.outCsv) checkWritableFile(args.outCsv, 'the predictions to');
+    let bytes: Uint8Array;
+    let name: string;
+    if (args.file) {
+      if (!fs.existsSync(args.file)) throw new DatasetError(`no such file: ${args.file}`);
+      if (fs.statSync(args.file).isDirectory()) throw new DatasetError(`${args.file} is a directory, not a .csv or .zip file`);
+      bytes = fs.readFileSync(args.file);
+      name = path.basename(args.file);
+    } else {
+      bytes = await builtinSeriesBytes();
+      name = 'series.csv';
+      console.log('series: the built-in one (eight years of synthetic daily temperatures)');
+    }
+    const table = await readTable(bytes, name);
+    const series = numericSeries(table, args.column);
+    const skipped = series.skippedRows;
+    console.log(
+      `file: ${table.fileName}: ${table.rows} rows; column "${series.column}": ${series.values.length} values` +
+        (skipped.length ? `; skipped ${skipped.length} that are not numbers (rows ${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ', …' : ''})` : ''),
+    );
+    let data;
+    try {
+      data = forecastData(series.values, { window: args.window, horizon: args.horizon, testSize: args.testSize });
+    } catch (e) {
+      throw new DatasetError((e as Error).message);
+    }
+    console.log(
+      `windows of ${args.window} → next ${args.horizon}: train ${data.train.x.length}, test ${data.test.x.length} (the last ${((1 - data.testStart / series.values.length) * 100).toFixed(0)}% of the series, in time order); ` +
+        `scaled with the training part's min ${fmt(data.scaler.min)} and max ${fmt(data.scaler.max)}`,
+    );
+    const model = await sequential([layers.lstm({ units: args.units, inputShape: [args.window, 1] }), layers.dense({ units: args.horizon })], { seed: args.seed, name: 'forecaster' });
+    const a = model.engine.gpu.adapterInfo;
+    console.log(`GPU: ${model.engine.gpu.backend} (${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ')}), ${model.engine.tuning}-tuned kernels`);
+    model.compile({ loss: 'meanSquaredError', optimizer: { type: 'adam', learningRate: args.lr }, metrics: ['mae'] });
+    model.setUserDefinedMetadata({ forecast: { column: series.column, window: args.window, horizon: args.horizon, scaler: data.scaler } });
+    const progress = progressPrinter();
+    const t0 = performance.now();
+    const history = await model.fit(data.train.x, data.train.y, {
+      epochs: args.epochs,
+      batchSize: args.batchSize,
+      ...(args.valSize > 0 ? { validationSplit: args.valSize } : {}),
+      signal: interrupt.signal,
+      onBatchEnd: (b) => progress.batch(b, `loss ${b.loss.toExponential(3)}`),
+      onEpochEnd: (e) => {
+        progress.epochEnd();
+        console.log(`epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toExponential(3)}${e.valLoss !== null ? `, val_loss ${e.valLoss.toExponential(3)}` : ''} (${e.seconds.toFixed(1)} s)`);
+      },
+    });
+    if (history.stopped) console.error(`interrupted: testing the model of the last completed step`);
+    console.log(`trained ${history.epochs.length} epochs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const predicted = await model.predict<number[][]>(data.test.x);
+    const base = baselines(data.test, args.horizon);
+    const rows = [
+      ['LSTM', errors(data.scaler, predicted, data.test.y)],
+      ['persistence (next = last)', errors(data.scaler, base.persistence, data.test.y)],
+      [`window mean (last ${args.window})`, errors(data.scaler, base.windowMean, data.test.y)],
+    ] as const;
+    console.log(`\ntest: ${data.test.x.length} windows, errors in the units of "${series.column}"\n`);
+    console.log(`${''.padEnd(28)}${'RMSE'.padStart(10)}${'MAE'.padStart(10)}`);
+    for (const [label, e] of rows) console.log(`${label.padEnd(28)}${fmt(e.rmse).padStart(10)}${fmt(e.mae).padStart(10)}`);
+    const [, ours] = rows[0];
+    const [, persistence] = rows[1];
+    console.log(`\nthe LSTM's RMSE is ${((ours.rmse / persistence.rmse) * 100).toFixed(1)}% of persistence's`);
+    writeFileAtomic(args.out, await model.save());
+    console.log(`model saved to ${args.out}`);
+    if (args.outCsv) {
+      const head = ['index', ...Array.from({ length: args.horizon }, (_, k) => (args!.horizon === 1 ? ['actual', 'predicted', 'persistence', 'window_mean'] : [`actual_${k + 1}`, `predicted_${k + 1}`, `persistence_${k + 1}`, `window_mean_${k + 1}`])).flat()];
+      const s = data.scaler;
+      const lines = data.test.at.map((t, i) =>
+        [t, ...Array.from({ length: args!.horizon }, (_, k) => [data.test.y[i]![k]!, predicted[i]![k]!, base.persistence[i]![k]!, base.windowMean[i]![k]!].map((v) => unscale(s, v).toFixed(4))).flat()].join(','),
+      );
+      writeFileAtomic(args.outCsv, `${head.join(',')}\n${lines.join('\n')}\n`);
+      console.log(`test predictions written to ${args.outCsv}`);
+    }
+    model.dispose();
+    model.engine.destroy();
+    return interrupt.signal.aborted ? 130 : 0;
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
