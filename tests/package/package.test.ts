@@ -4,7 +4,7 @@
  *   1. a plain .mjs script (no Vite, no TypeScript) trains, evaluates, saves, loads and exports;
  *   2. `npx webgpu-lstm train tiny.csv …` trains and saves;
  *   3. the README's library examples type-check with `tsc --strict` against the installed types
- *      (moduleResolution nodenext and bundler);
+ *      (moduleResolution nodenext and bundler), and the first (the layers API) runs as written;
  *   4. a plain HTML page loads node_modules/webgpu-lstm/dist/element.js in headless Chromium;
  *   5. a Vite app imports 'webgpu-lstm' and 'webgpu-lstm/element': no Node-only code in its bundle;
  *   6. without the optional "webgpu" package, Node gets a sentence that says how to install it.
@@ -60,7 +60,7 @@ describe('the packed tarball, installed into a fresh project', () => {
     const files = (function walk(d: string, base = ''): string[] {
       return fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name), `${base}${e.name}/`) : [`${base}${e.name}`]));
     })(pkgDir);
-    for (const f of ['package.json', 'README.md', 'dist/index.js', 'dist/node.js', 'dist/cli.js', 'dist/element.js', 'dist/builtin/sentences.zip', 'dist/types/index.d.ts', 'dist/types/node.d.ts', 'dist/types/element.d.ts']) {
+    for (const f of ['package.json', 'README.md', 'dist/index.js', 'dist/node.js', 'dist/cli.js', 'dist/element.js', 'dist/builtin/sentences.zip', 'dist/builtin/series.csv', 'dist/types/index.d.ts', 'dist/types/node.d.ts', 'dist/types/element.d.ts']) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => /^(src|tests|bench|demo|shaders)\//.test(f) || f.startsWith('dist/site/'))).toEqual([]);
@@ -149,6 +149,26 @@ process.exit(0);
       expect(`${r.stdout}${r.stderr}`, `moduleResolution ${resolution}`).toBe('');
       expect(r.code).toBe(0);
     }
+  });
+
+  it("the README's first library example (the layers API) runs as written in plain Node", () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const api = readme.slice(readme.indexOf('\n## The library API'));
+    const block = /```ts\n([\s\S]*?)```/.exec(api)![1]!;
+    expect(block).toMatch(/sequential\(\[/);
+    const src = path.join(dir, 'run');
+    fs.mkdirSync(src, { recursive: true });
+    fs.writeFileSync(path.join(src, 'example.mts'), block);
+    // Compiled (types stripped) exactly as written, then run against the installed package.
+    const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc');
+    const built = run(process.execPath, [tsc, 'run/example.mts', '--outDir', 'run-out', '--module', 'nodenext', '--target', 'es2022', '--strict', '--skipLibCheck', '--types', 'node', '--typeRoots', path.join(ROOT, 'node_modules/@types')]);
+    expect(`${built.stdout}${built.stderr}`).toBe('');
+    const r = run(process.execPath, ['run-out/example.mjs']);
+    expect(r.stderr.split('\n').filter((l) => /Error|error:/.test(l) && !/XDG_RUNTIME_DIR/.test(l))).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^epoch 20: loss [\d.e+-]+, val_mae [\d.]+$/m);
+    expect(r.stdout).toMatch(/^test MSE [\d.]+, MAE [\d.]+, first prediction -?[\d.]+$/m);
+    expect(r.stdout).toContain('│ lstm (LSTM)                     │ (None, 32)             │         4,352 │');
   });
 
   it('a page without a bundler loads node_modules/webgpu-lstm/dist/element.js and the element loads its built-in dataset', async () => {
