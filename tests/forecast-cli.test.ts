@@ -63,9 +63,15 @@ describe('webgpu-lstm forecast', () => {
     const r = forecast([file, '--column', 'level', '--window', '12', '--horizon', '3', '--epochs', '1', '--val-size', '0', '--out', path.join(dir, 'h.zip'), '--out-csv', path.join(dir, 'h.csv')]);
     expect(r.code).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'h.csv'), 'utf8').split('\n')[0]).toBe('index,actual_1,predicted_1,persistence_1,window_mean_1,actual_2,predicted_2,persistence_2,window_mean_2,actual_3,predicted_3,persistence_3,window_mean_3');
-    const several = forecast([file, '--epochs', '1', '--out', path.join(dir, 'x.zip')]);
+    // The id column is a row counter, not a candidate: the only numeric column is chosen.
+    const auto = forecast([file, '--epochs', '1', '--window', '12', '--val-size', '0', '--out', path.join(dir, 'a.zip')]);
+    expect(auto.code).toBe(0);
+    expect(auto.stdout).toMatch(/column "level": 898 values/);
+    const two = path.join(dir, 'two.csv');
+    fs.writeFileSync(two, `a,b\n${values.slice(0, 50).map((v) => `${v},${-v}`).join('\n')}\n`);
+    const several = forecast([two, '--epochs', '1', '--out', path.join(dir, 'x.zip')]);
     expect(several.code).toBe(1);
-    expect(several.errors).toEqual(['error: series.csv has several numeric columns (id, level): choose one with --column']);
+    expect(several.errors).toEqual(['error: two.csv has several numeric columns (a, b): choose one with --column']);
     const noCol = forecast([file, '--column', 'Temp', '--out', path.join(dir, 'x.zip')]);
     expect(noCol.errors).toEqual(['error: no column "Temp" in series.csv (columns: id, day, level)']);
     const short = forecast([file, '--column', 'level', '--window', '800', '--out', path.join(dir, 'x.zip')]);

@@ -11,9 +11,8 @@ import { builtinSeriesBytes } from '../builtin';
 import { DatasetError } from '../data/errors';
 import { readTable } from '../data/table';
 import { numericSeries } from '../forecast/series';
-import { baselines, errors, forecastData, unscale } from '../forecast/windows';
-import { sequential } from '../layers/sequential';
-import { layers } from '../layers/specs';
+import { createForecaster, DEFAULT_FORECAST, trainForecaster, type ForecastSettings } from '../forecast/train';
+import { unscale } from '../forecast/windows';
 import { numberOf, UsageError, valueOf } from './args';
 import { checkWritableFile, writeFileAtomic } from './files';
 import { progressPrinter } from './progress';
@@ -59,7 +58,8 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args | null {
-  const a: Args = { file: null, window: 30, horizon: 1, testSize: 0.33, epochs: 20, batchSize: 32, units: 32, lr: 1e-2, valSize: 0.1, seed: 141, out: 'forecast-model.zip', outCsv: null };
+  const d = DEFAULT_FORECAST;
+  const a: Args = { file: null, window: d.window, horizon: d.horizon, testSize: d.testSize, epochs: d.epochs, batchSize: d.batchSize, units: d.units, lr: d.learningRate, valSize: d.valSize, seed: d.seed, out: 'forecast-model.zip', outCsv: null };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i]!;
     const v = () => valueOf(f, argv, ++i);
@@ -134,27 +134,26 @@ export async function run(argv: string[]): Promise<number> {
       `file: ${table.fileName}: ${table.rows} rows; column "${series.column}": ${series.values.length} values` +
         (skipped.length ? `; skipped ${skipped.length} that are not numbers (rows ${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ', …' : ''})` : ''),
     );
-    let data;
+    const settings: ForecastSettings = {
+      window: args.window, horizon: args.horizon, testSize: args.testSize, epochs: args.epochs, batchSize: args.batchSize,
+      units: args.units, learningRate: args.lr, valSize: args.valSize, seed: args.seed,
+    };
+    let prepared;
     try {
-      data = forecastData(series.values, { window: args.window, horizon: args.horizon, testSize: args.testSize });
+      prepared = await createForecaster(series.values, settings, series.column);
     } catch (e) {
       throw new DatasetError((e as Error).message);
     }
+    const { model, data } = prepared;
     console.log(
       `windows of ${args.window} → next ${args.horizon}: train ${data.train.x.length}, test ${data.test.x.length} (the last ${((1 - data.testStart / series.values.length) * 100).toFixed(0)}% of the series, in time order); ` +
         `scaled with the training part's min ${fmt(data.scaler.min)} and max ${fmt(data.scaler.max)}`,
     );
-    const model = await sequential([layers.lstm({ units: args.units, inputShape: [args.window, 1] }), layers.dense({ units: args.horizon })], { seed: args.seed, name: 'forecaster' });
     const a = model.engine.gpu.adapterInfo;
     console.log(`GPU: ${model.engine.gpu.backend} (${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ')}), ${model.engine.tuning}-tuned kernels`);
-    model.compile({ loss: 'meanSquaredError', optimizer: { type: 'adam', learningRate: args.lr }, metrics: ['mae'] });
-    model.setUserDefinedMetadata({ forecast: { column: series.column, window: args.window, horizon: args.horizon, scaler: data.scaler } });
     const progress = progressPrinter();
     const t0 = performance.now();
-    const history = await model.fit(data.train.x, data.train.y, {
-      epochs: args.epochs,
-      batchSize: args.batchSize,
-      ...(args.valSize > 0 ? { validationSplit: args.valSize } : {}),
+    const result = await trainForecaster(model, data, settings, {
       signal: interrupt.signal,
       onBatchEnd: (b) => progress.batch(b, `loss ${b.loss.toExponential(3)}`),
       onEpochEnd: (e) => {
@@ -162,21 +161,18 @@ export async function run(argv: string[]): Promise<number> {
         console.log(`epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toExponential(3)}${e.valLoss !== null ? `, val_loss ${e.valLoss.toExponential(3)}` : ''} (${e.seconds.toFixed(1)} s)`);
       },
     });
-    if (history.stopped) console.error(`interrupted: testing the model of the last completed step`);
-    console.log(`trained ${history.epochs.length} epochs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    const predicted = await model.predict<number[][]>(data.test.x);
-    const base = baselines(data.test, args.horizon);
+    if (result.history.stopped) console.error(`interrupted: testing the model of the last completed step`);
+    console.log(`trained ${result.history.epochs.length} epochs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const { predicted, baselines: base } = result;
     const rows = [
-      ['LSTM', errors(data.scaler, predicted, data.test.y)],
-      ['persistence (next = last)', errors(data.scaler, base.persistence, data.test.y)],
-      [`window mean (last ${args.window})`, errors(data.scaler, base.windowMean, data.test.y)],
+      ['LSTM', result.errors.lstm],
+      ['persistence (next = last)', result.errors.persistence],
+      [`window mean (last ${args.window})`, result.errors.windowMean],
     ] as const;
     console.log(`\ntest: ${data.test.x.length} windows, errors in the units of "${series.column}"\n`);
     console.log(`${''.padEnd(28)}${'RMSE'.padStart(10)}${'MAE'.padStart(10)}`);
     for (const [label, e] of rows) console.log(`${label.padEnd(28)}${fmt(e.rmse).padStart(10)}${fmt(e.mae).padStart(10)}`);
-    const [, ours] = rows[0];
-    const [, persistence] = rows[1];
-    console.log(`\nthe LSTM's RMSE is ${((ours.rmse / persistence.rmse) * 100).toFixed(1)}% of persistence's`);
+    console.log(`\nthe LSTM's RMSE is ${((result.errors.lstm.rmse / result.errors.persistence.rmse) * 100).toFixed(1)}% of persistence's`);
     writeFileAtomic(args.out, await model.save());
     console.log(`model saved to ${args.out}`);
     if (args.outCsv) {

@@ -10,8 +10,8 @@ export interface Series {
 }
 
 /** A line chart of several series over a shared x axis; `yMax` fixes the top (e.g. 1 for accuracy). */
-export function lineChart(title: string, series: Series[], opts: { yMin?: number; yMax?: number; xLabel?: string } = {}): TemplateResult {
-  const W = 320;
+export function lineChart(title: string, series: Series[], opts: { yMin?: number; yMax?: number; xLabel?: string; width?: number } = {}): TemplateResult {
+  const W = opts.width ?? 320;
   const H = 160;
   const pad = { l: 36, r: 8, t: 8, b: 22 };
   const all = series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
@@ -32,7 +32,7 @@ export function lineChart(title: string, series: Series[], opts: { yMin?: number
       s.values.length <= 50
         ? s.values.map((v, i) => (v === null || !Number.isFinite(v) ? null : svg`<circle cx=${x(s.xs?.[i] ?? i).toFixed(1)} cy=${y(v).toFixed(1)} r="3" fill=${s.color} />`))
         : [];
-    return svg`<polyline points=${pts} fill="none" stroke=${s.color} stroke-width="2" />${dots}`;
+    return svg`<polyline points=${pts} fill="none" stroke=${s.color} stroke-width=${s.values.length > 200 ? 1 : 2} />${dots}`;
   });
   return html`<figure class="chart" part="chart">
     <figcaption>${title}</figcaption>

@@ -1,6 +1,7 @@
 /**
- * A numeric series from a table: the named column, or the only numeric one. Cells that are not numbers
- * (a gap, a typo such as "?0.2") are skipped and reported, never turned into zeros.
+ * A numeric series from a table: the named column, or the only numeric one (a row counter such as an id
+ * column does not count). Cells that are not numbers (a gap, a typo such as "?0.2") are skipped and
+ * reported, never turned into zeros.
  */
 import { DatasetError } from '../data/errors';
 import type { Table } from '../data/table';
@@ -28,16 +29,32 @@ function numericShare(cells: readonly string[]): number {
   return filled === 0 ? 0 : numbers / filled;
 }
 
+/** A row counter (1, 2, 3, … or any strictly increasing integers): a numeric column, but not a series to forecast. */
+function isIndex(cells: readonly string[]): boolean {
+  let prev = -Infinity;
+  for (const c of cells) {
+    const v = parse(c);
+    if (!Number.isInteger(v) || v <= prev) return false;
+    prev = v;
+  }
+  return cells.length > 1;
+}
+
+/** The columns whose non-empty cells are (almost all) numbers, in file order, row counters (id, index) left out. */
+export function numericColumns(table: Table): string[] {
+  return table.columns.filter((_, i) => numericShare(table.data[i]!) >= 0.95 && !isIndex(table.data[i]!));
+}
+
 export function numericSeries(table: Table, column?: string): NumericSeries {
   let index: number;
   if (column !== undefined) {
     index = table.columns.indexOf(column);
     if (index < 0) throw new DatasetError(`no column "${column}" in ${table.fileName} (columns: ${table.columns.join(', ')})`);
   } else {
-    const numeric = table.columns.map((c, i) => ({ c, i })).filter(({ i }) => numericShare(table.data[i]!) >= 0.95);
+    const numeric = numericColumns(table);
     if (numeric.length === 0) throw new DatasetError(`${table.fileName} has no numeric column (columns: ${table.columns.join(', ')})`);
-    if (numeric.length > 1) throw new DatasetError(`${table.fileName} has several numeric columns (${numeric.map((n) => n.c).join(', ')}): choose one with --column`);
-    index = numeric[0]!.i;
+    if (numeric.length > 1) throw new DatasetError(`${table.fileName} has several numeric columns (${numeric.join(', ')}): choose one with --column`);
+    index = table.columns.indexOf(numeric[0]!);
   }
   const name = table.columns[index]!;
   const values: number[] = [];
