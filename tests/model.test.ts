@@ -244,6 +244,24 @@ describe('SentimentModel', () => {
     });
   }
 
+  it('a bidirectional model saved before the preset was built from layers (old weight names) still loads and predicts the same', async () => {
+    const engine = await getEngine();
+    const model = await createSentimentModel({ ...SMALL, layers: 2, bidirectional: true }, { engine });
+    await model.fit(train, { epochs: 1, batchSize: 64 });
+    const zip = await JSZip.loadAsync(await model.save());
+    const manifest = JSON.parse(await zip.file('manifest.json')!.async('string')) as { params: Array<{ name: string }> };
+    // The names files had then: lstm[_l]/{forward,backward}/… (today: bidirectional[_l]/{forward,backward}_lstm[_l]/…).
+    const old = (n: string) => n.replace(/^bidirectional(_\d+)?\/(forward|backward)_(lstm(?:_\d+)?)\//, (_m, _l, dir, lstm) => `${lstm}/${dir}/`);
+    manifest.params = manifest.params.map((p) => ({ ...p, name: old(p.name) }));
+    expect(manifest.params.map((p) => p.name)).toContain('lstm_1/backward/recurrent_kernel');
+    zip.file('manifest.json', JSON.stringify(manifest));
+    const back = await SentimentModel.load(await zip.generateAsync({ type: 'uint8array' }), { engine });
+    const texts = ['good movie', 'the staff was bad'];
+    expect(await back.predict(texts)).toEqual(await model.predict(texts));
+    back.dispose();
+    model.dispose();
+  });
+
   it('the parameter layout without GPU matches what the network allocates', async () => {
     const cfg = { ...DEFAULT_NETWORK, vocabSize: 30, embedDim: 4, units: 5, layers: 2, bidirectional: true, numClasses: 3 };
     const net = new SentimentNetwork(await getEngine(), cfg);

@@ -1,6 +1,8 @@
 /**
  * The sentiment network: Embedding → SpatialDropout1D → LSTM stack (dropout, recurrent dropout,
- * optional bidirectional and stacked layers) → Dense → softmax cross-entropy, trained with Adam.
+ * optional bidirectional and stacked layers) → Dense → softmax cross-entropy, trained with Adam. It is a
+ * preset of the layers API: the layer list below, built, initialised and run by the same code as any
+ * `sequential` model (so weights carry TF.js's names), with the sentiment model's own step functions.
  *
  * One training step is one command encoder and one submit: upload the batch, forward, backward,
  * clipping and Adam, and a copy of [loss, correct] and the clip flags into staging buffers, mapped
@@ -8,14 +10,13 @@
  */
 import seedrandom from 'seedrandom';
 import { type Engine, type Step } from '../engine/engine';
-import { ParameterStore, type ParamSpec } from '../engine/parameters';
+import { ParameterStore } from '../engine/parameters';
 import { type Tensor } from '../engine/tensor';
-import { addBias, backpropFrom, dropout, dropoutMask } from '../ops/elementwise';
-import { embedding } from '../ops/embedding';
-import { matmul } from '../ops/matmul';
+import { backpropFrom } from '../ops/elementwise';
 import { softmaxXent } from '../ops/softmax-xent';
-import { glorotUniform } from '../nn/init';
-import { lstmLayerInput, lstmStack, lstmStackNames, lstmStackParams, type LstmStackConfig } from '../nn/lstm-stack';
+import { buildGraph, initialWeights, type Graph } from '../layers/graph';
+import { forward } from '../layers/run';
+import { layers, type Layer } from '../layers/specs';
 
 export interface NetworkConfig {
   vocabSize: number;
@@ -105,9 +106,30 @@ export function validateNetworkConfig(c: NetworkConfig): void {
   }
 }
 
+/** The preset as layers: what `sequential` would be given for this configuration (`maxLen` fixes the input length, for export). */
+export function sentimentLayers(c: NetworkConfig, maxLen?: number): Layer[] {
+  const list: Layer[] = [layers.embedding({ inputDim: c.vocabSize, outputDim: c.embedDim, maskZero: c.maskZero, ...(maxLen ? { inputShape: [maxLen] } : {}) })];
+  if (c.spatialDropout > 0) list.push(layers.spatialDropout1d({ rate: c.spatialDropout }));
+  for (let l = 0; l < c.layers; l++) {
+    const lstm = layers.lstm({ units: c.units, returnSequences: l < c.layers - 1, dropout: c.dropout, recurrentDropout: c.recurrentDropout, goBackwards: !c.bidirectional && c.goBackwards });
+    list.push(c.bidirectional ? layers.bidirectional({ layer: lstm }) : lstm);
+  }
+  list.push(layers.dense({ units: c.numClasses, activation: 'softmax' }));
+  return list;
+}
+
+/**
+ * Weight names of files saved before the preset was built from layers: a bidirectional layer's weights
+ * were "lstm[_l]/{forward,backward}/…"; they are now TF.js's "bidirectional[_l]/{forward,backward}_lstm[_l]/…".
+ */
+export function upgradeWeightName(name: string): string {
+  const m = /^(lstm(?:_(\d+))?)\/(forward|backward)\/(.+)$/.exec(name);
+  return m ? `bidirectional${m[2] ? `_${m[2]}` : ''}/${m[3]}_${m[1]}/${m[4]}` : name;
+}
+
 export class SentimentNetwork {
   readonly params: ParameterStore;
-  readonly stack: LstmStackConfig;
+  readonly graph: Graph;
   private dropoutRng: () => number;
 
   constructor(
@@ -115,65 +137,23 @@ export class SentimentNetwork {
     readonly config: NetworkConfig,
   ) {
     validateNetworkConfig(config);
-    this.stack = { inputDim: config.embedDim, units: config.units, layers: config.layers, bidirectional: config.bidirectional, goBackwards: config.goBackwards };
-    const initRng = seedrandom(`${config.seed}/init`);
+    this.graph = buildGraph(sentimentLayers(config));
+    // The seed's streams, as they have always been drawn: initial weights layer by layer, then dropout masks.
     this.dropoutRng = seedrandom(`${config.seed}/dropout`);
-    this.params = new ParameterStore(engine, this.paramSpecs(initRng));
+    this.params = new ParameterStore(engine, initialWeights(this.graph, seedrandom(`${config.seed}/init`)));
   }
 
   /** Parameter names and shapes for a configuration, in arena order (no GPU, no random draws). */
   static paramShapes(c: NetworkConfig): Array<{ name: string; shape: number[] }> {
-    const stack: LstmStackConfig = { inputDim: c.embedDim, units: c.units, layers: c.layers, bidirectional: c.bidirectional };
-    const feat = c.bidirectional ? 2 * c.units : c.units;
-    return [
-      { name: 'embedding/embeddings', shape: [c.vocabSize, c.embedDim] },
-      ...lstmStackNames(stack).flatMap(({ layer, prefix }) => [
-        { name: `${prefix}/kernel`, shape: [lstmLayerInput(stack, layer), 4 * c.units] },
-        { name: `${prefix}/recurrent_kernel`, shape: [c.units, 4 * c.units] },
-        { name: `${prefix}/bias`, shape: [4 * c.units] },
-      ]),
-      { name: 'dense/kernel', shape: [feat, c.numClasses] },
-      { name: 'dense/bias', shape: [c.numClasses] },
-    ];
-  }
-
-  private paramSpecs(rng: () => number): ParamSpec[] {
-    const c = this.config;
-    const feat = c.bidirectional ? 2 * c.units : c.units;
-    // Keras Embedding default: uniform(−0.05, 0.05).
-    const emb = Float32Array.from({ length: c.vocabSize * c.embedDim }, () => (rng() * 2 - 1) * 0.05);
-    return [
-      { name: 'embedding/embeddings', shape: [c.vocabSize, c.embedDim], init: emb },
-      ...lstmStackParams(this.stack, rng),
-      { name: 'dense/kernel', shape: [feat, c.numClasses], init: glorotUniform(rng, feat, c.numClasses) },
-      { name: 'dense/bias', shape: [c.numClasses], init: new Float32Array(c.numClasses) },
-    ];
-  }
-
-  /** Time-major [T·B] padding mask from batch-major ids (null when masking is off). */
-  paddingMask(batch: Batch): Uint32Array | null {
-    if (!this.config.maskZero) return null;
-    const { B, T, ids } = batch;
-    const m = new Uint32Array(T * B);
-    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) m[t * B + b] = ids[b * T + t] !== 0 ? 1 : 0;
-    return m;
+    return buildGraph(sentimentLayers(c)).layers.flatMap((b) => b.weights);
   }
 
   /** Encode the forward pass; dropout masks are drawn only when `training`. Returns the logits [B, C] and the embedded input [T, B, E]. */
   forward(step: Step, batch: Batch, training: boolean): { logits: Tensor; embedded: Tensor } {
-    const c = this.config;
     const { B, T } = batch;
     if (batch.ids.length !== B * T) throw new Error(`batch has ${batch.ids.length} ids, expected ${B}×${T}`);
-    const embedded = embedding(step, this.params.get('embedding/embeddings'), batch.ids, B, T, { maskZero: c.maskZero });
-    let x = embedded;
-    if (training && c.spatialDropout > 0) x = dropout(step, x, dropoutMask(this.dropoutRng, B * c.embedDim, c.spatialDropout), B, 'spatial dropout');
-    const dirs = lstmStackNames(this.stack);
-    const inputMasks =
-      training && c.dropout > 0 ? dirs.map((d) => dropoutMask(this.dropoutRng, B * lstmLayerInput(this.stack, d.layer), c.dropout)) : null;
-    const recurrentMasks = training && c.recurrentDropout > 0 ? dirs.map(() => dropoutMask(this.dropoutRng, B * c.units, c.recurrentDropout)) : null;
-    const h = lstmStack(step, x, this.params, this.stack, { mask: this.paddingMask(batch), inputMasks, recurrentMasks, returnSequences: false });
-    const logits = addBias(step, matmul(step, h, this.params.get('dense/kernel'), { name: 'dense' }), this.params.get('dense/bias'), 'logits');
-    return { logits, embedded };
+    const r = forward(step, this.graph, this.params, { B, T, ids: batch.ids }, { training, dropoutRng: this.dropoutRng, skipLastActivation: true });
+    return { logits: r.out, embedded: r.embedded! };
   }
 
   /** One training step, one submit. The returned promise resolves when the GPU has produced the stats. */

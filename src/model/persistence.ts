@@ -8,7 +8,7 @@ import { Tokenizer, type TokenizerJSON } from '../data/tokenizer';
 import { GATE_ORDER } from '../nn/lstm-layout';
 import { openModelZip, packWeights, unpackWeights, writeModelZip } from './model-zip';
 import { networkConfig, validateModelConfig, withDefaults, type ModelConfig } from './config';
-import { SentimentNetwork } from './network';
+import { SentimentNetwork, upgradeWeightName } from './network';
 
 export interface SavedManifest {
   format: 'webgpu-lstm-sentiment';
@@ -74,7 +74,8 @@ export async function decodeModelFile(bytes: Uint8Array | ArrayBuffer): Promise<
   const tokenizer = Tokenizer.fromJSON(m.tokenizer);
   // Expected parameters: what this config builds, by name and shape, in order.
   const expected = SentimentNetwork.paramShapes(networkConfig(config, m.labelNames.length));
-  const same = expected.length === m.params.length && expected.every((e, i) => e.name === m.params[i]!.name && JSON.stringify(e.shape) === JSON.stringify(m.params[i]!.shape));
+  // Files from before the preset was built from layers name bidirectional weights the old way.
+  const same = expected.length === m.params.length && expected.every((e, i) => e.name === upgradeWeightName(m.params[i]!.name) && JSON.stringify(e.shape) === JSON.stringify(m.params[i]!.shape));
   if (!same) throw new Error('the saved parameters do not match the saved configuration (names or shapes differ)');
   const total = expected.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
   const weights = unpackWeights(await opened.weights(total), expected);

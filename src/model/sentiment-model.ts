@@ -14,10 +14,11 @@ import { type Tokenizer } from '../data/tokenizer';
 import { classificationReport, type ClassificationReport } from '../metrics/report';
 import { getDefaultEngine } from './default-engine';
 import { networkConfig, validateModelConfig, withDefaults, type ModelConfig } from './config';
-import { exportTfjs, type TfjsArtifacts } from './export-tfjs';
+import { buildGraph } from '../layers/graph';
+import { toTfjs, type TfjsArtifacts } from '../layers/tfjs';
 import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type History } from './fit';
 import { checkFitsDevice, defaultMaxLen, maxRowsPerStep } from './limits';
-import { SentimentNetwork, type Batch } from './network';
+import { SentimentNetwork, sentimentLayers, type Batch } from './network';
 import { decodeModelFile, encodeModelFile } from './persistence';
 import { SequenceEncoder, yieldToEventLoop, type EncodedTexts } from './text-encoder';
 
@@ -349,23 +350,8 @@ export class SentimentModel {
   /** model.json + weights.bin in the TF.js Layers format (tf.loadLayersModel reads it). */
   async exportTfjs(): Promise<TfjsArtifacts> {
     const net = this.net();
-    const c = this.config;
-    return exportTfjs({
-      vocabSize: c.vocabSize,
-      embedDim: c.embedDim,
-      units: c.units,
-      layers: c.layers,
-      bidirectional: c.bidirectional,
-      goBackwards: c.goBackwards,
-      spatialDropout: c.spatialDropout,
-      dropout: c.dropout,
-      recurrentDropout: c.recurrentDropout,
-      maskZero: c.maskZero,
-      maxLen: this.maxLen!,
-      numClasses: this.labelNames.length,
-      weights: await net.params.read(),
-      shapes: new Map(net.params.specs.map((s) => [s.name, s.shape])),
-    });
+    // The preset's layers with the padded length as the input length (TF.js's Embedding input_length).
+    return toTfjs(buildGraph(sentimentLayers(net.config, this.maxLen!)), 'sentiment', await net.params.read());
   }
 
   /** The weights by parameter name (Keras names). */
