@@ -80,7 +80,9 @@ describe('webgpu-lstm (the CLI)', () => {
     expect(r.errors).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/the built-in 3,000 labelled sentences/);
-    expect(r.stdout).toMatch(/split \(seed 141\): train 2010, validation 0, test 990/);
+    // A validation share is held out by default, and the epoch is chosen on it.
+    expect(r.stdout).toMatch(/split \(seed 141\): train 1710, validation 300, test 990/);
+    expect(r.stdout).toMatch(/early stopping: best validation loss at epoch 1; keeping that epoch's weights/);
     expect(r.stdout).toMatch(/test split: 990 rows, loss [\d.]+, accuracy [\d.]+, macro-F1 [\d.]+/);
     expect(r.stdout).toContain('              precision    recall  f1-score   support');
     expect(r.stdout).toMatch(/true \\ predicted\s+negative\s+positive/);
@@ -95,6 +97,7 @@ describe('webgpu-lstm (the CLI)', () => {
   it('options are checked before any data is read: exit 2 with the sentence', () => {
     const cases: Array<[string[], string]> = [
       [['--epochs', '0'], '--epochs needs an integer ≥ 1, got "0"'],
+      [['--val-size', '0'], 'early stopping chooses the epoch on the validation split: give --val-size > 0, or --no-early-stopping'],
       [['--units', '0'], '--units needs an integer ≥ 1, got "0"'],
       [['--batch-size', '0'], '--batch-size needs an integer ≥ 1, got "0"'],
       [['--epochs', ''], '--epochs needs an integer ≥ 1, got ""'],

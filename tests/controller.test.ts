@@ -16,7 +16,7 @@ function csvBytes(n: number): Uint8Array {
   return new TextEncoder().encode(Papa.unparse(c.texts.map((t, i) => ({ text: t, label: c.labelNames[c.labels[i]!] }))));
 }
 
-const SETTINGS = { epochs: 3, batchSize: 32, bucketing: true, config: { vocabSize: 40, embedDim: 8, units: 8, learningRate: 0.02, seed: 5 } };
+const SETTINGS = { epochs: 3, batchSize: 32, bucketing: true, patience: 0, config: { vocabSize: 40, embedDim: 8, units: 8, learningRate: 0.02, seed: 5 } };
 
 describe('TrainerController', () => {
   it('a bad file reports one error and keeps the dataset that was loaded', async () => {
@@ -29,6 +29,29 @@ describe('TrainerController', () => {
     expect(errors.at(-1)).toMatch(/only one class/);
     expect(c.datasetSource).toBe('good.csv');
     expect(c.dataset!.info.rows).toBe(100);
+    c.hostDisconnected();
+  });
+
+  it('by default the epoch is chosen on the validation split (early stopping, best weights kept) and the test split is evaluated once', async () => {
+    const c = new TrainerController(host, { datasetLoaded() {}, epochEnd() {}, trainEnd() {}, error() {} }, () => createEngine());
+    c.hostConnected();
+    await c.ready;
+    expect(await c.loadBytes(csvBytes(300), 'good.csv')).toBe(true);
+    let evaluations = 0;
+    const tracked = c as unknown as { finish: (...a: unknown[]) => Promise<void> };
+    const finish = tracked.finish.bind(c);
+    tracked.finish = (...a) => {
+      evaluations++;
+      return finish(...a);
+    };
+    // A learning rate high enough to overfit this small set within a few epochs.
+    await c.train({ ...SETTINGS, epochs: 8, patience: 1, config: { ...SETTINGS.config, learningRate: 0.05 } });
+    expect(c.status).toBe('trained');
+    expect(evaluations).toBe(1);
+    const valLosses = c.epochs.map((e) => e.valLoss!);
+    expect(valLosses.every(Number.isFinite)).toBe(true);
+    // Kept: the epoch with the lowest validation loss, whatever epoch training stopped at.
+    expect(c.keptEpoch).toBe(valLosses.indexOf(Math.min(...valLosses)) + 1);
     c.hostDisconnected();
   });
 

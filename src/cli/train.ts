@@ -33,7 +33,7 @@ const HELP = `usage: webgpu-lstm train [file.zip|file.csv] [options]
   --epochs N           default 7
   --batch-size N       default 32
   --test-size F        test share, default 0.33
-  --val-size F         validation share, default 0 (none)
+  --val-size F         validation share (held out from training, for choosing the epoch), default 0.1
   --seed S             default 141 (weights, dropout, shuffles and the split)
   --vocab N            tokenizer num_words, default 2000
   --embed N            embedding size, default 128
@@ -48,8 +48,10 @@ const HELP = `usage: webgpu-lstm train [file.zip|file.csv] [options]
                        notebook's: only a-z and 0-9) or all (no character filtering)
   --no-bucketing       shuffle rows without grouping similar lengths (default: batches of similar
                        length, which skip more padded timesteps; the element's default too)
-  --early-stopping N   stop when validation loss has not improved for N epochs and keep the best
-                       epoch's weights (uses --val-size, 0.1 if not given)
+  --early-stopping N   stop when the validation loss has not improved for N epochs and keep the
+                       best epoch's weights, default 2 (Keras EarlyStopping, restore_best_weights);
+                       the test split is evaluated once, at the end
+  --no-early-stopping  train every epoch and keep the last (with --val-size 0: no validation)
   --out FILE           where to save the model, default lstm-model.zip (written atomically: a
                        failed or interrupted save never damages an existing file)
   --export-tfjs DIR    also write model.json + weights.bin for tf.loadLayersModel
@@ -76,7 +78,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args | null {
-  const a: Args = { file: null, opts: {}, config: {}, epochs: 7, batchSize: 32, testSize: 0.33, valSize: 0, bucketing: true, earlyStopping: 0, out: 'lstm-model.zip', exportDir: null, projectorDir: null };
+  const a: Args = { file: null, opts: {}, config: {}, epochs: 7, batchSize: 32, testSize: 0.33, valSize: 0.1, bucketing: true, earlyStopping: 2, out: 'lstm-model.zip', exportDir: null, projectorDir: null };
   const drop: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i]!;
@@ -116,7 +118,8 @@ function parseArgs(argv: string[]): Args | null {
       }
       case '--bucketing': a.bucketing = true; break;
       case '--no-bucketing': a.bucketing = false; break;
-      case '--early-stopping': a.earlyStopping = int(0); break;
+      case '--early-stopping': a.earlyStopping = int(1); break;
+      case '--no-early-stopping': a.earlyStopping = 0; break;
       case '--out': a.out = v(); break;
       case '--export-tfjs': a.exportDir = v(); break;
       case '--export-projector': a.projectorDir = v(); break;
@@ -127,7 +130,7 @@ function parseArgs(argv: string[]): Args | null {
     }
   }
   if (drop.length) a.opts.dropLabels = drop;
-  if (a.earlyStopping > 0 && a.valSize === 0) a.valSize = 0.1;
+  if (a.earlyStopping > 0 && a.valSize === 0) throw new UsageError('early stopping chooses the epoch on the validation split: give --val-size > 0, or --no-early-stopping');
   if (a.testSize + a.valSize >= 1) throw new UsageError(`--test-size ${a.testSize} and --val-size ${a.valSize} leave nothing to train on`);
   if (a.config.seed !== undefined && /^\d+$/.test(String(a.config.seed))) a.config.seed = Number(a.config.seed);
   try {

@@ -51,6 +51,7 @@ export class LstmTrainer extends LitElement {
     learningRate: { type: Number, attribute: 'learning-rate' },
     seed: { type: Number },
     bucketing: { type: Boolean },
+    earlyStopping: { type: Number, attribute: 'early-stopping' },
     cleaning: { type: String },
     labelCase: { type: String, attribute: 'label-case' },
     autoLoad: { type: Boolean, attribute: 'auto-load' },
@@ -80,6 +81,8 @@ export class LstmTrainer extends LitElement {
   declare learningRate: number;
   declare seed: number;
   declare bucketing: boolean;
+  /** Patience of early stopping on the validation split (the best epoch's weights are kept); 0: off. */
+  declare earlyStopping: number;
   /** 'unicode' (default: letters and digits of every script, emoji), 'ascii' (the notebook's) or 'all'. */
   declare cleaning: 'unicode' | 'ascii' | 'all';
   /** 'keep' (default: labels differing in case are separate classes) or 'fold'. */
@@ -110,6 +113,7 @@ export class LstmTrainer extends LitElement {
     this.learningRate = NOTEBOOK_RECIPE.learningRate;
     this.seed = 141;
     this.bucketing = true;
+    this.earlyStopping = 2;
     this.cleaning = 'unicode';
     this.labelCase = 'keep';
     this.autoLoad = true;
@@ -177,6 +181,7 @@ export class LstmTrainer extends LitElement {
       epochs: this.epochs,
       batchSize: this.batchSize,
       bucketing: this.bucketing,
+      patience: this.earlyStopping,
       config: {
         units: this.units,
         embedDim: this.embedDim,
@@ -234,7 +239,7 @@ export class LstmTrainer extends LitElement {
     if (!this.controller.reconfigure({ ...this.datasetOptions(), textColumn: d.textColumn, labelColumn: d.labelColumn })) this.dropLabels = previous;
   }
 
-  private numberInput(label: string, prop: 'epochs' | 'batchSize' | 'units' | 'embedDim' | 'vocabSize' | 'maxLen' | 'learningRate' | 'seed', step = '1') {
+  private numberInput(label: string, prop: 'epochs' | 'batchSize' | 'units' | 'embedDim' | 'vocabSize' | 'maxLen' | 'learningRate' | 'seed' | 'earlyStopping', step = '1') {
     return html`<label
       >${label}
       <input
@@ -368,6 +373,7 @@ export class LstmTrainer extends LitElement {
         ${this.numberInput('Epochs', 'epochs')} ${this.numberInput('Batch size', 'batchSize')} ${this.numberInput('LSTM units', 'units')}
         ${this.numberInput('Embedding size', 'embedDim')} ${this.numberInput('Vocabulary', 'vocabSize')} ${this.numberInput('Max length (0 = longest)', 'maxLen')}
         ${this.numberInput('Learning rate', 'learningRate', '0.0001')} ${this.numberInput('Seed', 'seed')}
+        ${this.numberInput('Early stopping patience (0 = off)', 'earlyStopping')}
         <label
           >Text cleaning
           <select data-testid="cleaning" ?disabled=${training} @change=${(e: Event) => (this.cleaning = (e.target as HTMLSelectElement).value as 'unicode' | 'ascii' | 'all')}>
@@ -427,6 +433,9 @@ export class LstmTrainer extends LitElement {
     return html`<section part="panel report" class="panel" data-testid="results">
       <h2>3. Results on the held-out test split</h2>
       <p data-testid="accuracy">Test accuracy <strong>${ev.accuracy.toFixed(4)}</strong>, macro-F1 ${ev.report.macroAvg.f1.toFixed(4)}, loss ${ev.loss.toFixed(4)}</p>
+      ${c.keptEpoch !== null
+        ? html`<p data-testid="kept-epoch">The weights of epoch ${c.keptEpoch} (the lowest validation loss) were kept; the test split was evaluated once, now.</p>`
+        : nothing}
       <div class="results">
         ${heatmap(labels, ev.report.confusion)}
         <table class="report" part="report">

@@ -43,6 +43,12 @@ export interface TrainSettings {
   batchSize: number;
   config: Partial<ModelConfig>;
   bucketing: boolean;
+  /**
+   * Early stopping on the validation split (Keras EarlyStopping with restore_best_weights): stop after
+   * this many epochs without a lower validation loss and keep the best epoch's weights; 0: train every
+   * epoch and keep the last.
+   */
+  patience: number;
 }
 
 /** Where the controller reports what happened (the element turns these into DOM events). */
@@ -68,6 +74,8 @@ export class TrainerController implements ReactiveController {
   /** Running training loss per batch, for the live curve. */
   batchLosses: number[] = [];
   evaluation: Evaluation | null = null;
+  /** The epoch whose weights were kept (chosen on validation loss), or null when every epoch ran and the last was kept. */
+  keptEpoch: number | null = null;
   misclassified: Misclassified[] = [];
   prediction: Prediction | null = null;
   busy = false;
@@ -299,6 +307,7 @@ export class TrainerController implements ReactiveController {
         batchSize: settings.batchSize,
         validation: splits.validation,
         bucketing: settings.bucketing,
+        ...(settings.patience > 0 && splits.validation ? { earlyStopping: { patience: settings.patience, monitor: 'val_loss' as const } } : {}),
         signal,
         onBatchEnd: (b) => {
           this.progress = { ...b, epoch: b.epoch + offset, epochs: settings.epochs };
@@ -320,6 +329,7 @@ export class TrainerController implements ReactiveController {
         this.update();
         return;
       }
+      this.keptEpoch = history.bestEpoch === null ? null : history.bestEpoch + offset;
       await this.finish(model, splits.test);
     } catch (e) {
       if (this.lost()) return;

@@ -22,6 +22,7 @@ export const URL_KEYS = {
   lr: ['learningRate', 'number'],
   seed: ['seed', 'int'],
   bucketing: ['bucketing', 'boolean'],
+  patience: ['earlyStopping', 'int'],
   cleaning: ['cleaning', ['unicode', 'ascii', 'all']],
   labelcase: ['labelCase', ['keep', 'fold']],
 } as const;
