@@ -5,8 +5,6 @@
  *
  *   webgpu-lstm forecast [series.csv] [--column C] [--window 30] [--horizon 1] [--epochs 20] [--units 32] …
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { builtinSeriesBytes } from '../builtin';
 import { DatasetError } from '../data/errors';
 import { readTable } from '../data/table';
@@ -14,6 +12,7 @@ import { numericSeries } from '../forecast/series';
 import { createForecaster, DEFAULT_FORECAST, trainForecaster, type ForecastSettings } from '../forecast/train';
 import { unscale } from '../forecast/windows';
 import { numberOf, UsageError, valueOf } from './args';
+import { gpuLine, readInputFile, runCommand } from './command';
 import { checkWritableFile, writeFileAtomic } from './files';
 import { progressPrinter } from './progress';
 
@@ -41,25 +40,15 @@ const HELP = `usage: webgpu-lstm forecast [series.csv|.zip] [options]
 Values that are not numbers (empty cells, typos) are skipped and counted. The test RMSE and MAE are in
 the series' own units, next to persistence (next = last value) and the window mean on the same windows.`;
 
-interface Args {
+interface Args extends ForecastSettings {
   file: string | null;
   column?: string;
-  window: number;
-  horizon: number;
-  testSize: number;
-  epochs: number;
-  batchSize: number;
-  units: number;
-  lr: number;
-  valSize: number;
-  seed: number | string;
   out: string;
   outCsv: string | null;
 }
 
 function parseArgs(argv: string[]): Args | null {
-  const d = DEFAULT_FORECAST;
-  const a: Args = { file: null, window: d.window, horizon: d.horizon, testSize: d.testSize, epochs: d.epochs, batchSize: d.batchSize, units: d.units, lr: d.learningRate, valSize: d.valSize, seed: d.seed, out: 'forecast-model.zip', outCsv: null };
+  const a: Args = { ...DEFAULT_FORECAST, file: null, out: 'forecast-model.zip', outCsv: null };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i]!;
     const v = () => valueOf(f, argv, ++i);
@@ -73,7 +62,7 @@ function parseArgs(argv: string[]): Args | null {
       case '--epochs': a.epochs = int(1); break;
       case '--batch-size': a.batchSize = int(1); break;
       case '--units': a.units = int(1); break;
-      case '--lr': a.lr = numberOf(f, v(), { above: 0 }); break;
+      case '--lr': a.learningRate = numberOf(f, v(), { above: 0 }); break;
       case '--val-size': a.valSize = numberOf(f, v(), { min: 0, below: 1 }); break;
       case '--seed': {
         const s = v();
@@ -93,104 +82,69 @@ function parseArgs(argv: string[]): Args | null {
 
 const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(2) : v.toPrecision(4));
 
-export async function run(argv: string[]): Promise<number> {
-  let args: Args | null;
+export function run(argv: string[]): Promise<number> {
+  return runCommand(argv, parseArgs, HELP, forecast);
+}
+
+async function forecast(args: Args, interrupt: AbortSignal): Promise<number> {
+  checkWritableFile(args.out, 'the model to');
+  if (args.outCsv) checkWritableFile(args.outCsv, 'the predictions to');
+  const { bytes, name } = args.file ? readInputFile(args.file, '.csv or .zip') : { bytes: await builtinSeriesBytes(), name: 'series.csv' };
+  if (!args.file) console.log('series: the built-in one (eight years of synthetic daily temperatures)');
+  const table = await readTable(bytes, name);
+  const series = numericSeries(table, args.column);
+  const skipped = series.skippedRows;
+  console.log(
+    `file: ${table.fileName}: ${table.rows} rows; column "${series.column}": ${series.values.length} values` +
+      (skipped.length ? `; skipped ${skipped.length} that are not numbers (rows ${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ', …' : ''})` : ''),
+  );
+  const settings: ForecastSettings = args;
+  let prepared;
   try {
-    args = parseArgs(argv);
+    prepared = await createForecaster(series.values, settings, series.column);
   } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    return 2;
+    throw new DatasetError((e as Error).message);
   }
-  if (!args) {
-    console.log(HELP);
-    return 0;
-  }
-  const interrupt = new AbortController();
-  const onSigint = () => {
-    if (interrupt.signal.aborted) process.exit(130);
-    process.stderr.write('\ninterrupted: stopping after the current step (Ctrl-C again to quit at once)\n');
-    interrupt.abort();
-  };
-  process.on('SIGINT', onSigint);
-  try {
-    checkWritableFile(args.out, 'the model to');
-    if (args.outCsv) checkWritableFile(args.outCsv, 'the predictions to');
-    let bytes: Uint8Array;
-    let name: string;
-    if (args.file) {
-      if (!fs.existsSync(args.file)) throw new DatasetError(`no such file: ${args.file}`);
-      if (fs.statSync(args.file).isDirectory()) throw new DatasetError(`${args.file} is a directory, not a .csv or .zip file`);
-      bytes = fs.readFileSync(args.file);
-      name = path.basename(args.file);
-    } else {
-      bytes = await builtinSeriesBytes();
-      name = 'series.csv';
-      console.log('series: the built-in one (eight years of synthetic daily temperatures)');
-    }
-    const table = await readTable(bytes, name);
-    const series = numericSeries(table, args.column);
-    const skipped = series.skippedRows;
-    console.log(
-      `file: ${table.fileName}: ${table.rows} rows; column "${series.column}": ${series.values.length} values` +
-        (skipped.length ? `; skipped ${skipped.length} that are not numbers (rows ${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ', …' : ''})` : ''),
+  const { model, data } = prepared;
+  console.log(
+    `windows of ${args.window} → next ${args.horizon}: train ${data.train.x.length}, test ${data.test.x.length} (the last ${((1 - data.testStart / series.values.length) * 100).toFixed(0)}% of the series, in time order); ` +
+      `scaled with the training part's min ${fmt(data.scaler.min)} and max ${fmt(data.scaler.max)}`,
+  );
+  console.log(gpuLine(model.engine));
+  const progress = progressPrinter();
+  const t0 = performance.now();
+  const result = await trainForecaster(model, data, settings, {
+    signal: interrupt,
+    onBatchEnd: (b) => progress.batch(b, `loss ${b.loss.toExponential(3)}`),
+    onEpochEnd: (e) => {
+      progress.epochEnd();
+      console.log(`epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toExponential(3)}${e.valLoss !== null ? `, val_loss ${e.valLoss.toExponential(3)}` : ''} (${e.seconds.toFixed(1)} s)`);
+    },
+  });
+  if (result.history.stopped) console.error(`interrupted: testing the model of the last completed step`);
+  console.log(`trained ${result.history.epochs.length} epochs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const { predicted, baselines: base } = result;
+  const rows = [
+    ['LSTM', result.errors.lstm],
+    ['persistence (next = last)', result.errors.persistence],
+    [`window mean (last ${args.window})`, result.errors.windowMean],
+  ] as const;
+  console.log(`\ntest: ${data.test.x.length} windows, errors in the units of "${series.column}"\n`);
+  console.log(`${''.padEnd(28)}${'RMSE'.padStart(10)}${'MAE'.padStart(10)}`);
+  for (const [label, e] of rows) console.log(`${label.padEnd(28)}${fmt(e.rmse).padStart(10)}${fmt(e.mae).padStart(10)}`);
+  console.log(`\nthe LSTM's RMSE is ${((result.errors.lstm.rmse / result.errors.persistence.rmse) * 100).toFixed(1)}% of persistence's`);
+  writeFileAtomic(args.out, await model.save());
+  console.log(`model saved to ${args.out}`);
+  if (args.outCsv) {
+    const head = ['index', ...Array.from({ length: args.horizon }, (_, k) => (args.horizon === 1 ? ['actual', 'predicted', 'persistence', 'window_mean'] : [`actual_${k + 1}`, `predicted_${k + 1}`, `persistence_${k + 1}`, `window_mean_${k + 1}`])).flat()];
+    const s = data.scaler;
+    const lines = data.test.at.map((t, i) =>
+      [t, ...Array.from({ length: args.horizon }, (_, k) => [data.test.y[i]![k]!, predicted[i]![k]!, base.persistence[i]![k]!, base.windowMean[i]![k]!].map((v) => unscale(s, v).toFixed(4))).flat()].join(','),
     );
-    const settings: ForecastSettings = {
-      window: args.window, horizon: args.horizon, testSize: args.testSize, epochs: args.epochs, batchSize: args.batchSize,
-      units: args.units, learningRate: args.lr, valSize: args.valSize, seed: args.seed,
-    };
-    let prepared;
-    try {
-      prepared = await createForecaster(series.values, settings, series.column);
-    } catch (e) {
-      throw new DatasetError((e as Error).message);
-    }
-    const { model, data } = prepared;
-    console.log(
-      `windows of ${args.window} → next ${args.horizon}: train ${data.train.x.length}, test ${data.test.x.length} (the last ${((1 - data.testStart / series.values.length) * 100).toFixed(0)}% of the series, in time order); ` +
-        `scaled with the training part's min ${fmt(data.scaler.min)} and max ${fmt(data.scaler.max)}`,
-    );
-    const a = model.engine.gpu.adapterInfo;
-    console.log(`GPU: ${model.engine.gpu.backend} (${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ')}), ${model.engine.tuning}-tuned kernels`);
-    const progress = progressPrinter();
-    const t0 = performance.now();
-    const result = await trainForecaster(model, data, settings, {
-      signal: interrupt.signal,
-      onBatchEnd: (b) => progress.batch(b, `loss ${b.loss.toExponential(3)}`),
-      onEpochEnd: (e) => {
-        progress.epochEnd();
-        console.log(`epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toExponential(3)}${e.valLoss !== null ? `, val_loss ${e.valLoss.toExponential(3)}` : ''} (${e.seconds.toFixed(1)} s)`);
-      },
-    });
-    if (result.history.stopped) console.error(`interrupted: testing the model of the last completed step`);
-    console.log(`trained ${result.history.epochs.length} epochs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    const { predicted, baselines: base } = result;
-    const rows = [
-      ['LSTM', result.errors.lstm],
-      ['persistence (next = last)', result.errors.persistence],
-      [`window mean (last ${args.window})`, result.errors.windowMean],
-    ] as const;
-    console.log(`\ntest: ${data.test.x.length} windows, errors in the units of "${series.column}"\n`);
-    console.log(`${''.padEnd(28)}${'RMSE'.padStart(10)}${'MAE'.padStart(10)}`);
-    for (const [label, e] of rows) console.log(`${label.padEnd(28)}${fmt(e.rmse).padStart(10)}${fmt(e.mae).padStart(10)}`);
-    console.log(`\nthe LSTM's RMSE is ${((result.errors.lstm.rmse / result.errors.persistence.rmse) * 100).toFixed(1)}% of persistence's`);
-    writeFileAtomic(args.out, await model.save());
-    console.log(`model saved to ${args.out}`);
-    if (args.outCsv) {
-      const head = ['index', ...Array.from({ length: args.horizon }, (_, k) => (args!.horizon === 1 ? ['actual', 'predicted', 'persistence', 'window_mean'] : [`actual_${k + 1}`, `predicted_${k + 1}`, `persistence_${k + 1}`, `window_mean_${k + 1}`])).flat()];
-      const s = data.scaler;
-      const lines = data.test.at.map((t, i) =>
-        [t, ...Array.from({ length: args!.horizon }, (_, k) => [data.test.y[i]![k]!, predicted[i]![k]!, base.persistence[i]![k]!, base.windowMean[i]![k]!].map((v) => unscale(s, v).toFixed(4))).flat()].join(','),
-      );
-      writeFileAtomic(args.outCsv, `${head.join(',')}\n${lines.join('\n')}\n`);
-      console.log(`test predictions written to ${args.outCsv}`);
-    }
-    model.dispose();
-    model.engine.destroy();
-    return interrupt.signal.aborted ? 130 : 0;
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    return 1;
-  } finally {
-    process.off('SIGINT', onSigint);
+    writeFileAtomic(args.outCsv, `${head.join(',')}\n${lines.join('\n')}\n`);
+    console.log(`test predictions written to ${args.outCsv}`);
   }
+  model.dispose();
+  model.engine.destroy();
+  return interrupt.aborted ? 130 : 0;
 }

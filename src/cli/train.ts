@@ -14,9 +14,9 @@ import { DEFAULT_CLEANING } from '../data/clean';
 import { validateModelConfig, withDefaults, type ModelConfig } from '../model/config';
 import { numberOf, UsageError, valueOf } from './args';
 import { progressPrinter } from './progress';
+import { gpuLine, readInputFile, runCommand } from './command';
 import { checkWritableDir, checkWritableFile, writeDirAtomic, writeFileAtomic } from './files';
 import { loadDataset, type DatasetOptions } from '../data/dataset';
-import { DatasetError } from '../data/errors';
 import { splitDataset } from '../data/split';
 import { formatConfusion, formatReport } from '../metrics/report';
 import { createSentimentModel } from '../model/sentiment-model';
@@ -141,141 +141,107 @@ function parseArgs(argv: string[]): Args | null {
   return a;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  let args: Args | null;
-  try {
-    args = parseArgs(argv);
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    return 2;
-  }
-  if (!args) {
-    console.log(HELP);
-    return 0;
-  }
-  // Ctrl-C: finish the current step, then save the last completed epoch (below).
-  const interrupt = new AbortController();
-  const onSigint = () => {
-    if (interrupt.signal.aborted) process.exit(130); // a second Ctrl-C: leave at once
-    process.stderr.write('\ninterrupted: stopping after the current step (Ctrl-C again to quit at once)\n');
-    interrupt.abort();
-  };
-  process.on('SIGINT', onSigint);
-  try {
-    // Where results go is checked before any work, so no training is lost to an unwritable path.
-    checkWritableFile(args.out, 'the model to');
-    if (args.exportDir) checkWritableDir(args.exportDir, 'the TF.js model to');
-    if (args.projectorDir) checkWritableDir(args.projectorDir, 'the embedding to');
-    // The GPU next: a model too large for it is refused before the data is read.
-    const model = await createSentimentModel(args.config);
-    const a = model.engine.gpu.adapterInfo;
-    console.log(`GPU: ${model.engine.gpu.backend} (${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ')}), ${model.engine.tuning}-tuned kernels`);
-    let bytes: Uint8Array;
-    let name: string;
-    if (args.file) {
-      const file = args.file;
-      if (!fs.existsSync(file)) throw new DatasetError(`no such file: ${file}`);
-      if (fs.statSync(file).isDirectory()) throw new DatasetError(`${file} is a directory, not a .zip or .csv file`);
-      bytes = fs.readFileSync(file);
-      name = path.basename(file);
-    } else {
-      bytes = await builtinDatasetBytes();
-      name = 'sentences.zip';
-      console.log('dataset: the built-in 3,000 labelled sentences (IMDb, Yelp, Amazon; npm package sentiment@5.0.2)');
-    }
-    const data = await loadDataset(bytes, name, args.opts);
-    bytes = new Uint8Array(0); // the file's bytes are not needed any more: let a large file's memory go before training
-    const info = data.info;
-    console.log(`file: ${info.fileName}: ${info.totalRows} rows, ${info.columns.length} columns; text "${info.textColumn}", label "${info.labelColumn}"`);
-    const why = info.columnReasons;
-    if (why.text) console.log(`text column "${info.textColumn}": ${why.text}`);
-    if (why.label) console.log(`label column "${info.labelColumn}": ${why.label}${why.labelRunnerUp ? `; runner-up "${why.labelRunnerUp.column}": ${why.labelRunnerUp.reason} (--label-col chooses)` : ''}`);
-    for (const group of info.caseVariants) {
-      console.error(`warning: labels that differ only in case are separate classes: ${group.join(' / ')} (--label-case fold merges them)`);
-    }
-    console.log(`kept ${info.rows} rows: ${Object.entries(info.classCounts).map(([k, v]) => `${k} ${v}`).join(', ')}` +
-      (info.droppedByLabel ? `; dropped ${info.droppedByLabel} by label` : '') +
-      (info.skippedEmptyText ? `; skipped ${info.skippedEmptyText} with empty text` : '') +
-      (info.skippedEmptyLabel ? `; skipped ${info.skippedEmptyLabel} with empty label` : '') +
-      (info.malformedRows ? `; ${info.malformedRows} malformed rows (field count differs from the header) kept` : '') +
-      (info.replacementChars ? `; ${info.replacementChars} invalid UTF-8 sequences replaced` : '') +
-      (info.likelyEncoding ? ` (the file looks like ${info.likelyEncoding}: re-save it as UTF-8 to keep those characters)` : '') +
-      (info.encoding !== 'utf-8' ? `; read as ${info.encoding.toUpperCase()} (byte-order mark)` : ''));
-    const seed = args.config.seed ?? 141;
-    const splits = splitDataset(data, { testSize: args.testSize, validationSize: args.valSize, seed });
-    console.log(`split (seed ${seed}): train ${splits.train.texts.length}, validation ${splits.validation?.texts.length ?? 0}, test ${splits.test.texts.length}`);
+export function run(argv: string[]): Promise<number> {
+  return runCommand(argv, parseArgs, HELP, train);
+}
 
-    const progress = progressPrinter();
-    const t0 = performance.now();
-    // The last completed epoch's model file, for an interrupted run.
-    let lastEpoch: { epoch: number; file: Uint8Array } | null = null;
-    const history = await model.fit(splits.train, {
-      epochs: args.epochs,
-      batchSize: args.batchSize,
-      validation: splits.validation,
-      bucketing: args.bucketing,
-      signal: interrupt.signal,
-      ...(args.earlyStopping > 0 ? { earlyStopping: { patience: args.earlyStopping } } : {}),
-      onBatchEnd: (b) => {
-        if (b.epoch === 1 && b.batch === 1 && model.maxLenChoice) {
-          const c = model.maxLenChoice;
-          console.log(
-            c.capped
-              ? `sequence length ${c.maxLen}: the 99th percentile of the training texts' lengths (the longest, ${c.longest} tokens, is over 4 times that; --max-len sets it)`
-              : `sequence length ${c.maxLen}: the longest training text (--max-len sets it)`,
-          );
-        }
-        progress.batch(b, `loss ${b.loss.toFixed(4)}  acc ${b.accuracy.toFixed(4)}`);
-      },
-      onEpochEnd: async (e) => {
-        progress.epochEnd();
+async function train(args: Args, interrupt: AbortSignal): Promise<number> {
+  // Where results go is checked before any work, so no training is lost to an unwritable path.
+  checkWritableFile(args.out, 'the model to');
+  if (args.exportDir) checkWritableDir(args.exportDir, 'the TF.js model to');
+  if (args.projectorDir) checkWritableDir(args.projectorDir, 'the embedding to');
+  // The GPU next: a model too large for it is refused before the data is read.
+  const model = await createSentimentModel(args.config);
+  console.log(gpuLine(model.engine));
+  let { bytes, name } = args.file ? readInputFile(args.file, '.zip or .csv') : { bytes: await builtinDatasetBytes(), name: 'sentences.zip' };
+  if (!args.file) console.log('dataset: the built-in 3,000 labelled sentences (IMDb, Yelp, Amazon; npm package sentiment@5.0.2)');
+  const data = await loadDataset(bytes, name, args.opts);
+  bytes = new Uint8Array(0); // the file's bytes are not needed any more: let a large file's memory go before training
+  const info = data.info;
+  console.log(`file: ${info.fileName}: ${info.totalRows} rows, ${info.columns.length} columns; text "${info.textColumn}", label "${info.labelColumn}"`);
+  const why = info.columnReasons;
+  if (why.text) console.log(`text column "${info.textColumn}": ${why.text}`);
+  if (why.label) console.log(`label column "${info.labelColumn}": ${why.label}${why.labelRunnerUp ? `; runner-up "${why.labelRunnerUp.column}": ${why.labelRunnerUp.reason} (--label-col chooses)` : ''}`);
+  for (const group of info.caseVariants) {
+    console.error(`warning: labels that differ only in case are separate classes: ${group.join(' / ')} (--label-case fold merges them)`);
+  }
+  console.log(`kept ${info.rows} rows: ${Object.entries(info.classCounts).map(([k, v]) => `${k} ${v}`).join(', ')}` +
+    (info.droppedByLabel ? `; dropped ${info.droppedByLabel} by label` : '') +
+    (info.skippedEmptyText ? `; skipped ${info.skippedEmptyText} with empty text` : '') +
+    (info.skippedEmptyLabel ? `; skipped ${info.skippedEmptyLabel} with empty label` : '') +
+    (info.malformedRows ? `; ${info.malformedRows} malformed rows (field count differs from the header) kept` : '') +
+    (info.replacementChars ? `; ${info.replacementChars} invalid UTF-8 sequences replaced` : '') +
+    (info.likelyEncoding ? ` (the file looks like ${info.likelyEncoding}: re-save it as UTF-8 to keep those characters)` : '') +
+    (info.encoding !== 'utf-8' ? `; read as ${info.encoding.toUpperCase()} (byte-order mark)` : ''));
+  const seed = args.config.seed ?? 141;
+  const splits = splitDataset(data, { testSize: args.testSize, validationSize: args.valSize, seed });
+  console.log(`split (seed ${seed}): train ${splits.train.texts.length}, validation ${splits.validation?.texts.length ?? 0}, test ${splits.test.texts.length}`);
+
+  const progress = progressPrinter();
+  const t0 = performance.now();
+  // The last completed epoch's model file, for an interrupted run.
+  let lastEpoch: { epoch: number; file: Uint8Array } | null = null;
+  const history = await model.fit(splits.train, {
+    epochs: args.epochs,
+    batchSize: args.batchSize,
+    validation: splits.validation,
+    bucketing: args.bucketing,
+    signal: interrupt,
+    ...(args.earlyStopping > 0 ? { earlyStopping: { patience: args.earlyStopping } } : {}),
+    onBatchEnd: (b) => {
+      if (b.epoch === 1 && b.batch === 1 && model.maxLenChoice) {
+        const c = model.maxLenChoice;
         console.log(
-          `epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toFixed(4)}, accuracy ${e.accuracy.toFixed(4)}` +
-            (e.valAccuracy !== null ? `, val_loss ${e.valLoss!.toFixed(4)}, val_accuracy ${e.valAccuracy.toFixed(4)}` : '') +
-            ` (${e.seconds.toFixed(1)} s, ${e.sequencesPerSecond.toFixed(0)} seq/s)`,
+          c.capped
+            ? `sequence length ${c.maxLen}: the 99th percentile of the training texts' lengths (the longest, ${c.longest} tokens, is over 4 times that; --max-len sets it)`
+            : `sequence length ${c.maxLen}: the longest training text (--max-len sets it)`,
         );
-        if (e.epoch < e.epochs) lastEpoch = { epoch: e.epoch, file: await model.save({ compress: false }) };
-      },
-    });
-    if (interrupt.signal.aborted && history.stopped) {
-      if (lastEpoch) {
-        const saved: { epoch: number; file: Uint8Array } = lastEpoch;
-        writeFileAtomic(args.out, saved.file);
-        console.error(`interrupted during epoch ${saved.epoch + 1}: saved the model of epoch ${saved.epoch} to ${args.out}`);
-      } else {
-        console.error(`interrupted during the first epoch: no epoch was completed, nothing saved${fs.existsSync(args.out) ? ` (${args.out} is unchanged)` : ''}`);
       }
-      model.dispose();
-      model.engine.destroy();
-      return 130;
-    }
-    console.log(`trained ${history.epochs.length} epochs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    if (history.bestEpoch !== null) {
-      console.log(`early stopping: best validation loss at epoch ${history.bestEpoch}${history.stoppedEarly ? ', stopped early' : ''}; keeping that epoch's weights`);
-    }
-    const ev = await model.evaluate(splits.test);
-    console.log(`\ntest split: ${splits.test.texts.length} rows, loss ${ev.loss.toFixed(4)}, accuracy ${ev.accuracy.toFixed(4)}, macro-F1 ${ev.report.macroAvg.f1.toFixed(4)}\n`);
-    console.log(formatReport(ev.report));
-    console.log(formatConfusion(ev.report));
-    writeFileAtomic(args.out, await model.save());
-    console.log(`model saved to ${args.out}`);
-    if (args.exportDir) {
-      const { modelJson, weightsBin } = await model.exportTfjs();
-      writeDirAtomic(args.exportDir, { 'model.json': JSON.stringify(modelJson), 'weights.bin': weightsBin });
-      console.log(`TF.js model written to ${path.join(args.exportDir, 'model.json')}`);
-    }
-    if (args.projectorDir) {
-      const { vectorsTsv, metadataTsv } = await model.exportEmbeddingProjector();
-      writeDirAtomic(args.projectorDir, { 'vectors.tsv': vectorsTsv, 'metadata.tsv': metadataTsv });
-      console.log(`embedding written to ${path.join(args.projectorDir, 'vectors.tsv')} and metadata.tsv (load both at projector.tensorflow.org)`);
+      progress.batch(b, `loss ${b.loss.toFixed(4)}  acc ${b.accuracy.toFixed(4)}`);
+    },
+    onEpochEnd: async (e) => {
+      progress.epochEnd();
+      console.log(
+        `epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toFixed(4)}, accuracy ${e.accuracy.toFixed(4)}` +
+          (e.valAccuracy !== null ? `, val_loss ${e.valLoss!.toFixed(4)}, val_accuracy ${e.valAccuracy.toFixed(4)}` : '') +
+          ` (${e.seconds.toFixed(1)} s, ${e.sequencesPerSecond.toFixed(0)} seq/s)`,
+      );
+      if (e.epoch < e.epochs) lastEpoch = { epoch: e.epoch, file: await model.save({ compress: false }) };
+    },
+  });
+  if (interrupt.aborted && history.stopped) {
+    if (lastEpoch) {
+      const saved: { epoch: number; file: Uint8Array } = lastEpoch;
+      writeFileAtomic(args.out, saved.file);
+      console.error(`interrupted during epoch ${saved.epoch + 1}: saved the model of epoch ${saved.epoch} to ${args.out}`);
+    } else {
+      console.error(`interrupted during the first epoch: no epoch was completed, nothing saved${fs.existsSync(args.out) ? ` (${args.out} is unchanged)` : ''}`);
     }
     model.dispose();
     model.engine.destroy();
-    return 0;
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    return 1;
-  } finally {
-    process.off('SIGINT', onSigint);
+    return 130;
   }
+  console.log(`trained ${history.epochs.length} epochs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (history.bestEpoch !== null) {
+    console.log(`early stopping: best validation loss at epoch ${history.bestEpoch}${history.stoppedEarly ? ', stopped early' : ''}; keeping that epoch's weights`);
+  }
+  const ev = await model.evaluate(splits.test);
+  console.log(`\ntest split: ${splits.test.texts.length} rows, loss ${ev.loss.toFixed(4)}, accuracy ${ev.accuracy.toFixed(4)}, macro-F1 ${ev.report.macroAvg.f1.toFixed(4)}\n`);
+  console.log(formatReport(ev.report));
+  console.log(formatConfusion(ev.report));
+  writeFileAtomic(args.out, await model.save());
+  console.log(`model saved to ${args.out}`);
+  if (args.exportDir) {
+    const { modelJson, weightsBin } = await model.exportTfjs();
+    writeDirAtomic(args.exportDir, { 'model.json': JSON.stringify(modelJson), 'weights.bin': weightsBin });
+    console.log(`TF.js model written to ${path.join(args.exportDir, 'model.json')}`);
+  }
+  if (args.projectorDir) {
+    const { vectorsTsv, metadataTsv } = await model.exportEmbeddingProjector();
+    writeDirAtomic(args.projectorDir, { 'vectors.tsv': vectorsTsv, 'metadata.tsv': metadataTsv });
+    console.log(`embedding written to ${path.join(args.projectorDir, 'vectors.tsv')} and metadata.tsv (load both at projector.tensorflow.org)`);
+  }
+  model.dispose();
+  model.engine.destroy();
+  return 0;
 }
