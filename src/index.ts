@@ -18,7 +18,7 @@ export { createSentimentModel, getDefaultEngine, SentimentModel } from './model/
 export type { Evaluation, FitOptions, SaliencyToken } from './model/sentiment-model';
 export { NOTEBOOK_RECIPE, validateModelConfig } from './model/config';
 export type { ModelConfig } from './model/config';
-export type { BatchEndInfo, EarlyStopping, EpochEndInfo, History } from './model/fit';
+export type { BatchEndInfo, EarlyStopping, EpochEndInfo, History } from './training/fit';
 export type { SavedManifest } from './model/persistence';
 export type { TfjsArtifacts } from './layers/tfjs';
 

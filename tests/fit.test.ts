@@ -1,15 +1,15 @@
 /** The training loop on its own (no GPU): divergence is measured against the loss of an uninformed model. */
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { fitLoop, type FitTarget } from '../src/model/fit';
+import { fitLoop, type FitTarget } from '../src/training/fit';
 
 /** A target whose steps report the given losses, in order. */
-function target(losses: number[]): FitTarget {
+function target(losses: number[]): FitTarget<{ rows: number }> {
   let i = 0;
   return {
     rows: losses.length * 4,
     lengths: new Uint32Array(losses.length * 4).fill(3),
-    batchOf: (rows) => ({ ids: new Uint32Array(rows.length * 3), B: rows.length, T: 3, labels: new Uint32Array(rows.length) }),
+    batchOf: (rows) => ({ rows: rows.length }),
     trainStep: async () => ({ loss: losses[i++]!, correct: 0, finite: true, gradNorm: 1 }),
     validate: null,
     readWeights: async () => new Map(),

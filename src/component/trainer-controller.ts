@@ -15,7 +15,7 @@ import { readTable, type Table } from '../data/table';
 import { ChooseCsvError } from '../data/zip';
 import { splitDataset, type Splits } from '../data/split';
 import { type ModelConfig } from '../model/config';
-import { type BatchEndInfo, type EpochEndInfo } from '../model/fit';
+import { type BatchEndInfo, type EpochEndInfo } from '../training/fit';
 import { createSentimentModel, SentimentModel, type Evaluation, type SaliencyToken } from '../model/sentiment-model';
 
 export type TrainerStatus = 'starting' | 'no-webgpu' | 'idle' | 'training' | 'stopped' | 'trained' | 'device-lost';

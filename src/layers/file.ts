@@ -4,7 +4,7 @@
  * every layer through its factory and rebuilds the graph, so a file that does not describe a valid model,
  * or whose weights do not match it, is refused before any GPU work.
  */
-import { openModelZip, packWeights, unpackWeights, writeModelZip } from '../model/model-zip';
+import { openModelZip, packWeights, unpackWeights, writeModelZip } from '../training/model-zip';
 import type { CompileArgs } from './compile';
 import { buildGraph, type Graph } from './graph';
 import { reviveLayer, type Layer } from './specs';

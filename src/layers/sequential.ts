@@ -6,9 +6,8 @@
 import seedrandom from 'seedrandom';
 import type { Engine } from '../engine/engine';
 import { ParameterStore } from '../engine/parameters';
-import { getDefaultEngine } from '../model/default-engine';
-import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type History } from '../model/fit';
-import type { StepStats } from '../model/network';
+import { getDefaultEngine } from '../training/default-engine';
+import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type History, type StepStats } from '../training/fit';
 import { compileArgs, encodeLoss, lastActivation, lossFusesActivation, softmaxOf, type CompileArgs, type Compiled, type LossStats } from './compile';
 import { gatherInputs, gatherTargets, readInputs, readTargets, toNested, type Inputs, type ShapedArray, type Targets, type TensorLike } from './data';
 import { buildGraph, countParams, initialWeights, type BuiltLayer, type Graph } from './graph';

@@ -10,6 +10,9 @@
  */
 import seedrandom from 'seedrandom';
 import { type Engine, type Step } from '../engine/engine';
+import type { StepStats } from '../training/fit';
+
+export type { StepStats };
 import { ParameterStore } from '../engine/parameters';
 import { type Tensor } from '../engine/tensor';
 import { backpropFrom } from '../ops/elementwise';
@@ -76,15 +79,6 @@ export interface Batch {
   labels: Uint32Array;
 }
 
-export interface StepStats {
-  loss: number;
-  correct: number;
-  /** False when the gradient norm was NaN/Inf (the update was skipped). */
-  finite: boolean;
-  gradNorm: number;
-  /** Batch means of further metrics (layers API: mae, mse). */
-  metrics?: Record<string, number>;
-}
 
 export function validateNetworkConfig(c: NetworkConfig): void {
   const posInt = (name: keyof NetworkConfig, min = 1) => {

@@ -6,7 +6,7 @@
 import { upgradeCleaning } from '../data/clean';
 import { Tokenizer, type TokenizerJSON } from '../data/tokenizer';
 import { GATE_ORDER } from '../nn/lstm-layout';
-import { openModelZip, packWeights, unpackWeights, writeModelZip } from './model-zip';
+import { openModelZip, packWeights, unpackWeights, writeModelZip } from '../training/model-zip';
 import { networkConfig, validateModelConfig, withDefaults, type ModelConfig } from './config';
 import { SentimentNetwork, upgradeWeightName } from './network';
 

@@ -5,7 +5,18 @@
  * that leaves a consistent model, and Keras-style early stopping.
  */
 import { epochBatches } from '../data/split';
-import type { Batch, StepStats } from './network';
+
+/** What one training step reports, once the GPU has produced it. */
+export interface StepStats {
+  loss: number;
+  /** Correct predictions in the batch (accuracy × batch size). */
+  correct: number;
+  /** False when the gradient norm was NaN/Inf (the update was skipped). */
+  finite: boolean;
+  gradNorm: number;
+  /** Batch means of further metrics (layers API: mae, mse). */
+  metrics?: Record<string, number>;
+}
 
 export interface BatchEndInfo {
   epoch: number;
@@ -50,7 +61,7 @@ export interface History {
 }
 
 /** What the loop trains: a network's step, its weights, and the data as rows. */
-export interface FitTarget<B = Batch> {
+export interface FitTarget<B> {
   rows: number;
   /** Each row's real length (for bucketing). */
   lengths: ArrayLike<number>;
