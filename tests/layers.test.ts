@@ -59,7 +59,21 @@ describe('building and checking a model', () => {
     const ragged = good.map((s, i) => (i === 2 ? s.slice(1) : s));
     await expect(model.predict(ragged)).rejects.toThrow(/input\[2\] has 29 entries, expected 30 like the first/);
     await expect(model.fit(good, [1, 2, NaN, 4])).rejects.toThrow(/targets contain NaN/);
-    expect(model.engine.lastStepDispatches).toBeGreaterThanOrEqual(0);
+    model.dispose();
+  });
+
+  it('a model or a batch too large for the GPU is refused before any GPU work, with the size, the limit and what to lower', async () => {
+    const e = await engineOpt();
+    const limits = e.engine.device.limits;
+    await expect(sequential([layers.lstm({ units: 40_000, inputShape: [10, 1] }), layers.dense({ units: 1 })], e)).rejects.toThrow(
+      /^the model does not fit this GPU: the parameters \(one of their four arenas: values, gradients, Adam m and v\) needs [\d.]+ GiB, over its [\d.]+ (MiB|GiB) buffer limit; lower the layer sizes$/,
+    );
+    // A batch whose gates exceed the buffer limit: refused at fit, naming the layer.
+    const T = Math.ceil(Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize) / (4 * 4 * 64 * 4)) + 1;
+    const model = await sequential([layers.lstm({ units: 64, inputShape: [null, 1] }), layers.dense({ units: 1 })], e);
+    model.compile({ loss: 'meanSquaredError' });
+    const x = { data: new Float32Array(4 * T), shape: [4, T, 1] };
+    await expect(model.fit(x, { data: new Float32Array(4), shape: [4, 1] }, { batchSize: 4 })).rejects.toThrow(/the gates of layer "lstm" \(T × B × 4·64\) for B 4, T [\d,]+ needs .* lower the batch size or the sequence length/);
     model.dispose();
   });
 });

@@ -11,6 +11,7 @@ import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type
 import { compileArgs, encodeLoss, lastActivation, lossFusesActivation, softmaxOf, type CompileArgs, type Compiled, type LossStats } from './compile';
 import { gatherInputs, gatherTargets, readInputs, readTargets, toNested, type Inputs, type ShapedArray, type Targets, type TensorLike } from './data';
 import { buildGraph, countParams, initialWeights, type BuiltLayer, type Graph } from './graph';
+import { checkGraphFits, maxGraphRows } from './limits';
 import { forward, type InputBatch } from './run';
 import type { Layer } from './specs';
 import { decodeSequential, encodeSequential } from './file';
@@ -70,6 +71,8 @@ export async function sequential(list: Layer[], opts: SequentialOptions = {}): P
   const graph = buildGraph(list);
   const engine = opts.engine ?? (await getDefaultEngine());
   const seed = opts.seed ?? 141;
+  // The weights must fit the device (a batch's activations are checked when its shape is known).
+  checkGraphFits(graph, engine.device.limits);
   const model = new Sequential(engine, graph, seed, opts.name ?? 'sequential');
   model.initialize();
   return model;
@@ -164,6 +167,12 @@ export class Sequential {
     return out;
   }
 
+  /** Rows per evaluation/prediction step: `wanted`, or fewer where a batch that large would not fit the device. */
+  private rowsPerStep(T: number, wanted: number): number {
+    checkGraphFits(this.graph, this.engine.device.limits, { T, B: 1 });
+    return Math.min(wanted, maxGraphRows(this.graph, this.engine.device.limits, T));
+  }
+
   private trainStep(c: Compiled, batch: TrainBatch, classWeights: Float32Array | undefined): Promise<StepStats> {
     const step = this.engine.beginStep({ grad: true, label: 'train step' });
     try {
@@ -206,6 +215,7 @@ export class Sequential {
     let count = 0, loss = 0, accuracy = 0;
     const sums: Record<string, number> = {};
     const pending: Array<Promise<LossStats>> = [];
+    batchSize = this.rowsPerStep(inputs.T, batchSize);
     for (let s = 0; s < rows.length; s += batchSize) {
       const part = rows.slice(s, s + batchSize);
       const input = gatherInputs(inputs, part, this.graph.input.kind);
@@ -249,6 +259,7 @@ export class Sequential {
       validation = { inputs: vi, targets: readTargets(vy, this.graph, vi, this.targetKind(c)), rows: Array.from({ length: vi.N }, (_, i) => i) };
     }
     if (opts.earlyStopping && !validation) throw new Error('fit: earlyStopping needs validationSplit or validationData');
+    checkGraphFits(this.graph, this.engine.device.limits, { T: inputs.T, B: Math.min(batchSize, trainRows.length) });
     const units = this.graph.outputShape[this.graph.outputShape.length - 1] as number;
     const history = await fitLoop<TrainBatch>(
       {
@@ -300,8 +311,9 @@ export class Sequential {
   async predict(x: TensorLike, opts: { batchSize?: number } = {}): Promise<unknown> {
     this.alive();
     const inputs = readInputs(x, this.graph);
-    const batchSize = opts.batchSize ?? DEFAULT_PREDICT_BATCH;
-    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`predict: batchSize must be a positive integer, got ${batchSize}`);
+    const asked = opts.batchSize ?? DEFAULT_PREDICT_BATCH;
+    if (!(Number.isInteger(asked) && asked >= 1)) throw new Error(`predict: batchSize must be a positive integer, got ${asked}`);
+    const batchSize = this.rowsPerStep(inputs.T, asked);
     const out = this.graph.outputShape;
     const U = out[out.length - 1] as number;
     const seq = out.length === 2;
