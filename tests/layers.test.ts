@@ -117,6 +117,17 @@ describe('forecasting a series', () => {
     again.dispose();
   });
 
+  it('one training step is one submit: a fit of N batches submits N steps (plus one per validation batch)', async () => {
+    const { x, y } = windows(seasonalSeries(200, 'submits'), 10);
+    const model = await sequential([layers.bidirectional({ layer: layers.lstm({ units: 6, returnSequences: true }), inputShape: [10, 1] }), layers.lstm({ units: 4 }), layers.dense({ units: 3, activation: 'relu' }), layers.dense({ units: 1 })], await engineOpt());
+    model.compile({ loss: 'meanSquaredError' });
+    const before = model.engine.stepsSubmitted;
+    await model.fit(x, y, { epochs: 2, batchSize: 25 });
+    const batches = Math.ceil(x.length / 25);
+    expect(model.engine.stepsSubmitted - before).toBe(2 * batches);
+    model.dispose();
+  });
+
   it('the same seed gives the same weights after training; another seed does not', async () => {
     const { x, y } = windows(seasonalSeries(120, 'det'), 8);
     const train = async (seed: number) => {
