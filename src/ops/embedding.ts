@@ -62,7 +62,7 @@ export function embedding(step: Step, W: Tensor, ids: Uint32Array, B: number, T:
   const out = step.output([T, B, E], name, W.requiresGrad);
   step.dispatch('embedding_gather', {
     buffers: { ids: idSlice, W: W.data, Y: out.data },
-    params: { B, T, E, V, offW: W.data.offset },
+    params: { B, T, E, V, offW: W.data.offset, offIds: 0, offY: out.data.offset },
     workgroups: grid1d(T * B * E),
   });
   if (W.grad && step.tape.recording) {

@@ -15,11 +15,12 @@ import { EMBEDDING_KERNELS } from './embedding';
 import { LSTM_KERNELS } from './lstm';
 import { GEMM_KERNELS } from './matmul';
 import { POINTWISE_LOSS_KERNELS } from './pointwise-loss';
+import { SAMPLE_KERNELS } from './sample';
 import { SOFTMAX_XENT_KERNELS } from './softmax-xent';
 
 export type OpName =
   | 'matmul' | 'add' | 'addBias' | 'embedding' | 'dropout' | 'softmaxXent' | 'reverseTime' | 'concat' | 'lstm'
-  | 'activation' | 'pointwiseLoss';
+  | 'activation' | 'pointwiseLoss' | 'sample';
 
 export interface OpKernels {
   forward: readonly TunedVariant[];
@@ -39,6 +40,8 @@ export const OP_KERNELS: { readonly [P in OpName]: OpKernels } = {
   lstm: LSTM_KERNELS,
   activation: ACTIVATION_KERNELS,
   pointwiseLoss: POINTWISE_LOSS_KERNELS,
+  // Generation's sampler: forward only (no gradient flows through a drawn token).
+  sample: { forward: SAMPLE_KERNELS, backward: [] },
 };
 
 /** Every kernel variant the ops and the optimizer use with this tuning (all of them without one). */

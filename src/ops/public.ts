@@ -11,3 +11,5 @@ export { activation } from './activation';
 export type { ElementwiseActivation } from './activation';
 export { pointwiseLoss } from './pointwise-loss';
 export type { PointwiseLoss, PointwiseLossResult } from './pointwise-loss';
+export { sampleTokens } from './sample';
+export type { SampleOptions } from './sample';

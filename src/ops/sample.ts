@@ -1,0 +1,39 @@
+/**
+ * Sampling on the GPU (generation): one token per row of logits, Gumbel-max with a counter-based random
+ * stream (shaders/sample_tokens.wgsl), written into a u32 buffer the next step reads, so a chunk of
+ * generated tokens costs one submit and one readback. Not a tape op: no gradient.
+ */
+import type { Step } from '../engine/engine';
+import type { Slice } from '../engine/tensor';
+import { kernel } from '../kernels/variants';
+
+/** 'gpu': a workgroup per row; 'cpu': one invocation per row (see the shaders). */
+export const SAMPLE_KERNELS = [kernel('sample_tokens', 'gpu'), kernel('sample_tokens_serial', 'cpu')];
+
+export interface SampleOptions {
+  /** Rows of logits to sample (one token each); row r uses stream position `position + r`. */
+  rows: number;
+  V: number;
+  /** Row stride of the logits (default V). */
+  ldZ?: number;
+  /** Where token r goes: out[outOffset + r]. */
+  outOffset: number;
+  seed: number;
+  position: number;
+  /** 0: greedy (argmax). */
+  temperature: number;
+  /** Sample among the K most likely tokens only; 0: all. */
+  topK?: number;
+}
+
+export function sampleTokens(step: Step, logits: Slice, out: Slice, o: SampleOptions): void {
+  if (!(o.temperature >= 0)) throw new Error(`temperature must be ≥ 0, got ${o.temperature}`);
+  const topK = o.topK ?? 0;
+  if (!(Number.isInteger(topK) && topK >= 0)) throw new Error(`topK must be a non-negative integer, got ${topK}`);
+  const ldZ = o.ldZ ?? o.V;
+  if (logits.length < (o.rows - 1) * ldZ + o.V) throw new Error(`sampleTokens: ${logits.length} logits for ${o.rows} rows of ${o.V}`);
+  if (out.offset + o.outOffset + o.rows > out.offset + out.length) throw new Error(`sampleTokens: the output holds ${out.length} tokens`);
+  const params = { V: o.V, offZ: logits.offset, ldZ, offOut: out.offset + o.outOffset, seed: o.seed >>> 0, position: o.position >>> 0, temperature: o.temperature, topK };
+  if (step.engine.tuning === 'gpu') step.dispatch('sample_tokens', { buffers: { Z: logits, tokens: out }, params, workgroups: [o.rows, 1, 1] });
+  else step.dispatch('sample_tokens_serial', { buffers: { Z: logits, tokens: out }, params: { ...params, rows: o.rows }, workgroups: [Math.ceil(o.rows / 64), 1, 1] });
+}

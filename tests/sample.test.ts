@@ -1,0 +1,96 @@
+/**
+ * The GPU sampler of text generation: greedy at temperature 0, softmax(z / T) frequencies at T > 0
+ * (a chi-square bound no broken sampler passes by accident), top-K restricted to the K largest logits,
+ * and the same draws for the same seed and positions.
+ */
+import { describe, expect, it } from 'vitest';
+import { sampleTokens } from '../src/ops/sample';
+import { getTunedEngine, randomArray, rng } from './helpers/gpu';
+import type { Tuning } from '../src/engine/engine';
+
+async function draw(logits: number[], rows: number, o: { temperature: number; topK?: number; seed: number; position?: number }, tuning: Tuning = 'cpu'): Promise<Uint32Array> {
+  const engine = await getTunedEngine(tuning);
+  const V = logits.length;
+  const z = engine.allocate(rows * V, 'logits');
+  engine.write(z, Float32Array.from({ length: rows * V }, (_, i) => logits[i % V]!));
+  const out = engine.allocate(rows + 3, 'tokens');
+  const step = engine.beginStep({ grad: false });
+  sampleTokens(step, z, out, { rows, V, outOffset: 3, seed: o.seed, position: o.position ?? 0, temperature: o.temperature, topK: o.topK ?? 0 });
+  step.submit();
+  const tokens = await engine.readU32(out);
+  engine.release(z);
+  engine.release(out);
+  return tokens.slice(3);
+}
+
+/** Pearson's chi-square of observed counts against expected probabilities. */
+function chiSquare(tokens: Uint32Array, probs: number[]): number {
+  const counts = probs.map(() => 0);
+  for (const t of tokens) counts[t]!++;
+  return counts.reduce((s, c, i) => (probs[i]! > 0 ? s + (c - tokens.length * probs[i]!) ** 2 / (tokens.length * probs[i]!) : s + (c > 0 ? Infinity : 0)), 0);
+}
+
+const softmax = (z: number[], T = 1) => {
+  const m = Math.max(...z);
+  const e = z.map((v) => Math.exp((v - m) / T));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+};
+
+describe('GPU token sampler', () => {
+  it('temperature 0 is argmax for every row (ties to the lower index); a vocabulary wider than the workgroup works', async () => {
+    const z = Array.from(randomArray(rng('greedy'), 700, -3, 3));
+    const best = z.indexOf(Math.max(...z));
+    expect(Array.from(await draw(z, 5, { temperature: 0, seed: 1 }))).toEqual(Array(5).fill(best));
+    expect(Array.from(await draw([1, 3, 3, 0], 2, { temperature: 0, seed: 1 }))).toEqual([1, 1]);
+  });
+
+  it('at temperature 1 and 0.5 the frequencies match softmax(z / T) (chi-square, 5 degrees of freedom)', async () => {
+    const z = [0.3, -1.2, 2.0, 0.9, -0.4, 1.1];
+    for (const T of [1, 0.5]) {
+      const tokens = await draw(z, 20000, { temperature: T, seed: 42 });
+      // The 99.99th percentile of chi-square with 5 degrees of freedom is 25.7: a correct sampler fails 1 time in 10,000.
+      expect(chiSquare(tokens, softmax(z, T))).toBeLessThan(25.7);
+      // A sampler that ignores the temperature fails: at T = 0.5 against softmax(z) the statistic is in the thousands.
+      if (T === 0.5) expect(chiSquare(tokens, softmax(z, 1))).toBeGreaterThan(1000);
+    }
+  });
+
+  it('top-K samples only among the K largest logits, in their renormalised proportions', async () => {
+    const z = [0.5, 2.0, -1.0, 1.5, 1.9, 0.0];
+    const tokens = await draw(z, 20000, { temperature: 1, topK: 3, seed: 7 });
+    const allowed = [1, 3, 4];
+    const p = softmax(allowed.map((i) => z[i]!));
+    const probs = z.map((_, i) => (allowed.includes(i) ? p[allowed.indexOf(i)]! : 0));
+    expect(new Set(tokens)).toEqual(new Set(allowed));
+    expect(chiSquare(tokens, probs)).toBeLessThan(21.1); // 2 degrees of freedom, 99.997th percentile
+  });
+
+  it('the same seed and positions give the same tokens; another seed or position does not', async () => {
+    const z = Array.from(randomArray(rng('det'), 50, -1, 1));
+    const a = await draw(z, 200, { temperature: 1, seed: 9, position: 100 });
+    expect(await draw(z, 200, { temperature: 1, seed: 9, position: 100 })).toEqual(a);
+    expect(await draw(z, 200, { temperature: 1, seed: 10, position: 100 })).not.toEqual(a);
+    // Row r draws at position + r: shifting the start by one shifts the stream.
+    expect((await draw(z, 201, { temperature: 1, seed: 9, position: 99 })).slice(1)).toEqual(a);
+  });
+
+  it('the workgroup sampler (gpu tuning) draws exactly the tokens of the serial one (cpu tuning)', async () => {
+    const z = Array.from(randomArray(rng('tunings'), 300, -2, 2));
+    for (const o of [{ temperature: 0.8, seed: 3 }, { temperature: 1, topK: 5, seed: 4 }, { temperature: 0, seed: 5 }]) {
+      expect(await draw(z, 40, o, 'gpu')).toEqual(await draw(z, 40, o, 'cpu'));
+    }
+  });
+
+  it('rejects a negative temperature and a fractional topK', async () => {
+    const engine = await getTunedEngine('cpu');
+    const z = engine.allocate(4, 'z');
+    const out = engine.allocate(1, 'out');
+    const step = engine.beginStep({ grad: false });
+    expect(() => sampleTokens(step, z, out, { rows: 1, V: 4, outOffset: 0, seed: 1, position: 0, temperature: -1 })).toThrow(/temperature must be ≥ 0/);
+    expect(() => sampleTokens(step, z, out, { rows: 1, V: 4, outOffset: 0, seed: 1, position: 0, temperature: 1, topK: 1.5 })).toThrow(/topK/);
+    step.abort();
+    engine.release(z);
+    engine.release(out);
+  });
+});
