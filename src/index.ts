@@ -13,6 +13,13 @@ export type { CompileArgs, Compiled, LossName, MetricName, OptimizerConfig } fro
 export type { ShapedArray, TensorLike } from './layers/data';
 export type { BuiltLayer, Shape } from './layers/graph';
 
+// Language models: next-token LSTMs on the layers API, generating on the GPU.
+export { createLanguageModel, DEFAULT_LM, LanguageModel } from './lm/language-model';
+export type { LanguageModelConfig, LmFitOptions } from './lm/language-model';
+export type { GenerateOptions } from './lm/generate';
+export { Vocabulary } from './lm/vocab';
+export type { TokenLevel } from './lm/vocab';
+
 // The sentiment model: the notebook's recipe on the fused engine.
 export { createSentimentModel, getDefaultEngine, SentimentModel } from './model/sentiment-model';
 export type { Evaluation, FitOptions, SaliencyToken } from './model/sentiment-model';

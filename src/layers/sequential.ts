@@ -60,7 +60,8 @@ export interface PredictionArray {
   shape: number[];
 }
 
-interface TrainBatch {
+/** A batch ready for the GPU: inputs, and targets in the output's time-major row order. */
+export interface TrainBatch {
   input: InputBatch;
   targets: Float64Array;
 }
@@ -291,6 +292,16 @@ export class Sequential {
       for (const m of c.metrics) if (m !== 'accuracy') byName[`val_${m}`] = history.epochs.map((e) => e.metrics[`val_${m}`]!);
     }
     return { ...history, history: byName };
+  }
+
+  /** @internal One training step on a prepared batch with the compiled loss and optimizer (for trainers that make their own batches). */
+  trainBatch(batch: TrainBatch): Promise<StepStats> {
+    return this.trainStep(this.requireCompiled('trainBatch'), batch, undefined);
+  }
+
+  /** @internal The loss and metrics of a prepared batch, without dropout. */
+  evaluateBatch(batch: TrainBatch): Promise<LossStats> {
+    return this.evalBatch(this.requireCompiled('evaluateBatch'), batch);
   }
 
   /** Loss and compiled metrics on (x, y), without dropout. */

@@ -15,7 +15,7 @@
  * since the state there stays at its zero initial value, and a trailing run (post-padding) when only the
  * final state is wanted, since it is then read at the last active step.
  */
-import { grid1d, type Step } from '../engine/engine';
+import { grid1d, type Engine, type Step } from '../engine/engine';
 import { Tensor, subSlice, type Slice } from '../engine/tensor';
 import { addBiasInto, columnSumInto } from './elementwise';
 import { BOOLS, kernel, type TunedVariant } from '../kernels/variants';
@@ -192,4 +192,81 @@ export function lstm(step: Step, x: Tensor, w: LstmWeights, opts: LstmOptions = 
     tStart,
     tEnd,
   };
+}
+
+/**
+ * An LSTM layer run one timestep at a time with its state carried on the GPU (generation: the next
+ * input is the token just sampled, so the timesteps cannot be batched into one GEMM). Persistent buffers
+ * hold up to `steps` timesteps: slot 0 of h and c is the state to start from, timestep t reads slot t and
+ * writes slot t + 1; `carry` moves the last slot back to 0 for the next chunk. No tape, no gradient;
+ * batch of one. The same step kernels as `lstm`, so the same numbers.
+ */
+export class LstmDecoder {
+  private readonly H: number;
+  private readonly G: number;
+  private readonly buffers: Slice[];
+  private readonly hs: Slice;
+  private readonly cs: Slice;
+  private readonly xp: Slice;
+  private readonly gates: Slice;
+  private readonly mask: Slice;
+  private readonly rmask: Slice;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly w: LstmWeights,
+    readonly steps: number,
+  ) {
+    this.H = w.wh.shape[0]!;
+    this.G = 4 * this.H;
+    const alloc = (n: number, label: string) => engine.allocate(n, `lstm decoder ${label}`);
+    this.hs = alloc((steps + 1) * this.H, 'h');
+    this.cs = alloc((steps + 1) * this.H, 'c');
+    this.xp = alloc(steps * this.G, 'Xp');
+    this.gates = alloc(steps * this.G, 'gates');
+    this.mask = alloc(steps, 'mask');
+    this.rmask = alloc(this.H, 'recurrent mask');
+    this.buffers = [this.hs, this.cs, this.xp, this.gates, this.mask, this.rmask];
+    engine.write(this.mask, new Uint32Array(steps).fill(1));
+    engine.write(this.rmask, new Float32Array(this.H).fill(1));
+  }
+
+  /** Start from the zero state. */
+  reset(step: Step): void {
+    step.clear(subSlice(this.hs, 0, this.H));
+    step.clear(subSlice(this.cs, 0, this.H));
+  }
+
+  /** Timestep t (0 ≤ t < steps) on the input row x ([1, in]); returns h_t, a view of slot t + 1. */
+  advance(step: Step, x: Slice, t: number): Slice {
+    if (!(t >= 0 && t < this.steps)) throw new Error(`LstmDecoder: timestep ${t} is outside 0…${this.steps - 1}`);
+    const In = this.w.wx.shape[0]!;
+    const xpRow = subSlice(this.xp, t * this.G, this.G);
+    gemm(step, { a: x, b: this.w.wx.data, c: xpRow, M: 1, N: this.G, K: In });
+    addBiasInto(step, xpRow, this.w.b.data, 1, this.G);
+    const k = stepKernels(step, this.H, 1, this.w.wh.data.offset);
+    step.dispatch(k.forward, {
+      overrides: { USE_RECURRENT_MASK: false },
+      buffers: { xp: this.xp, wh: this.w.wh.data, mask: this.mask, rmask: this.rmask, hs: this.hs, cs: this.cs, gates: this.gates },
+      params: { B: 1, H: this.H, t, offWh: this.w.wh.data.offset },
+      workgroups: k.workgroups,
+    });
+    return subSlice(this.hs, (t + 1) * this.H, this.H);
+  }
+
+  /** Slot 0 ← slot `t` (the state after timestep t − 1), to go on in a new chunk. */
+  carry(step: Step, t: number): void {
+    if (t === 0) return;
+    // Within one buffer a copy is not allowed: through a scratch buffer.
+    for (const s of [this.hs, this.cs]) {
+      const tmp = step.scratch(this.H, 'lstm decoder carry');
+      step.copy(subSlice(s, t * this.H, this.H), tmp);
+      step.copy(tmp, subSlice(s, 0, this.H));
+    }
+  }
+
+  release(): void {
+    for (const b of this.buffers) this.engine.release(b);
+    this.buffers.length = 0;
+  }
 }

@@ -1,0 +1,105 @@
+/**
+ * Generation with a trained language model (embedding → LSTM layers → dense softmax): the prompt runs
+ * through the LSTMs one token at a time with their state carried on the GPU, then each next token is
+ * sampled on the GPU and fed back as the next input without leaving it. A chunk of tokens is one submit
+ * and one readback of the tokens (never of a distribution). Same seed → the same tokens on a device.
+ */
+import type { Slice } from '../engine/tensor';
+import { subSlice } from '../engine/tensor';
+import { addBiasInto } from '../ops/elementwise';
+import { embeddingGatherInto } from '../ops/embedding';
+import { LstmDecoder } from '../ops/lstm';
+import { gemm } from '../ops/matmul';
+import { sampleTokens } from '../ops/sample';
+import type { Sequential } from '../layers/sequential';
+
+export interface GenerateOptions {
+  /** Tokens to generate after the prompt. */
+  length: number;
+  /** Softmax temperature (default 1); 0 is greedy (argmax). */
+  temperature?: number;
+  /** Sample among the K most likely tokens only (default 0: all). */
+  topK?: number;
+  /** The random stream's seed (default 1). */
+  seed?: number;
+  /** Tokens per submit (default 64). */
+  chunk?: number;
+  /** Each chunk's new tokens as soon as they are read back (streaming). */
+  onChunk?: (tokens: Uint32Array) => void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+/** The model's generation path: its embedding, LSTM layers and output layer, or why it has none. */
+function generationPath(model: Sequential) {
+  const layers = model.graph.layers;
+  const what = 'generation needs a model of embedding → lstm layers → dense softmax (dropout layers may sit between)';
+  const first = layers[0];
+  const last = layers[layers.length - 1];
+  if (first?.layer.className !== 'Embedding' || last?.layer.className !== 'Dense' || last.layer.activation !== 'softmax') throw new Error(what);
+  const lstms = layers.slice(1, -1).filter((b) => b.layer.className !== 'Dropout' && b.layer.className !== 'SpatialDropout1D');
+  if (lstms.length === 0 || lstms.some((b) => b.layer.className !== 'LSTM' || b.layer.goBackwards)) throw new Error(`${what}; found ${layers.map((b) => b.layer.className).join(' → ')}`);
+  return { embedding: first, lstms, dense: last };
+}
+
+export async function generateTokens(model: Sequential, prompt: Uint32Array, o: GenerateOptions): Promise<Uint32Array> {
+  const { embedding, lstms, dense } = generationPath(model);
+  const [V, E] = embedding.weights[0]!.shape as [number, number];
+  const U = dense.weights[1]!.shape[0]!;
+  if (prompt.length === 0) throw new Error('generate: the prompt needs at least one token');
+  for (const t of prompt) if (t >= V) throw new Error(`generate: prompt token ${t} is outside the vocabulary of ${V}`);
+  if (!(Number.isInteger(o.length) && o.length >= 0)) throw new Error(`generate: length must be a non-negative integer, got ${o.length}`);
+  const chunk = o.chunk ?? 64;
+  if (!(Number.isInteger(chunk) && chunk >= 1)) throw new Error(`generate: chunk must be a positive integer, got ${chunk}`);
+  const temperature = o.temperature ?? 1;
+  const engine = model.engine;
+  const params = model.params;
+  const total = prompt.length + o.length;
+  const tokens = engine.allocate(total, 'generated tokens');
+  const embedded = engine.allocate(chunk * E, 'generation input');
+  const logits = engine.allocate(chunk * U, 'generation logits');
+  const decoders = lstms.map((b) => new LstmDecoder(engine, { wx: params.get(`${b.name}/kernel`), wh: params.get(`${b.name}/recurrent_kernel`), b: params.get(`${b.name}/bias`) }, chunk));
+  const W = params.get(`${embedding.name}/embeddings`);
+  const Wd = params.get(`${dense.name}/kernel`);
+  const bd = params.get(`${dense.name}/bias`);
+  const out = new Uint32Array(total);
+  out.set(prompt);
+  try {
+    engine.write(tokens, Uint32Array.from({ length: total }, (_, i) => (i < prompt.length ? prompt[i]! : 0)));
+    // Token p is the input of timestep p; the output at p is token p + 1 (sampled once past the prompt).
+    for (let start = 0; start < total - 1; start += chunk) {
+      if (o.signal?.aborted) return out.slice(0, start + 1);
+      const n = Math.min(chunk, total - 1 - start);
+      const step = engine.beginStep({ grad: false, label: 'generate' });
+      try {
+        if (start === 0) for (const d of decoders) d.reset(step);
+        for (let i = 0; i < n; i++) {
+          const p = start + i;
+          embeddingGatherInto(step, W, tokens, p, embedded, i * E, 1);
+          let x: Slice = subSlice(embedded, i * E, E);
+          for (const d of decoders) x = d.advance(step, x, i);
+          if (p + 1 < prompt.length) continue; // still reading the prompt
+          const row = subSlice(logits, i * U, U);
+          gemm(step, { a: x, b: Wd.data, c: row, M: 1, N: U, K: x.length });
+          addBiasInto(step, row, bd.data, 1, U);
+          sampleTokens(step, row, tokens, { rows: 1, V: U, outOffset: p + 1, seed: o.seed ?? 1, position: p + 1, temperature, topK: o.topK ?? 0 });
+        }
+        for (const d of decoders) d.carry(step, n);
+        step.submit();
+      } catch (e) {
+        step.abort();
+        throw e;
+      }
+      const from = Math.max(start + 1, prompt.length);
+      const to = start + n + 1;
+      if (to > from) {
+        const got = await engine.readU32(subSlice(tokens, from, to - from));
+        out.set(got, from);
+        await o.onChunk?.(got);
+      }
+    }
+    return out;
+  } finally {
+    for (const d of decoders) d.release();
+    for (const s of [tokens, embedded, logits]) engine.release(s);
+  }
+}

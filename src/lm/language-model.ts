@@ -1,0 +1,193 @@
+/**
+ * A language model on the layers API: embedding → LSTM layers (returnSequences) → dense softmax over
+ * the vocabulary, trained on random windows of the text with the next token as the target at every
+ * timestep, validated on the held-out end of the text (nats and bits per token), and sampled with
+ * `generate` (GPU-side sampling with the state carried on the GPU).
+ */
+import seedrandom from 'seedrandom';
+import type { Engine } from '../engine/engine';
+import { loadModel, sequential, type Sequential, type TrainBatch } from '../layers/sequential';
+import { layers as L, type Layer } from '../layers/specs';
+import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type History } from '../training/fit';
+import { generateTokens, type GenerateOptions } from './generate';
+import { Vocabulary, type TokenLevel } from './vocab';
+
+export interface LanguageModelConfig {
+  level: TokenLevel;
+  /** Tokens per training window. */
+  seqLen: number;
+  embedDim: number;
+  units: number;
+  layers: number;
+  /** Dropout on each LSTM's input (0: none). */
+  dropout: number;
+  learningRate: number;
+  /** Global gradient-norm clipping (0: none). */
+  clipNorm: number;
+  /** The end share of the text held out for validation. */
+  validationShare: number;
+  seed: number | string;
+}
+
+export const DEFAULT_LM: LanguageModelConfig = { level: 'char', seqLen: 64, embedDim: 32, units: 128, layers: 1, dropout: 0, learningRate: 2e-3, clipNorm: 5, validationShare: 0.1, seed: 141 };
+
+export interface LmFitOptions {
+  /** Optimizer steps in all (rounded up to whole evaluation intervals). */
+  steps?: number;
+  /** Steps between validations (an "epoch" of the progress callbacks); default 100. */
+  evalEvery?: number;
+  batchSize?: number;
+  earlyStopping?: EarlyStopping;
+  onBatchEnd?: (info: BatchEndInfo) => void;
+  onEpochEnd?: (info: EpochEndInfo & { valBitsPerToken: number | null }) => void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+const LN2 = Math.log(2);
+/** Validation windows at most (taken evenly over the held-out text). */
+const MAX_VALIDATION_WINDOWS = 256;
+
+export async function createLanguageModel(text: string, config: Partial<LanguageModelConfig> = {}, opts: { engine?: Engine } = {}): Promise<LanguageModel> {
+  const c = { ...DEFAULT_LM, ...config };
+  for (const k of ['seqLen', 'embedDim', 'units', 'layers'] as const) {
+    if (!(Number.isInteger(c[k]) && c[k] >= 1)) throw new Error(`${k} must be a positive integer, got ${c[k]}`);
+  }
+  if (!(c.validationShare >= 0 && c.validationShare < 0.5)) throw new Error(`validationShare must be in [0, 0.5), got ${c.validationShare}`);
+  const vocab = Vocabulary.fromText(text, c.level);
+  const model = await sequential(lmLayers(c, vocab.size), { seed: c.seed, name: 'language_model', ...(opts.engine ? { engine: opts.engine } : {}) });
+  const lm = new LanguageModel(model, vocab, c);
+  lm.setText(text);
+  return lm;
+}
+
+function lmLayers(c: LanguageModelConfig, V: number): Layer[] {
+  return [
+    L.embedding({ inputDim: V, outputDim: c.embedDim }),
+    ...Array.from({ length: c.layers }, () => L.lstm({ units: c.units, returnSequences: true, dropout: c.dropout })),
+    L.dense({ units: V, activation: 'softmax' }),
+  ];
+}
+
+export class LanguageModel {
+  private train = new Uint32Array(0);
+  private validation = new Uint32Array(0);
+  private windowRng: () => number;
+
+  /** @internal Use createLanguageModel or LanguageModel.load. */
+  constructor(
+    readonly model: Sequential,
+    readonly vocab: Vocabulary,
+    readonly config: LanguageModelConfig,
+  ) {
+    this.windowRng = seedrandom(`${config.seed}/windows`);
+    model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: { type: 'adam', learningRate: config.learningRate, clipNorm: config.clipNorm }, metrics: ['accuracy'] });
+    model.setUserDefinedMetadata({ languageModel: { vocab: vocab.toJSON(), config } });
+  }
+
+  /** The text to train on: the last `validationShare` of it is held out. Tokens the vocabulary lacks become "unknown". */
+  setText(text: string): { train: number; validation: number } {
+    const ids = this.vocab.encode(text);
+    const cut = Math.floor(ids.length * (1 - this.config.validationShare));
+    const need = this.config.seqLen + 1;
+    if (cut < need) throw new Error(`the text has ${ids.length} tokens: too few for windows of ${this.config.seqLen} (at least ${Math.ceil(need / (1 - this.config.validationShare))} needed)`);
+    this.train = ids.slice(0, cut);
+    this.validation = ids.slice(cut);
+    return { train: this.train.length, validation: this.validation.length };
+  }
+
+  /** Windows starting at `starts` of `ids`: inputs batch-major [B, T], next-token targets time-major [T·B]. */
+  private batch(ids: Uint32Array, starts: readonly number[]): TrainBatch {
+    const T = this.config.seqLen;
+    const B = starts.length;
+    const x = new Uint32Array(B * T);
+    const y = new Float64Array(T * B);
+    starts.forEach((s, b) => {
+      for (let t = 0; t < T; t++) {
+        x[b * T + t] = ids[s + t]!;
+        y[t * B + b] = ids[s + t + 1]!;
+      }
+    });
+    return { input: { B, T, ids: x }, targets: y };
+  }
+
+  /** Mean loss per token (nats) and accuracy over windows spread evenly across the held-out text. */
+  async validate(batchSize = 64): Promise<{ loss: number; accuracy: number } | null> {
+    const T = this.config.seqLen;
+    const count = Math.min(MAX_VALIDATION_WINDOWS, Math.floor((this.validation.length - 1) / T));
+    if (count < 1) return null;
+    const stride = Math.floor((this.validation.length - 1 - T) / Math.max(1, count - 1));
+    const starts = Array.from({ length: count }, (_, i) => i * stride);
+    let loss = 0, accuracy = 0, n = 0;
+    for (let s = 0; s < starts.length; s += batchSize) {
+      const r = await this.model.evaluateBatch(this.batch(this.validation, starts.slice(s, s + batchSize)));
+      loss += r.loss * r.count;
+      accuracy += r.accuracy * r.count;
+      n += r.count;
+    }
+    return { loss: loss / n, accuracy: accuracy / n };
+  }
+
+  /** Train on random windows of the training text; validation loss after every `evalEvery` steps. */
+  async fit(opts: LmFitOptions = {}): Promise<History> {
+    const batchSize = opts.batchSize ?? 32;
+    const every = opts.evalEvery ?? 100;
+    const steps = opts.steps ?? every;
+    for (const [k, v] of [['steps', steps], ['evalEvery', every], ['batchSize', batchSize]] as const) {
+      if (!(Number.isInteger(v) && v >= 1)) throw new Error(`${k} must be a positive integer, got ${v}`);
+    }
+    const epochs = Math.ceil(steps / Math.min(every, steps));
+    const perEpoch = Math.ceil(steps / epochs);
+    const T = this.config.seqLen;
+    const lastStart = this.train.length - T - 1;
+    return fitLoop<TrainBatch>(
+      {
+        rows: perEpoch * batchSize,
+        lengths: new Uint32Array(perEpoch * batchSize),
+        batchOf: (rows) => this.batch(this.train, rows.map(() => Math.floor(this.windowRng() * (lastStart + 1)))),
+        trainStep: (b) => this.model.trainBatch(b),
+        validate: this.validation.length > T ? () => this.validate().then((v) => v!) : null,
+        readWeights: () => this.model.getWeights(),
+        writeWeights: (w) => this.model.setWeights(w),
+        shuffleRng: this.windowRng,
+        lossScale: Math.log(this.vocab.size),
+      },
+      {
+        epochs,
+        batchSize,
+        shuffle: false,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.onBatchEnd ? { onBatchEnd: opts.onBatchEnd } : {}),
+        ...(opts.earlyStopping ? { earlyStopping: opts.earlyStopping } : {}),
+        onEpochEnd: (e) => opts.onEpochEnd?.({ ...e, valBitsPerToken: e.valLoss === null ? null : e.valLoss / LN2 }),
+      },
+    );
+  }
+
+  /** Continue `prompt` by `length` tokens, sampled on the GPU (see GenerateOptions). */
+  async generate(prompt: string, o: Omit<GenerateOptions, 'onChunk'> & { onText?: (text: string) => void | Promise<void> }): Promise<string> {
+    let ids = this.vocab.encode(prompt);
+    // An empty prompt starts from the text's most frequent token.
+    if (ids.length === 0) ids = Uint32Array.of(1);
+    const { onText, ...rest } = o;
+    const out = await generateTokens(this.model, ids, { ...rest, ...(onText ? { onChunk: (t: Uint32Array) => onText(this.vocab.decode(t)) } : {}) });
+    return this.vocab.decode(out.subarray(prompt.length === 0 ? 1 : ids.length));
+  }
+
+  async save(): Promise<Uint8Array> {
+    return this.model.save();
+  }
+
+  static async load(bytes: Uint8Array | ArrayBuffer, opts: { engine?: Engine } = {}): Promise<LanguageModel> {
+    const model = await loadModel(bytes, opts);
+    const meta = model.getUserDefinedMetadata()?.languageModel as { vocab?: unknown; config?: LanguageModelConfig } | undefined;
+    if (!meta?.vocab || !meta.config) {
+      model.dispose();
+      throw new Error('not a language model: the file has no vocabulary (it was not saved by a LanguageModel)');
+    }
+    return new LanguageModel(model, Vocabulary.fromJSON(meta.vocab), { ...DEFAULT_LM, ...meta.config });
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}

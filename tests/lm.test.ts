@@ -1,0 +1,80 @@
+/**
+ * Language modelling on the layers API: the vocabulary, training on windows with next-token targets,
+ * validation in nats/bits per token, and generation on the GPU (state carried, sampling on the GPU)
+ * agreeing with the model's own forward pass.
+ */
+import { describe, expect, it } from 'vitest';
+import { createLanguageModel, LanguageModel } from '../src/lm/language-model';
+import { Vocabulary } from '../src/lm/vocab';
+import { getEngine } from './helpers/gpu';
+
+const SENTENCE = 'the quick brown fox jumps over the lazy dog. ';
+const TEXT = SENTENCE.repeat(80);
+
+function unigramEntropy(text: string): number {
+  const counts = new Map<string, number>();
+  for (const c of text) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) h -= (n / text.length) * Math.log(n / text.length);
+  return h;
+}
+
+describe('vocabulary', () => {
+  it('characters by frequency (ties by first appearance) from id 1; unknown is 0; words keep spaces and punctuation', () => {
+    const v = Vocabulary.fromText('abracadabra!');
+    expect(v.tokens).toEqual(['a', 'b', 'r', 'c', 'd', '!']);
+    expect(Array.from(v.encode('bad?'))).toEqual([2, 1, 5, 0]);
+    expect(v.decode(v.encode('bad?'))).toBe('bad\uFFFD');
+    const w = Vocabulary.fromText("It's late, isn't it? It is.", 'word');
+    expect(w.decode(w.encode("It's late, isn't it? It is."))).toBe("It's late, isn't it? It is.");
+    expect(w.tokens).toContain("isn't");
+    expect(Vocabulary.fromJSON(JSON.parse(JSON.stringify(w.toJSON()))).tokens).toEqual(w.tokens);
+    expect(() => Vocabulary.fromText('')).toThrow(/empty/);
+  });
+});
+
+describe('a character language model', () => {
+  let lm: LanguageModel;
+  it('learns a repetitive text: validation loss far below the unigram entropy, reported in bits too', async () => {
+    lm = await createLanguageModel(TEXT, { seqLen: 24, units: 48, embedDim: 16, learningRate: 0.01, seed: 3 }, { engine: await getEngine() });
+    const epochs: Array<{ valLoss: number | null; bits: number | null }> = [];
+    const h = await lm.fit({ steps: 240, evalEvery: 80, batchSize: 16, onEpochEnd: (e) => void epochs.push({ valLoss: e.valLoss, bits: e.valBitsPerToken }) });
+    expect(h.epochs).toHaveLength(3);
+    const last = epochs.at(-1)!;
+    expect(last.bits).toBeCloseTo(last.valLoss! / Math.log(2), 10);
+    expect(last.valLoss!).toBeLessThan(0.25 * unigramEntropy(TEXT));
+  }, 120_000);
+
+  it('greedy generation continues the pattern, and each generated token is the argmax of the full forward pass', async () => {
+    const text = await lm.generate('the quick', { length: 40, temperature: 0, chunk: 16 });
+    expect(TEXT).toContain(`the quick${text}`);
+    // The decoder (one token at a time, state on the GPU) and the training forward (whole sequence) agree.
+    const ids = lm.vocab.encode(`the quick${text}`);
+    const probs = await lm.model.predict<number[][][]>([Array.from(ids.subarray(0, ids.length - 1))]);
+    const prompt = lm.vocab.encode('the quick').length;
+    for (let t = prompt - 1; t < ids.length - 1; t++) {
+      const row = probs[0]![t]!;
+      expect(row.indexOf(Math.max(...row)), `position ${t}`).toBe(ids[t + 1]);
+    }
+  }, 60_000);
+
+  it('sampling: the same seed gives the same text, another seed another; streaming hands out every chunk; save → load generates the same', async () => {
+    const a = await lm.generate('the', { length: 60, temperature: 1.5, seed: 5, chunk: 7 });
+    expect(await lm.generate('the', { length: 60, temperature: 1.5, seed: 5, chunk: 20 })).toBe(a);
+    expect(await lm.generate('the', { length: 60, temperature: 1.5, seed: 6 })).not.toBe(a);
+    const chunks: string[] = [];
+    const streamed = await lm.generate('the', { length: 60, temperature: 1.5, seed: 5, chunk: 16, onText: (t) => void chunks.push(t) });
+    expect(chunks.join('')).toBe(streamed);
+    expect(chunks.length).toBe(4);
+    const again = await LanguageModel.load(await lm.save(), { engine: await getEngine() });
+    expect(await again.generate('the', { length: 60, temperature: 1.5, seed: 5 })).toBe(a);
+    expect(again.vocab.tokens).toEqual(lm.vocab.tokens);
+    again.dispose();
+  }, 60_000);
+
+  it('refuses what it cannot do, with a reason', async () => {
+    await expect(createLanguageModel('abc', { seqLen: 10 }, { engine: await getEngine() })).rejects.toThrow(/too few for windows of 10/);
+    await expect(lm.generate('the', { length: -1 })).rejects.toThrow(/length must be a non-negative integer/);
+    lm.dispose();
+  });
+});
