@@ -9,6 +9,7 @@ import { loadDataset, type Dataset, type DatasetOptions } from './data/dataset';
 /** Where the files lie relative to the published modules (all in dist/). */
 const BUILTIN_FILE = 'builtin/sentences.zip';
 const BUILTIN_SERIES = 'builtin/series.csv';
+const BUILTIN_TEXT = 'builtin/sentences.txt';
 
 /**
  * The built-in dataset's URL: beside this module (a file: URL in Node). A page that bundles this package
@@ -36,6 +37,16 @@ function relativeBase(): string | undefined {
  */
 export function builtinSeriesUrl(): URL {
   return new URL(BUILTIN_SERIES, import.meta.url);
+}
+
+/** The built-in text for language models (the built-in sentences, one per line), beside this module. */
+export function builtinTextUrl(): URL {
+  return new URL(BUILTIN_TEXT, import.meta.url);
+}
+
+/** The built-in text's UTF-8 bytes (from `url` when given). */
+export function builtinTextBytes(url: URL | string = builtinTextUrl()): Promise<Uint8Array> {
+  return builtinBytes(url, 'text');
 }
 
 /** The built-in dataset's zip bytes (from `url` when given: where your site serves the file). */

@@ -2,7 +2,8 @@
 // Builds the built-in default dataset from the npm package `sentiment@5.0.2`: its test fixtures hold the
 // 3,000 labelled sentences of the UCI "Sentiment Labelled Sentences" set (IMDb, Yelp, Amazon; MIT-licensed
 // package). They become demo/public/builtin/sentences.zip with one CSV (text, label, source), the same
-// format as a user's file, so the built-in data takes exactly the path an uploaded file takes.
+// format as a user's file, so the built-in data takes exactly the path an uploaded file takes; and
+// demo/public/builtin/sentences.txt, the same sentences one per line, the built-in text for language models.
 // The sentences are never committed: this runs before start, build, test and the CLI.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,9 +14,11 @@ import Papa from 'papaparse';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BUILTIN_ZIP = path.join(root, 'demo/public/builtin/sentences.zip');
+/** The same sentences as plain text, one per line: the built-in text for language models. */
+export const BUILTIN_TEXT = path.join(root, 'demo/public/builtin/sentences.txt');
 
 export async function buildBuiltin({ force = false } = {}) {
-  if (!force && fs.existsSync(BUILTIN_ZIP)) return BUILTIN_ZIP;
+  if (!force && fs.existsSync(BUILTIN_ZIP) && fs.existsSync(BUILTIN_TEXT)) return BUILTIN_ZIP;
   const require = createRequire(import.meta.url);
   let fixtures;
   try {
@@ -38,6 +41,7 @@ export async function buildBuiltin({ force = false } = {}) {
   const bytes = await zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE' });
   fs.mkdirSync(path.dirname(BUILTIN_ZIP), { recursive: true });
   fs.writeFileSync(BUILTIN_ZIP, bytes);
+  fs.writeFileSync(BUILTIN_TEXT, `${rows.map((r) => r.text).join('\n')}\n`);
   return BUILTIN_ZIP;
 }
 

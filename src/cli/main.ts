@@ -4,11 +4,14 @@
  */
 import { version } from '../../package.json';
 import { run as forecast } from './forecast';
+import { runGenerate, runLm } from './lm';
 import { run as train } from './train';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   train: { run: train, summary: 'train the sentiment classifier on a .zip/.csv (default: the built-in sentences)' },
   forecast: { run: forecast, summary: 'train an LSTM forecaster on a numeric column of a CSV (default: the built-in series)' },
+  lm: { run: runLm, summary: 'train a character (or word) language model on a text file (default: the built-in text)' },
+  generate: { run: runGenerate, summary: 'continue a prompt with a language model saved by lm' },
 };
 
 const HELP = `webgpu-lstm ${version}: LSTM training on WebGPU (Dawn in Node)
