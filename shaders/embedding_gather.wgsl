@@ -1,8 +1,6 @@
 // Embedding lookup into a time-major sequence:
 //
-//   Y[t, b, e] = W[ids[offIds + b·T + t], e]        ids: batch-major [B, T] u32, W: [V, E], Y: [T, B, E]
-//
-// (offIds lets text generation read the token the sampler just wrote, without a readback.)
+//   Y[t, b, e] = W[ids[b, t], e]        ids: batch-major [B, T] u32, W: [V, E], Y: [T, B, E]
 //
 // Time-major output is what the LSTM wants: every timestep is a contiguous block of B rows, so the
 // input projection, the per-step kernels and the weight-gradient GEMMs all see plain matrices.
@@ -11,7 +9,7 @@
 // Thread mapping: a grid-stride loop over the output elements.
 // Dispatch: (min(ceil(n / 64), 512), 1, 1) with n = T · B · E.
 
-struct Params { B: u32, T: u32, E: u32, V: u32, offW: u32, offIds: u32, offY: u32 }
+struct Params { B: u32, T: u32, E: u32, V: u32, offW: u32 }
 
 @group(0) @binding(0) var<storage, read> ids: array<u32>;
 @group(0) @binding(1) var<storage, read> W: array<f32>;
@@ -28,9 +26,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
     let row = i / p.E;          // t · B + b
     let b = row % p.B;
     let t = row / p.B;
-    let id = ids[p.offIds + b * p.T + t];
+    let id = ids[b * p.T + t];
     var v = 0.0;
     if (id < p.V) { v = W[p.offW + id * p.E + e]; }
-    Y[p.offY + i] = v;
+    Y[i] = v;
   }
 }

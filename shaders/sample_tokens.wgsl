@@ -20,6 +20,9 @@ struct Params { V: u32, offZ: u32, ldZ: u32, offOut: u32, seed: u32, position: u
 
 #include "sampling"
 
+// (The serial sampler of the library, unused here, reads rows through this.)
+fn logitAt(row: u32, i: u32) -> f32 { return Z[p.offZ + row * p.ldZ + i]; }
+
 var<workgroup> bestScore: array<f32, 256>;
 var<workgroup> bestIndex: array<u32, 256>;
 

@@ -14,32 +14,11 @@ struct Params { V: u32, offZ: u32, ldZ: u32, offOut: u32, seed: u32, position: u
 
 #include "sampling"
 
+fn logitAt(row: u32, i: u32) -> f32 { return Z[p.offZ + row * p.ldZ + i]; }
+
 @compute @workgroup_size(64, 1, 1)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let row = gid.x;
   if (row >= p.rows) { return; }
-  let base = p.offZ + row * p.ldZ;
-  var tv = 3.4e38;
-  var ti = 0u;
-  let k = min(p.topK, p.V);
-  for (var round = 0u; round < k; round++) {
-    var s = LOWEST;
-    var si = NONE;
-    for (var i = 0u; i < p.V; i++) {
-      let z = Z[base + i];
-      if (above(tv, ti, z, i) && (si == NONE || above(z, i, s, si))) { s = z; si = i; }
-    }
-    tv = s;
-    ti = si;
-  }
-  var s = LOWEST;
-  var si = NONE;
-  for (var i = 0u; i < p.V; i++) {
-    let z = Z[base + i];
-    if (k > 0u && above(tv, ti, z, i)) { continue; }
-    var score = z;
-    if (p.temperature > 0.0) { score = z / p.temperature - log(-log(uniform01(p.position + row, i))); }
-    if (si == NONE || above(score, i, s, si)) { s = score; si = i; }
-  }
-  tokens[p.offOut + row] = si;
+  tokens[p.offOut + row] = sampleSerial(row, p.position + row);
 }

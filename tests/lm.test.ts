@@ -33,6 +33,20 @@ describe('vocabulary', () => {
   });
 });
 
+describe('generation on the GPU agrees with the training forward pass', () => {
+  it('a 2-layer model with dropout (untrained): every greedy token is the argmax of predict at its position', async () => {
+    const lm = await createLanguageModel(TEXT, { seqLen: 8, units: 12, embedDim: 6, layers: 2, dropout: 0.3, seed: 11 }, { engine: await getEngine() });
+    const out = await lm.generate('the quick', { length: 30, temperature: 0, chunk: 7 });
+    const ids = lm.vocab.encode(`the quick${out}`);
+    const probs = await lm.model.predict<number[][][]>([Array.from(ids.subarray(0, ids.length - 1))]);
+    for (let t = 8; t < ids.length - 1; t++) {
+      const row = probs[0]![t]!;
+      expect(row.indexOf(Math.max(...row)), `position ${t}`).toBe(ids[t + 1]);
+    }
+    lm.dispose();
+  });
+});
+
 describe('a character language model', () => {
   let lm: LanguageModel;
   it('learns a repetitive text: validation loss far below the unigram entropy, reported in bits too', async () => {

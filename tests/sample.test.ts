@@ -4,8 +4,10 @@
  * and the same draws for the same seed and positions.
  */
 import { describe, expect, it } from 'vitest';
-import { sampleTokens } from '../src/ops/sample';
-import { getTunedEngine, randomArray, rng } from './helpers/gpu';
+import { ParameterStore } from '../src/engine/parameters';
+import { subSlice } from '../src/engine/tensor';
+import { denseSample, sampleTokens } from '../src/ops/sample';
+import { f32, getTunedEngine, randomArray, rng } from './helpers/gpu';
 import type { Tuning } from '../src/engine/engine';
 
 async function draw(logits: number[], rows: number, o: { temperature: number; topK?: number; seed: number; position?: number }, tuning: Tuning = 'cpu'): Promise<Uint32Array> {
@@ -80,6 +82,35 @@ describe('GPU token sampler', () => {
     for (const o of [{ temperature: 0.8, seed: 3 }, { temperature: 1, topK: 5, seed: 4 }, { temperature: 0, seed: 5 }]) {
       expect(await draw(z, 40, o, 'gpu')).toEqual(await draw(z, 40, o, 'cpu'));
     }
+  });
+
+  it('the fused output layer + sampler (dense_sample) draws what sampleTokens draws from the same logits', async () => {
+    const engine = await getTunedEngine('cpu');
+    const H = 20, V = 37, rows = 40;
+    const r = rng('dense-sample');
+    const Wd = randomArray(r, H * V), bd = randomArray(r, V), h = randomArray(r, rows * H, -2, 2);
+    const store = new ParameterStore(engine, [
+      { name: 'kernel', shape: [H, V], init: f32(Wd) },
+      { name: 'bias', shape: [V], init: f32(bd) },
+    ]);
+    const hs = engine.allocate(rows * H, 'h');
+    engine.write(hs, f32(h));
+    const logits = engine.allocate(V, 'logits');
+    const fused = engine.allocate(rows, 'fused tokens');
+    const step = engine.beginStep({ grad: false });
+    for (let i = 0; i < rows; i++) {
+      denseSample(step, { kernel: store.get('kernel'), bias: store.get('bias') }, subSlice(hs, i * H, H), logits, fused, { outOffset: i, seed: 8, position: 500 + i, temperature: 0.9, topK: i % 2 ? 5 : 0 });
+    }
+    step.submit();
+    const got = await engine.readU32(fused);
+    // The same logits on the host (float64), sampled by sampleTokens row by row at the same positions.
+    const z = Array.from({ length: rows }, (_, i) => Array.from({ length: V }, (_, v) => bd[v]! + Array.from({ length: H }, (_, k) => h[i * H + k]! * Wd[k * V + v]!).reduce((a, b) => a + b, 0)));
+    for (let i = 0; i < rows; i++) {
+      const [t] = await draw(z[i]!, 1, { temperature: 0.9, topK: i % 2 ? 5 : 0, seed: 8, position: 500 + i });
+      expect(got[i], `row ${i}`).toBe(t);
+    }
+    for (const s of [hs, logits, fused]) engine.release(s);
+    store.destroy();
   });
 
   it('rejects a negative temperature and a fractional topK', async () => {

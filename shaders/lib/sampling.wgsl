@@ -1,6 +1,7 @@
-// Sampling pieces shared by sample_tokens.wgsl (a workgroup per row) and sample_tokens_serial.wgsl
-// (one invocation per row): the counter-based random stream and the (value, lower index) order.
-// Both need `p` with fields seed.
+// Sampling pieces shared by sample_tokens.wgsl (a workgroup per row), sample_tokens_serial.wgsl and
+// dense_sample.wgsl (one invocation per row): the counter-based random stream, the (value, lower index)
+// order, and the serial sampler. The including shader declares `p` (with V, seed, temperature, topK)
+// and `fn logitAt(row: u32, i: u32) -> f32`.
 
 fn pcg(v: u32) -> u32 {
   let state = v * 747796405u + 2891336453u;
@@ -20,3 +21,31 @@ fn above(a: f32, ia: u32, b: f32, ib: u32) -> bool {
 
 const NONE = 0xffffffffu;
 const LOWEST = -3.4e38;
+
+// One token from row `row`'s logits, drawn at stream position `position`: the K-th largest (logit, index)
+// pair found by K scans when topK > 0, then Gumbel-max (argmax at temperature 0) over the allowed tokens.
+fn sampleSerial(row: u32, position: u32) -> u32 {
+  var tv = 3.4e38;
+  var ti = 0u;
+  let k = min(p.topK, p.V);
+  for (var round = 0u; round < k; round++) {
+    var s = LOWEST;
+    var si = NONE;
+    for (var i = 0u; i < p.V; i++) {
+      let z = logitAt(row, i);
+      if (above(tv, ti, z, i) && (si == NONE || above(z, i, s, si))) { s = z; si = i; }
+    }
+    tv = s;
+    ti = si;
+  }
+  var s = LOWEST;
+  var si = NONE;
+  for (var i = 0u; i < p.V; i++) {
+    let z = logitAt(row, i);
+    if (k > 0u && above(tv, ti, z, i)) { continue; }
+    var score = z;
+    if (p.temperature > 0.0) { score = z / p.temperature - log(-log(uniform01(position, i))); }
+    if (si == NONE || above(score, i, s, si)) { s = score; si = i; }
+  }
+  return si;
+}

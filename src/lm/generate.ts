@@ -4,13 +4,9 @@
  * sampled on the GPU and fed back as the next input without leaving it. A chunk of tokens is one submit
  * and one readback of the tokens (never of a distribution). Same seed → the same tokens on a device.
  */
-import type { Slice } from '../engine/tensor';
 import { subSlice } from '../engine/tensor';
-import { addBiasInto } from '../ops/elementwise';
-import { embeddingGatherInto } from '../ops/embedding';
 import { LstmDecoder } from '../ops/lstm';
-import { gemm } from '../ops/matmul';
-import { sampleTokens } from '../ops/sample';
+import { denseSample } from '../ops/sample';
 import type { Sequential } from '../layers/sequential';
 
 export interface GenerateOptions {
@@ -43,7 +39,7 @@ function generationPath(model: Sequential) {
 
 export async function generateTokens(model: Sequential, prompt: Uint32Array, o: GenerateOptions): Promise<Uint32Array> {
   const { embedding, lstms, dense } = generationPath(model);
-  const [V, E] = embedding.weights[0]!.shape as [number, number];
+  const V = embedding.weights[0]!.shape[0]!;
   const U = dense.weights[1]!.shape[0]!;
   if (prompt.length === 0) throw new Error('generate: the prompt needs at least one token');
   for (const t of prompt) if (t >= V) throw new Error(`generate: prompt token ${t} is outside the vocabulary of ${V}`);
@@ -55,17 +51,16 @@ export async function generateTokens(model: Sequential, prompt: Uint32Array, o: 
   const params = model.params;
   const total = prompt.length + o.length;
   const tokens = engine.allocate(total, 'generated tokens');
-  const embedded = engine.allocate(chunk * E, 'generation input');
-  const logits = engine.allocate(chunk * U, 'generation logits');
+  const logits = engine.allocate(U, 'generation logits');
   const decoders = lstms.map((b) => new LstmDecoder(engine, { wx: params.get(`${b.name}/kernel`), wh: params.get(`${b.name}/recurrent_kernel`), b: params.get(`${b.name}/bias`) }, chunk));
   const W = params.get(`${embedding.name}/embeddings`);
-  const Wd = params.get(`${dense.name}/kernel`);
-  const bd = params.get(`${dense.name}/bias`);
   const out = new Uint32Array(total);
   out.set(prompt);
+  const denseW = { kernel: params.get(`${dense.name}/kernel`), bias: params.get(`${dense.name}/bias`) };
   try {
     engine.write(tokens, Uint32Array.from({ length: total }, (_, i) => (i < prompt.length ? prompt[i]! : 0)));
     // Token p is the input of timestep p; the output at p is token p + 1 (sampled once past the prompt).
+    // Per token: one fused dispatch per LSTM layer and one for the output layer and the sampler.
     for (let start = 0; start < total - 1; start += chunk) {
       if (o.signal?.aborted) return out.slice(0, start + 1);
       const n = Math.min(chunk, total - 1 - start);
@@ -74,14 +69,10 @@ export async function generateTokens(model: Sequential, prompt: Uint32Array, o: 
         if (start === 0) for (const d of decoders) d.reset(step);
         for (let i = 0; i < n; i++) {
           const p = start + i;
-          embeddingGatherInto(step, W, tokens, p, embedded, i * E, 1);
-          let x: Slice = subSlice(embedded, i * E, E);
-          for (const d of decoders) x = d.advance(step, x, i);
+          decoders[0]!.advanceFromToken(step, W, tokens, p, i);
+          for (let l = 1; l < decoders.length; l++) decoders[l]!.advanceFrom(step, decoders[l - 1]!, i);
           if (p + 1 < prompt.length) continue; // still reading the prompt
-          const row = subSlice(logits, i * U, U);
-          gemm(step, { a: x, b: Wd.data, c: row, M: 1, N: U, K: x.length });
-          addBiasInto(step, row, bd.data, 1, U);
-          sampleTokens(step, row, tokens, { rows: 1, V: U, outOffset: p + 1, seed: o.seed ?? 1, position: p + 1, temperature, topK: o.topK ?? 0 });
+          denseSample(step, denseW, decoders.at(-1)!.output(i), logits, tokens, { outOffset: p + 1, seed: o.seed ?? 1, position: p + 1, temperature, topK: o.topK ?? 0 });
         }
         for (const d of decoders) d.carry(step, n);
         step.submit();
@@ -100,6 +91,6 @@ export async function generateTokens(model: Sequential, prompt: Uint32Array, o: 
     return out;
   } finally {
     for (const d of decoders) d.release();
-    for (const s of [tokens, embedded, logits]) engine.release(s);
+    for (const s of [tokens, logits]) engine.release(s);
   }
 }

@@ -2,7 +2,7 @@
  * Embedding lookup (time-major output) and its deterministic segment-sum gradient.
  */
 import { grid1d, type Step } from '../engine/engine';
-import { type Slice, type Tensor } from '../engine/tensor';
+import { type Tensor } from '../engine/tensor';
 import { kernel } from '../kernels/variants';
 
 export const EMBEDDING_KERNELS = { forward: [kernel('embedding_gather')], backward: [kernel('embedding_backward')] };
@@ -62,7 +62,7 @@ export function embedding(step: Step, W: Tensor, ids: Uint32Array, B: number, T:
   const out = step.output([T, B, E], name, W.requiresGrad);
   step.dispatch('embedding_gather', {
     buffers: { ids: idSlice, W: W.data, Y: out.data },
-    params: { B, T, E, V, offW: W.data.offset, offIds: 0, offY: out.data.offset },
+    params: { B, T, E, V, offW: W.data.offset },
     workgroups: grid1d(T * B * E),
   });
   if (W.grad && step.tape.recording) {
@@ -84,16 +84,3 @@ export function embedding(step: Step, W: Tensor, ids: Uint32Array, B: number, T:
   return out;
 }
 
-/**
- * Rows of W for ids that are already on the GPU (no tape): out[offOut + r·E + e] = W[ids[offIds + r], e]
- * for r < count. Generation feeds the sampler's output back this way, without a readback.
- */
-export function embeddingGatherInto(step: Step, W: Tensor, ids: Slice, offIds: number, out: Slice, offOut: number, count: number): void {
-  const [V, E] = W.shape as [number, number];
-  if (offIds + count > ids.length || offOut + count * E > out.length) throw new Error('embeddingGatherInto: ids or output too small');
-  step.dispatch('embedding_gather', {
-    buffers: { ids, W: W.data, Y: out },
-    params: { B: 1, T: count, E, V, offW: W.data.offset, offIds: ids.offset + offIds, offY: out.offset + offOut },
-    workgroups: grid1d(count * E),
-  });
-}

@@ -12,7 +12,7 @@ import { variantsFor, type Tuning, type TunedVariant } from '../kernels/variants
 import { ACTIVATION_KERNELS } from './activation';
 import { ELEMENTWISE_KERNELS as E } from './elementwise';
 import { EMBEDDING_KERNELS } from './embedding';
-import { LSTM_KERNELS } from './lstm';
+import { LSTM_DECODE_KERNELS, LSTM_KERNELS } from './lstm';
 import { GEMM_KERNELS } from './matmul';
 import { POINTWISE_LOSS_KERNELS } from './pointwise-loss';
 import { SAMPLE_KERNELS } from './sample';
@@ -20,7 +20,7 @@ import { SOFTMAX_XENT_KERNELS } from './softmax-xent';
 
 export type OpName =
   | 'matmul' | 'add' | 'addBias' | 'embedding' | 'dropout' | 'softmaxXent' | 'reverseTime' | 'concat' | 'lstm'
-  | 'activation' | 'pointwiseLoss' | 'sample';
+  | 'activation' | 'pointwiseLoss' | 'sample' | 'lstmDecode';
 
 export interface OpKernels {
   forward: readonly TunedVariant[];
@@ -42,6 +42,7 @@ export const OP_KERNELS: { readonly [P in OpName]: OpKernels } = {
   pointwiseLoss: POINTWISE_LOSS_KERNELS,
   // Generation's sampler: forward only (no gradient flows through a drawn token).
   sample: { forward: SAMPLE_KERNELS, backward: [] },
+  lstmDecode: { forward: LSTM_DECODE_KERNELS, backward: [] },
 };
 
 /** Every kernel variant the ops and the optimizer use with this tuning (all of them without one). */

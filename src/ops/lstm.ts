@@ -194,23 +194,21 @@ export function lstm(step: Step, x: Tensor, w: LstmWeights, opts: LstmOptions = 
   };
 }
 
+/** The fused single-sequence step of generation (shaders/lstm_decode_step.wgsl), from a token or from the layer below. */
+export const LSTM_DECODE_KERNELS = BOOLS.map((EMBED) => kernel('lstm_decode_step', undefined, { EMBED }));
+
 /**
  * An LSTM layer run one timestep at a time with its state carried on the GPU (generation: the next
- * input is the token just sampled, so the timesteps cannot be batched into one GEMM). Persistent buffers
- * hold up to `steps` timesteps: slot 0 of h and c is the state to start from, timestep t reads slot t and
- * writes slot t + 1; `carry` moves the last slot back to 0 for the next chunk. No tape, no gradient;
- * batch of one. The same step kernels as `lstm`, so the same numbers.
+ * input is the token just sampled, so timesteps cannot be batched into one GEMM). One fused dispatch per
+ * timestep (input row, both matmuls, gates, cell update). Persistent buffers hold up to `steps`
+ * timesteps: slot 0 of h and c is the state to start from, timestep t reads slot t and writes slot
+ * t + 1; `carry` moves the last slot back to 0 for the next chunk. No tape, no gradient; batch of one.
  */
 export class LstmDecoder {
-  private readonly H: number;
-  private readonly G: number;
-  private readonly buffers: Slice[];
-  private readonly hs: Slice;
+  readonly H: number;
+  /** h of every slot: [(steps + 1) · H]. */
+  readonly hs: Slice;
   private readonly cs: Slice;
-  private readonly xp: Slice;
-  private readonly gates: Slice;
-  private readonly mask: Slice;
-  private readonly rmask: Slice;
 
   constructor(
     private readonly engine: Engine,
@@ -218,17 +216,9 @@ export class LstmDecoder {
     readonly steps: number,
   ) {
     this.H = w.wh.shape[0]!;
-    this.G = 4 * this.H;
-    const alloc = (n: number, label: string) => engine.allocate(n, `lstm decoder ${label}`);
-    this.hs = alloc((steps + 1) * this.H, 'h');
-    this.cs = alloc((steps + 1) * this.H, 'c');
-    this.xp = alloc(steps * this.G, 'Xp');
-    this.gates = alloc(steps * this.G, 'gates');
-    this.mask = alloc(steps, 'mask');
-    this.rmask = alloc(this.H, 'recurrent mask');
-    this.buffers = [this.hs, this.cs, this.xp, this.gates, this.mask, this.rmask];
-    engine.write(this.mask, new Uint32Array(steps).fill(1));
-    engine.write(this.rmask, new Float32Array(this.H).fill(1));
+    if (w.wx.data.buffer !== w.wh.data.buffer || w.b.data.buffer !== w.wh.data.buffer) throw new Error('LstmDecoder: the weights must live in one parameter arena');
+    this.hs = engine.allocate((steps + 1) * this.H, 'lstm decoder h');
+    this.cs = engine.allocate((steps + 1) * this.H, 'lstm decoder c');
   }
 
   /** Start from the zero state. */
@@ -237,20 +227,30 @@ export class LstmDecoder {
     step.clear(subSlice(this.cs, 0, this.H));
   }
 
-  /** Timestep t (0 ≤ t < steps) on the input row x ([1, in]); returns h_t, a view of slot t + 1. */
-  advance(step: Step, x: Slice, t: number): Slice {
+  private dispatch(step: Step, t: number, embed: boolean, X: Slice, offX: number, tokens: Slice, offTok: number): void {
     if (!(t >= 0 && t < this.steps)) throw new Error(`LstmDecoder: timestep ${t} is outside 0…${this.steps - 1}`);
-    const In = this.w.wx.shape[0]!;
-    const xpRow = subSlice(this.xp, t * this.G, this.G);
-    gemm(step, { a: x, b: this.w.wx.data, c: xpRow, M: 1, N: this.G, K: In });
-    addBiasInto(step, xpRow, this.w.b.data, 1, this.G);
-    const k = stepKernels(step, this.H, 1, this.w.wh.data.offset);
-    step.dispatch(k.forward, {
-      overrides: { USE_RECURRENT_MASK: false },
-      buffers: { xp: this.xp, wh: this.w.wh.data, mask: this.mask, rmask: this.rmask, hs: this.hs, cs: this.cs, gates: this.gates },
-      params: { B: 1, H: this.H, t, offWh: this.w.wh.data.offset },
-      workgroups: k.workgroups,
+    step.dispatch('lstm_decode_step', {
+      overrides: { EMBED: embed },
+      buffers: { tokens, theta: this.w.wh.data.buffer, X, hs: this.hs, cs: this.cs },
+      params: { In: this.w.wx.shape[0]!, H: this.H, t, offWx: this.w.wx.data.offset, offWh: this.w.wh.data.offset, offB: this.w.b.data.offset, offX, offTok },
+      workgroups: [Math.ceil(this.H / 64), 1, 1],
     });
+  }
+
+  /** Timestep t on the embedding row of the token at tokens[pos] (`embedding`: [V, in], in the same arena). */
+  advanceFromToken(step: Step, embedding: Tensor, tokens: Slice, pos: number, t: number): void {
+    if (embedding.shape[1] !== this.w.wx.shape[0]) throw new Error(`LstmDecoder: embedding width ${embedding.shape[1]} is not the layer's input ${this.w.wx.shape[0]}`);
+    this.dispatch(step, t, true, embedding.data, embedding.data.offset, tokens, tokens.offset + pos);
+  }
+
+  /** Timestep t on h_t of the layer below. */
+  advanceFrom(step: Step, below: LstmDecoder, t: number): void {
+    if (below.H !== this.w.wx.shape[0]) throw new Error(`LstmDecoder: the layer below has ${below.H} units, this layer takes ${this.w.wx.shape[0]}`);
+    this.dispatch(step, t, false, below.hs, below.hs.offset + (t + 1) * below.H, below.hs, 0);
+  }
+
+  /** h_t (slot t + 1). */
+  output(t: number): Slice {
     return subSlice(this.hs, (t + 1) * this.H, this.H);
   }
 
@@ -266,7 +266,7 @@ export class LstmDecoder {
   }
 
   release(): void {
-    for (const b of this.buffers) this.engine.release(b);
-    this.buffers.length = 0;
+    this.engine.release(this.hs);
+    this.engine.release(this.cs);
   }
 }

@@ -1,0 +1,52 @@
+// One LSTM timestep of one sequence, everything fused, for generation (where each input is the token
+// just sampled, so timesteps cannot be batched): the input row, both matmuls, the gates and the cell
+// update in one dispatch.
+//
+//   x        = EMBED ? E[tokens[offTok], :] (the embedding row of a token on the GPU) : X[offX .. offX + In]
+//   z_g[j]   = b[g·H + j] + Σ_k x[k]·Wx[k, g·H + j] + Σ_k h_{t−1}[k]·Wh[k, g·H + j]     (gates i, f, c, o)
+//   c_t, h_t = cellStep(z, c_{t−1})                                                     (lstm_cell_math)
+//
+// Every weight lives in the parameter arena `theta` (offsets in the uniforms). State: hs and cs hold
+// slots of H values; timestep t reads slot t and writes slot t + 1, so a chunk of steps needs no copies.
+// Thread mapping: one invocation per unit j (its four gate dot products over In + H in registers).
+// Dispatch: (ceil(H / 64), 1, 1).
+
+override EMBED: bool = false;
+
+alias Cell = f32;
+#include "lstm_cell_math"
+#include "lstm_gates"
+
+struct Params { In: u32, H: u32, t: u32, offWx: u32, offWh: u32, offB: u32, offX: u32, offTok: u32 }
+
+@group(0) @binding(0) var<storage, read> tokens: array<u32>;
+@group(0) @binding(1) var<storage, read> theta: array<f32>;
+@group(0) @binding(2) var<storage, read> X: array<f32>;
+@group(0) @binding(3) var<storage, read_write> hs: array<f32>;
+@group(0) @binding(4) var<storage, read_write> cs: array<f32>;
+@group(0) @binding(5) var<uniform> p: Params;
+
+@compute @workgroup_size(64, 1, 1)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let j = gid.x;
+  let H = p.H;
+  if (j >= H) { return; }
+  let G = 4u * H;
+  var xBase = p.offX;
+  if (EMBED) { xBase = p.offX + tokens[p.offTok] * p.In; }
+  var z = vec4f(theta[p.offB + GATE_I * H + j], theta[p.offB + GATE_F * H + j], theta[p.offB + GATE_C * H + j], theta[p.offB + GATE_O * H + j]);
+  for (var k = 0u; k < p.In; k++) {
+    let xk = X[xBase + k];
+    let w = p.offWx + k * G + j;
+    z += xk * vec4f(theta[w + GATE_I * H], theta[w + GATE_F * H], theta[w + GATE_C * H], theta[w + GATE_O * H]);
+  }
+  let prev = p.t * H;
+  for (var k = 0u; k < H; k++) {
+    let hk = hs[prev + k];
+    let w = p.offWh + k * G + j;
+    z += hk * vec4f(theta[w + GATE_I * H], theta[w + GATE_F * H], theta[w + GATE_C * H], theta[w + GATE_O * H]);
+  }
+  let s = cellStep(z.x, z.y, z.z, z.w, cs[prev + j]);
+  cs[prev + H + j] = s.c;
+  hs[prev + H + j] = s.h;
+}
