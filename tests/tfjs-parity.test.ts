@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, it } from 'vitest';
 import { ParameterStore } from '../src/engine/parameters';
-import { layers, sequential, type CompileArgs, type Layer, type Sequential } from '../src/index';
+import { createLanguageModel, layers, sequential, type CompileArgs, type Layer, type Sequential } from '../src/index';
 import { lstmStack, lstmStackParams, type LstmStackConfig } from '../src/nn/lstm-stack';
 import seedrandom from 'seedrandom';
 import { expectClose, f32, getEngine, randomArray, rng } from './helpers/gpu';
@@ -115,6 +115,17 @@ describe('layers API models exported with exportTfjs load in tf.loadLayersModel 
       y: (n) => Array.from({ length: n }, (_, i) => i % 2),
     },
   ];
+  it('a character language model (createLanguageModel): the same next-character probabilities', async () => {
+    const lm = await createLanguageModel('the clouds are in the sky. '.repeat(30), { seqLen: 12, units: 16, embedDim: 8, seed: 4 }, { engine: await getEngine() });
+    await lm.fit({ steps: 10, evalEvery: 10, batchSize: 8 });
+    const ids = [Array.from(lm.vocab.encode('the clouds a'))];
+    const ours = (await lm.model.predict<number[][][]>(ids)).flat(2);
+    const loaded = await load(lm.model);
+    const theirs = (loaded.predict(tf.tensor2d(ids, [1, 12])) as tf.Tensor).dataSync();
+    expectClose(ours, theirs, 0, 1e-4, 'next-character probabilities vs TF.js');
+    lm.dispose();
+  });
+
   for (const c of cases) {
     it(c.name, async () => {
       const model = await sequential(c.build(), { seed: c.name, engine: await getEngine() });
