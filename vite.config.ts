@@ -57,7 +57,7 @@ function build(mode: string): UserConfig['build'] {
         outDir: `${dist}/site`,
         emptyOutDir: true,
         target: 'es2022',
-        rollupOptions: { input: { index: demo('index.html'), embed: demo('embed.html'), forecast: demo('forecast.html') } },
+        rollupOptions: { input: { index: demo('index.html'), embed: demo('embed.html'), forecast: demo('forecast.html'), write: demo('write.html') } },
       };
   }
 }

@@ -1,0 +1,62 @@
+/**
+ * End-to-end: the text-generation demo page (dist/site/write.html) in headless Chromium: the built-in
+ * text loads, a short training run shows samples and the loss, and writing from a prompt streams text.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'puppeteer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, DIST, launch, requireBuild, serve } from './browser';
+
+let browser: Browser;
+let page: Page;
+let server: { url: string; close: () => Promise<void> };
+const errors: string[] = [];
+const shadow = (sel: string) => page.evaluate((s) => document.querySelector('lstm-writer')?.shadowRoot?.querySelector(s)?.textContent ?? '', sel);
+
+beforeAll(async () => {
+  requireBuild();
+  server = await serve(DIST);
+  browser = await launch();
+  page = await browser.newPage();
+  page.on('pageerror', (e) => errors.push((e as Error).message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('text-generation demo page', () => {
+  it('loads the built-in text, trains with samples and a loss curve, then writes from a prompt', async () => {
+    await page.goto(`${server.url}site/write.html`);
+    await page.waitForFunction(() => /sentences\.txt: [\d,]+ characters, \d+ distinct/.test(document.querySelector('lstm-writer')?.shadowRoot?.querySelector('[data-testid=text-summary]')?.textContent ?? ''), { timeout: 60_000, polling: 100 });
+    await page.evaluate(() => Object.assign(document.querySelector('lstm-writer')!, { steps: 6, evalEvery: 3, units: 32, embedDim: 8, seqLen: 16, batchSize: 8 }));
+    const samples: string[] = [];
+    await page.exposeFunction('onSample', (t: string) => samples.push(t));
+    const ended = page.evaluate(() => {
+      const el = document.querySelector('lstm-writer')!;
+      el.addEventListener('sample', (e) => (window as unknown as { onSample(t: string): void }).onSample((e as CustomEvent).detail.text));
+      return new Promise<{ valLoss: number }>((resolve) => el.addEventListener('train-end', (e) => resolve((e as CustomEvent).detail), { once: true }));
+    });
+    await page.evaluate(() => (document.querySelector('lstm-writer')!.shadowRoot!.querySelector('[data-testid=train]') as HTMLButtonElement).click());
+    const end = await ended;
+    expect(end.valLoss).toBeGreaterThan(0);
+    expect(samples).toHaveLength(2);
+    expect(samples.every((s) => [...s].length === 160)).toBe(true);
+    expect(await shadow('[data-testid=progress]')).toMatch(/trained: validation [\d.]+ nats\/token \([\d.]+ bits\)/);
+    expect(await page.evaluate(() => document.querySelector('lstm-writer')!.shadowRoot!.querySelectorAll('figure svg polyline').length)).toBe(2);
+    const written = await page.evaluate(async () => {
+      const el = document.querySelector('lstm-writer') as HTMLElement & { write(p: string, n: number): Promise<string> };
+      return el.write('The movie', 50);
+    });
+    expect(written.startsWith('The movie')).toBe(true);
+    expect([...written].length).toBe(9 + 50);
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'write-trained.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 240_000);
+});
