@@ -40,3 +40,44 @@ export function numberOf(flag: string, text: string, range: Range = {}): number 
   if (!ok) throw new UsageError(`${flag} needs ${what}${bounds.length ? ` ${bounds.join(' and ')}` : ''}, got "${text}"`);
   return n;
 }
+
+/** What an option handler gets: the flag, and readers of its value that check it. */
+export interface OptionReader {
+  flag: string;
+  value(): string;
+  /** The next argument as it is, even one that starts with a dash (a prompt may). */
+  raw(): string;
+  int(min: number): number;
+  number(range: Range): number;
+}
+
+/**
+ * Walk argv: each option goes to `option`, which returns false for one it does not know (a usage
+ * error); a word that is not an option is the command's input file (at most one). null for --help.
+ */
+export function readOptions(argv: readonly string[], option: (o: OptionReader) => boolean): { file: string | null } | null {
+  let file: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    if (flag === '--help' || flag === '-h') return null;
+    const value = () => valueOf(flag, argv, ++i);
+    const reader: OptionReader = {
+      flag,
+      value,
+      raw: () => {
+        const x = argv[++i];
+        if (x === undefined) throw new UsageError(`${flag} needs a value`);
+        return x;
+      },
+      int: (min) => numberOf(flag, value(), { int: true, min }),
+      number: (range) => numberOf(flag, value(), range),
+    };
+    if (flag.startsWith('-')) {
+      if (!option(reader)) throw new UsageError(`unknown option ${flag} (see --help)`);
+      continue;
+    }
+    if (file !== null) throw new UsageError(`only one input file, got "${file}" and "${flag}"`);
+    file = flag;
+  }
+  return { file };
+}

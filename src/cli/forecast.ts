@@ -11,7 +11,7 @@ import { readTable } from '../data/table';
 import { numericSeries } from '../forecast/series';
 import { createForecaster, DEFAULT_FORECAST, trainForecaster, type ForecastSettings } from '../forecast/train';
 import { unscale } from '../forecast/windows';
-import { numberOf, UsageError, valueOf } from './args';
+import { numberOf, readOptions } from './args';
 import { gpuLine, readInputFile, runCommand } from './command';
 import { checkWritableFile, writeFileAtomic } from './files';
 import { progressPrinter } from './progress';
@@ -49,12 +49,11 @@ interface Args extends ForecastSettings {
 
 function parseArgs(argv: string[]): Args | null {
   const a: Args = { ...DEFAULT_FORECAST, file: null, out: 'forecast-model.zip', outCsv: null };
-  for (let i = 0; i < argv.length; i++) {
-    const f = argv[i]!;
-    const v = () => valueOf(f, argv, ++i);
-    const int = (min: number) => numberOf(f, v(), { int: true, min });
+  const read = readOptions(argv, (o) => {
+    const f = o.flag;
+    const v = o.value;
+    const int = o.int;
     switch (f) {
-      case '--help': case '-h': return null;
       case '--column': a.column = v(); break;
       case '--window': a.window = int(1); break;
       case '--horizon': a.horizon = int(1); break;
@@ -72,11 +71,12 @@ function parseArgs(argv: string[]): Args | null {
       case '--out': a.out = v(); break;
       case '--out-csv': a.outCsv = v(); break;
       default:
-        if (f.startsWith('-')) throw new UsageError(`unknown option ${f} (see --help)`);
-        if (a.file) throw new UsageError(`only one input file, got "${a.file}" and "${f}"`);
-        a.file = f;
+        return false;
     }
-  }
+    return true;
+  });
+  if (!read) return null;
+  a.file = read.file;
   return a;
 }
 

@@ -5,7 +5,7 @@
  */
 import { builtinTextBytes } from '../builtin';
 import { createLanguageModel, DEFAULT_LM, LanguageModel, type LanguageModelConfig } from '../lm/language-model';
-import { numberOf, UsageError, valueOf } from './args';
+import { numberOf, readOptions, UsageError } from './args';
 import { gpuLine, readInputFile, runCommand } from './command';
 import { checkWritableFile, writeFileAtomic } from './files';
 import { progressPrinter } from './progress';
@@ -55,12 +55,11 @@ interface LmArgs {
 
 function parseLm(argv: string[]): LmArgs | null {
   const a: LmArgs = { file: null, config: {}, batchSize: 32, steps: 300, evalEvery: 100, patience: 0, sample: 200, out: 'lm.zip' };
-  for (let i = 0; i < argv.length; i++) {
-    const f = argv[i]!;
-    const v = () => valueOf(f, argv, ++i);
-    const int = (min: number) => numberOf(f, v(), { int: true, min });
+  const read = readOptions(argv, (o) => {
+    const f = o.flag;
+    const v = o.value;
+    const int = o.int;
     switch (f) {
-      case '--help': case '-h': return null;
       case '--level': {
         const l = v();
         if (l !== 'char' && l !== 'word') throw new UsageError(`--level must be char or word, got "${l}"`);
@@ -87,11 +86,12 @@ function parseLm(argv: string[]): LmArgs | null {
       case '--sample': a.sample = int(0); break;
       case '--out': a.out = v(); break;
       default:
-        if (f.startsWith('-')) throw new UsageError(`unknown option ${f} (see --help)`);
-        if (a.file) throw new UsageError(`only one input file, got "${a.file}" and "${f}"`);
-        a.file = f;
+        return false;
     }
-  }
+    return true;
+  });
+  if (!read) return null;
+  a.file = read.file;
   if (a.patience > 0 && a.config.validationShare === 0) throw new UsageError('--early-stopping needs a validation share (--val-share > 0)');
   return a;
 }
@@ -156,28 +156,22 @@ interface GenArgs {
 
 function parseGenerate(argv: string[]): GenArgs | null {
   const a: GenArgs = { file: null, prompt: '', length: 300, temperature: 1, topK: 0, seed: 1 };
-  for (let i = 0; i < argv.length; i++) {
-    const f = argv[i]!;
-    const v = () => valueOf(f, argv, ++i);
+  const read = readOptions(argv, (o) => {
+    const f = o.flag;
+    const v = o.value;
     switch (f) {
-      case '--help': case '-h': return null;
-      case '--prompt': {
-        // A prompt may itself start with a dash: take the next argument as it is.
-        const x = argv[++i];
-        if (x === undefined) throw new UsageError('--prompt needs a value');
-        a.prompt = x;
-        break;
-      }
+      case '--prompt': a.prompt = o.raw(); break; // a prompt may itself start with a dash
       case '--length': a.length = numberOf(f, v(), { int: true, min: 1 }); break;
       case '--temperature': a.temperature = numberOf(f, v(), { min: 0 }); break;
       case '--top-k': a.topK = numberOf(f, v(), { int: true, min: 0 }); break;
       case '--seed': a.seed = numberOf(f, v(), { int: true, min: 0 }); break;
       default:
-        if (f.startsWith('-')) throw new UsageError(`unknown option ${f} (see --help)`);
-        if (a.file) throw new UsageError(`only one model file, got "${a.file}" and "${f}"`);
-        a.file = f;
+        return false;
     }
-  }
+    return true;
+  });
+  if (!read) return null;
+  a.file = read.file;
   if (!a.file) throw new UsageError('give the model file: webgpu-lstm generate lm.zip --prompt "…"');
   return a;
 }

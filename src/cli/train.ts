@@ -12,7 +12,7 @@ import path from 'node:path';
 import { builtinDatasetBytes } from '../builtin';
 import { DEFAULT_CLEANING } from '../data/clean';
 import { validateModelConfig, withDefaults, type ModelConfig } from '../model/config';
-import { numberOf, UsageError, valueOf } from './args';
+import { numberOf, readOptions, UsageError } from './args';
 import { progressPrinter } from './progress';
 import { gpuLine, readInputFile, runCommand } from './command';
 import { checkWritableDir, checkWritableFile, writeDirAtomic, writeFileAtomic } from './files';
@@ -80,12 +80,11 @@ interface Args {
 function parseArgs(argv: string[]): Args | null {
   const a: Args = { file: null, opts: {}, config: {}, epochs: 7, batchSize: 32, testSize: 0.33, valSize: 0.1, bucketing: true, earlyStopping: 2, out: 'lstm-model.zip', exportDir: null, projectorDir: null };
   const drop: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const f = argv[i]!;
-    const v = () => valueOf(f, argv, ++i);
-    const int = (min: number) => numberOf(f, v(), { int: true, min });
+  const read = readOptions(argv, (o) => {
+    const f = o.flag;
+    const v = o.value;
+    const int = o.int;
     switch (f) {
-      case '--help': case '-h': return null;
       case '--text-col': a.opts.textColumn = v(); break;
       case '--label-col': a.opts.labelColumn = v(); break;
       case '--csv': a.opts.csvName = v(); break;
@@ -124,11 +123,12 @@ function parseArgs(argv: string[]): Args | null {
       case '--export-tfjs': a.exportDir = v(); break;
       case '--export-projector': a.projectorDir = v(); break;
       default:
-        if (f.startsWith('-')) throw new UsageError(`unknown option ${f} (see --help)`);
-        if (a.file) throw new UsageError(`only one input file, got "${a.file}" and "${f}"`);
-        a.file = f;
+        return false;
     }
-  }
+    return true;
+  });
+  if (!read) return null;
+  a.file = read.file;
   if (drop.length) a.opts.dropLabels = drop;
   if (a.earlyStopping > 0 && a.valSize === 0) throw new UsageError('early stopping chooses the epoch on the validation split: give --val-size > 0, or --no-early-stopping');
   if (a.testSize + a.valSize >= 1) throw new UsageError(`--test-size ${a.testSize} and --val-size ${a.valSize} leave nothing to train on`);

@@ -11,7 +11,7 @@
  *   error         { message }
  * CSS parts: panel, settings, progress, chart, results.
  */
-import { css, html, LitElement, nothing, type PropertyDeclarations } from 'lit';
+import { css, html, nothing, type PropertyDeclarations } from 'lit';
 import { builtinSeriesUrl } from '../builtin';
 import { readTable, type Table } from '../data/table';
 import { numericColumns, numericSeries, type NumericSeries } from '../forecast/series';
@@ -19,12 +19,13 @@ import { createForecaster, DEFAULT_FORECAST, trainForecaster, type ForecastResul
 import { unscale } from '../forecast/windows';
 import type { Sequential } from '../layers/sequential';
 import { lineChart } from './charts';
+import { download, emit, FileTrainingElement, panelStyles } from './element-kit';
 
 type Status = 'idle' | 'loading' | 'ready' | 'training' | 'done' | 'error';
 
 const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(4));
 
-export class LstmForecaster extends LitElement {
+export class LstmForecaster extends FileTrainingElement {
   static override properties: PropertyDeclarations = {
     seriesUrl: { type: String, attribute: 'series-url' },
     column: { type: String },
@@ -55,7 +56,6 @@ export class LstmForecaster extends LitElement {
   private table: Table | null = null;
   private series: NumericSeries | null = null;
   private columns: string[] = [];
-  private stop: AbortController | null = null;
   private model: Sequential | null = null;
 
   constructor() {
@@ -75,40 +75,13 @@ export class LstmForecaster extends LitElement {
     this.result = null;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.status === 'idle') void this.loadUrl(this.seriesUrl || builtinSeriesUrl().href);
+  protected defaultUrl(): string {
+    return this.seriesUrl || builtinSeriesUrl().href;
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.stop?.abort();
-  }
-
-  private emit(type: string, detail: unknown): void {
-    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
-  }
-
-  private fail(e: unknown): void {
-    this.status = 'error';
-    this.message = (e as Error).message;
-    this.emit('error', { message: this.message });
-  }
-
-  /** Load a series from a URL (a CSV, or a zip holding one). */
-  async loadUrl(url: string): Promise<void> {
-    this.status = 'loading';
-    try {
-      const res = await fetch(url);
-      if (!res.ok) throw new Error(`could not download ${url}: HTTP ${res.status}`);
-      await this.loadBytes(new Uint8Array(await res.arrayBuffer()), new URL(url, document.baseURI).pathname.split('/').pop() || 'series.csv');
-    } catch (e) {
-      this.fail(e);
-    }
-  }
 
   /** Load a series from a file's bytes; the column is the `column` attribute, else the first numeric one. */
-  async loadBytes(bytes: Uint8Array, name: string): Promise<void> {
+  override async loadBytes(bytes: Uint8Array, name: string): Promise<void> {
     this.status = 'loading';
     try {
       const table = await readTable(bytes, name);
@@ -130,7 +103,7 @@ export class LstmForecaster extends LitElement {
     this.status = 'ready';
     const s = this.series;
     this.message = `${this.table.fileName}: ${this.table.rows} rows; "${column}": ${s.values.length} values${s.skippedRows.length ? `, ${s.skippedRows.length} cells that are not numbers skipped` : ''}`;
-    this.emit('series-loaded', { rows: this.table.rows, columns: this.columns, column, values: s.values.length, skipped: s.skippedRows.length });
+    emit(this, 'series-loaded', { rows: this.table.rows, columns: this.columns, column, values: s.values.length, skipped: s.skippedRows.length });
   }
 
   private settings(): ForecastSettings {
@@ -154,13 +127,13 @@ export class LstmForecaster extends LitElement {
         onBatchEnd: (b) => {
           this.progress = `epoch ${b.epoch}/${b.epochs}, batch ${b.batch}/${b.batches}: loss ${b.loss.toExponential(3)}`;
         },
-        onEpochEnd: (e) => this.emit('epoch-end', { epoch: e.epoch, loss: e.loss, valLoss: e.valLoss }),
+        onEpochEnd: (e) => emit(this, 'epoch-end', { epoch: e.epoch, loss: e.loss, valLoss: e.valLoss }),
       });
       this.result = result;
       this.status = 'done';
       this.progress = `trained ${result.history.epochs.length} epochs${result.history.stopped ? ' (stopped)' : ''}`;
       const { lstm, persistence, windowMean } = result.errors;
-      this.emit('forecast-end', { rmse: lstm.rmse, mae: lstm.mae, persistence, windowMean });
+      emit(this, 'forecast-end', { rmse: lstm.rmse, mae: lstm.mae, persistence, windowMean });
     } catch (e) {
       this.fail(e);
     } finally {
@@ -175,12 +148,7 @@ export class LstmForecaster extends LitElement {
 
   private async download(): Promise<void> {
     if (!this.model) return;
-    const bytes = await this.model.save();
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([new Uint8Array(bytes)], { type: 'application/zip' }));
-    a.download = 'forecast-model.zip';
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    download('forecast-model.zip', await this.model.save(), 'application/zip');
   }
 
   private num(name: 'window' | 'horizon' | 'epochs' | 'units', label: string, min: number) {
@@ -240,21 +208,13 @@ export class LstmForecaster extends LitElement {
     </section>`;
   }
 
-  static override styles = css`
-    :host { display: block; color: var(--lstm-fg, #111827); font: 14px/1.5 system-ui, sans-serif; }
-    .panel { border: 1px solid var(--lstm-border, #e5e7eb); border-radius: 8px; padding: 12px 16px; background: var(--lstm-bg, white); }
-    .row { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; }
-    input[type='number'] { width: 5em; }
-    button { background: var(--lstm-accent, #2563eb); color: white; border: 0; border-radius: 6px; padding: 6px 14px; cursor: pointer; }
-    button:disabled { opacity: 0.5; cursor: default; }
-    .error { color: #b91c1c; }
-    table { border-collapse: collapse; margin: 8px 0; }
-    th, td { padding: 2px 12px; text-align: right; }
-    tbody th { text-align: left; font-weight: normal; }
-    caption { caption-side: bottom; color: #6b7280; font-size: 12px; text-align: left; }
-    .chart svg { width: 100%; height: auto; }
-    .legend span { margin-right: 12px; font-size: 12px; }
-    .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
-    figcaption { font-size: 13px; color: #374151; }
-  `;
+  static override styles = [
+    panelStyles,
+    css`
+      table { border-collapse: collapse; margin: 8px 0; }
+      th, td { padding: 2px 12px; text-align: right; }
+      tbody th { text-align: left; font-weight: normal; }
+      caption { caption-side: bottom; color: #6b7280; font-size: 12px; text-align: left; }
+    `,
+  ];
 }

@@ -17,17 +17,9 @@ import { type Dataset } from '../data/dataset';
 import { formatReport } from '../metrics/report';
 import { NOTEBOOK_RECIPE } from '../model/config';
 import { bars, heatmap, lineChart } from './charts';
+import { download } from './element-kit';
 import { TrainerController } from './trainer-controller';
 import { UrlStateController } from './url-state';
-
-function download(name: string, data: Uint8Array | string, type: string): void {
-  const blob = new Blob([typeof data === 'string' ? data : new Uint8Array(data)], { type });
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-}
 
 function duration(s: number): string {
   if (!Number.isFinite(s)) return '…';

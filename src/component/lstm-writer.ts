@@ -10,14 +10,15 @@
  * valBitsPerToken }, sample { step, text }, train-end { valLoss }, error { message }.
  * CSS parts: panel, settings, progress, chart, sample, write.
  */
-import { css, html, LitElement, nothing, type PropertyDeclarations } from 'lit';
+import { css, html, nothing, type PropertyDeclarations } from 'lit';
 import { builtinTextUrl } from '../builtin';
 import { createLanguageModel, DEFAULT_LM, LanguageModel } from '../lm/language-model';
 import { lineChart } from './charts';
+import { download, emit, FileTrainingElement, panelStyles } from './element-kit';
 
 type Status = 'idle' | 'loading' | 'ready' | 'training' | 'trained' | 'writing' | 'error';
 
-export class LstmWriter extends LitElement {
+export class LstmWriter extends FileTrainingElement {
   static override properties: PropertyDeclarations = {
     textUrl: { type: String, attribute: 'text-url' },
     level: { type: String },
@@ -55,7 +56,6 @@ export class LstmWriter extends LitElement {
   declare temperature: number;
   private text = '';
   private lm: LanguageModel | null = null;
-  private stop: AbortController | null = null;
   private losses: number[] = [];
   private validations: Array<{ step: number; loss: number }> = [];
   private prompt = '';
@@ -80,35 +80,14 @@ export class LstmWriter extends LitElement {
     this.temperature = 0.8;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.status === 'idle') void this.loadUrl(this.textUrl || builtinTextUrl().href);
+  protected defaultUrl(): string {
+    return this.textUrl || builtinTextUrl().href;
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.stop?.abort();
-  }
 
-  private emit(type: string, detail: unknown): void {
-    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
-  }
-
-  private fail(e: unknown): void {
-    this.status = 'error';
-    this.message = (e as Error).message;
-    this.emit('error', { message: this.message });
-  }
-
-  async loadUrl(url: string): Promise<void> {
-    this.status = 'loading';
-    try {
-      const res = await fetch(url);
-      if (!res.ok) throw new Error(`could not download ${url}: HTTP ${res.status}`);
-      this.setText(await res.text(), new URL(url, document.baseURI).pathname.split('/').pop() || 'text.txt');
-    } catch (e) {
-      this.fail(e);
-    }
+  /** A text file's bytes (UTF-8). */
+  override loadBytes(bytes: Uint8Array, name: string): void {
+    this.setText(new TextDecoder().decode(bytes), name);
   }
 
   /** Use `text` for training (a new model is made at the next Train). */
@@ -122,7 +101,7 @@ export class LstmWriter extends LitElement {
     const vocabulary = new Set(text).size;
     this.message = `${name}: ${characters.toLocaleString('en-US')} characters, ${vocabulary} distinct`;
     this.status = 'ready';
-    this.emit('text-loaded', { characters, vocabulary });
+    emit(this, 'text-loaded', { characters, vocabulary });
   }
 
   /** Train a new model on the loaded text; a sample after every validation. */
@@ -153,16 +132,16 @@ export class LstmWriter extends LitElement {
         onEpochEnd: async (e) => {
           const step = e.epoch * perEpoch;
           if (e.valLoss !== null) this.validations = [...this.validations, { step, loss: e.valLoss }];
-          this.emit('epoch-end', { step, loss: e.loss, valLoss: e.valLoss, valBitsPerToken: e.valBitsPerToken });
+          emit(this, 'epoch-end', { step, loss: e.loss, valLoss: e.valLoss, valBitsPerToken: e.valBitsPerToken });
           const text = await lm.generate('', { length: 160, temperature: 0.8, seed: step });
           this.samples = [{ step, text }, ...this.samples];
-          this.emit('sample', { step, text });
+          emit(this, 'sample', { step, text });
         },
       });
       this.status = 'trained';
       const last = this.validations.at(-1);
       this.progress = `trained${this.stop.signal.aborted ? ' (stopped)' : ''}${last ? `: validation ${last.loss.toFixed(3)} nats/token (${(last.loss / Math.LN2).toFixed(2)} bits)` : ''}`;
-      this.emit('train-end', { valLoss: last?.loss ?? null });
+      emit(this, 'train-end', { valLoss: last?.loss ?? null });
     } catch (e) {
       this.fail(e);
     } finally {
@@ -206,11 +185,7 @@ export class LstmWriter extends LitElement {
 
   private async download(): Promise<void> {
     if (!this.lm) return;
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([new Uint8Array(await this.lm.save())], { type: 'application/zip' }));
-    a.download = 'lm.zip';
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    download('lm.zip', await this.lm.save(), 'application/zip');
   }
 
   private num(name: 'seqLen' | 'units' | 'embedDim' | 'steps' | 'evalEvery', label: string) {
@@ -258,20 +233,13 @@ export class LstmWriter extends LitElement {
     </section>`;
   }
 
-  static override styles = css`
-    :host { display: block; color: var(--lstm-fg, #111827); font: 14px/1.5 system-ui, sans-serif; }
-    .panel { border: 1px solid var(--lstm-border, #e5e7eb); border-radius: 8px; padding: 12px 16px; background: var(--lstm-bg, white); }
-    .row, .write { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 6px 0; }
-    input[type='number'] { width: 5em; }
-    button { background: var(--lstm-accent, #2563eb); color: white; border: 0; border-radius: 6px; padding: 6px 14px; cursor: pointer; }
-    button:disabled { opacity: 0.5; cursor: default; }
-    .error { color: #b91c1c; }
-    pre { white-space: pre-wrap; background: #f9fafb; border-radius: 6px; padding: 8px; margin: 4px 0; font-size: 13px; }
-    figure { margin: 6px 0; }
-    figcaption { font-size: 12px; color: #6b7280; }
-    .write pre { flex-basis: 100%; }
-    .chart svg { width: 100%; height: auto; }
-    .legend span { margin-right: 12px; font-size: 12px; }
-    .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
-  `;
+  static override styles = [
+    panelStyles,
+    css`
+      .write { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 6px 0; }
+      pre { white-space: pre-wrap; background: #f9fafb; border-radius: 6px; padding: 8px; margin: 4px 0; font-size: 13px; }
+      figure { margin: 6px 0; }
+      .write pre { flex-basis: 100%; }
+    `,
+  ];
 }
