@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { peakGpuBytes, trackGpuMemory } from './gpu-memory';
 import { benchEngine, benchTfjs, REFERENCE, SWEEPS, type EngineResult, type ModelShape, type PeerResult } from './workloads';
+import { generationSpeed, LM_EXAMPLE, lmOurs, lmTfjs, type LmResult } from './lm-workloads';
 
 setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
 // Before any device exists: every peer's GPU buffers are counted the same way.
@@ -78,5 +79,18 @@ async function runBench(req: BenchRequest): Promise<BenchResponse> {
   return { adapter: [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' '), engine, peers, sweeps };
 }
 
+export interface LmBenchResponse {
+  rows: LmResult[];
+  generation: { tokensPerSec: number; chunk: number };
+}
+
+/** The text-generation example's model: ours and TF.js's backends on this page's adapter, and our generation speed. */
+async function runLmBench(req: { steps: number; warmup: number; backends: Array<'webgpu' | 'wasm'> }): Promise<LmBenchResponse> {
+  const rows = [await lmOurs(LM_EXAMPLE, req.steps, req.warmup)];
+  for (const b of req.backends) rows.push(await lmTfjs(tf, b, LM_EXAMPLE, req.steps, req.warmup));
+  return { rows, generation: await generationSpeed(512) };
+}
+
 (window as unknown as { runBench: typeof runBench }).runBench = runBench;
+(window as unknown as { runLmBench: typeof runLmBench }).runLmBench = runLmBench;
 (window as unknown as { benchReady: boolean }).benchReady = true;

@@ -14,16 +14,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createServer } from 'vite';
-import { launch } from '../tests/e2e/browser';
+import { ROOT, withBenchPage } from './page';
 import { benchEngine, REFERENCE, sentimentEpoch, type EngineResult, type PeerResult } from './workloads';
 import type { BenchRequest, BenchResponse } from './browser-main';
 import { installDawn } from '../src/gpu/device-node';
 
 installDawn(); // Node: engines get their device from Dawn
 
-const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
 /** A peer's step time relative to ours, in words. */
 function ratio(theirs: number, ours: number): string {
@@ -97,44 +94,24 @@ function table(browser: BenchResponse, node: EngineResult, epoch: Awaited<Return
 
 export async function main(argv: string[]): Promise<number> {
   const quick = argv.includes('--quick');
-  const server = await createServer({
-    configFile: path.join(ROOT, 'vite.config.ts'),
-    root: ROOT,
-    logLevel: 'error',
-    server: { host: '127.0.0.1', port: 0, hmr: false },
-  });
-  await server.listen();
-  const addr = server.httpServer!.address() as { port: number };
-  const url = `http://127.0.0.1:${addr.port}/bench/browser.html`;
-  const browser = await launch({ protocolTimeout: 60 * 60_000 });
   try {
-    const page = await browser.newPage();
-    page.setDefaultTimeout(0);
-    page.on('pageerror', (e) => console.error(`page error: ${(e as Error).message}`));
-    await page.goto(url);
-    await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady === true, { timeout: 300_000, polling: 200 });
-    const adapter = await page.evaluate(async () => {
-      const a = await navigator.gpu?.requestAdapter();
-      return a ? JSON.stringify({ vendor: a.info.vendor, architecture: a.info.architecture, device: a.info.device, description: a.info.description }) : null;
+    const res = await withBenchPage(async (page) => {
+      const req: BenchRequest = quick
+        ? { steps: 5, warmup: 2, peers: [{ backend: 'webgpu', steps: 2, warmup: 0, infer: false }], sweeps: false, profile: true }
+        : {
+            steps: 10,
+            warmup: 3,
+            peers: [
+              { backend: 'webgpu', steps: 3, warmup: 1, infer: true },
+              { backend: 'wasm', steps: 5, warmup: 1, infer: true },
+              { backend: 'cpu', steps: 2, warmup: 0, infer: false },
+            ],
+            sweeps: true,
+            profile: true,
+          };
+      console.log(`running the browser workloads (${quick ? 'quick' : 'full'} mode)…`);
+      return (await page.evaluate((r) => (window as unknown as { runBench(r: BenchRequest): Promise<BenchResponse> }).runBench(r), req)) as BenchResponse;
     });
-    if (!adapter) throw new Error('headless Chromium offers no WebGPU adapter (check the flags and the Vulkan driver)');
-    console.log(`browser adapter.info: ${adapter}`);
-    const req: BenchRequest = quick
-      ? { steps: 5, warmup: 2, peers: [{ backend: 'webgpu', steps: 2, warmup: 0, infer: false }], sweeps: false, profile: true }
-      : {
-          steps: 10,
-          warmup: 3,
-          peers: [
-            { backend: 'webgpu', steps: 3, warmup: 1, infer: true },
-            { backend: 'wasm', steps: 5, warmup: 1, infer: true },
-            { backend: 'cpu', steps: 2, warmup: 0, infer: false },
-          ],
-          sweeps: true,
-          profile: true,
-        };
-    console.log(`running the browser workloads (${quick ? 'quick' : 'full'} mode)…`);
-    const res = (await page.evaluate((r) => (window as unknown as { runBench(r: BenchRequest): Promise<BenchResponse> }).runBench(r), req)) as BenchResponse;
-    await browser.close();
     console.log('running the Node (Dawn) workload…');
     const node = await benchEngine({ shape: REFERENCE, steps: quick ? 5 : 10, warmup: 2, epochs: 3, stepsPerEpoch: quick ? 2 : 5, profile: false });
     const epoch = quick ? null : await zipEpoch();
@@ -149,9 +126,6 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     console.error(`bench failed: ${(e as Error).message}`);
     return 1;
-  } finally {
-    await browser.close().catch(() => {});
-    await server.close();
   }
 }
 

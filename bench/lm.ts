@@ -1,0 +1,35 @@
+/**
+ * `npm run bench:lm`: the text-generation benchmark. In headless Chromium, on one adapter: TF.js's own
+ * text-generation example model (one-hot characters, LSTM 128, windows of 40, batch 128) trained by our
+ * layers API and by TF.js on its webgpu and wasm backends — step time, windows per second, ratios —
+ * and our generation speed (tokens/s, LSTM 128, temperature 1). Numbers only; nothing passes or fails.
+ *
+ *   node bench/launch.mjs bench/lm.ts [--quick]
+ */
+import type { LmBenchResponse } from './browser-main';
+import { LM_EXAMPLE } from './lm-workloads';
+import { withBenchPage } from './page';
+
+export async function main(argv: string[]): Promise<number> {
+  const quick = argv.includes('--quick');
+  const req = { steps: quick ? 2 : 5, warmup: 1, backends: quick ? (['webgpu'] as const) : (['webgpu', 'wasm'] as const) };
+  try {
+    const res = await withBenchPage((page) => page.evaluate((r) => (window as unknown as { runLmBench(r: unknown): Promise<LmBenchResponse> }).runLmBench(r), req) as Promise<LmBenchResponse>);
+    const ours = res.rows[0]!;
+    const s = LM_EXAMPLE;
+    const lines = [
+      `TF.js's text-generation example model: one-hot characters (${s.vocab}), LSTM ${s.units}, windows of ${s.seqLen}, batch ${s.batch}; training step (median of ${req.steps} after ${req.warmup} warm-up)`,
+      '',
+      '| trainer | step (median, p10–p90) | windows/s | ours is faster by |',
+      '| --- | ---: | ---: | ---: |',
+      ...res.rows.map((r) => `| ${r.who} | ${r.step.medianMs.toFixed(0)} ms (${r.step.p10Ms.toFixed(0)}–${r.step.p90Ms.toFixed(0)}) | ${r.windowsPerSec.toFixed(1)} | ${r === ours ? '' : `${(r.step.medianMs / ours.step.medianMs).toFixed(2)}×`} |`),
+      '',
+      `generation (LSTM 128, temperature 1, chunks of ${res.generation.chunk} tokens per submit): ${res.generation.tokensPerSec.toFixed(0)} tokens/s`,
+    ];
+    console.log(`\n${lines.join('\n')}`);
+    return 0;
+  } catch (e) {
+    console.error(`bench failed: ${(e as Error).message}`);
+    return 1;
+  }
+}
