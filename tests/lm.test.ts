@@ -43,6 +43,10 @@ describe('generation on the GPU agrees with the training forward pass', () => {
       const row = probs[0]![t]!;
       expect(row.indexOf(Math.max(...row)), `position ${t}`).toBe(ids[t + 1]);
     }
+    // The fused last step (LSTM + output layer + draw in one dispatch) draws what the separate kernels draw.
+    for (const o of [{ temperature: 1.2, seed: 2 }, { temperature: 0.7, topK: 4, seed: 3 }]) {
+      expect(await lm.generate('the', { length: 40, chunk: 9, ...o })).toBe(await lm.generate('the', { length: 40, chunk: 9, fuse: false, ...o }));
+    }
     lm.dispose();
   });
 });
@@ -74,6 +78,7 @@ describe('a character language model', () => {
 
   it('sampling: the same seed gives the same text, another seed another; streaming hands out every chunk; save → load generates the same', async () => {
     const a = await lm.generate('the', { length: 60, temperature: 1.5, seed: 5, chunk: 7 });
+    expect(await lm.generate('the', { length: 60, temperature: 1.5, seed: 5, chunk: 7, fuse: false })).toBe(a);
     expect(await lm.generate('the', { length: 60, temperature: 1.5, seed: 5, chunk: 20 })).toBe(a);
     expect(await lm.generate('the', { length: 60, temperature: 1.5, seed: 6 })).not.toBe(a);
     const chunks: string[] = [];

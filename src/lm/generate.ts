@@ -20,6 +20,11 @@ export interface GenerateOptions {
   seed?: number;
   /** Tokens per submit (default 64). */
   chunk?: number;
+  /**
+   * Fuse the last LSTM layer, the output layer and the sampler into one dispatch per token (default
+   * true); false runs them as two (the same tokens: for testing the fused kernel).
+   */
+  fuse?: boolean;
   /** Each chunk's new tokens as soon as they are read back (streaming). */
   onChunk?: (tokens: Uint32Array) => void | Promise<void>;
   signal?: AbortSignal;
@@ -47,11 +52,12 @@ export async function generateTokens(model: Sequential, prompt: Uint32Array, o: 
   const chunk = o.chunk ?? 64;
   if (!(Number.isInteger(chunk) && chunk >= 1)) throw new Error(`generate: chunk must be a positive integer, got ${chunk}`);
   const temperature = o.temperature ?? 1;
+  const fuse = o.fuse ?? true;
   const engine = model.engine;
   const params = model.params;
   const total = prompt.length + o.length;
   const tokens = engine.allocate(total, 'generated tokens');
-  const logits = engine.allocate(U, 'generation logits');
+  const logits = engine.allocate(Math.max(U, 1), 'generation logits');
   const decoders = lstms.map((b) => new LstmDecoder(engine, { wx: params.get(`${b.name}/kernel`), wh: params.get(`${b.name}/recurrent_kernel`), b: params.get(`${b.name}/bias`) }, chunk));
   const W = params.get(`${embedding.name}/embeddings`);
   const out = new Uint32Array(total);
@@ -67,12 +73,21 @@ export async function generateTokens(model: Sequential, prompt: Uint32Array, o: 
       const step = engine.beginStep({ grad: false, label: 'generate' });
       try {
         if (start === 0) for (const d of decoders) d.reset(step);
+        const L = decoders.length;
         for (let i = 0; i < n; i++) {
           const p = start + i;
+          const draw = p + 1 < prompt.length ? null : { outOffset: p + 1, seed: o.seed ?? 1, position: p + 1, temperature, topK: o.topK ?? 0 };
+          if (fuse) {
+            // Every layer but the last, then the last with the output layer and the draw: L dispatches.
+            if (L > 1) decoders[0]!.advanceFromToken(step, W, tokens, p, i);
+            for (let l = 1; l < L - 1; l++) decoders[l]!.advanceFrom(step, decoders[l - 1]!, i);
+            const input = L === 1 ? { embedding: W, pos: p } : { below: decoders[L - 2]! };
+            decoders[L - 1]!.advanceAndSample(step, input, tokens, i, denseW, logits, draw);
+            continue;
+          }
           decoders[0]!.advanceFromToken(step, W, tokens, p, i);
-          for (let l = 1; l < decoders.length; l++) decoders[l]!.advanceFrom(step, decoders[l - 1]!, i);
-          if (p + 1 < prompt.length) continue; // still reading the prompt
-          denseSample(step, denseW, decoders.at(-1)!.output(i), logits, tokens, { outOffset: p + 1, seed: o.seed ?? 1, position: p + 1, temperature, topK: o.topK ?? 0 });
+          for (let l = 1; l < L; l++) decoders[l]!.advanceFrom(step, decoders[l - 1]!, i);
+          if (draw) denseSample(step, denseW, decoders[L - 1]!.output(i), logits, tokens, draw);
         }
         for (const d of decoders) d.carry(step, n);
         step.submit();

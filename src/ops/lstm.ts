@@ -195,7 +195,19 @@ export function lstm(step: Step, x: Tensor, w: LstmWeights, opts: LstmOptions = 
 }
 
 /** The fused single-sequence step of generation (shaders/lstm_decode_step.wgsl), from a token or from the layer below. */
-export const LSTM_DECODE_KERNELS = BOOLS.map((EMBED) => kernel('lstm_decode_step', undefined, { EMBED }));
+export const LSTM_DECODE_KERNELS = [
+  ...BOOLS.map((EMBED) => kernel('lstm_decode_step', undefined, { EMBED })),
+  ...BOOLS.map((EMBED) => kernel('lstm_decode_sample', undefined, { EMBED })),
+];
+
+/** A draw for lstm_decode_sample: where the token goes and the sampler's settings. */
+export interface DecodeDraw {
+  outOffset: number;
+  seed: number;
+  position: number;
+  temperature: number;
+  topK: number;
+}
 
 /**
  * An LSTM layer run one timestep at a time with its state carried on the GPU (generation: the next
@@ -247,6 +259,40 @@ export class LstmDecoder {
   advanceFrom(step: Step, below: LstmDecoder, t: number): void {
     if (below.H !== this.w.wx.shape[0]) throw new Error(`LstmDecoder: the layer below has ${below.H} units, this layer takes ${this.w.wx.shape[0]}`);
     this.dispatch(step, t, false, below.hs, below.hs.offset + (t + 1) * below.H, below.hs, 0);
+  }
+
+  /**
+   * The last LSTM layer's timestep t, the output layer (kernel [H, V], bias [V]) and the draw of the next
+   * token, in one dispatch (shaders/lstm_decode_sample.wgsl); `draw` null (reading a prompt) does the step
+   * only. The input is the token at tokens[pos] (through `embedding`) or the layer below's h_t.
+   */
+  advanceAndSample(
+    step: Step,
+    input: { embedding: Tensor; pos: number } | { below: LstmDecoder },
+    tokens: Slice,
+    t: number,
+    dense: { kernel: Tensor; bias: Tensor },
+    logits: Slice,
+    draw: DecodeDraw | null,
+  ): void {
+    if (!(t >= 0 && t < this.steps)) throw new Error(`LstmDecoder: timestep ${t} is outside 0…${this.steps - 1}`);
+    const [H, V] = dense.kernel.shape as [number, number];
+    if (H !== this.H || dense.kernel.data.buffer !== this.w.wh.data.buffer) throw new Error('LstmDecoder: the output layer must take this layer\'s h and live in the same arena');
+    const embed = 'embedding' in input;
+    const X = embed ? input.embedding.data : input.below.hs;
+    const offX = embed ? input.embedding.data.offset : input.below.hs.offset + (t + 1) * input.below.H;
+    if (draw && !(draw.temperature >= 0)) throw new Error(`temperature must be ≥ 0, got ${draw.temperature}`);
+    step.dispatch('lstm_decode_sample', {
+      overrides: { EMBED: embed },
+      buffers: { tokens, theta: this.w.wh.data.buffer, X, hs: this.hs, cs: this.cs, logits },
+      params: {
+        In: this.w.wx.shape[0]!, H: this.H, t, offWx: this.w.wx.data.offset, offWh: this.w.wh.data.offset, offB: this.w.b.data.offset,
+        offX, offTok: tokens.offset + (embed ? input.pos : 0),
+        V, offWd: dense.kernel.data.offset, offBd: dense.bias.data.offset, offOut: tokens.offset + (draw?.outOffset ?? 0),
+        seed: (draw?.seed ?? 0) >>> 0, position: (draw?.position ?? 0) >>> 0, temperature: draw?.temperature ?? 0, topK: draw?.topK ?? 0, sample: draw ? 1 : 0,
+      },
+      workgroups: [1, 1, 1],
+    });
   }
 
   /** h_t (slot t + 1). */
