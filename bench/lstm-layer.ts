@@ -15,7 +15,7 @@ import { Tensor } from '../src/engine/tensor';
 import { backpropFrom } from '../src/ops/elementwise';
 import { lstm } from '../src/ops/lstm';
 import { gemm } from '../src/ops/matmul';
-import { lstmStackParams } from '../src/nn/lstm-stack';
+import { lstmStackParams } from '../tests/helpers/lstm-stack';
 import { installDawn } from '../src/gpu/device-node';
 
 installDawn(); // Node: engines get their device from Dawn

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
 import { ParameterStore } from '../src/engine/parameters';
 import { backpropFrom } from '../src/ops/elementwise';
-import { lstmStack, lstmStackNames, lstmStackParams, lstmLayerInput, type LstmStackConfig } from '../src/nn/lstm-stack';
+import { lstmStack, lstmStackNames, lstmStackParams, lstmLayerInput, type LstmStackConfig } from './helpers/lstm-stack';
 import { glorotUniform, orthogonal, lstmBias } from '../src/nn/init';
 import { dropoutMask } from '../src/ops/elementwise';
 import { concatRef, lstmForwardRef, lstmOutputsRef, reverseTimeRef, spatialDropoutRef } from '../src/reference/reference';

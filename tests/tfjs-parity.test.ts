@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, it } from 'vitest';
 import { ParameterStore } from '../src/engine/parameters';
 import { createLanguageModel, layers, sequential, type CompileArgs, type Layer, type Sequential } from '../src/index';
-import { lstmStack, lstmStackParams, type LstmStackConfig } from '../src/nn/lstm-stack';
+import { lstmStack, lstmStackParams, type LstmStackConfig } from './helpers/lstm-stack';
 import seedrandom from 'seedrandom';
 import { expectClose, f32, getEngine, randomArray, rng } from './helpers/gpu';
 import { Leaves } from './helpers/leaf';

@@ -4,16 +4,23 @@
  * layer's output, each LSTM direction's gates and states) and GEMM grids when its shape is known. A
  * model too large is refused with which buffer, its size, the limit and what to lower.
  */
-import type { DeviceLimits } from '../model/limits';
 import type { Graph } from './graph';
 
-const GiB = 2 ** 30;
-const size = (bytes: number) => (bytes >= GiB ? `${(bytes / GiB).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
-const n = (x: number) => x.toLocaleString('en-US');
-/** The finest GEMM tiling of the rows (16 per workgroup). */
-const GEMM_ROWS_PER_GROUP = 16;
+/** The adapter limits a model must fit (a subset of GPUSupportedLimits). */
+export interface DeviceLimits {
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+  maxComputeWorkgroupsPerDimension: number;
+}
 
-const maxBufferOf = (limits: DeviceLimits) => Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
+const GiB = 2 ** 30;
+export const size = (bytes: number) => (bytes >= GiB ? `${(bytes / GiB).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+const n = (x: number) => x.toLocaleString('en-US');
+/** The finest GEMM tiling of the rows (16 per workgroup, the gpu tuning's small tiles). */
+export const GEMM_ROWS_PER_GROUP = 16;
+
+/** The largest buffer one binding can hold. */
+export const maxBufferOf = (limits: DeviceLimits) => Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
 
 /** Per-sequence bytes of each per-batch buffer, for sequences of T steps: [what, bytes per sequence]. */
 function perSequence(graph: Graph, T: number): Array<[string, number]> {

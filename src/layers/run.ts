@@ -10,7 +10,7 @@ import { activation } from '../ops/activation';
 import { addBias, dropout, dropoutMask } from '../ops/elementwise';
 import { embedding } from '../ops/embedding';
 import { matmul } from '../ops/matmul';
-import { lstmLayer, type LstmDirection } from '../nn/lstm-stack';
+import { lstmLayer, type LstmDirection } from '../nn/lstm-layer';
 import type { BuiltLayer, Graph } from './graph';
 import type { LstmLayer } from './specs';
 

@@ -4,20 +4,12 @@
  * big, the limit, what to lower) instead of hanging, running out of memory or dispatching an invalid
  * grid. The default sequence length is chosen here too.
  */
+import { GEMM_ROWS_PER_GROUP, maxBufferOf, size, type DeviceLimits } from '../layers/limits';
 import type { NetworkConfig } from './network';
 
-export interface DeviceLimits {
-  maxBufferSize: number;
-  maxStorageBufferBindingSize: number;
-  maxComputeWorkgroupsPerDimension: number;
-}
+export type { DeviceLimits };
 
-const GiB = 2 ** 30;
-const size = (bytes: number) => (bytes >= GiB ? `${(bytes / GiB).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
 const n = (x: number) => x.toLocaleString('en-US');
-
-/** The finest GEMM tiling of the rows (16 per workgroup, the gpu tuning's small tiles). */
-const GEMM_ROWS_PER_GROUP = 16;
 
 /** The step's per-batch buffers for B sequences of T tokens: [what, bytes, what to lower]. */
 function batchBuffers(c: NetworkConfig, T: number, B: number): Array<[string, number, string]> {
@@ -30,7 +22,6 @@ function batchBuffers(c: NetworkConfig, T: number, B: number): Array<[string, nu
   ];
 }
 
-const maxBufferOf = (limits: DeviceLimits) => Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
 
 /**
  * Throws when one buffer or one dispatch grid of a step over a batch of B sequences of T tokens exceeds

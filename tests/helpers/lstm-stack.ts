@@ -1,17 +1,14 @@
 /**
- * LSTM stacks: N layers, each optionally bidirectional (forward and go_backwards copies, outputs
- * concatenated along features, as Keras's Bidirectional with merge_mode 'concat').
- *
- * Parameters are declared once (`lstmStackParams`) with Keras's default initialisation and the Keras
- * weight names, then looked up by name in a ParameterStore at run time (`lstmStack`).
+ * LSTM stacks for tests and benchmarks: N layers, each optionally bidirectional, with Keras's default
+ * initialisation and the Keras weight names, run layer by layer through the production lstmLayer (the
+ * layers API builds its models the same way from its own layer list).
  */
-import { type Step } from '../engine/engine';
-import { type ParamSpec, type ParameterStore } from '../engine/parameters';
-import { type Tensor } from '../engine/tensor';
-import { concatFeatures, dropout, reverseTime } from '../ops/elementwise';
-import { lstm, type LstmWeights } from '../ops/lstm';
-import { glorotUniform, lstmBias, orthogonal } from './init';
-import { GATE } from './lstm-layout';
+import { type Step } from '../../src/engine/engine';
+import { type ParamSpec, type ParameterStore } from '../../src/engine/parameters';
+import { type Tensor } from '../../src/engine/tensor';
+import { glorotUniform, lstmBias, orthogonal } from '../../src/nn/init';
+import { lstmLayer } from '../../src/nn/lstm-layer';
+import { GATE } from '../../src/nn/lstm-layout';
 
 export interface LstmStackConfig {
   inputDim: number;
@@ -63,50 +60,6 @@ export interface LstmStackRun {
   /** Per layer-direction recurrent dropout masks [B·H] (Keras `recurrent_dropout`), or null. */
   recurrentMasks?: Array<Float32Array | null> | null;
   returnSequences: boolean;
-}
-
-/** Reverse a time-major [T·B] mask. */
-export function reverseMask(mask: Uint32Array, T: number, B: number): Uint32Array {
-  const out = new Uint32Array(T * B);
-  for (let t = 0; t < T; t++) out.set(mask.subarray(t * B, (t + 1) * B), (T - 1 - t) * B);
-  return out;
-}
-
-/** One direction of an LSTM layer at run time: its weights and dropout masks. */
-export interface LstmDirection {
-  prefix: string;
-  weights: LstmWeights;
-  /** Runs on the time-reversed input (Keras go_backwards). */
-  backward: boolean;
-  inputMask: Float32Array | null;
-  recurrentMask: Float32Array | null;
-}
-
-/**
- * One LSTM layer, one or two directions, on a time-major [T, B, in] input: [T, B, F] (returnSequences)
- * or [B, F], where two directions are concatenated along features (Keras Bidirectional, merge_mode
- * 'concat': the backward direction's sequence is re-reversed into input order), and a single backward
- * direction keeps its sequence in reversed order, as Keras's go_backwards does.
- */
-export function lstmLayer(step: Step, input: Tensor, dirs: readonly LstmDirection[], run: { mask: Uint32Array | null; returnSequences: boolean; name: string }): Tensor {
-  const [T, B] = input.shape as [number, number, number];
-  const revMask = run.mask ? reverseMask(run.mask, T, B) : null;
-  const wantSeq = run.returnSequences;
-  const results = dirs.map((d, i) => {
-    // Variational input dropout: one mask per (sequence, feature), the same at every timestep.
-    const xin = d.inputMask ? dropout(step, input, d.inputMask, B, `${d.prefix} input dropout`) : input;
-    if (!d.backward) {
-      const r = lstm(step, xin, d.weights, { mask: run.mask, recurrentMask: d.recurrentMask, returnSequences: wantSeq, name: d.prefix });
-      return { ...r, sequence: wantSeq && i === 1 ? reverseTime(step, r.sequence, `${d.prefix} output reversed`) : r.sequence };
-    }
-    const rev = reverseTime(step, xin, `${d.prefix} input reversed`);
-    const r = lstm(step, rev, d.weights, { mask: revMask, recurrentMask: d.recurrentMask, returnSequences: wantSeq, name: d.prefix });
-    // Bidirectional flips its second layer's sequence (as Keras does, whichever way that layer ran); a
-    // lone go_backwards layer keeps its sequence reversed.
-    return { ...r, sequence: wantSeq && i === 1 ? reverseTime(step, r.sequence, `${d.prefix} output reversed`) : r.sequence };
-  });
-  const pick = (r: (typeof results)[number]) => (wantSeq ? r.sequence : r.last);
-  return results.length === 2 ? concatFeatures(step, pick(results[0]!), pick(results[1]!), `${run.name} concat`) : pick(results[0]!);
 }
 
 /** Run the stack on a time-major [T, B, in] input; returns [T, B, F] (returnSequences) or [B, F]. */
