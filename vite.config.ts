@@ -16,7 +16,7 @@ const demo = (f: string) => fileURLToPath(new URL(`./demo/${f}`, import.meta.url
 const dist = fileURLToPath(new URL('./dist', import.meta.url));
 
 /** What the npm package's library entries leave to the installer (dependencies and Node built-ins). */
-const external = [/^jszip/, /^papaparse/, /^seedrandom/, /^lit/, /^@lit\//, /^webgpu$/, ...builtinModules.flatMap((m) => [m, `node:${m}`])];
+const external = [/^jszip/, /^papaparse/, /^seedrandom/, /^lit/, /^@lit\//, /^webgpu$/, /^h5wasm/, ...builtinModules.flatMap((m) => [m, `node:${m}`])];
 
 function build(mode: string): UserConfig['build'] {
   switch (mode) {
@@ -49,7 +49,9 @@ function build(mode: string): UserConfig['build'] {
         minify: true,
         sourcemap: true,
         lib: { entry: { element: src('element.ts') }, formats: ['es'] },
-        rollupOptions: { output: { chunkFileNames: 'element-[name]-[hash].js' } },
+        // The Keras exporter's HDF5 library (4.9 MB) is not bundled: the elements never export to Keras,
+        // and library users get it from npm.
+        rollupOptions: { external: [/^h5wasm/], output: { chunkFileNames: 'element-[name]-[hash].js' } },
       };
     default:
       // The demo site (dist/site): works from any static server (relative asset paths).
@@ -57,7 +59,7 @@ function build(mode: string): UserConfig['build'] {
         outDir: `${dist}/site`,
         emptyOutDir: true,
         target: 'es2022',
-        rollupOptions: { input: { index: demo('index.html'), embed: demo('embed.html'), forecast: demo('forecast.html'), write: demo('write.html') } },
+        rollupOptions: { external: [/^h5wasm/], input: { index: demo('index.html'), embed: demo('embed.html'), forecast: demo('forecast.html'), write: demo('write.html') } },
       };
   }
 }

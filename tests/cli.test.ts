@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireBuild } from './e2e/browser';
+import { readKeras } from '../src/layers/keras';
 
 const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
@@ -73,10 +74,11 @@ describe('webgpu-lstm (the CLI)', () => {
     expect(usage.errors[0]).toMatch(/--epochs needs an integer/);
   });
 
-  it('trains on the built-in dataset, prints the report and confusion matrix, saves and exports', () => {
+  it('trains on the built-in dataset, prints the report and confusion matrix, saves and exports', async () => {
     const tfjs = path.join(dir, 'tfjs');
     const projector = path.join(dir, 'projector');
-    const r = train(['--epochs', '1', '--units', '16', '--embed', '16', '--max-len', '30', '--bucketing', '--out', out, '--export-tfjs', tfjs, '--export-projector', projector]);
+    const keras = path.join(dir, 'sentiment.keras');
+    const r = train(['--epochs', '1', '--units', '16', '--embed', '16', '--max-len', '30', '--bucketing', '--out', out, '--export-tfjs', tfjs, '--export-keras', keras, '--export-projector', projector]);
     expect(r.errors).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/the built-in 3,000 labelled sentences/);
@@ -88,6 +90,9 @@ describe('webgpu-lstm (the CLI)', () => {
     expect(r.stdout).toMatch(/true \\ predicted\s+negative\s+positive/);
     expect(fs.statSync(out).size).toBeGreaterThan(1000);
     expect(JSON.parse(fs.readFileSync(path.join(tfjs, 'model.json'), 'utf8')).format).toBe('layers-model');
+    const exported = await readKeras(new Uint8Array(fs.readFileSync(keras)));
+    expect((exported.config as { config: { layers: Array<{ class_name: string }> } }).config.layers.map((l) => l.class_name)).toEqual(['InputLayer', 'Embedding', 'SpatialDropout1D', 'LSTM', 'Dense']);
+    expect(r.stdout).toMatch(/Keras 3 model written to .*sentiment\.keras/);
     const words = fs.readFileSync(path.join(projector, 'metadata.tsv'), 'utf8').trimEnd().split('\n');
     const vectors = fs.readFileSync(path.join(projector, 'vectors.tsv'), 'utf8').trimEnd().split('\n');
     expect(words).toHaveLength(1999); // vocabulary 2000: ids 1…1999, all with words in the built-in sentences

@@ -35,6 +35,7 @@ const HELP = `usage: webgpu-lstm forecast [series.csv|.zip] [options]
   --out FILE           where to save the model, default forecast-model.zip (with its scaling and
                        window, as user-defined metadata)
   --out-csv FILE       also write the test predictions (and both baselines) as CSV
+  --export-keras FILE  also write a Keras 3 .keras archive (keras.saving.load_model)
   --help
 
 Values that are not numbers (empty cells, typos) are skipped and counted. The test RMSE and MAE are in
@@ -45,10 +46,11 @@ interface Args extends ForecastSettings {
   column?: string;
   out: string;
   outCsv: string | null;
+  kerasFile: string | null;
 }
 
 function parseArgs(argv: string[]): Args | null {
-  const a: Args = { ...DEFAULT_FORECAST, file: null, out: 'forecast-model.zip', outCsv: null };
+  const a: Args = { ...DEFAULT_FORECAST, file: null, out: 'forecast-model.zip', outCsv: null, kerasFile: null };
   const read = readOptions(argv, (o) => {
     const f = o.flag;
     const v = o.value;
@@ -70,6 +72,7 @@ function parseArgs(argv: string[]): Args | null {
       }
       case '--out': a.out = v(); break;
       case '--out-csv': a.outCsv = v(); break;
+      case '--export-keras': a.kerasFile = v(); break;
       default:
         return false;
     }
@@ -89,6 +92,7 @@ export function run(argv: string[]): Promise<number> {
 async function forecast(args: Args, interrupt: AbortSignal): Promise<number> {
   checkWritableFile(args.out, 'the model to');
   if (args.outCsv) checkWritableFile(args.outCsv, 'the predictions to');
+  if (args.kerasFile) checkWritableFile(args.kerasFile, 'the Keras model to');
   const { bytes, name } = args.file ? readInputFile(args.file, '.csv or .zip') : { bytes: await builtinSeriesBytes(), name: 'series.csv' };
   if (!args.file) console.log('series: the built-in one (eight years of synthetic daily temperatures)');
   const table = await readTable(bytes, name);
@@ -143,6 +147,10 @@ async function forecast(args: Args, interrupt: AbortSignal): Promise<number> {
     );
     writeFileAtomic(args.outCsv, `${head.join(',')}\n${lines.join('\n')}\n`);
     console.log(`test predictions written to ${args.outCsv}`);
+  }
+  if (args.kerasFile) {
+    writeFileAtomic(args.kerasFile, await model.exportKeras());
+    console.log(`Keras 3 model written to ${args.kerasFile} (keras.saving.load_model reads it)`);
   }
   model.dispose();
   model.engine.destroy();

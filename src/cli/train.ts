@@ -55,6 +55,7 @@ const HELP = `usage: webgpu-lstm train [file.zip|file.csv] [options]
   --out FILE           where to save the model, default lstm-model.zip (written atomically: a
                        failed or interrupted save never damages an existing file)
   --export-tfjs DIR    also write model.json + weights.bin for tf.loadLayersModel
+  --export-keras FILE  also write a Keras 3 .keras archive (keras.saving.load_model)
   --export-projector DIR
                        also write the embedding as vectors.tsv + metadata.tsv for the TensorFlow
                        Embedding Projector (projector.tensorflow.org)
@@ -74,11 +75,12 @@ interface Args {
   earlyStopping: number;
   out: string;
   exportDir: string | null;
+  kerasFile: string | null;
   projectorDir: string | null;
 }
 
 function parseArgs(argv: string[]): Args | null {
-  const a: Args = { file: null, opts: {}, config: {}, epochs: 7, batchSize: 32, testSize: 0.33, valSize: 0.1, bucketing: true, earlyStopping: 2, out: 'lstm-model.zip', exportDir: null, projectorDir: null };
+  const a: Args = { file: null, opts: {}, config: {}, epochs: 7, batchSize: 32, testSize: 0.33, valSize: 0.1, bucketing: true, earlyStopping: 2, out: 'lstm-model.zip', exportDir: null, kerasFile: null, projectorDir: null };
   const drop: string[] = [];
   const read = readOptions(argv, (o) => {
     const f = o.flag;
@@ -121,6 +123,7 @@ function parseArgs(argv: string[]): Args | null {
       case '--no-early-stopping': a.earlyStopping = 0; break;
       case '--out': a.out = v(); break;
       case '--export-tfjs': a.exportDir = v(); break;
+      case '--export-keras': a.kerasFile = v(); break;
       case '--export-projector': a.projectorDir = v(); break;
       default:
         return false;
@@ -149,6 +152,7 @@ async function train(args: Args, interrupt: AbortSignal): Promise<number> {
   // Where results go is checked before any work, so no training is lost to an unwritable path.
   checkWritableFile(args.out, 'the model to');
   if (args.exportDir) checkWritableDir(args.exportDir, 'the TF.js model to');
+  if (args.kerasFile) checkWritableFile(args.kerasFile, 'the Keras model to');
   if (args.projectorDir) checkWritableDir(args.projectorDir, 'the embedding to');
   // The GPU next: a model too large for it is refused before the data is read.
   const model = await createSentimentModel(args.config);
@@ -235,6 +239,10 @@ async function train(args: Args, interrupt: AbortSignal): Promise<number> {
     const { modelJson, weightsBin } = await model.exportTfjs();
     writeDirAtomic(args.exportDir, { 'model.json': JSON.stringify(modelJson), 'weights.bin': weightsBin });
     console.log(`TF.js model written to ${path.join(args.exportDir, 'model.json')}`);
+  }
+  if (args.kerasFile) {
+    writeFileAtomic(args.kerasFile, await model.exportKeras());
+    console.log(`Keras 3 model written to ${args.kerasFile} (keras.saving.load_model reads it)`);
   }
   if (args.projectorDir) {
     const { vectorsTsv, metadataTsv } = await model.exportEmbeddingProjector();

@@ -38,7 +38,7 @@ export interface Graph {
   outputMasked: boolean;
 }
 
-const SNAKE: Record<Layer['className'], string> = {
+export const SNAKE: Record<Layer['className'], string> = {
   Embedding: 'embedding',
   SpatialDropout1D: 'spatial_dropout1d',
   Dropout: 'dropout',

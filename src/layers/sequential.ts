@@ -383,6 +383,13 @@ export class Sequential {
     return toTfjs(this.graph, this.name, await this.params.read());
   }
 
+  /** A Keras 3 `.keras` archive (config.json, metadata.json, model.weights.h5) for keras.saving.load_model. */
+  async exportKeras(): Promise<Uint8Array> {
+    this.alive();
+    const { toKeras } = await import('./keras');
+    return toKeras(this.graph, this.name, await this.params.read());
+  }
+
   /** Keras's summary table: layers, output shapes, parameter counts. Printed with `print` (console.log by default) and returned. */
   summary(print: ((line: string) => void) | null = console.log): string {
     const text = formatSummary(this.graph, this.name);

@@ -354,6 +354,13 @@ export class SentimentModel {
     return toTfjs(buildGraph(sentimentLayers(net.config, this.maxLen!)), 'sentiment', await net.params.read());
   }
 
+  /** A Keras 3 `.keras` archive of the network (keras.saving.load_model reads it; inputs are the padded token ids of `encode`). */
+  async exportKeras(): Promise<Uint8Array> {
+    const net = this.net();
+    const { toKeras } = await import('../layers/keras');
+    return toKeras(buildGraph(sentimentLayers(net.config, this.maxLen!)), 'sentiment', await net.params.read());
+  }
+
   /** The weights by parameter name (Keras names). */
   async weights(): Promise<Map<string, Float32Array>> {
     return this.net().params.read();
