@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import puppeteer, { type Browser } from 'puppeteer';
+import puppeteer, { type Browser, type Page } from 'puppeteer';
 
 export const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 export const DIST = path.join(ROOT, 'dist');
@@ -97,4 +97,30 @@ export async function openWithBuiltinDataset(browser: Browser, url: string, time
   });
   await page.close();
   return { errors, requests };
+}
+
+/**
+ * For a test file that drives one page: the build checked, dist/ served (with `extra` routes), Chromium
+ * launched and a page opened whose errors (page errors and console errors) are collected. `close()`
+ * shuts everything down (browser first: the server's close waits for its connections).
+ */
+export async function openTestPage(extra: Record<string, Uint8Array | string> = {}): Promise<{ page: Page; url: string; errors: string[]; close: () => Promise<void> }> {
+  requireBuild();
+  const server = await serve(DIST, extra);
+  const browser = await launch();
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push((e as Error).message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  return {
+    page,
+    url: server.url,
+    errors,
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
 }

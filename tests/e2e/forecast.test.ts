@@ -6,41 +6,31 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'puppeteer';
+import type { Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, DIST, launch, requireBuild, serve } from './browser';
+import { ARTIFACTS, openTestPage } from './browser';
 import { seasonalSeries } from '../helpers/series';
 
-let browser: Browser;
 let page: Page;
-let server: { url: string; close: () => Promise<void> };
-const errors: string[] = [];
+let url: string;
+let errors: string[];
+let close: () => Promise<void>;
 
 const shadowText = (sel: string) => page.evaluate((s) => document.querySelector('lstm-forecaster')?.shadowRoot?.querySelector(s)?.textContent ?? '', sel);
 
 beforeAll(async () => {
-  requireBuild();
   const values = seasonalSeries(400, 'e2e');
-  server = await serve(DIST, {
+  ({ page, url, errors, close } = await openTestPage({
     '/site/two.csv': `day,level,other\n${values.map((v, i) => `${i},${v.toFixed(4)},${(v * 2).toFixed(3)}`).join('\n')}\n`,
     '/site/words.csv': 'a,b\nx,y\nz,w\n',
-  });
-  browser = await launch();
-  page = await browser.newPage();
-  page.on('pageerror', (e) => errors.push((e as Error).message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
+  }));
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => close?.());
 
 describe('forecast demo page', () => {
   it('loads the built-in series, trains, and shows RMSE/MAE beside persistence and the window mean, with the chart', async () => {
-    await page.goto(`${server.url}site/forecast.html`);
+    await page.goto(`${url}site/forecast.html`);
     await page.waitForFunction(() => /"temperature": 2922 values/.test(document.querySelector('lstm-forecaster')?.shadowRoot?.querySelector('[data-testid=series-summary]')?.textContent ?? ''), { timeout: 60_000, polling: 100 });
     await page.evaluate(() => {
       const el = document.querySelector('lstm-forecaster')! as HTMLElement & { epochs: number; units: number };
@@ -67,7 +57,7 @@ describe('forecast demo page', () => {
     await page.evaluate(async (u) => {
       const el = document.querySelector('lstm-forecaster') as HTMLElement & { loadUrl(u: string): Promise<void> };
       await el.loadUrl(u);
-    }, `${server.url}site/two.csv`);
+    }, `${url}site/two.csv`);
     const options = await page.evaluate(() => [...document.querySelector('lstm-forecaster')!.shadowRoot!.querySelectorAll('select option')].map((o) => o.textContent));
     // "day" counts rows (0, 1, 2, …): not offered.
     expect(options).toEqual(['level', 'other']);
@@ -75,7 +65,7 @@ describe('forecast demo page', () => {
     await page.evaluate(async (u) => {
       const el = document.querySelector('lstm-forecaster') as HTMLElement & { loadUrl(u: string): Promise<void> };
       await el.loadUrl(u);
-    }, `${server.url}site/words.csv`);
+    }, `${url}site/words.csv`);
     expect(await shadowText('[data-testid=series-summary]')).toBe('words.csv has no numeric column (columns: a, b)');
     expect(errors).toEqual([]);
   }, 60_000);

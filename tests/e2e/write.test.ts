@@ -4,35 +4,25 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'puppeteer';
+import type { Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, DIST, launch, requireBuild, serve } from './browser';
+import { ARTIFACTS, openTestPage } from './browser';
 
-let browser: Browser;
 let page: Page;
-let server: { url: string; close: () => Promise<void> };
-const errors: string[] = [];
+let url: string;
+let errors: string[];
+let close: () => Promise<void>;
 const shadow = (sel: string) => page.evaluate((s) => document.querySelector('lstm-writer')?.shadowRoot?.querySelector(s)?.textContent ?? '', sel);
 
 beforeAll(async () => {
-  requireBuild();
-  server = await serve(DIST);
-  browser = await launch();
-  page = await browser.newPage();
-  page.on('pageerror', (e) => errors.push((e as Error).message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
+  ({ page, url, errors, close } = await openTestPage());
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => close?.());
 
 describe('text-generation demo page', () => {
   it('loads the built-in text, trains with samples and a loss curve, then writes from a prompt', async () => {
-    await page.goto(`${server.url}site/write.html`);
+    await page.goto(`${url}site/write.html`);
     await page.waitForFunction(() => /sentences\.txt: [\d,]+ characters, \d+ distinct/.test(document.querySelector('lstm-writer')?.shadowRoot?.querySelector('[data-testid=text-summary]')?.textContent ?? ''), { timeout: 60_000, polling: 100 });
     await page.evaluate(() => Object.assign(document.querySelector('lstm-writer')!, { steps: 6, evalEvery: 3, units: 32, embedDim: 8, seqLen: 16, batchSize: 8 }));
     const samples: string[] = [];
