@@ -91,6 +91,16 @@ describe('a character language model', () => {
     again.dispose();
   }, 60_000);
 
+  it('a word-level model learns a repetitive text and continues it word by word, spaces and punctuation included', async () => {
+    const words = await createLanguageModel('the cat sat on the mat, and the dog sat on the log. '.repeat(60), { level: 'word', seqLen: 12, units: 32, embedDim: 8, learningRate: 0.02, seed: 5 }, { engine: await getEngine() });
+    expect(words.vocab.level).toBe('word');
+    expect(words.vocab.tokens).toEqual(expect.arrayContaining(['the', ' ', 'sat', ',', '.']));
+    await words.fit({ steps: 120, evalEvery: 60, batchSize: 16 });
+    const text = await words.generate('the cat sat', { length: 12, temperature: 0 });
+    expect('the cat sat on the mat, and the dog sat on the log. '.repeat(3)).toContain(`the cat sat${text}`);
+    words.dispose();
+  }, 60_000);
+
   it('refuses what it cannot do, with a reason', async () => {
     await expect(createLanguageModel('abc', { seqLen: 10 }, { engine: await getEngine() })).rejects.toThrow(/too few for windows of 10/);
     await expect(lm.generate('the', { length: -1 })).rejects.toThrow(/length must be a non-negative integer/);
