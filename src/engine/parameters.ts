@@ -94,6 +94,21 @@ export class ParameterStore {
     return new Map(this.specs.map((s) => [s.name, all.slice(s.offset, s.offset + s.length)]));
   }
 
+  /** Adam's moments over the whole arena and the step count (to save a model that can resume exactly). */
+  async readOptimizer(): Promise<{ m: Float32Array; v: Float32Array; step: number }> {
+    const [m, v] = await Promise.all([this.engine.read(this.m), this.engine.read(this.v)]);
+    return { m, v, step: this.step };
+  }
+
+  /** Restore what readOptimizer returned (the arenas must have this store's layout). */
+  writeOptimizer(state: { m: Float32Array; v: Float32Array; step: number }): void {
+    if (state.m.length !== this.total || state.v.length !== this.total) throw new Error(`optimizer state of ${state.m.length} values for an arena of ${this.total}`);
+    if (!(Number.isInteger(state.step) && state.step >= 0)) throw new Error(`invalid optimizer step ${state.step}`);
+    this.engine.write(this.m, state.m);
+    this.engine.write(this.v, state.v);
+    this.step = state.step;
+  }
+
   async readGrads(): Promise<Map<string, Float32Array>> {
     const all = await this.engine.read(this.grad);
     return new Map(this.specs.map((s) => [s.name, all.slice(s.offset, s.offset + s.length)]));

@@ -22,6 +22,19 @@ export interface SequentialManifest {
   weights: Array<{ name: string; shape: number[] }>;
   /** The application's own JSON (model.setUserDefinedMetadata). */
   metadata?: Record<string, unknown>;
+  /**
+   * What exact resumption needs (absent when saved without it): the optimizer's step count, the size
+   * of its arenas (optimizer-m.bin and optimizer-v.bin), and the states of the dropout and shuffle streams.
+   */
+  training?: { optimizerStep: number; arena: number; rng: { dropout: unknown; shuffle: unknown } };
+}
+
+/** The optimizer's state and the random streams' positions: a resumed fit continues exactly. */
+export interface TrainingState {
+  m: Float32Array;
+  v: Float32Array;
+  step: number;
+  rng: { dropout: unknown; shuffle: unknown };
 }
 
 export interface SequentialFile {
@@ -32,7 +45,7 @@ export interface SequentialFile {
   metadata?: Record<string, unknown> | undefined;
 }
 
-export async function encodeSequential(model: SequentialFile, values: Map<string, Float32Array>): Promise<Uint8Array> {
+export async function encodeSequential(model: SequentialFile, values: Map<string, Float32Array>, training?: TrainingState): Promise<Uint8Array> {
   const order = model.graph.layers.flatMap((b) => b.weights);
   const manifest: SequentialManifest = {
     format: SEQUENTIAL_FORMAT,
@@ -43,12 +56,13 @@ export async function encodeSequential(model: SequentialFile, values: Map<string
     compile: model.compile,
     weights: order.map((w) => ({ name: w.name, shape: w.shape })),
     ...(model.metadata !== undefined ? { metadata: model.metadata } : {}),
+    ...(training ? { training: { optimizerStep: training.step, arena: training.m.length, rng: training.rng } } : {}),
   };
-  return writeModelZip(manifest, packWeights(order, values));
+  return writeModelZip(manifest, packWeights(order, values), training ? { extra: { 'optimizer-m.bin': training.m, 'optimizer-v.bin': training.v } } : {});
 }
 
 /** Read and check a file written by `model.save()`. */
-export async function decodeSequential(bytes: Uint8Array | ArrayBuffer): Promise<SequentialFile & { values: Map<string, Float32Array> }> {
+export async function decodeSequential(bytes: Uint8Array | ArrayBuffer): Promise<SequentialFile & { values: Map<string, Float32Array>; training: TrainingState | null }> {
   const opened = await openModelZip(bytes);
   const m = opened.manifest as Omit<Partial<SequentialManifest>, 'format'> & { format?: unknown };
   if (m.format === 'webgpu-lstm-sentiment') throw new Error('this is a sentiment model file: load it with SentimentModel.load (or the CLI/element), not loadModel');
@@ -70,5 +84,11 @@ export async function decodeSequential(bytes: Uint8Array | ArrayBuffer): Promise
   const total = expected.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
   const values = unpackWeights(await opened.weights(total), expected);
   if (m.metadata !== undefined && (m.metadata === null || typeof m.metadata !== 'object' || Array.isArray(m.metadata))) throw new Error('not a valid saved model: its metadata is not an object');
-  return { graph, values, seed: m.seed, name: typeof m.name === 'string' ? m.name : 'sequential', compile: m.compile ?? null, metadata: m.metadata };
+  let training: TrainingState | null = null;
+  const t = m.training;
+  if (t !== undefined) {
+    if (!t || !Number.isInteger(t.optimizerStep) || !Number.isInteger(t.arena) || t.arena < 1 || !t.rng) throw new Error('not a valid saved model: its training state is malformed');
+    training = { m: await opened.floats('optimizer-m.bin', t.arena), v: await opened.floats('optimizer-v.bin', t.arena), step: t.optimizerStep, rng: t.rng };
+  }
+  return { graph, values, seed: m.seed, name: typeof m.name === 'string' ? m.name : 'sequential', compile: m.compile ?? null, metadata: m.metadata, training };
 }

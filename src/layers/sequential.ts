@@ -14,7 +14,7 @@ import { buildGraph, countParams, initialWeights, type BuiltLayer, type Graph } 
 import { checkGraphFits, maxGraphRows } from './limits';
 import { forward, type InputBatch } from './run';
 import type { Layer } from './specs';
-import { decodeSequential, encodeSequential } from './file';
+import { decodeSequential, encodeSequential, type TrainingState } from './file';
 import { formatSummary } from './summary';
 import { toTfjs, type TfjsArtifacts } from './tfjs';
 
@@ -85,8 +85,8 @@ export class Sequential {
   private compiled: Compiled | null = null;
   private compiledAs: CompileArgs | null = null;
   private metadata: Record<string, unknown> | undefined;
-  private dropoutRng: () => number;
-  private shuffleRng: () => number;
+  private dropoutRng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>;
+  private shuffleRng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>;
   private disposed = false;
 
   /** @internal Use `sequential()` or `loadModel()`. */
@@ -97,8 +97,8 @@ export class Sequential {
     readonly seed: number | string,
     readonly name: string,
   ) {
-    this.dropoutRng = seedrandom(`${seed}/dropout`);
-    this.shuffleRng = seedrandom(`${seed}/shuffle`);
+    this.dropoutRng = seedrandom(`${seed}/dropout`, { state: true });
+    this.shuffleRng = seedrandom(`${seed}/shuffle`, { state: true });
   }
 
   /** @internal Allocate the weights with their seeded initial values. */
@@ -371,10 +371,22 @@ export class Sequential {
     for (const [k, v] of weights) this.params.write(k, v);
   }
 
-  /** The model file: layers, compile settings and weights in one zip (see loadModel). */
-  async save(): Promise<Uint8Array> {
+  /**
+   * The model file: layers, compile settings and weights in one zip (see loadModel), and by default the
+   * optimizer's state and the random streams' positions, so that a loaded model's `fit` continues exactly
+   * where this one stopped (`includeOptimizer: false` leaves them out: a smaller file for inference).
+   */
+  async save(opts: { includeOptimizer?: boolean } = {}): Promise<Uint8Array> {
     this.alive();
-    return encodeSequential({ graph: this.graph, name: this.name, seed: this.seed, compile: this.compiledAs, metadata: this.metadata }, await this.params.read());
+    const training = opts.includeOptimizer === false ? undefined : { ...(await this.params.readOptimizer()), rng: { dropout: this.dropoutRng.state(), shuffle: this.shuffleRng.state() } };
+    return encodeSequential({ graph: this.graph, name: this.name, seed: this.seed, compile: this.compiledAs, metadata: this.metadata }, await this.params.read(), training);
+  }
+
+  /** @internal Continue from a saved training state (loadModel). */
+  restoreTraining(t: TrainingState): void {
+    this.params.writeOptimizer(t);
+    this.dropoutRng = seedrandom('', { state: t.rng.dropout as seedrandom.State.Arc4 });
+    this.shuffleRng = seedrandom('', { state: t.rng.shuffle as seedrandom.State.Arc4 });
   }
 
   /** TF.js Layers artifacts (model.json content and weights.bin) for tf.loadLayersModel. */
@@ -404,7 +416,7 @@ export class Sequential {
   }
 }
 
-/** Load a model written by `model.save()`: layers, weights and compile settings (the optimizer state starts fresh). */
+/** Load a model written by `model.save()`: layers, weights, compile settings and, when saved, the training state (fit resumes exactly). */
 export async function loadModel(bytes: Uint8Array | ArrayBuffer, opts: { engine?: Engine } = {}): Promise<Sequential> {
   const saved = await decodeSequential(bytes);
   const engine = opts.engine ?? (await getDefaultEngine());
@@ -412,5 +424,6 @@ export async function loadModel(bytes: Uint8Array | ArrayBuffer, opts: { engine?
   model.initialize(saved.values);
   if (saved.compile) model.compile(saved.compile);
   model.setUserDefinedMetadata(saved.metadata);
+  if (saved.training) model.restoreTraining(saved.training);
   return model;
 }

@@ -27,11 +27,13 @@ export function packWeights(order: ReadonlyArray<{ name: string }>, values: Read
   return out;
 }
 
-export async function writeModelZip(manifest: object, weights: Float32Array, opts: { compress?: boolean } = {}): Promise<Uint8Array> {
+/** `extra`: further float32 entries (e.g. an optimizer's state), by file name. */
+export async function writeModelZip(manifest: object, weights: Float32Array, opts: { compress?: boolean; extra?: Record<string, Float32Array> } = {}): Promise<Uint8Array> {
   const JSZip = (await import('jszip')).default;
   const zip = new JSZip();
   zip.file('manifest.json', JSON.stringify(manifest, null, 1));
   zip.file('weights.bin', new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength));
+  for (const [name, values] of Object.entries(opts.extra ?? {})) zip.file(name, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
   return zip.generateAsync({ type: 'uint8array', compression: opts.compress === false ? 'STORE' : 'DEFLATE' });
 }
 
@@ -40,6 +42,8 @@ export interface OpenedModelZip {
   manifest: Record<string, unknown>;
   /** weights.bin as float32, checked to hold exactly `count` finite values. */
   weights(count: number): Promise<Float32Array>;
+  /** Another float32 entry, checked the same way. */
+  floats(name: string, count: number): Promise<Float32Array>;
 }
 
 export async function openModelZip(bytes: Uint8Array | ArrayBuffer): Promise<OpenedModelZip> {
@@ -58,25 +62,23 @@ export async function openModelZip(bytes: Uint8Array | ArrayBuffer): Promise<Ope
     throw new Error('not a saved model: manifest.json is not valid JSON');
   }
   if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest)) throw new Error('not a saved model: manifest.json is not an object');
-  return {
-    manifest: manifest as Record<string, unknown>,
-    async weights(count: number) {
-      // The size weights.bin declares is checked before it is inflated (a 2 GB one is refused, not
-      // inflated), and the inflation stops past that size (a header that lies) and checks the CRC-32.
-      const entry = readZipDirectory(u8(bytes)).find((e) => e.name === 'weights.bin');
-      if (!entry) throw new Error('not a saved model: weights.bin is missing');
-      if (entry.uncompressedSize !== count * 4) throw new Error(`weights.bin holds ${entry.uncompressedSize} bytes; the configuration needs ${count * 4}`);
-      let bin: Uint8Array;
-      try {
-        bin = await inflateEntry(zip, entry);
-      } catch (e) {
-        throw new Error(`not a saved model: ${(e as Error).message}`);
-      }
-      const values = new Float32Array(bin.slice().buffer);
-      for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) throw new Error('weights.bin contains NaN or infinite values');
-      return values;
-    },
+  const floats = async (name: string, count: number) => {
+    // The size an entry declares is checked before it is inflated (a 2 GB one is refused, not
+    // inflated), and the inflation stops past that size (a header that lies) and checks the CRC-32.
+    const entry = readZipDirectory(u8(bytes)).find((e) => e.name === name);
+    if (!entry) throw new Error(`not a saved model: ${name} is missing`);
+    if (entry.uncompressedSize !== count * 4) throw new Error(`${name} holds ${entry.uncompressedSize} bytes; the configuration needs ${count * 4}`);
+    let bin: Uint8Array;
+    try {
+      bin = await inflateEntry(zip, entry);
+    } catch (e) {
+      throw new Error(`not a saved model: ${(e as Error).message}`);
+    }
+    const values = new Float32Array(bin.slice().buffer);
+    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) throw new Error(`${name} contains NaN or infinite values`);
+    return values;
   };
+  return { manifest: manifest as Record<string, unknown>, weights: (count) => floats('weights.bin', count), floats };
 }
 
 /** Split concatenated weights back into named parameters. */
