@@ -8,6 +8,10 @@ import JSZip from 'jszip';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireBuild } from './e2e/browser';
 import { readKeras } from '../src/layers/keras';
+import { SentimentModel } from '../src/model/sentiment-model';
+import Papa from 'papaparse';
+import { generatedCorpus } from './helpers/corpus';
+import { getEngine } from './helpers/gpu';
 
 const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
@@ -97,6 +101,25 @@ describe('webgpu-lstm (the CLI)', () => {
     const vectors = fs.readFileSync(path.join(projector, 'vectors.tsv'), 'utf8').trimEnd().split('\n');
     expect(words).toHaveLength(1999); // vocabulary 2000: ids 1…1999, all with words in the built-in sentences
     expect(vectors.map((v) => v.split('\t').length)).toEqual(Array(1999).fill(16));
+  });
+
+  it('--resume continues a saved model exactly: 1 epoch + resume 1 epoch = 2 epochs in one run', async () => {
+    const csv = path.join(dir, 'resume.csv');
+    const c = generatedCorpus(160, 'resume');
+    fs.writeFileSync(csv, Papa.unparse(c.texts.map((t, i) => ({ text: t, label: c.labelNames[c.labels[i]!] }))));
+    const common = ['--units', '8', '--embed', '8', '--batch-size', '16', '--no-early-stopping'];
+    const one = path.join(dir, 'one.zip'), two = path.join(dir, 'two.zip'), resumed = path.join(dir, 'resumed.zip');
+    expect(train([csv, ...common, '--epochs', '2', '--out', two]).code).toBe(0);
+    expect(train([csv, ...common, '--epochs', '1', '--out', one]).code).toBe(0);
+    const r = train([csv, '--resume', one, '--batch-size', '16', '--no-early-stopping', '--epochs', '1', '--out', resumed]);
+    expect(r.errors).toEqual([]);
+    expect(r.stdout).toMatch(/resuming .*one\.zip: negative, positive; sequence length \d+; seed 141/);
+    const engine = await getEngine();
+    const [a, b] = await Promise.all([SentimentModel.load(fs.readFileSync(resumed), { engine }), SentimentModel.load(fs.readFileSync(two), { engine })]);
+    expect(await a.weights()).toEqual(await b.weights());
+    a.dispose();
+    b.dispose();
+    expect(train([csv, '--resume', one, '--units', '9']).errors).toEqual(['error: --resume takes the model\'s configuration (units included) from the file: leave those options out']);
   });
 
   it('options are checked before any data is read: exit 2 with the sentence', () => {

@@ -244,6 +244,21 @@ describe('SentimentModel', () => {
     });
   }
 
+  it('exact resume: 1 epoch, save, load, 1 more gives bitwise the weights of 2 epochs in one go (Adam state, dropout and shuffle streams saved)', async () => {
+    const engine = await getEngine();
+    const cfg = { ...SMALL, seed: 19 };
+    const once = await createSentimentModel(cfg, { engine });
+    await once.fit(train, { epochs: 2, batchSize: 64 });
+    const first = await createSentimentModel(cfg, { engine });
+    await first.fit(train, { epochs: 1, batchSize: 64 });
+    const resumed = await SentimentModel.load(await first.save(), { engine });
+    first.dispose();
+    await resumed.fit(train, { epochs: 1, batchSize: 64 });
+    expect(await resumed.weights()).toEqual(await once.weights());
+    once.dispose();
+    resumed.dispose();
+  });
+
   it('a bidirectional model saved before the preset was built from layers (old weight names) still loads and predicts the same', async () => {
     const engine = await getEngine();
     const model = await createSentimentModel({ ...SMALL, layers: 2, bidirectional: true }, { engine });

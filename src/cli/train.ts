@@ -19,7 +19,7 @@ import { checkWritableDir, checkWritableFile, writeDirAtomic, writeFileAtomic } 
 import { loadDataset, type DatasetOptions } from '../data/dataset';
 import { splitDataset } from '../data/split';
 import { formatConfusion, formatReport } from '../metrics/report';
-import { createSentimentModel } from '../model/sentiment-model';
+import { createSentimentModel, SentimentModel } from '../model/sentiment-model';
 
 const HELP = `usage: webgpu-lstm train [file.zip|file.csv] [options]
 
@@ -54,6 +54,10 @@ const HELP = `usage: webgpu-lstm train [file.zip|file.csv] [options]
   --no-early-stopping  train every epoch and keep the last (with --val-size 0: no validation)
   --out FILE           where to save the model, default lstm-model.zip (written atomically: a
                        failed or interrupted save never damages an existing file)
+  --resume FILE        continue training a saved model (its configuration, tokenizer and seed; with
+                       the optimizer state it was saved with, training continues exactly)
+  --no-optimizer-state save without Adam's state and the random streams' positions (smaller; a
+                       later --resume then starts the optimizer afresh)
   --export-tfjs DIR    also write model.json + weights.bin for tf.loadLayersModel
   --export-keras FILE  also write a Keras 3 .keras archive (keras.saving.load_model)
   --export-projector DIR
@@ -77,10 +81,12 @@ interface Args {
   exportDir: string | null;
   kerasFile: string | null;
   projectorDir: string | null;
+  resume: string | null;
+  optimizerState: boolean;
 }
 
 function parseArgs(argv: string[]): Args | null {
-  const a: Args = { file: null, opts: {}, config: {}, epochs: 7, batchSize: 32, testSize: 0.33, valSize: 0.1, bucketing: true, earlyStopping: 2, out: 'lstm-model.zip', exportDir: null, kerasFile: null, projectorDir: null };
+  const a: Args = { file: null, opts: {}, config: {}, epochs: 7, batchSize: 32, testSize: 0.33, valSize: 0.1, bucketing: true, earlyStopping: 2, out: 'lstm-model.zip', exportDir: null, kerasFile: null, projectorDir: null, resume: null, optimizerState: true };
   const drop: string[] = [];
   const read = readOptions(argv, (o) => {
     const f = o.flag;
@@ -124,6 +130,8 @@ function parseArgs(argv: string[]): Args | null {
       case '--out': a.out = v(); break;
       case '--export-tfjs': a.exportDir = v(); break;
       case '--export-keras': a.kerasFile = v(); break;
+      case '--resume': a.resume = v(); break;
+      case '--no-optimizer-state': a.optimizerState = false; break;
       case '--export-projector': a.projectorDir = v(); break;
       default:
         return false;
@@ -133,6 +141,8 @@ function parseArgs(argv: string[]): Args | null {
   if (!read) return null;
   a.file = read.file;
   if (drop.length) a.opts.dropLabels = drop;
+  const given = Object.keys(a.config);
+  if (a.resume && given.length) throw new UsageError(`--resume takes the model's configuration (${given.join(', ')} included) from the file: leave those options out`);
   if (a.earlyStopping > 0 && a.valSize === 0) throw new UsageError('early stopping chooses the epoch on the validation split: give --val-size > 0, or --no-early-stopping');
   if (a.testSize + a.valSize >= 1) throw new UsageError(`--test-size ${a.testSize} and --val-size ${a.valSize} leave nothing to train on`);
   if (a.config.seed !== undefined && /^\d+$/.test(String(a.config.seed))) a.config.seed = Number(a.config.seed);
@@ -155,7 +165,8 @@ async function train(args: Args, interrupt: AbortSignal): Promise<number> {
   if (args.kerasFile) checkWritableFile(args.kerasFile, 'the Keras model to');
   if (args.projectorDir) checkWritableDir(args.projectorDir, 'the embedding to');
   // The GPU next: a model too large for it is refused before the data is read.
-  const model = await createSentimentModel(args.config);
+  const model = args.resume ? await SentimentModel.load(readInputFile(args.resume, 'model .zip').bytes) : await createSentimentModel(args.config);
+  if (args.resume) console.log(`resuming ${args.resume}: ${model.labelNames.join(', ')}; sequence length ${model.maxLen}; seed ${model.config.seed}`);
   console.log(gpuLine(model.engine));
   let { bytes, name } = args.file ? readInputFile(args.file, '.zip or .csv') : { bytes: await builtinDatasetBytes(), name: 'sentences.zip' };
   if (!args.file) console.log('dataset: the built-in 3,000 labelled sentences (IMDb, Yelp, Amazon; npm package sentiment@5.0.2)');
@@ -177,7 +188,8 @@ async function train(args: Args, interrupt: AbortSignal): Promise<number> {
     (info.replacementChars ? `; ${info.replacementChars} invalid UTF-8 sequences replaced` : '') +
     (info.likelyEncoding ? ` (the file looks like ${info.likelyEncoding}: re-save it as UTF-8 to keep those characters)` : '') +
     (info.encoding !== 'utf-8' ? `; read as ${info.encoding.toUpperCase()} (byte-order mark)` : ''));
-  const seed = args.config.seed ?? 141;
+  // A resumed model keeps its seed, so the split is the one it was trained on.
+  const seed = args.resume ? model.config.seed : (args.config.seed ?? 141);
   const splits = splitDataset(data, { testSize: args.testSize, validationSize: args.valSize, seed });
   console.log(`split (seed ${seed}): train ${splits.train.texts.length}, validation ${splits.validation?.texts.length ?? 0}, test ${splits.test.texts.length}`);
 
@@ -210,7 +222,7 @@ async function train(args: Args, interrupt: AbortSignal): Promise<number> {
           (e.valAccuracy !== null ? `, val_loss ${e.valLoss!.toFixed(4)}, val_accuracy ${e.valAccuracy.toFixed(4)}` : '') +
           ` (${e.seconds.toFixed(1)} s, ${e.sequencesPerSecond.toFixed(0)} seq/s)`,
       );
-      if (e.epoch < e.epochs) lastEpoch = { epoch: e.epoch, file: await model.save({ compress: false }) };
+      if (e.epoch < e.epochs) lastEpoch = { epoch: e.epoch, file: await model.save({ compress: false, includeOptimizer: args.optimizerState }) };
     },
   });
   if (interrupt.aborted && history.stopped) {
@@ -233,7 +245,7 @@ async function train(args: Args, interrupt: AbortSignal): Promise<number> {
   console.log(`\ntest split: ${splits.test.texts.length} rows, loss ${ev.loss.toFixed(4)}, accuracy ${ev.accuracy.toFixed(4)}, macro-F1 ${ev.report.macroAvg.f1.toFixed(4)}\n`);
   console.log(formatReport(ev.report));
   console.log(formatConfusion(ev.report));
-  writeFileAtomic(args.out, await model.save());
+  writeFileAtomic(args.out, await model.save({ includeOptimizer: args.optimizerState }));
   console.log(`model saved to ${args.out}`);
   if (args.exportDir) {
     const { modelJson, weightsBin } = await model.exportTfjs();

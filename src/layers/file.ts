@@ -4,7 +4,7 @@
  * every layer through its factory and rebuilds the graph, so a file that does not describe a valid model,
  * or whose weights do not match it, is refused before any GPU work.
  */
-import { openModelZip, packWeights, unpackWeights, writeModelZip } from '../training/model-zip';
+import { openModelZip, packWeights, readTrainingState, trainingEntries, unpackWeights, writeModelZip, type TrainingManifest, type TrainingState } from '../training/model-zip';
 import type { CompileArgs } from './compile';
 import { buildGraph, type Graph } from './graph';
 import { reviveLayer, type Layer } from './specs';
@@ -22,19 +22,8 @@ export interface SequentialManifest {
   weights: Array<{ name: string; shape: number[] }>;
   /** The application's own JSON (model.setUserDefinedMetadata). */
   metadata?: Record<string, unknown>;
-  /**
-   * What exact resumption needs (absent when saved without it): the optimizer's step count, the size
-   * of its arenas (optimizer-m.bin and optimizer-v.bin), and the states of the dropout and shuffle streams.
-   */
-  training?: { optimizerStep: number; arena: number; rng: { dropout: unknown; shuffle: unknown } };
-}
-
-/** The optimizer's state and the random streams' positions: a resumed fit continues exactly. */
-export interface TrainingState {
-  m: Float32Array;
-  v: Float32Array;
-  step: number;
-  rng: { dropout: unknown; shuffle: unknown };
+  /** What exact resumption needs (absent when saved without it). */
+  training?: TrainingManifest;
 }
 
 export interface SequentialFile {
@@ -47,6 +36,7 @@ export interface SequentialFile {
 
 export async function encodeSequential(model: SequentialFile, values: Map<string, Float32Array>, training?: TrainingState): Promise<Uint8Array> {
   const order = model.graph.layers.flatMap((b) => b.weights);
+  const saved = training ? trainingEntries(training) : null;
   const manifest: SequentialManifest = {
     format: SEQUENTIAL_FORMAT,
     version: 1,
@@ -56,9 +46,9 @@ export async function encodeSequential(model: SequentialFile, values: Map<string
     compile: model.compile,
     weights: order.map((w) => ({ name: w.name, shape: w.shape })),
     ...(model.metadata !== undefined ? { metadata: model.metadata } : {}),
-    ...(training ? { training: { optimizerStep: training.step, arena: training.m.length, rng: training.rng } } : {}),
+    ...(saved ? { training: saved.manifest } : {}),
   };
-  return writeModelZip(manifest, packWeights(order, values), training ? { extra: { 'optimizer-m.bin': training.m, 'optimizer-v.bin': training.v } } : {});
+  return writeModelZip(manifest, packWeights(order, values), saved ? { extra: saved.extra } : {});
 }
 
 /** Read and check a file written by `model.save()`. */
@@ -84,11 +74,6 @@ export async function decodeSequential(bytes: Uint8Array | ArrayBuffer): Promise
   const total = expected.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
   const values = unpackWeights(await opened.weights(total), expected);
   if (m.metadata !== undefined && (m.metadata === null || typeof m.metadata !== 'object' || Array.isArray(m.metadata))) throw new Error('not a valid saved model: its metadata is not an object');
-  let training: TrainingState | null = null;
-  const t = m.training;
-  if (t !== undefined) {
-    if (!t || !Number.isInteger(t.optimizerStep) || !Number.isInteger(t.arena) || t.arena < 1 || !t.rng) throw new Error('not a valid saved model: its training state is malformed');
-    training = { m: await opened.floats('optimizer-m.bin', t.arena), v: await opened.floats('optimizer-v.bin', t.arena), step: t.optimizerStep, rng: t.rng };
-  }
+  const training = await readTrainingState(opened, m.training);
   return { graph, values, seed: m.seed, name: typeof m.name === 'string' ? m.name : 'sequential', compile: m.compile ?? null, metadata: m.metadata, training };
 }

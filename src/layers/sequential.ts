@@ -14,7 +14,8 @@ import { buildGraph, countParams, initialWeights, type BuiltLayer, type Graph } 
 import { checkGraphFits, maxGraphRows } from './limits';
 import { forward, type InputBatch } from './run';
 import type { Layer } from './specs';
-import { decodeSequential, encodeSequential, type TrainingState } from './file';
+import type { TrainingState } from '../training/model-zip';
+import { decodeSequential, encodeSequential } from './file';
 import { formatSummary } from './summary';
 import { toTfjs, type TfjsArtifacts } from './tfjs';
 

@@ -124,7 +124,7 @@ export function upgradeWeightName(name: string): string {
 export class SentimentNetwork {
   readonly params: ParameterStore;
   readonly graph: Graph;
-  private dropoutRng: () => number;
+  private dropoutRng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>;
 
   constructor(
     readonly engine: Engine,
@@ -133,7 +133,7 @@ export class SentimentNetwork {
     validateNetworkConfig(config);
     this.graph = buildGraph(sentimentLayers(config));
     // The seed's streams, as they have always been drawn: initial weights layer by layer, then dropout masks.
-    this.dropoutRng = seedrandom(`${config.seed}/dropout`);
+    this.dropoutRng = seedrandom(`${config.seed}/dropout`, { state: true });
     this.params = new ParameterStore(engine, initialWeights(this.graph, seedrandom(`${config.seed}/init`)));
   }
 
@@ -214,6 +214,15 @@ export class SentimentNetwork {
       step.abort();
       throw e;
     }
+  }
+
+  /** The dropout stream's position (for a saved model to resume exactly). */
+  dropoutState(): seedrandom.State.Arc4 {
+    return this.dropoutRng.state();
+  }
+
+  restoreDropoutState(state: seedrandom.State.Arc4): void {
+    this.dropoutRng = seedrandom('', { state });
   }
 
   dispose(): void {

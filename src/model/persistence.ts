@@ -6,7 +6,7 @@
 import { upgradeCleaning } from '../data/clean';
 import { Tokenizer, type TokenizerJSON } from '../data/tokenizer';
 import { GATE_ORDER } from '../nn/lstm-layout';
-import { openModelZip, packWeights, unpackWeights, writeModelZip } from '../training/model-zip';
+import { openModelZip, packWeights, readTrainingState, trainingEntries, unpackWeights, writeModelZip, type TrainingManifest, type TrainingState } from '../training/model-zip';
 import { networkConfig, validateModelConfig, withDefaults, type ModelConfig } from './config';
 import { SentimentNetwork, upgradeWeightName } from './network';
 
@@ -19,6 +19,8 @@ export interface SavedManifest {
   gateOrder: string[];
   params: Array<{ name: string; shape: number[] }>;
   tokenizer: TokenizerJSON;
+  /** What exact resumption needs (absent when saved without it). */
+  training?: TrainingManifest;
 }
 
 export interface SavedModel {
@@ -28,6 +30,7 @@ export interface SavedModel {
   tokenizer: Tokenizer;
   /** Parameters by name, in the network's order. */
   weights: Map<string, Float32Array>;
+  training: TrainingState | null;
 }
 
 /**
@@ -35,7 +38,7 @@ export interface SavedModel {
  * in-memory snapshots.
  */
 export async function encodeModelFile(
-  m: { config: ModelConfig; labelNames: string[]; maxLen: number; tokenizer: Tokenizer; specs: ReadonlyArray<{ name: string; shape: number[]; length: number }>; values: Map<string, Float32Array> },
+  m: { config: ModelConfig; labelNames: string[]; maxLen: number; tokenizer: Tokenizer; specs: ReadonlyArray<{ name: string; shape: number[]; length: number }>; values: Map<string, Float32Array>; training?: TrainingState },
   opts: { compress?: boolean } = {},
 ): Promise<Uint8Array> {
   const manifest: SavedManifest = {
@@ -48,7 +51,9 @@ export async function encodeModelFile(
     params: m.specs.map((s) => ({ name: s.name, shape: s.shape })),
     tokenizer: m.tokenizer.toJSON(),
   };
-  return writeModelZip(manifest, packWeights(m.specs, m.values), opts);
+  const saved = m.training ? trainingEntries(m.training) : null;
+  if (saved) manifest.training = saved.manifest;
+  return writeModelZip(manifest, packWeights(m.specs, m.values), { ...opts, ...(saved ? { extra: saved.extra } : {}) });
 }
 
 /** Read and check a model file. */
@@ -79,5 +84,5 @@ export async function decodeModelFile(bytes: Uint8Array | ArrayBuffer): Promise<
   if (!same) throw new Error('the saved parameters do not match the saved configuration (names or shapes differ)');
   const total = expected.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
   const weights = unpackWeights(await opened.weights(total), expected);
-  return { config, labelNames: [...m.labelNames], maxLen: m.maxLen, tokenizer, weights };
+  return { config, labelNames: [...m.labelNames], maxLen: m.maxLen, tokenizer, weights, training: await readTrainingState(opened, m.training) };
 }

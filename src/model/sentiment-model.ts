@@ -85,7 +85,7 @@ export class SentimentModel {
   labelNames: string[] = [];
   private readonly text: SequenceEncoder;
   private network: SentimentNetwork | null = null;
-  private shuffleRng: () => number;
+  private shuffleRng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>;
   private disposed = false;
 
   constructor(
@@ -93,7 +93,7 @@ export class SentimentModel {
     readonly config: ModelConfig,
   ) {
     this.text = new SequenceEncoder(config);
-    this.shuffleRng = seedrandom(`${config.seed}/shuffle`);
+    this.shuffleRng = seedrandom(`${config.seed}/shuffle`, { state: true });
   }
 
   /** The Keras-compatible tokenizer (fitted on the training texts at the first `fit`). */
@@ -300,13 +300,16 @@ export class SentimentModel {
   }
 
   /**
-   * One zip: manifest.json (config, labels, tokenizer, gate order, parameter shapes) and weights.bin.
-   * `compress: false` stores without DEFLATE: much less main-thread work, for in-memory snapshots.
+   * One zip: manifest.json (config, labels, tokenizer, gate order, parameter shapes) and weights.bin,
+   * and by default Adam's state and the dropout and shuffle streams' positions, so that `fit` on the
+   * loaded model continues exactly (`includeOptimizer: false` leaves them out). `compress: false` stores
+   * without DEFLATE: much less main-thread work, for in-memory snapshots.
    */
-  async save(opts: { compress?: boolean } = {}): Promise<Uint8Array> {
+  async save(opts: { compress?: boolean; includeOptimizer?: boolean } = {}): Promise<Uint8Array> {
     const net = this.net();
     const values = await net.params.read();
-    return encodeModelFile({ config: this.config, labelNames: this.labelNames, maxLen: this.maxLen!, tokenizer: this.tokenizer, specs: net.params.specs, values }, opts);
+    const training = opts.includeOptimizer === false ? undefined : { ...(await net.params.readOptimizer()), rng: { dropout: net.dropoutState(), shuffle: this.shuffleRng.state() } };
+    return encodeModelFile({ config: this.config, labelNames: this.labelNames, maxLen: this.maxLen!, tokenizer: this.tokenizer, specs: net.params.specs, values, ...(training ? { training } : {}) }, { ...(opts.compress !== undefined ? { compress: opts.compress } : {}) });
   }
 
   /** Rebuild a saved model. A malformed or mismatched file is rejected with a reason before any GPU work. */
@@ -321,6 +324,11 @@ export class SentimentModel {
     model.labelNames = saved.labelNames;
     model.network = new SentimentNetwork(model.engine, networkConfig(saved.config, saved.labelNames.length));
     for (const [name, values] of saved.weights) model.network.params.write(name, values);
+    if (saved.training) {
+      model.network.params.writeOptimizer(saved.training);
+      model.network.restoreDropoutState(saved.training.rng.dropout as seedrandom.State.Arc4);
+      model.shuffleRng = seedrandom('', { state: saved.training.rng.shuffle as seedrandom.State.Arc4 });
+    }
     return model;
   }
 

@@ -92,3 +92,34 @@ export function unpackWeights(values: Float32Array, order: ReadonlyArray<{ name:
   }
   return out;
 }
+
+/** The optimizer's state and the random streams' positions: a resumed fit continues exactly. */
+export interface TrainingState {
+  m: Float32Array;
+  v: Float32Array;
+  step: number;
+  /** Stream states by name (seedrandom's Arc4 state). */
+  rng: Record<string, unknown>;
+}
+
+/** How a manifest records a saved training state (the moments are the entries optimizer-m.bin and optimizer-v.bin). */
+export interface TrainingManifest {
+  optimizerStep: number;
+  arena: number;
+  rng: Record<string, unknown>;
+}
+
+/** The manifest part and the extra entries that save a training state. */
+export function trainingEntries(t: TrainingState): { manifest: TrainingManifest; extra: Record<string, Float32Array> } {
+  return { manifest: { optimizerStep: t.step, arena: t.m.length, rng: t.rng }, extra: { 'optimizer-m.bin': t.m, 'optimizer-v.bin': t.v } };
+}
+
+/** Read back a training state recorded by trainingEntries (null when the file has none). */
+export async function readTrainingState(opened: OpenedModelZip, t: unknown): Promise<TrainingState | null> {
+  if (t === undefined) return null;
+  const m = t as Partial<TrainingManifest> | null;
+  if (!m || !Number.isInteger(m.optimizerStep) || !Number.isInteger(m.arena) || m.arena! < 1 || !m.rng || typeof m.rng !== 'object') {
+    throw new Error('not a valid saved model: its training state is malformed');
+  }
+  return { m: await opened.floats('optimizer-m.bin', m.arena!), v: await opened.floats('optimizer-v.bin', m.arena!), step: m.optimizerStep!, rng: m.rng };
+}
