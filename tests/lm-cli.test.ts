@@ -6,6 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireBuild } from './e2e/browser';
+import { LanguageModel } from '../src/lm/language-model';
+import { getEngine } from './helpers/gpu';
 
 const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 beforeAll(() => requireBuild());
@@ -30,6 +32,22 @@ describe('webgpu-lstm lm / generate', () => {
     expect(r.stdout).toMatch(/step 60: train loss [\d.]+, validation [\d.]+ nats\/char \([\d.]+ bits\/char\)/);
     expect(r.stdout).toMatch(/sample \(temperature 0\.8, \d+ tokens\/s\):\n.{40}\n/s);
     expect(fs.readFileSync(model).subarray(0, 2).toString('latin1')).toBe('PK');
+  });
+
+  it('--resume continues a saved language model exactly: 30 steps + resume 30 = 60 steps in one run', async () => {
+    const common = ['--seq-len', '16', '--units', '16', '--embed', '8', '--batch-size', '8', '--lr', '0.01', '--eval-every', '30', '--sample', '0'];
+    const a = path.join(dir, 'a.zip'), b = path.join(dir, 'b.zip'), c = path.join(dir, 'c.zip');
+    expect(cli(['lm', text, ...common, '--steps', '60', '--out', a]).code).toBe(0);
+    expect(cli(['lm', text, ...common, '--steps', '30', '--out', b]).code).toBe(0);
+    const r = cli(['lm', text, '--resume', b, '--batch-size', '8', '--eval-every', '30', '--sample', '0', '--steps', '30', '--out', c]);
+    expect(r.errors).toEqual([]);
+    expect(r.stdout).toMatch(/resuming .*b\.zip/);
+    const engine = await getEngine();
+    const [x, y] = await Promise.all([LanguageModel.load(fs.readFileSync(a), { engine }), LanguageModel.load(fs.readFileSync(c), { engine })]);
+    expect(await y.model.getWeights()).toEqual(await x.model.getWeights());
+    x.dispose();
+    y.dispose();
+    expect(cli(['lm', text, '--resume', b, '--units', '8']).errors).toEqual(["error: --resume takes the model's configuration (units included) from the file: leave those options out"]);
   });
 
   it('generate continues a prompt; the same seed prints the same text; bad input is one sentence', () => {

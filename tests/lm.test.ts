@@ -101,6 +101,23 @@ describe('a character language model', () => {
     words.dispose();
   }, 60_000);
 
+  it('stop and resume: 40 steps, save, load, 20 more equals 60 in one go, bitwise (windows, dropout and Adam state saved)', async () => {
+    const text = 'a stitch in time saves nine. '.repeat(40);
+    const cfg = { seqLen: 10, units: 12, embedDim: 6, dropout: 0.1, learningRate: 0.01, seed: 8 };
+    const engine = await getEngine();
+    const once = await createLanguageModel(text, cfg, { engine });
+    await once.fit({ steps: 60, evalEvery: 20, batchSize: 8 });
+    const first = await createLanguageModel(text, cfg, { engine });
+    await first.fit({ steps: 40, evalEvery: 20, batchSize: 8 });
+    const resumed = await LanguageModel.load(await first.save(), { engine });
+    first.dispose();
+    resumed.setText(text);
+    await resumed.fit({ steps: 20, evalEvery: 20, batchSize: 8 });
+    expect(await resumed.model.getWeights()).toEqual(await once.model.getWeights());
+    once.dispose();
+    resumed.dispose();
+  });
+
   it('refuses what it cannot do, with a reason', async () => {
     await expect(createLanguageModel('abc', { seqLen: 10 }, { engine: await getEngine() })).rejects.toThrow(/too few for windows of 10/);
     await expect(lm.generate('the', { length: -1 })).rejects.toThrow(/length must be a non-negative integer/);

@@ -29,9 +29,11 @@ const LM_HELP = `usage: webgpu-lstm lm [text.txt] [options]
   --seed S             default ${DEFAULT_LM.seed}
   --sample N           characters of sample to print at the end, default 200 (0: none)
   --out FILE           where to save the model, default lm.zip
+  --resume FILE        continue training a saved language model on the text (its configuration and
+                       vocabulary; with its optimizer state and random streams, exactly)
   --help
 
-Ctrl-C stops after the current step; the model trained so far is saved.`;
+Ctrl-C stops after the current step; the model trained so far is saved (and can be resumed).`;
 
 const GEN_HELP = `usage: webgpu-lstm generate model.zip [options]
 
@@ -51,10 +53,11 @@ interface LmArgs {
   patience: number;
   sample: number;
   out: string;
+  resume: string | null;
 }
 
 function parseLm(argv: string[]): LmArgs | null {
-  const a: LmArgs = { file: null, config: {}, batchSize: 32, steps: 300, evalEvery: 100, patience: 0, sample: 200, out: 'lm.zip' };
+  const a: LmArgs = { file: null, config: {}, batchSize: 32, steps: 300, evalEvery: 100, patience: 0, sample: 200, out: 'lm.zip', resume: null };
   const read = readOptions(argv, (o) => {
     const f = o.flag;
     const v = o.value;
@@ -85,6 +88,7 @@ function parseLm(argv: string[]): LmArgs | null {
       }
       case '--sample': a.sample = int(0); break;
       case '--out': a.out = v(); break;
+      case '--resume': a.resume = v(); break;
       default:
         return false;
     }
@@ -93,6 +97,8 @@ function parseLm(argv: string[]): LmArgs | null {
   if (!read) return null;
   a.file = read.file;
   if (a.patience > 0 && a.config.validationShare === 0) throw new UsageError('--early-stopping needs a validation share (--val-share > 0)');
+  const given = Object.keys(a.config);
+  if (a.resume && given.length) throw new UsageError(`--resume takes the model's configuration (${given.join(', ')} included) from the file: leave those options out`);
   return a;
 }
 
@@ -105,7 +111,8 @@ async function trainLm(args: LmArgs, interrupt: AbortSignal): Promise<number> {
   const { bytes, name } = args.file ? readInputFile(args.file, 'text') : { bytes: await builtinTextBytes(), name: 'sentences.txt' };
   if (!args.file) console.log('text: the built-in one (the 3,000 built-in sentences, one per line)');
   const text = new TextDecoder().decode(bytes);
-  const lm = await createLanguageModel(text, args.config);
+  const lm = args.resume ? await LanguageModel.load(readInputFile(args.resume, 'model .zip').bytes) : await createLanguageModel(text, args.config);
+  if (args.resume) console.log(`resuming ${args.resume}`);
   console.log(gpuLine(lm.model.engine));
   const c = lm.config;
   const sizes = lm.setText(text);

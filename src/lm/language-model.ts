@@ -71,16 +71,20 @@ function lmLayers(c: LanguageModelConfig, V: number): Layer[] {
 export class LanguageModel {
   private train = new Uint32Array(0);
   private validation = new Uint32Array(0);
-  private windowRng: () => number;
+  private windowRng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>;
 
   /** @internal Use createLanguageModel or LanguageModel.load. */
   constructor(
     readonly model: Sequential,
     readonly vocab: Vocabulary,
     readonly config: LanguageModelConfig,
+    opts: { keepOptimizer?: boolean } = {},
   ) {
-    this.windowRng = seedrandom(`${config.seed}/windows`);
-    model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: { type: 'adam', learningRate: config.learningRate, clipNorm: config.clipNorm }, metrics: ['accuracy'] });
+    this.windowRng = seedrandom(`${config.seed}/windows`, { state: true });
+    // A loaded model comes compiled, with its optimizer state: compiling again would reset it.
+    if (!opts.keepOptimizer || !model.compiledWith) {
+      model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: { type: 'adam', learningRate: config.learningRate, clipNorm: config.clipNorm }, metrics: ['accuracy'] });
+    }
     model.setUserDefinedMetadata({ languageModel: { vocab: vocab.toJSON(), config } });
   }
 
@@ -173,18 +177,23 @@ export class LanguageModel {
     return this.vocab.decode(out.subarray(prompt.length === 0 ? 1 : ids.length));
   }
 
-  async save(): Promise<Uint8Array> {
-    return this.model.save();
+  /** The model file; with the optimizer state and the random streams (windows included), fit on the loaded model continues exactly. */
+  async save(opts: { includeOptimizer?: boolean } = {}): Promise<Uint8Array> {
+    const meta = { vocab: this.vocab.toJSON(), config: this.config, ...(opts.includeOptimizer === false ? {} : { windows: this.windowRng.state() }) };
+    this.model.setUserDefinedMetadata({ languageModel: meta });
+    return this.model.save(opts);
   }
 
   static async load(bytes: Uint8Array | ArrayBuffer, opts: { engine?: Engine } = {}): Promise<LanguageModel> {
     const model = await loadModel(bytes, opts);
-    const meta = model.getUserDefinedMetadata()?.languageModel as { vocab?: unknown; config?: LanguageModelConfig } | undefined;
+    const meta = model.getUserDefinedMetadata()?.languageModel as { vocab?: unknown; config?: LanguageModelConfig; windows?: seedrandom.State.Arc4 } | undefined;
     if (!meta?.vocab || !meta.config) {
       model.dispose();
       throw new Error('not a language model: the file has no vocabulary (it was not saved by a LanguageModel)');
     }
-    return new LanguageModel(model, Vocabulary.fromJSON(meta.vocab), { ...DEFAULT_LM, ...meta.config });
+    const lm = new LanguageModel(model, Vocabulary.fromJSON(meta.vocab), { ...DEFAULT_LM, ...meta.config }, { keepOptimizer: true });
+    if (meta.windows) lm.windowRng = seedrandom('', { state: meta.windows });
+    return lm;
   }
 
   dispose(): void {

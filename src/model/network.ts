@@ -216,13 +216,13 @@ export class SentimentNetwork {
     }
   }
 
-  /** The dropout stream's position (for a saved model to resume exactly). */
-  dropoutState(): seedrandom.State.Arc4 {
+  /** The dropout stream's position, opaque (for a saved model to resume exactly). */
+  dropoutState(): unknown {
     return this.dropoutRng.state();
   }
 
-  restoreDropoutState(state: seedrandom.State.Arc4): void {
-    this.dropoutRng = seedrandom('', { state });
+  restoreDropoutState(state: unknown): void {
+    this.dropoutRng = seedrandom('', { state: state as seedrandom.State.Arc4 });
   }
 
   dispose(): void {

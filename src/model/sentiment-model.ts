@@ -326,7 +326,7 @@ export class SentimentModel {
     for (const [name, values] of saved.weights) model.network.params.write(name, values);
     if (saved.training) {
       model.network.params.writeOptimizer(saved.training);
-      model.network.restoreDropoutState(saved.training.rng.dropout as seedrandom.State.Arc4);
+      model.network.restoreDropoutState(saved.training.rng.dropout);
       model.shuffleRng = seedrandom('', { state: saved.training.rng.shuffle as seedrandom.State.Arc4 });
     }
     return model;
