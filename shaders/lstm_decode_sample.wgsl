@@ -30,6 +30,7 @@ struct Params {
 @group(0) @binding(6) var<uniform> p: Params;
 
 #include "sampling"
+#include "lstm_decode"
 
 fn logitAt(row: u32, i: u32) -> f32 { return logits[i]; }
 
@@ -37,27 +38,10 @@ fn logitAt(row: u32, i: u32) -> f32 { return logits[i]; }
 fn main(@builtin(local_invocation_id) lid3: vec3u) {
   let lid = lid3.x;
   let H = p.H;
-  let G = 4u * H;
-  var xBase = p.offX;
-  if (EMBED) { xBase = p.offX + tokens[p.offTok] * p.In; }
-  let prev = p.t * H;
-  for (var j = lid; j < H; j += 256u) {
-    var z = vec4f(theta[p.offB + GATE_I * H + j], theta[p.offB + GATE_F * H + j], theta[p.offB + GATE_C * H + j], theta[p.offB + GATE_O * H + j]);
-    for (var k = 0u; k < p.In; k++) {
-      let w = p.offWx + k * G + j;
-      z += X[xBase + k] * vec4f(theta[w + GATE_I * H], theta[w + GATE_F * H], theta[w + GATE_C * H], theta[w + GATE_O * H]);
-    }
-    for (var k = 0u; k < H; k++) {
-      let w = p.offWh + k * G + j;
-      z += hs[prev + k] * vec4f(theta[w + GATE_I * H], theta[w + GATE_F * H], theta[w + GATE_C * H], theta[w + GATE_O * H]);
-    }
-    let s = cellStep(z.x, z.y, z.z, z.w, cs[prev + j]);
-    cs[prev + H + j] = s.c;
-    hs[prev + H + j] = s.h;
-  }
+  for (var j = lid; j < H; j += 256u) { decodeUnit(j); }
   if (p.sample == 0u) { return; }
   storageBarrier();
-  let next = prev + H;
+  let next = (p.t + 1u) * H;
   for (var v = lid; v < p.V; v += 256u) {
     var z = theta[p.offBd + v];
     for (var k = 0u; k < H; k++) { z += hs[next + k] * theta[p.offWd + k * p.V + v]; }

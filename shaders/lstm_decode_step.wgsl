@@ -26,27 +26,9 @@ struct Params { In: u32, H: u32, t: u32, offWx: u32, offWh: u32, offB: u32, offX
 @group(0) @binding(4) var<storage, read_write> cs: array<f32>;
 @group(0) @binding(5) var<uniform> p: Params;
 
+#include "lstm_decode"
+
 @compute @workgroup_size(64, 1, 1)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let j = gid.x;
-  let H = p.H;
-  if (j >= H) { return; }
-  let G = 4u * H;
-  var xBase = p.offX;
-  if (EMBED) { xBase = p.offX + tokens[p.offTok] * p.In; }
-  var z = vec4f(theta[p.offB + GATE_I * H + j], theta[p.offB + GATE_F * H + j], theta[p.offB + GATE_C * H + j], theta[p.offB + GATE_O * H + j]);
-  for (var k = 0u; k < p.In; k++) {
-    let xk = X[xBase + k];
-    let w = p.offWx + k * G + j;
-    z += xk * vec4f(theta[w + GATE_I * H], theta[w + GATE_F * H], theta[w + GATE_C * H], theta[w + GATE_O * H]);
-  }
-  let prev = p.t * H;
-  for (var k = 0u; k < H; k++) {
-    let hk = hs[prev + k];
-    let w = p.offWh + k * G + j;
-    z += hk * vec4f(theta[w + GATE_I * H], theta[w + GATE_F * H], theta[w + GATE_C * H], theta[w + GATE_O * H]);
-  }
-  let s = cellStep(z.x, z.y, z.z, z.w, cs[prev + j]);
-  cs[prev + H + j] = s.c;
-  hs[prev + H + j] = s.h;
+  if (gid.x < p.H) { decodeUnit(gid.x); }
 }
