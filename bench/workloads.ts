@@ -8,6 +8,7 @@ import seedrandom from 'seedrandom';
 import { type Engine, type Tuning } from '../src/engine/engine';
 import { createEngine } from '../src/ops/create-engine';
 import type { AcquireOptions } from '../src/gpu/device';
+import type { LstmSchedule } from '../src/kernels/variants';
 import { gemm } from '../src/ops/matmul';
 import { softmaxXent } from '../src/ops/softmax-xent';
 import { SentimentNetwork, DEFAULT_NETWORK, type Batch, type NetworkConfig } from '../src/model/network';
@@ -165,13 +166,15 @@ export async function benchEngine(opts: {
   requireHardware?: boolean;
   /** Kernel tuning (default: the engine's choice for the adapter). */
   tuning?: Tuning;
+  /** How the gpu-tuned LSTM runs its recurrence (default 'auto': the measured table). */
+  lstmSchedule?: LstmSchedule;
   acquire?: AcquireOptions;
   /** Peak buffer bytes of a device so far, measured outside the engine (bench/gpu-memory.ts). */
   devicePeak?: (device: GPUDevice) => number | null;
 }): Promise<EngineResult> {
   const s = opts.shape;
   const t0 = performance.now();
-  const engine = await createEngine({ tuning: opts.tuning, acquire: opts.acquire });
+  const engine = await createEngine({ tuning: opts.tuning, acquire: opts.acquire, lstmSchedule: opts.lstmSchedule });
   if (opts.requireHardware && engine.gpu.software) {
     engine.destroy();
     throw new Error(`a hardware GPU adapter was required, got ${engine.gpu.backend} ${JSON.stringify(engine.gpu.adapterInfo)}`);

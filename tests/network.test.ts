@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
 import { DEFAULT_NETWORK, SentimentNetwork, type Batch, type NetworkConfig } from '../src/model/network';
+import type { LstmSchedule } from '../src/kernels/variants';
 import type { Tuning } from '../src/engine/engine';
 import { expectClose, getEngine, getTunedEngine } from './helpers/gpu';
 
@@ -24,8 +25,8 @@ function makeBatch(seed: string, B: number, T: number, V: number): Batch {
 
 const SMALL: NetworkConfig = { ...DEFAULT_NETWORK, vocabSize: 12, embedDim: 8, units: 10, learningRate: 0.02, seed: 7 };
 
-async function train(cfg: NetworkConfig, steps: number, tuning?: Tuning): Promise<{ params: Map<string, Float32Array>; losses: number[] }> {
-  const engine = await (tuning ? getTunedEngine(tuning) : getEngine());
+async function train(cfg: NetworkConfig, steps: number, tuning?: Tuning, schedule: LstmSchedule = 'auto'): Promise<{ params: Map<string, Float32Array>; losses: number[] }> {
+  const engine = await (tuning ? getTunedEngine(tuning, schedule) : getEngine());
   const net = new SentimentNetwork(engine, cfg);
   const losses: number[] = [];
   for (let s = 0; s < steps; s++) losses.push((await net.trainStep(makeBatch(`b${s % 4}`, 16, 9, cfg.vocabSize))).loss);
@@ -44,13 +45,23 @@ describe('sentiment network', () => {
     expect(a.losses).toEqual(b.losses);
   });
 
-  it('cpu- and gpu-tuned kernels train the same network alike (bidirectional stack, every dropout, masking)', async () => {
+  it('cpu- and gpu-tuned kernels (per-timestep and whole-sequence) train the same network alike (bidirectional stack, every dropout, masking)', async () => {
     const cfg: NetworkConfig = { ...SMALL, units: 20, layers: 2, bidirectional: true, spatialDropout: 0.1, dropout: 0.1, recurrentDropout: 0.1 };
     const a = await train(cfg, 4, 'cpu');
-    const b = await train(cfg, 4, 'gpu');
-    // Same math, different summation orders in f32: equal to rounding, never bitwise.
-    expectClose(b.losses, a.losses, 1e-4, 1e-6, 'losses');
-    for (const [name, v] of a.params) expectClose(b.params.get(name)!, v, 1e-3, 1e-5, name);
+    for (const schedule of ['timestep', { sequenceRows: 1 }, { sequenceRows: 4 }] as const) {
+      const b = await train(cfg, 4, 'gpu', schedule);
+      // Same math, different summation orders in f32: equal to rounding, never bitwise.
+      expectClose(b.losses, a.losses, 1e-4, 1e-6, `losses (${JSON.stringify(schedule)})`);
+      for (const [name, v] of a.params) expectClose(b.params.get(name)!, v, 1e-3, 1e-5, `${name} (${JSON.stringify(schedule)})`);
+    }
+  });
+
+  it('the whole-sequence kernels are deterministic: the same seed gives bitwise-identical weights', async () => {
+    const cfg: NetworkConfig = { ...SMALL, units: 20, bidirectional: true, dropout: 0.1, recurrentDropout: 0.1 };
+    const a = await train(cfg, 3, 'gpu', { sequenceRows: 1 });
+    const b = await train(cfg, 3, 'gpu', { sequenceRows: 1 });
+    expect(b.losses).toEqual(a.losses);
+    for (const [name, v] of a.params) expect(b.params.get(name), name).toEqual(v);
   });
 
   it('learns a generated task (dropout on, masking on, bidirectional 2-layer stack)', async () => {

@@ -11,7 +11,7 @@ import { BufferPool, MAP_READ_USAGE, STORAGE_USAGE, UNIFORM_USAGE } from '../gpu
 import { KernelRegistry, type Kernel, type KernelVariant, type OverrideValues } from '../kernels/registry';
 import type { PreparedShader } from '../kernels/shader-types';
 import { SHADERS, type ShaderName } from '../kernels/shaders.generated';
-import type { Tuning } from '../kernels/variants';
+import type { LstmSchedule, Tuning } from '../kernels/variants';
 import { Tape } from './tape';
 import { Tensor, type Slice } from './tensor';
 
@@ -25,7 +25,7 @@ export interface EngineOptions {
    * The kernel variants to compile before `create` returns, given the engine's tuning. The engine knows
    * no ops: whoever runs them says what they need (createEngine passes every op's and the optimizer's).
    */
-  kernels?: (tuning: Tuning) => ReadonlyArray<KernelVariant>;
+  kernels?: (tuning: Tuning, lstmSchedule: LstmSchedule) => ReadonlyArray<KernelVariant>;
   /**
    * Kernel shapes for the LSTM steps, the GEMMs and the bias-gradient sums: 'cpu' (few invocations, much
    * register-tiled work each, no barriers: what a software adapter such as SwiftShader runs fastest) or
@@ -34,6 +34,11 @@ export interface EngineOptions {
    * thing; tests run both.
    */
   tuning?: Tuning;
+  /**
+   * How the gpu-tuned LSTM runs its recurrence (LstmSchedule; default 'auto'). Benchmarks and tests
+   * force one; models use 'auto'.
+   */
+  lstmSchedule?: LstmSchedule;
 }
 
 export type { Tuning };
@@ -84,8 +89,11 @@ export class Engine {
 
   static async create(options: EngineOptions = {}): Promise<Engine> {
     const gpu = options.gpu ?? (await acquireGpu(options.acquire));
-    const engine = new Engine(gpu, options.shaders ?? SHADERS, options.tuning ?? (gpu.software ? 'cpu' : 'gpu'));
-    if (options.kernels) await engine.prepare(options.kernels(engine.tuning));
+    const engine = new Engine(gpu, options.shaders ?? SHADERS, options.tuning ?? (gpu.software ? 'cpu' : 'gpu'), options.lstmSchedule ?? 'auto');
+    // Kernels that declare more workgroup memory than this device offers are never compiled; the ops
+    // that would use them check the same limit before choosing them.
+    const storage = gpu.device.limits.maxComputeWorkgroupStorageSize;
+    if (options.kernels) await engine.prepare(options.kernels(engine.tuning, engine.lstmSchedule).filter((v) => (v.workgroupBytes ?? 0) <= storage));
     return engine;
   }
 
@@ -93,6 +101,7 @@ export class Engine {
     readonly gpu: GpuContext,
     shaders: Readonly<Record<string, PreparedShader>>,
     readonly tuning: Tuning,
+    readonly lstmSchedule: LstmSchedule,
   ) {
     this.device = gpu.device;
     this.pool = new BufferPool(this.device);

@@ -29,6 +29,8 @@ export interface Kernel {
 export interface KernelVariant<N extends string = string> {
   shader: N;
   overrides?: OverrideValues;
+  /** Workgroup memory it declares, when more than every device offers (16 KiB): devices with less skip it. */
+  workgroupBytes?: number;
 }
 
 export function kernelKey(shader: string, overrides: OverrideValues = {}): string {

@@ -13,6 +13,14 @@ import type { ShaderName } from './shaders.generated';
  */
 export type Tuning = 'cpu' | 'gpu';
 
+/**
+ * How a gpu-tuned engine runs the LSTM recurrence: 'auto' (a measured table, ops/lstm-schedule.ts),
+ * 'timestep' (one dispatch per timestep) or the whole-sequence kernels with this many batch rows per
+ * workgroup (one dispatch per layer and direction).
+ */
+export type LstmSchedule = 'auto' | 'timestep' | { sequenceRows: SequenceRows };
+export type SequenceRows = 1 | 2 | 4;
+
 export interface TunedVariant extends KernelVariant<ShaderName> {
   /** Used only by engines of this tuning; others never compile it. */
   only?: Tuning;

@@ -8,11 +8,12 @@
  * production bundle imports may reach them.
  */
 import { OPTIMIZER_KERNELS } from '../engine/parameters';
-import { variantsFor, type Tuning, type TunedVariant } from '../kernels/variants';
+import { variantsFor, type LstmSchedule, type Tuning, type TunedVariant } from '../kernels/variants';
 import { ACTIVATION_KERNELS } from './activation';
 import { ELEMENTWISE_KERNELS as E } from './elementwise';
 import { EMBEDDING_KERNELS } from './embedding';
 import { LSTM_DECODE_KERNELS, LSTM_KERNELS } from './lstm';
+import { scheduledRows } from './lstm-schedule';
 import { GEMM_KERNELS } from './matmul';
 import { POINTWISE_LOSS_KERNELS } from './pointwise-loss';
 import { SAMPLE_KERNELS } from './sample';
@@ -45,7 +46,13 @@ export const OP_KERNELS: { readonly [P in OpName]: OpKernels } = {
   lstmDecode: { forward: LSTM_DECODE_KERNELS, backward: [] },
 };
 
-/** Every kernel variant the ops and the optimizer use with this tuning (all of them without one). */
-export function opKernels(tuning?: Tuning): TunedVariant[] {
-  return variantsFor([...Object.values(OP_KERNELS).flatMap((op) => [op.forward, op.backward]), OPTIMIZER_KERNELS], tuning);
+/**
+ * Every kernel variant the ops and the optimizer use with this tuning (all of them without one) and,
+ * given one, LSTM schedule (whole-sequence kernels only for the rows choices it may dispatch).
+ */
+export function opKernels(tuning?: Tuning, schedule?: LstmSchedule): TunedVariant[] {
+  const all = variantsFor([...Object.values(OP_KERNELS).flatMap((op) => [op.forward, op.backward]), OPTIMIZER_KERNELS], tuning);
+  if (!tuning || !schedule) return all;
+  const rows: number[] = scheduledRows(schedule, tuning);
+  return all.filter((v) => !v.shader.startsWith('lstm_sequence_') || rows.includes(Number(v.overrides?.ROWS)));
 }

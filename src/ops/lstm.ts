@@ -21,6 +21,7 @@ import { addBiasInto, columnSumInto } from './elementwise';
 import { BOOLS, kernel, type TunedVariant } from '../kernels/variants';
 import { ELEMENTWISE_KERNELS } from './elementwise';
 import { GEMM_KERNELS, gemm } from './matmul';
+import { planSequence, sequenceKernels } from './lstm-schedule';
 
 type LstmStepShader = 'lstm_forward_step' | 'lstm_forward_step_vec4' | 'lstm_forward_step_wide' | 'lstm_backward_step' | 'lstm_backward_step_vec4' | 'lstm_backward_step_wide';
 const withRecurrentMask = (shader: LstmStepShader, only: 'cpu' | 'gpu') => BOOLS.map((m) => kernel(shader, only, { USE_RECURRENT_MASK: m }));
@@ -33,6 +34,7 @@ export const LSTM_KERNELS: { forward: readonly TunedVariant[]; backward: readonl
     ...withRecurrentMask('lstm_forward_step', 'cpu'),
     ...withRecurrentMask('lstm_forward_step_vec4', 'cpu'),
     ...withRecurrentMask('lstm_forward_step_wide', 'gpu'),
+    ...sequenceKernels([1, 2, 4]).forward,
   ],
   backward: [
     ...GEMM_KERNELS,
@@ -41,6 +43,7 @@ export const LSTM_KERNELS: { forward: readonly TunedVariant[]; backward: readonl
     ...withRecurrentMask('lstm_backward_step', 'cpu'),
     ...withRecurrentMask('lstm_backward_step_vec4', 'cpu'),
     ...withRecurrentMask('lstm_backward_step_wide', 'gpu'),
+    ...sequenceKernels([1, 2, 4]).backward,
   ],
 };
 
@@ -138,9 +141,20 @@ export function lstm(step: Step, x: Tensor, w: LstmWeights, opts: LstmOptions = 
   step.clear(subSlice(hsT.data, 0, (tStart + 1) * B * H));
   step.clear(subSlice(cs, 0, (tStart + 1) * B * H));
   const mask = step.upload(opts.mask ?? new Uint32Array(T * B).fill(1), `${name} mask`);
-  const rmask = step.upload(opts.recurrentMask ?? new Float32Array([1]), `${name} recurrent mask`);
+  // Without recurrent dropout a placeholder of one vec4 (the kernels read it only with USE_RECURRENT_MASK).
+  const rmask = step.upload(opts.recurrentMask ?? new Float32Array(4).fill(1), `${name} recurrent mask`);
+  const engine = step.engine;
+  const seq = planSequence(engine.lstmSchedule, engine.tuning, B, H, w.wh.data.offset, engine.device.limits.maxComputeWorkgroupStorageSize, name);
   const k = stepKernels(step, H, B, w.wh.data.offset);
-  for (let t = tStart; t < tEnd; t++) {
+  if (seq && tEnd > tStart) {
+    step.dispatch('lstm_sequence_forward', {
+      overrides: { ROWS: seq.rows },
+      buffers: { xp, wh: w.wh.data, mask, rmask, hs: hsT.data, cs, gates },
+      params: { B, H, tStart, tEnd, offWh: w.wh.data.offset, slices: seq.forwardSlices, useRMask: Number(useRMask), store: Number(needGrad && step.tape.recording) },
+      workgroups: [Math.ceil(B / seq.rows), 1, 1],
+    });
+  }
+  for (let t = tStart; t < tEnd && !seq; t++) {
     step.dispatch(k.forward, {
       overrides,
       buffers: { xp, wh: w.wh.data, mask, rmask, hs: hsT.data, cs, gates },
@@ -153,18 +167,30 @@ export function lstm(step: Step, x: Tensor, w: LstmWeights, opts: LstmOptions = 
     if (rows === 0) return;
     const dHs = hsT.grad!;
     const dG = step.scratch(T * B * G, `${name} dG`);
-    const dhCarry = step.zeros(B * H, `${name} dh carry`);
-    const dcCarry = step.zeros(B * H, `${name} dc carry`);
-    // The vec4 kernel also reads rmask as vec4s: without recurrent dropout it is a 1-element
-    // placeholder, so give it a buffer of the full size.
-    const rmaskB = k.vec4 && !useRMask ? step.zeros(B * H, `${name} recurrent mask placeholder`) : rmask;
-    for (let t = tEnd - 1; t >= tStart; t--) {
-      step.dispatch(k.backward, {
-        overrides,
-        buffers: { wh: w.wh.data, mask, rmask: rmaskB, gates, cs, dHs, dG, dhCarry, dcCarry },
-        params: { B, H, t, tEnd, offWh: w.wh.data.offset },
-        workgroups: k.workgroups,
+    if (seq) {
+      const whT = step.scratch(G * H, `${name} Wh transposed`);
+      step.dispatch('transpose', { buffers: { X: w.wh.data, Y: whT }, params: { rows: H, cols: G, offX: w.wh.data.offset }, workgroups: [Math.ceil(G / 16), Math.ceil(H / 16), 1] });
+      step.dispatch('lstm_sequence_backward', {
+        overrides: { ROWS: seq.rows },
+        buffers: { whT, mask, rmask, gates, cs, dHs, dG },
+        params: { B, H, tStart, tEnd, slices: seq.backwardSlices, useRMask: Number(useRMask) },
+        workgroups: [Math.ceil(B / seq.rows), 1, 1],
       });
+    }
+    if (!seq) {
+      const dhCarry = step.zeros(B * H, `${name} dh carry`);
+      const dcCarry = step.zeros(B * H, `${name} dc carry`);
+      // The vec4 kernel also reads rmask as vec4s: without recurrent dropout it is a one-vec4
+      // placeholder, so give it a buffer of the full size.
+      const rmaskB = k.vec4 && !useRMask ? step.zeros(B * H, `${name} recurrent mask placeholder`) : rmask;
+      for (let t = tEnd - 1; t >= tStart; t--) {
+        step.dispatch(k.backward, {
+          overrides,
+          buffers: { wh: w.wh.data, mask, rmask: rmaskB, gates, cs, dHs, dG, dhCarry, dcCarry },
+          params: { B, H, t, tEnd, offWh: w.wh.data.offset },
+          workgroups: k.workgroups,
+        });
+      }
     }
     const dGWin = subSlice(dG, tStart * B * G, rows * G);
     // H_prev rows: slot t of hs holds h_{t−1}; with recurrent dropout the recurrence saw h_{t−1} ⊙ rmask.

@@ -5,25 +5,37 @@
 import seedrandom from 'seedrandom';
 import { expect } from 'vitest';
 import { type Engine, type Tuning } from '../../src/engine/engine';
+import type { LstmSchedule } from '../../src/kernels/variants';
 import { createEngine } from '../../src/ops/create-engine';
 
 let engine: Promise<Engine> | null = null;
-const tuned = new Map<Tuning, Promise<Engine>>();
+const tuned = new Map<string, Promise<Engine>>();
 
 export function getEngine(): Promise<Engine> {
   engine ??= createEngine();
   return engine;
 }
 
-/** An engine on the same device with the given kernel tuning (both run everywhere; see EngineOptions.tuning). */
-export function getTunedEngine(tuning: Tuning): Promise<Engine> {
-  let e = tuned.get(tuning);
+/**
+ * An engine on the same device with the given kernel tuning (both run everywhere; see
+ * EngineOptions.tuning) and, for the gpu tuning, LSTM schedule (default 'auto').
+ */
+export function getTunedEngine(tuning: Tuning, lstmSchedule: LstmSchedule = 'auto'): Promise<Engine> {
+  const key = `${tuning} ${JSON.stringify(lstmSchedule)}`;
+  let e = tuned.get(key);
   if (!e) {
-    e = getEngine().then((base) => (base.tuning === tuning ? base : createEngine({ gpu: base.gpu, tuning })));
-    tuned.set(tuning, e);
+    e = getEngine().then((base) => (base.tuning === tuning && lstmSchedule === 'auto' ? base : createEngine({ gpu: base.gpu, tuning, lstmSchedule })));
+    tuned.set(key, e);
   }
   return e;
 }
+
+/** The kernel configurations every LSTM correctness test runs: cpu-tuned, and gpu-tuned with each schedule. */
+export const LSTM_KERNEL_SETS: ReadonlyArray<{ label: string; tuning: Tuning; schedule: LstmSchedule }> = [
+  { label: 'cpu-tuned kernels', tuning: 'cpu', schedule: 'auto' },
+  { label: 'gpu-tuned per-timestep kernels', tuning: 'gpu', schedule: 'timestep' },
+  ...([1, 2, 4] as const).map((rows) => ({ label: `gpu-tuned whole-sequence kernels, ${rows} row${rows > 1 ? 's' : ''} per workgroup`, tuning: 'gpu' as const, schedule: { sequenceRows: rows } })),
+];
 
 export function rng(seed: string | number): () => number {
   return seedrandom(String(seed));

@@ -1,0 +1,128 @@
+// A whole LSTM layer's backpropagation through time in one dispatch, shaped for hardware GPUs: every
+// timestep tEnd−1 … tStart of lstm_backward_step.wgsl (read that file's header for the derivatives, the
+// gate order i, f, c, o and the masking rules), looped inside the kernel. As in
+// lstm_sequence_forward.wgsl, a workgroup owns ROWS batch rows for the whole sequence and synchronises
+// only with itself.
+//
+// Per timestep t, going back:
+//   1. cell: invocation q < H/4 owns units 4q … 4q+3 of every row. It forms dh_t = dHs[t + 1] + the
+//      recurrent gradient from step t + 1 (the slices of step 2 summed, ⊙ the recurrent-dropout mask;
+//      or, for a row that was padding at t + 1, the dh it passed through), then cellGrads gives dG_t,
+//      stored for the weight GEMMs and kept in workgroup memory (dgw); dc stays in its registers.
+//   2. sums: invocation (quad q, slice s) accumulates Σ_n dG_t[r, n] · Whᵀ[n, 4q …] over n = s,
+//      s + slices, … for every row (vec4 loads of the transposed Wh: adjacent invocations read adjacent
+//      units), into workgroup memory, for step 1 of t − 1.
+// A padding row at t stores dG_t = 0, passes dh_t on unchanged and keeps its dc (as the per-timestep
+// kernels do with dhCarry and dcCarry).
+//
+// Requires H % 4 == 0, H/4 ≤ 256, ROWS·4H ≤ 4096 and slices·ROWS·H/4 ≤ 768 (the host picks slices).
+// Dispatch: (ceil(B / ROWS), 1, 1), once per layer and direction, after whT = Whᵀ (transpose.wgsl).
+
+override ROWS: u32 = 1u; // 1, 2 or 4 (MAX_ROWS)
+
+#include "lstm_gates"
+
+alias Cell = vec4f;
+#include "lstm_cell_math"
+
+const MAX_ROWS: u32 = 4u; // function-scope arrays need a constant size; loops run to ROWS
+
+// useRMask: apply the recurrent-dropout mask (a uniform: one pipeline per ROWS).
+struct Params { B: u32, H: u32, tStart: u32, tEnd: u32, slices: u32, useRMask: u32 }
+
+@group(0) @binding(0) var<storage, read> whT: array<vec4f>;      // [4H, H]: Whᵀ
+@group(0) @binding(1) var<storage, read> mask: array<u32>;       // [T, B]
+@group(0) @binding(2) var<storage, read> rmask: array<vec4f>;    // [B, H] (read only with useRMask)
+@group(0) @binding(3) var<storage, read> gates: array<vec4f>;    // [T, B, 4H]
+@group(0) @binding(4) var<storage, read> cs: array<vec4f>;       // [T + 1, B, H]
+@group(0) @binding(5) var<storage, read> dHs: array<vec4f>;      // [T + 1, B, H]
+@group(0) @binding(6) var<storage, read_write> dG: array<vec4f>; // [T, B, 4H]
+@group(0) @binding(7) var<uniform> p: Params;
+
+// dG_t of the workgroup's rows: dgw[r · 4H + n].
+var<workgroup> dgw: array<f32, 4096>;
+// Partial sums: part[(slice · ROWS + r) · H/4 + q], 4 units per vec4.
+var<workgroup> part: array<vec4f, 768>;
+
+fn recurrentMask(b: u32, q: u32) -> vec4f {
+  if (p.useRMask != 0u) { return rmask[b * (p.H / 4u) + q]; }
+  return vec4f(1.0);
+}
+
+fn storeDgw(r: u32, g: u32, q: u32, d: vec4f) {
+  let n = r * 4u * p.H + g * p.H + 4u * q;
+  dgw[n] = d.x;
+  dgw[n + 1u] = d.y;
+  dgw[n + 2u] = d.z;
+  dgw[n + 3u] = d.w;
+}
+
+@compute @workgroup_size(256, 1, 1)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let H = p.H;
+  let G = 4u * H;
+  let Q = H / 4u;
+  let slices = p.slices;
+  let b0 = wg.x * ROWS;
+  let q = li % Q;
+  let s = li / Q;
+  let summer = s < slices;
+  let owner = li < Q;
+
+  var dc: array<vec4f, MAX_ROWS>;   // gradient carried into c_t from t + 1
+  var carried: array<vec4f, MAX_ROWS>; // dh passed through a padding step at t + 1
+
+  for (var t = p.tEnd; t > p.tStart; t--) {
+    let tt = t - 1u;
+    // 1. The cell's gradients at tt.
+    if (owner) {
+      for (var r = 0u; r < ROWS; r++) {
+        let b = b0 + r;
+        if (b >= p.B) { break; }
+        var dh = dHs[(t * p.B + b) * Q + q];
+        if (t < p.tEnd) {
+          var rec = vec4f(0.0);
+          for (var sl = 0u; sl < slices; sl++) { rec += part[(sl * ROWS + r) * Q + q]; }
+          dh += rec * recurrentMask(b, q) + carried[r];
+        }
+        let g0 = (tt * p.B + b) * H + q; // vec4 index of gate 0, units 4q …, in gates and dG
+        if (mask[tt * p.B + b] == 0u) {
+          for (var g = 0u; g < 4u; g++) {
+            dG[g0 + g * Q] = vec4f(0.0);
+            storeDgw(r, g, q, vec4f(0.0));
+          }
+          carried[r] = dh;
+          continue;
+        }
+        carried[r] = vec4f(0.0);
+        let d = cellGrads(
+          dh, dc[r],
+          gates[g0 + GATE_I * Q], gates[g0 + GATE_F * Q], gates[g0 + GATE_C * Q], gates[g0 + GATE_O * Q],
+          cs[(t * p.B + b) * Q + q], cs[(tt * p.B + b) * Q + q],
+        );
+        dG[g0 + GATE_I * Q] = d.zi;
+        dG[g0 + GATE_F * Q] = d.zf;
+        dG[g0 + GATE_C * Q] = d.zc;
+        dG[g0 + GATE_O * Q] = d.zo;
+        storeDgw(r, GATE_I, q, d.zi);
+        storeDgw(r, GATE_F, q, d.zf);
+        storeDgw(r, GATE_C, q, d.zc);
+        storeDgw(r, GATE_O, q, d.zo);
+        dc[r] = d.cPrev;
+      }
+    }
+    workgroupBarrier();
+    // 2. Partial sums of dG_tt · Whᵀ for step tt − 1 (none after the first processed step).
+    if (summer && tt > p.tStart) {
+      // Zeroed explicitly at every timestep: a declaration inside a loop is not re-initialised by every driver.
+      var acc: array<vec4f, MAX_ROWS>;
+      for (var r = 0u; r < ROWS; r++) { acc[r] = vec4f(0.0); }
+      for (var n = s; n < G; n += slices) {
+        let w = whT[n * Q + q];
+        for (var r = 0u; r < ROWS; r++) { acc[r] += dgw[r * G + n] * w; }
+      }
+      for (var r = 0u; r < ROWS; r++) { part[(s * ROWS + r) * Q + q] = acc[r]; }
+    }
+    workgroupBarrier();
+  }
+}

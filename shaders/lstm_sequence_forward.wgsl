@@ -1,0 +1,144 @@
+// A whole LSTM layer's recurrence in one dispatch, shaped for hardware GPUs: every timestep
+// tStart … tEnd−1 of lstm_forward_step.wgsl (read that file's header for the math, the gate order i, f,
+// c, o, the storage layouts and the masking rules), looped inside the kernel instead of one dispatch
+// per timestep. Batch rows are independent, so a workgroup owns ROWS of them for the whole sequence and
+// needs no other workgroup: between timesteps it waits only on its own workgroupBarrier.
+//
+// Per timestep, with the rows' h_{t−1} (⊙ the recurrent-dropout mask) in workgroup memory (hw):
+//   1. sums: invocation (quad q, slice s) accumulates, for its 4 units 4q … 4q+3 and all 4 gates of every
+//      row, Σ_k h_{t−1}[r, k] · Wh[k, g·H + 4q …] over k = s, s + slices, … (vec4 loads of Wh: adjacent
+//      invocations read adjacent columns; it stays in L2 between timesteps), into workgroup memory;
+//   2. cell: invocation q < H/4 adds the slices and the input projection, updates its 4 units of every
+//      row (c stays in its registers for the whole sequence), stores h (and, when p.store, c and the
+//      activated gates for the backward pass) and writes the new h into hw for step 1 of t + 1.
+// Two barriers per timestep; one invocation per unit quad owns the cell state, so no step ever needs
+// another workgroup's data.
+//
+// Requires H % 4 == 0, Wh's offset % 4 == 0, H/4 ≤ 256, ROWS·H ≤ 1024 and slices·ROWS·H ≤ 1536 (the
+// host picks slices; ops/lstm-schedule.ts).
+// Dispatch: (ceil(B / ROWS), 1, 1), once per layer and direction.
+
+override ROWS: u32 = 1u; // 1, 2 or 4 (MAX_ROWS)
+
+#include "lstm_gates"
+
+alias Cell = vec4f;
+#include "lstm_cell_math"
+
+const MAX_ROWS: u32 = 4u; // function-scope arrays need a constant size; loops run to ROWS
+
+// useRMask: apply the recurrent-dropout mask; store: keep c and the activated gates for the backward
+// pass (training), else h only (inference). Uniforms rather than overrides: one pipeline per ROWS
+// (each takes seconds to compile on a software adapter).
+struct Params { B: u32, H: u32, tStart: u32, tEnd: u32, offWh: u32, slices: u32, useRMask: u32, store: u32 }
+
+@group(0) @binding(0) var<storage, read> xp: array<vec4f>;          // [T, B, 4H]
+@group(0) @binding(1) var<storage, read> wh: array<vec4f>;          // [H, 4H] at offWh (floats)
+@group(0) @binding(2) var<storage, read> mask: array<u32>;          // [T, B]
+@group(0) @binding(3) var<storage, read> rmask: array<vec4f>;       // [B, H] (read only with useRMask)
+@group(0) @binding(4) var<storage, read_write> hs: array<vec4f>;    // [T + 1, B, H]
+@group(0) @binding(5) var<storage, read_write> cs: array<vec4f>;    // [T + 1, B, H]
+@group(0) @binding(6) var<storage, read_write> gates: array<vec4f>; // [T, B, 4H], activated
+@group(0) @binding(7) var<uniform> p: Params;
+
+// h_{t−1} of the workgroup's rows as the recurrence sees it: hw[r · H + k].
+var<workgroup> hw: array<f32, 1024>;
+// Partial sums: part[((slice · ROWS + r) · 4 + gate) · H/4 + q], 4 units per vec4.
+var<workgroup> part: array<vec4f, 1536>;
+
+// The recurrent-dropout mask of row b, units 4q … 4q+3 (ones without one).
+fn recurrentMask(b: u32, q: u32) -> vec4f {
+  if (p.useRMask != 0u) { return rmask[b * (p.H / 4u) + q]; }
+  return vec4f(1.0);
+}
+
+fn storeHw(r: u32, q: u32, h: vec4f) {
+  let k = r * p.H + 4u * q;
+  hw[k] = h.x;
+  hw[k + 1u] = h.y;
+  hw[k + 2u] = h.z;
+  hw[k + 3u] = h.w;
+}
+
+@compute @workgroup_size(256, 1, 1)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let H = p.H;
+  let Q = H / 4u;             // unit quads; also vec4s per h row
+  let slices = p.slices;
+  let b0 = wg.x * ROWS;
+  let q = li % Q;
+  let s = li / Q;
+  let summer = s < slices;    // takes part in step 1
+  let owner = li < Q;         // owns quad q of every row in step 2
+  let whBase = p.offWh / 4u;  // vec4 index of Wh[0, 0]
+
+  // The state at tStart (the host zeroed slot tStart; read it all the same).
+  var c: array<vec4f, MAX_ROWS>;
+  if (owner) {
+    for (var r = 0u; r < ROWS; r++) {
+      let b = min(b0 + r, p.B - 1u);
+      let at = (p.tStart * p.B + b) * Q + q;
+      c[r] = cs[at];
+      storeHw(r, q, hs[at] * recurrentMask(b, q));
+    }
+  }
+
+  for (var t = p.tStart; t < p.tEnd; t++) {
+    workgroupBarrier();
+    // 1. Partial recurrent sums.
+    if (summer) {
+      // Zeroed explicitly at every timestep: a declaration inside a loop is not re-initialised by every driver.
+      var acc: array<vec4f, 4u * MAX_ROWS>;
+      for (var i = 0u; i < 4u * ROWS; i++) { acc[i] = vec4f(0.0); }
+      for (var k = s; k < H; k += slices) {
+        let w = whBase + k * H + q; // row k of Wh holds 4H floats = H vec4s; gate g starts at vec4 g·Q
+        let wi = wh[w];
+        let wf = wh[w + Q];
+        let wc = wh[w + 2u * Q];
+        let wo = wh[w + 3u * Q];
+        for (var r = 0u; r < ROWS; r++) {
+          let h = hw[r * H + k];
+          acc[4u * r + GATE_I] += h * wi;
+          acc[4u * r + GATE_F] += h * wf;
+          acc[4u * r + GATE_C] += h * wc;
+          acc[4u * r + GATE_O] += h * wo;
+        }
+      }
+      for (var i = 0u; i < 4u * ROWS; i++) { part[(s * ROWS * 4u + i) * Q + q] = acc[i]; }
+    }
+    workgroupBarrier();
+    // 2. The cell update of quad q of every row.
+    if (owner) {
+      for (var r = 0u; r < ROWS; r++) {
+        let b = b0 + r;
+        if (b >= p.B) { break; }
+        let prev = (t * p.B + b) * Q + q;
+        let next = ((t + 1u) * p.B + b) * Q + q;
+        let g0 = (t * p.B + b) * H + q; // vec4 index of gate 0, units 4q …, in xp and gates
+        if (mask[t * p.B + b] == 0u) {
+          hs[next] = hs[prev];
+          if (p.store != 0u) {
+            cs[next] = c[r];
+            for (var g = 0u; g < 4u; g++) { gates[g0 + g * Q] = vec4f(0.0); }
+          }
+          continue;
+        }
+        var z = array<vec4f, 4>(xp[g0], xp[g0 + Q], xp[g0 + 2u * Q], xp[g0 + 3u * Q]);
+        for (var sl = 0u; sl < slices; sl++) {
+          for (var g = 0u; g < 4u; g++) { z[g] += part[((sl * ROWS + r) * 4u + g) * Q + q]; }
+        }
+        let st = cellStep(z[GATE_I], z[GATE_F], z[GATE_C], z[GATE_O], c[r]);
+        c[r] = st.c;
+        hs[next] = st.h;
+        storeHw(r, q, st.h * recurrentMask(b, q));
+        if (p.store != 0u) {
+          cs[next] = st.c;
+          gates[g0 + GATE_I * Q] = st.i;
+          gates[g0 + GATE_F * Q] = st.f;
+          gates[g0 + GATE_C * Q] = st.g;
+          gates[g0 + GATE_O * Q] = st.o;
+        }
+      }
+    }
+  }
+}
