@@ -17,8 +17,11 @@ import seedrandom from 'seedrandom';
 import { type Engine } from '../src/engine/engine';
 import { createEngine } from '../src/ops/create-engine';
 import { DEFAULT_NETWORK, SentimentNetwork, type Batch, type NetworkConfig } from '../src/model/network';
-import { benchEngine, CUDNN_COMPARABLE, REFERENCE, SWEEPS, sentimentEpoch, type EngineResult, type ModelShape, type Timing } from './workloads';
+import { benchEngine, benchTfjs, CUDNN_COMPARABLE, randomBatch, REFERENCE, SWEEPS, sentimentEpoch, timing, type EngineResult, type ModelShape, type PeerResult, type Timing } from './workloads';
 import { installDawn } from '../src/gpu/device-node';
+import type { LstmSchedule } from '../src/kernels/variants';
+import { autoRows, sequenceFits } from '../src/ops/lstm-schedule';
+import { tfjsOnDawn } from './tfjs-dawn';
 
 installDawn(); // Node: engines get their device from Dawn
 
@@ -51,6 +54,83 @@ export interface RealGpuResult {
   sweeps: Array<{ name: string; shape: ModelShape; stepMs: number }>;
   epoch: Awaited<ReturnType<typeof sentimentEpoch>> | string;
   parity: Parity;
+  /** Every LSTM schedule at the reference shape and each sweep point (training step, cuDNN-comparable). */
+  schedules: ScheduleRow[];
+  /** Inference (sequences/s, cuDNN-comparable) at the reference shape by schedule. */
+  inference: Array<{ schedule: string; seqPerSec32: number; seqPerSec512: number }>;
+  /** TF.js's webgpu backend on the same adapter through Dawn, or why it could not run. */
+  tfjs: (PeerResult & { adapter: string }) | string;
+}
+
+/** One shape: training step ms (median) for each schedule that can run it, and what 'auto' picks. */
+export interface ScheduleRow {
+  name: string;
+  shape: ModelShape;
+  stepMs: Record<string, number>;
+  auto: string;
+}
+
+const SCHEDULES: Array<[string, LstmSchedule]> = [
+  ['timestep', 'timestep'],
+  ['sequence ×1', { sequenceRows: 1 }],
+  ['sequence ×2', { sequenceRows: 2 }],
+  ['sequence ×4', { sequenceRows: 4 }],
+];
+const scheduleName = (B: number, H: number) => {
+  const r = autoRows(B, H);
+  return r === null || !sequenceFits(H, r, 0, Infinity) ? 'timestep' : `sequence ×${r}`;
+};
+const runs = (sch: LstmSchedule, H: number) => sch === 'auto' || sch === 'timestep' || sequenceFits(H, sch.sequenceRows, 0, Infinity);
+
+/** Training step per schedule at one shape (cuDNN-comparable configuration, waiting for each step). */
+async function scheduleRow(name: string, shape: ModelShape, steps: number, requireHardware: boolean): Promise<ScheduleRow> {
+  const stepMs: Record<string, number> = {};
+  for (const [label, lstmSchedule] of SCHEDULES) {
+    if (!runs(lstmSchedule, shape.units)) continue;
+    const e = await benchEngine({ shape, steps, warmup: Math.min(5, steps), epochs: 0, stepsPerEpoch: 0, profile: false, lite: true, network: CUDNN_COMPARABLE, requireHardware, tuning: 'gpu', lstmSchedule });
+    stepMs[label] = e.step.medianMs;
+  }
+  const row = { name, shape, stepMs, auto: scheduleName(shape.batch, shape.units) };
+  console.log(`  ${name}: ${Object.entries(stepMs).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')} ms/step (auto: ${row.auto})`);
+  return row;
+}
+
+/** Inference sequences/s at batch 32 and 512 by schedule (the reference model, cuDNN-comparable). */
+async function inferenceBySchedule(reps: number): Promise<RealGpuResult['inference']> {
+  const out: RealGpuResult['inference'] = [];
+  for (const [label, lstmSchedule] of SCHEDULES) {
+    const engine = await createEngine({ tuning: 'gpu', lstmSchedule });
+    const cfg: NetworkConfig = { ...DEFAULT_NETWORK, vocabSize: REFERENCE.vocab, embedDim: REFERENCE.embed, units: REFERENCE.units, numClasses: REFERENCE.classes, seed: 1, ...CUDNN_COMPARABLE };
+    const net = new SentimentNetwork(engine, cfg);
+    const rate = async (B: number) => {
+      const b = randomBatch({ ...REFERENCE, batch: B }, `infer${B}`);
+      await net.evaluateBatch(b);
+      const ms: number[] = [];
+      for (let i = 0; i < reps; i++) {
+        const a = performance.now();
+        await net.evaluateBatch(b);
+        ms.push(performance.now() - a);
+      }
+      return (B * 1000) / timing(ms).medianMs;
+    };
+    out.push({ schedule: label, seqPerSec32: await rate(32), seqPerSec512: await rate(512) });
+    console.log(`  inference, ${label}: ${out.at(-1)!.seqPerSec32.toFixed(0)} / ${out.at(-1)!.seqPerSec512.toFixed(0)} seq/s at batch 32 / 512`);
+    net.dispose();
+    engine.destroy();
+  }
+  return out;
+}
+
+/** TF.js 4.22 webgpu on this adapter through Dawn: the notebook's Keras model, training step and inference. */
+async function tfjsWebgpu(steps: number): Promise<RealGpuResult['tfjs']> {
+  try {
+    const tf = await tfjsOnDawn();
+    const r = await benchTfjs(tf, 'webgpu', { shape: REFERENCE, steps, warmup: 2, infer: true, note: 'Node + Dawn, same adapter' });
+    const info = (tf.backend() as unknown as { adapterInfo?: Record<string, unknown> }).adapterInfo ?? {};
+    return { ...r, adapter: ['vendor', 'architecture', 'device', 'description'].map((k) => info[k]).filter(Boolean).join(' ') };
+  } catch (e) {
+    return `TF.js webgpu could not run here: ${(e as Error).message}`;
+  }
 }
 
 /** The same network trained with both kernel tunings on this adapter: how far apart they end up. */
@@ -138,7 +218,20 @@ export function realGpuTable(r: RealGpuResult, c: CudnnResult | null): string {
       `| PyTorch cuDNN LSTM, ${x.tf32 ? 'TF32 allowed (PyTorch default)' : 'fp32'} | ${f(x.step.medianMs)} (${f(x.step.p10Ms)}–${f(x.step.p90Ms)}) | ${vs(x.step.medianMs, base?.step.medianMs)} | ${f(x.pipelinedStepMs)} | ${vs(x.pipelinedStepMs, base?.pipelinedStepMs)} | ${f(x.firstStepMs / 1000)} | ${f(x.inferSeqPerSec32, 0)} / ${f(x.inferSeqPerSec512, 0)} | ${mb(x.peakBytes)} |`,
     );
   }
+  if (typeof r.tfjs === 'string') rows.push(`| TF.js webgpu | ${r.tfjs} | | | | | | |`);
+  else {
+    const t = r.tfjs;
+    rows.push(
+      `| TF.js ${t.peer.replace(/^TF\.js /, '')} (the notebook's Keras model, Node + Dawn, same adapter) | ${f(t.step.medianMs)} (${f(t.step.p10Ms)}–${f(t.step.p90Ms)}) | ${vs(t.step.medianMs, base?.step.medianMs)} | — | — | ${f(t.firstStepMs / 1000)} | ${f(t.inferSeqPerSec32, 0)} / ${f(t.inferSeqPerSec512, 0)} | ${t.peakBytes === null ? '—' : mb(t.peakBytes)} |`,
+    );
+  }
   rows.push('');
+  if (typeof r.tfjs !== 'string') {
+    rows.push(
+      `TF.js-webgpu on ${r.tfjs.adapter || 'the same adapter'}, same model (notebook recipe) and batches: ours ${f(r.tfjs.step.medianMs / r.notebook.step.medianMs, 1)}× faster per training step, ${f(r.notebook.inferSeqPerSec32 / (r.tfjs.inferSeqPerSec32 ?? NaN), 1)}× / ${f(r.notebook.inferSeqPerSec512 / (r.tfjs.inferSeqPerSec512 ?? NaN), 1)}× in inference at batch 32 / 512.`,
+    );
+    rows.push('');
+  }
   rows.push(
     `Ours: ${r.notebook.dispatchesPerStep} dispatches per notebook-recipe step (${r.comparable.dispatchesPerStep} without dropout and mask), one submit; ${f(r.comparable.modelGflop, 2)} GFLOP per step → ${f(r.comparable.achievedGflops, 1)} GFLOP/s; best GEMM in the same run ${f(r.comparable.gemmCeilingGflops, 1)} GFLOP/s. Live GPU bytes after each of ${r.notebook.liveBytesPerEpoch.length} epochs: ${r.notebook.liveBytesPerEpoch.map((b) => f(b / 2 ** 20)).join(', ')} MB.`,
   );
@@ -152,13 +245,24 @@ export function realGpuTable(r: RealGpuResult, c: CudnnResult | null): string {
     `Kernel-tuning parity on this adapter (2-layer bidirectional network, all dropouts, masking, ${r.parity.steps} steps, cpu- vs gpu-tuned kernels): max relative loss difference ${r.parity.maxLossRelDiff.toExponential(1)}, max weight difference ${r.parity.maxParamAbsDiff.toExponential(1)}: ${r.parity.ok ? 'agree to f32 rounding' : 'DISAGREE'}.`,
   );
   rows.push('');
-  rows.push('Scaling, cuDNN-comparable configuration (step ms, waiting for each step):');
+  rows.push('LSTM schedules and scaling, cuDNN-comparable configuration (training step ms, median, waiting for each step): one dispatch per timestep, or the whole-sequence kernels with 1, 2 or 4 batch rows per workgroup; "auto" is what the engine picks by default (ops/lstm-schedule.ts).');
   rows.push('');
-  rows.push('| variant | ours | PyTorch cuDNN fp32 | ours / cuDNN |');
-  rows.push('| --- | ---: | ---: | ---: |');
-  for (const s of r.sweeps) {
-    const t = c?.sweeps.find((x) => x.name === s.name)?.stepMs;
-    rows.push(`| ${s.name} | ${f(s.stepMs)} | ${f(t)} | ${vs(s.stepMs, t)} |`);
+  rows.push(`| shape | ${SCHEDULES.map(([l]) => l).join(' | ')} | auto picks | PyTorch cuDNN fp32 | auto / cuDNN |`);
+  rows.push(`| --- | ${SCHEDULES.map(() => '---:').join(' | ')} | --- | ---: | ---: |`);
+  for (const row of r.schedules) {
+    const t = row.name === 'reference' ? base?.step.medianMs : c?.sweeps.find((x) => x.name === row.name)?.stepMs;
+    const best = Math.min(...Object.values(row.stepMs));
+    const cell = (l: string) => (row.stepMs[l] === undefined ? 'n/a' : row.stepMs[l] === best ? `**${f(row.stepMs[l])}**` : f(row.stepMs[l]));
+    rows.push(`| ${row.name} | ${SCHEDULES.map(([l]) => cell(l)).join(' | ')} | ${row.auto} | ${f(t)} | ${vs(row.stepMs[row.auto] ?? NaN, t)} |`);
+  }
+  rows.push('');
+  const cudnnInfer = base ? `${f(base.inferSeqPerSec32, 0)} / ${f(base.inferSeqPerSec512, 0)}` : '—';
+  rows.push(`Inference by schedule (sequences/s at batch 32 / 512, the reference model; PyTorch cuDNN fp32: ${cudnnInfer}):`);
+  rows.push('');
+  rows.push('| schedule | batch 32 | ÷ cuDNN (≥ 1: ahead) | batch 512 | ÷ cuDNN (≥ 1: ahead) |');
+  rows.push('| --- | ---: | ---: | ---: | ---: |');
+  for (const i of r.inference) {
+    rows.push(`| ${i.schedule} | ${f(i.seqPerSec32, 0)} | ${base?.inferSeqPerSec32 ? f(i.seqPerSec32 / base.inferSeqPerSec32, 2) : '—'} | ${f(i.seqPerSec512, 0)} | ${base?.inferSeqPerSec512 ? f(i.seqPerSec512 / base.inferSeqPerSec512, 2) : '—'} |`);
   }
   rows.push('');
   rows.push('GEMMs of the reference model alone (ms, median):');
@@ -182,6 +286,8 @@ export function realGpuTable(r: RealGpuResult, c: CudnnResult | null): string {
 
 export async function main(argv: string[]): Promise<number> {
   const quick = argv.includes('--quick');
+  const t0 = performance.now();
+  const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
   const requireHardware = !argv.includes('--allow-cpu');
   const steps = quick ? 5 : 200;
   const warmup = quick ? 2 : 20;
@@ -195,19 +301,23 @@ export async function main(argv: string[]): Promise<number> {
   const other = comparable.tuning === 'gpu' ? 'cpu' : 'gpu';
   const otherTuning = await benchEngine({ shape: REFERENCE, steps: quick ? steps : 50, warmup, epochs: 0, stepsPerEpoch: 0, profile: false, network: CUDNN_COMPARABLE, requireHardware, tuning: other });
   console.log(`  ${comparable.tuning}-tuned ${comparable.step.medianMs.toFixed(2)} ms/step, ${other}-tuned ${otherTuning.step.medianMs.toFixed(2)}`);
-  const sweeps: RealGpuResult['sweeps'] = [];
-  for (const [name, v] of quick ? SWEEPS.slice(0, 1) : SWEEPS) {
-    const shape = { ...REFERENCE, ...v };
-    const e = await benchEngine({ shape, steps: quick ? 2 : 50, warmup: quick ? 1 : 5, epochs: 0, stepsPerEpoch: 0, profile: false, lite: true, network: CUDNN_COMPARABLE, requireHardware });
-    sweeps.push({ name, shape, stepMs: e.step.medianMs });
-    console.log(`  ${name}: ${e.step.medianMs.toFixed(2)} ms/step`);
-  }
-  console.log('correctness: kernel-tuning parity…');
+  console.log(`engine: every LSTM schedule at the reference shape and each sweep point (${elapsed()})…`);
+  const schedules: ScheduleRow[] = [await scheduleRow('reference', REFERENCE, quick ? 2 : 50, requireHardware)];
+  for (const [name, v] of quick ? SWEEPS.slice(0, 1) : SWEEPS) schedules.push(await scheduleRow(name, { ...REFERENCE, ...v }, quick ? 2 : 40, requireHardware));
+  // The scaling sweep as users get it: the schedule 'auto' picks, measured above.
+  const sweeps: RealGpuResult['sweeps'] = schedules.slice(1).map((r) => ({ name: r.name, shape: r.shape, stepMs: r.stepMs[r.auto] ?? NaN }));
+  console.log(`engine: inference by schedule (${elapsed()})…`);
+  const inference = await inferenceBySchedule(quick ? 3 : 20);
+  console.log(`TF.js webgpu on the same adapter (${elapsed()})…`);
+  const tfjs = await tfjsWebgpu(quick ? 2 : 10);
+  console.log(typeof tfjs === 'string' ? `  ${tfjs}` : `  ${tfjs.step.medianMs.toFixed(1)} ms/step on ${tfjs.adapter}`);
+  console.log(`correctness: kernel-tuning parity (${elapsed()})…`);
   const parity = await tuningParity();
   const zip = arg(argv, '--zip');
   const epochs = quick ? 1 : 3;
   const epoch = zip && fs.existsSync(zip) ? await sentimentEpoch(fs.readFileSync(zip), { epochs, evaluate: true }) : `skipped: ${zip ? `${zip} is absent` : 'no --zip given'}`;
-  const result: RealGpuResult = { adapter: notebook.adapter, backend: notebook.backend, notebook, comparable, otherTuning, sweeps, epoch, parity };
+  const result: RealGpuResult = { adapter: notebook.adapter, backend: notebook.backend, notebook, comparable, otherTuning, sweeps, epoch, parity, schedules, inference, tfjs };
+  console.log(`done (${elapsed()})`);
   const cudnnPath = arg(argv, '--cudnn');
   const cudnn = cudnnPath && fs.existsSync(cudnnPath) ? (JSON.parse(fs.readFileSync(cudnnPath, 'utf8')) as CudnnResult) : null;
   if (cudnnPath && !cudnn) console.error(`no PyTorch results at ${cudnnPath}: the table shows ours only`);

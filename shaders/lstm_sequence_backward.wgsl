@@ -9,13 +9,13 @@
 //      recurrent gradient from step t + 1 (the slices of step 2 summed, ⊙ the recurrent-dropout mask;
 //      or, for a row that was padding at t + 1, the dh it passed through), then cellGrads gives dG_t,
 //      stored for the weight GEMMs and kept in workgroup memory (dgw); dc stays in its registers.
-//   2. sums: invocation (quad q, slice s) accumulates Σ_n dG_t[r, n] · Whᵀ[n, 4q …] over n = s,
-//      s + slices, … for every row (vec4 loads of the transposed Wh: adjacent invocations read adjacent
-//      units), into workgroup memory, for step 1 of t − 1.
+//   2. sums: invocation (quad q, slice s) accumulates Σ_n dG_t[r, n] · Whᵀ[n, 4q …] over the n quads
+//      s, s + slices, … for every row (vec4 loads of the transposed Wh: adjacent invocations read
+//      adjacent units; 8 loads per trip, issued together), into workgroup memory, for step 1 of t − 1.
 // A padding row at t stores dG_t = 0, passes dh_t on unchanged and keeps its dc (as the per-timestep
 // kernels do with dhCarry and dcCarry).
 //
-// Requires H % 4 == 0, H/4 ≤ 256, ROWS·4H ≤ 4096 and slices·ROWS·H/4 ≤ 768 (the host picks slices).
+// Requires H % 4 == 0, H/4 ≤ 256, ROWS·H ≤ 1024 and slices·ROWS·H/4 ≤ 768 (the host picks slices).
 // Dispatch: (ceil(B / ROWS), 1, 1), once per layer and direction, after whT = Whᵀ (transpose.wgsl).
 
 override ROWS: u32 = 1u; // 1, 2 or 4 (MAX_ROWS)
@@ -39,8 +39,8 @@ struct Params { B: u32, H: u32, tStart: u32, tEnd: u32, slices: u32, useRMask: u
 @group(0) @binding(6) var<storage, read_write> dG: array<vec4f>; // [T, B, 4H]
 @group(0) @binding(7) var<uniform> p: Params;
 
-// dG_t of the workgroup's rows: dgw[r · 4H + n].
-var<workgroup> dgw: array<f32, 4096>;
+// dG_t of the workgroup's rows, 4 columns per vec4: dgw[r · H + nq] holds dG_t[r, 4nq … 4nq+3].
+var<workgroup> dgw: array<vec4f, 1024>;
 // Partial sums: part[(slice · ROWS + r) · H/4 + q], 4 units per vec4.
 var<workgroup> part: array<vec4f, 768>;
 
@@ -49,18 +49,9 @@ fn recurrentMask(b: u32, q: u32) -> vec4f {
   return vec4f(1.0);
 }
 
-fn storeDgw(r: u32, g: u32, q: u32, d: vec4f) {
-  let n = r * 4u * p.H + g * p.H + 4u * q;
-  dgw[n] = d.x;
-  dgw[n + 1u] = d.y;
-  dgw[n + 2u] = d.z;
-  dgw[n + 3u] = d.w;
-}
-
 @compute @workgroup_size(256, 1, 1)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
   let H = p.H;
-  let G = 4u * H;
   let Q = H / 4u;
   let slices = p.slices;
   let b0 = wg.x * ROWS;
@@ -89,7 +80,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
         if (mask[tt * p.B + b] == 0u) {
           for (var g = 0u; g < 4u; g++) {
             dG[g0 + g * Q] = vec4f(0.0);
-            storeDgw(r, g, q, vec4f(0.0));
+            dgw[r * H + g * Q + q] = vec4f(0.0);
           }
           carried[r] = dh;
           continue;
@@ -104,10 +95,10 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
         dG[g0 + GATE_F * Q] = d.zf;
         dG[g0 + GATE_C * Q] = d.zc;
         dG[g0 + GATE_O * Q] = d.zo;
-        storeDgw(r, GATE_I, q, d.zi);
-        storeDgw(r, GATE_F, q, d.zf);
-        storeDgw(r, GATE_C, q, d.zc);
-        storeDgw(r, GATE_O, q, d.zo);
+        dgw[r * H + GATE_I * Q + q] = d.zi;
+        dgw[r * H + GATE_F * Q + q] = d.zf;
+        dgw[r * H + GATE_C * Q + q] = d.zc;
+        dgw[r * H + GATE_O * Q + q] = d.zo;
         dc[r] = d.cPrev;
       }
     }
@@ -117,9 +108,28 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
       // Zeroed explicitly at every timestep: a declaration inside a loop is not re-initialised by every driver.
       var acc: array<vec4f, MAX_ROWS>;
       for (var r = 0u; r < ROWS; r++) { acc[r] = vec4f(0.0); }
-      for (var n = s; n < G; n += slices) {
-        let w = whT[n * Q + q];
-        for (var r = 0u; r < ROWS; r++) { acc[r] += dgw[r * G + n] * w; }
+      // Four columns n = 4nq … 4nq+3 per quad, two quads per trip (8 loads of Whᵀ issued together).
+      var nq = s;
+      for (; nq + slices < H; nq += 2u * slices) {
+        let n1 = nq + slices;
+        var w: array<vec4f, 8>;
+        for (var i = 0u; i < 4u; i++) {
+          w[i] = whT[(4u * nq + i) * Q + q];
+          w[4u + i] = whT[(4u * n1 + i) * Q + q];
+        }
+        for (var r = 0u; r < ROWS; r++) {
+          let d0 = dgw[r * H + nq];
+          let d1 = dgw[r * H + n1];
+          acc[r] += d0.x * w[0] + d0.y * w[1] + d0.z * w[2] + d0.w * w[3] + d1.x * w[4] + d1.y * w[5] + d1.z * w[6] + d1.w * w[7];
+        }
+      }
+      if (nq < H) {
+        var w: array<vec4f, 4>;
+        for (var i = 0u; i < 4u; i++) { w[i] = whT[(4u * nq + i) * Q + q]; }
+        for (var r = 0u; r < ROWS; r++) {
+          let d0 = dgw[r * H + nq];
+          acc[r] += d0.x * w[0] + d0.y * w[1] + d0.z * w[2] + d0.w * w[3];
+        }
       }
       for (var r = 0u; r < ROWS; r++) { part[(s * ROWS + r) * Q + q] = acc[r]; }
     }

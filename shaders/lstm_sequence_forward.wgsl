@@ -6,8 +6,9 @@
 //
 // Per timestep, with the rows' h_{t−1} (⊙ the recurrent-dropout mask) in workgroup memory (hw):
 //   1. sums: invocation (quad q, slice s) accumulates, for its 4 units 4q … 4q+3 and all 4 gates of every
-//      row, Σ_k h_{t−1}[r, k] · Wh[k, g·H + 4q …] over k = s, s + slices, … (vec4 loads of Wh: adjacent
-//      invocations read adjacent columns; it stays in L2 between timesteps), into workgroup memory;
+//      row, Σ_k h_{t−1}[r, k] · Wh[k, g·H + 4q …] over the k quads s, s + slices, … (vec4 loads of Wh:
+//      adjacent invocations read adjacent columns; it stays in L2 between timesteps; 16 loads per trip,
+//      issued together, since at these sizes the loop is bound by load latency), into workgroup memory;
 //   2. cell: invocation q < H/4 adds the slices and the input projection, updates its 4 units of every
 //      row (c stays in its registers for the whole sequence), stores h (and, when p.store, c and the
 //      activated gates for the backward pass) and writes the new h into hw for step 1 of t + 1.
@@ -41,8 +42,8 @@ struct Params { B: u32, H: u32, tStart: u32, tEnd: u32, offWh: u32, slices: u32,
 @group(0) @binding(6) var<storage, read_write> gates: array<vec4f>; // [T, B, 4H], activated
 @group(0) @binding(7) var<uniform> p: Params;
 
-// h_{t−1} of the workgroup's rows as the recurrence sees it: hw[r · H + k].
-var<workgroup> hw: array<f32, 1024>;
+// h_{t−1} of the workgroup's rows as the recurrence sees it, 4 units per vec4: hw[r · H/4 + kq].
+var<workgroup> hw: array<vec4f, 256>;
 // Partial sums: part[((slice · ROWS + r) · 4 + gate) · H/4 + q], 4 units per vec4.
 var<workgroup> part: array<vec4f, 1536>;
 
@@ -50,14 +51,6 @@ var<workgroup> part: array<vec4f, 1536>;
 fn recurrentMask(b: u32, q: u32) -> vec4f {
   if (p.useRMask != 0u) { return rmask[b * (p.H / 4u) + q]; }
   return vec4f(1.0);
-}
-
-fn storeHw(r: u32, q: u32, h: vec4f) {
-  let k = r * p.H + 4u * q;
-  hw[k] = h.x;
-  hw[k + 1u] = h.y;
-  hw[k + 2u] = h.z;
-  hw[k + 3u] = h.w;
 }
 
 @compute @workgroup_size(256, 1, 1)
@@ -79,29 +72,29 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
       let b = min(b0 + r, p.B - 1u);
       let at = (p.tStart * p.B + b) * Q + q;
       c[r] = cs[at];
-      storeHw(r, q, hs[at] * recurrentMask(b, q));
+      hw[r * Q + q] = hs[at] * recurrentMask(b, q);
     }
   }
 
   for (var t = p.tStart; t < p.tEnd; t++) {
     workgroupBarrier();
-    // 1. Partial recurrent sums.
+    // 1. Partial recurrent sums, 4 values of k per trip (their 16 loads of Wh issued together).
     if (summer) {
       // Zeroed explicitly at every timestep: a declaration inside a loop is not re-initialised by every driver.
       var acc: array<vec4f, 4u * MAX_ROWS>;
       for (var i = 0u; i < 4u * ROWS; i++) { acc[i] = vec4f(0.0); }
-      for (var k = s; k < H; k += slices) {
-        let w = whBase + k * H + q; // row k of Wh holds 4H floats = H vec4s; gate g starts at vec4 g·Q
-        let wi = wh[w];
-        let wf = wh[w + Q];
-        let wc = wh[w + 2u * Q];
-        let wo = wh[w + 3u * Q];
+      for (var kq = s; kq < Q; kq += slices) {
+        // Row k of Wh holds 4H floats = H vec4s; gate g of units 4q … starts at vec4 g·Q + q.
+        let w0 = whBase + 4u * kq * H + q;
+        var w: array<vec4f, 16>; // [k offset · 4 + gate]
+        for (var i = 0u; i < 4u; i++) {
+          for (var g = 0u; g < 4u; g++) { w[4u * i + g] = wh[w0 + i * H + g * Q]; }
+        }
         for (var r = 0u; r < ROWS; r++) {
-          let h = hw[r * H + k];
-          acc[4u * r + GATE_I] += h * wi;
-          acc[4u * r + GATE_F] += h * wf;
-          acc[4u * r + GATE_C] += h * wc;
-          acc[4u * r + GATE_O] += h * wo;
+          let h = hw[r * Q + kq];
+          for (var g = 0u; g < 4u; g++) {
+            acc[4u * r + g] += h.x * w[g] + h.y * w[4u + g] + h.z * w[8u + g] + h.w * w[12u + g];
+          }
         }
       }
       for (var i = 0u; i < 4u * ROWS; i++) { part[(s * ROWS * 4u + i) * Q + q] = acc[i]; }
@@ -130,7 +123,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
         let st = cellStep(z[GATE_I], z[GATE_F], z[GATE_C], z[GATE_O], c[r]);
         c[r] = st.c;
         hs[next] = st.h;
-        storeHw(r, q, st.h * recurrentMask(b, q));
+        hw[r * Q + q] = st.h * recurrentMask(b, q);
         if (p.store != 0u) {
           cs[next] = st.c;
           gates[g0 + GATE_I * Q] = st.i;

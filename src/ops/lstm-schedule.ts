@@ -10,9 +10,9 @@ import { kernel, type LstmSchedule, type SequenceRows, type TunedVariant } from 
 export const SEQUENCE_WORKGROUP_BYTES = 28 * 1024;
 const THREADS = 256;
 /** Capacities of the kernels' workgroup arrays (see their headers). */
-const FORWARD_HW_FLOATS = 1024;
+const FORWARD_HW_FLOATS = 1024; // 256 vec4s
 const FORWARD_PART_VEC4 = 1536;
-const BACKWARD_DG_FLOATS = 4096;
+const BACKWARD_DG_FLOATS = 4096; // 1024 vec4s
 const BACKWARD_PART_VEC4 = 768;
 
 const sized = (v: TunedVariant): TunedVariant => ({ ...v, workgroupBytes: SEQUENCE_WORKGROUP_BYTES });
@@ -50,8 +50,9 @@ function plan(H: number, rows: SequenceRows): SequencePlan {
   const Q = H / 4;
   return {
     rows,
-    forwardSlices: Math.max(1, Math.min(Math.floor(THREADS / Q), Math.floor(FORWARD_PART_VEC4 / (rows * H)))),
-    backwardSlices: Math.max(1, Math.min(Math.floor(THREADS / Q), Math.floor(BACKWARD_PART_VEC4 / (rows * Q)))),
+    // The forward splits the H/4 quads of k, the backward the H quads of n (4H columns).
+    forwardSlices: Math.max(1, Math.min(Math.floor(THREADS / Q), Math.floor(FORWARD_PART_VEC4 / (rows * H)), Q)),
+    backwardSlices: Math.max(1, Math.min(Math.floor(THREADS / Q), Math.floor(BACKWARD_PART_VEC4 / (rows * Q)), H)),
   };
 }
 
