@@ -8,7 +8,7 @@
  *   - one measured epoch of Sentiment.zip when `--zip` names it.
  * With `--cudnn FILE` it reads PyTorch's numbers and prints one Markdown table of both, with ratios.
  * Numbers only: nothing here passes or fails on speed. Refuses a CPU adapter unless `--allow-cpu`
- * (a dry run of the script on a machine without a GPU).
+ * (a dry run of the script on a machine without a GPU, with a tiny model and no Sentiment.zip epoch).
  *
  *   node bench/launch.mjs bench/real-gpu.ts [--out FILE.json] [--md FILE.md] [--cudnn FILE.json] [--zip FILE] [--allow-cpu] [--quick]
  */
@@ -96,14 +96,14 @@ async function scheduleRow(name: string, shape: ModelShape, steps: number, requi
 }
 
 /** Inference sequences/s at batch 32 and 512 by schedule (the reference model, cuDNN-comparable). */
-async function inferenceBySchedule(reps: number): Promise<RealGpuResult['inference']> {
+async function inferenceBySchedule(ref: ModelShape, reps: number): Promise<RealGpuResult['inference']> {
   const out: RealGpuResult['inference'] = [];
   for (const [label, lstmSchedule] of SCHEDULES) {
     const engine = await createEngine({ tuning: 'gpu', lstmSchedule });
-    const cfg: NetworkConfig = { ...DEFAULT_NETWORK, vocabSize: REFERENCE.vocab, embedDim: REFERENCE.embed, units: REFERENCE.units, numClasses: REFERENCE.classes, seed: 1, ...CUDNN_COMPARABLE };
+    const cfg: NetworkConfig = { ...DEFAULT_NETWORK, vocabSize: ref.vocab, embedDim: ref.embed, units: ref.units, numClasses: ref.classes, seed: 1, ...CUDNN_COMPARABLE };
     const net = new SentimentNetwork(engine, cfg);
     const rate = async (B: number) => {
-      const b = randomBatch({ ...REFERENCE, batch: B }, `infer${B}`);
+      const b = randomBatch({ ...ref, batch: B }, `infer${B}`);
       await net.evaluateBatch(b);
       const ms: number[] = [];
       for (let i = 0; i < reps; i++) {
@@ -122,10 +122,23 @@ async function inferenceBySchedule(reps: number): Promise<RealGpuResult['inferen
 }
 
 /** TF.js 4.22 webgpu on this adapter through Dawn: the notebook's Keras model, training step and inference. */
-async function tfjsWebgpu(steps: number): Promise<RealGpuResult['tfjs']> {
+async function tfjsWebgpu(ref: ModelShape, steps: number, limitMs = 180_000): Promise<RealGpuResult['tfjs']> {
+  // A time limit: the run has a fixed device budget, and the rest of the table must come back either way.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`TF.js webgpu did not finish within ${limitMs / 1000} s`), limitMs);
+  });
+  try {
+    return await Promise.race([tfjsRun(ref, steps), limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function tfjsRun(ref: ModelShape, steps: number): Promise<RealGpuResult['tfjs']> {
   try {
     const tf = await tfjsOnDawn();
-    const r = await benchTfjs(tf, 'webgpu', { shape: REFERENCE, steps, warmup: 2, infer: true, note: 'Node + Dawn, same adapter' });
+    const r = await benchTfjs(tf, 'webgpu', { shape: ref, steps, warmup: 2, infer: true, note: 'Node + Dawn, same adapter' });
     const info = (tf.backend() as unknown as { adapterInfo?: Record<string, unknown> }).adapterInfo ?? {};
     return { ...r, adapter: ['vendor', 'architecture', 'device', 'description'].map((k) => info[k]).filter(Boolean).join(' ') };
   } catch (e) {
@@ -199,7 +212,8 @@ export function realGpuTable(r: RealGpuResult, c: CudnnResult | null): string {
   const rows: string[] = [];
   const base = c?.configs.find((x) => x.name === 'reference' && !x.tf32);
   rows.push(`Engine: Node + Dawn (${r.backend}) on ${r.adapter}.${c ? ` Peer: PyTorch ${c.torch}, cuDNN ${c.cudnn}, on ${c.device}, same machine, same run.` : ''}`);
-  rows.push(`Reference model: vocab ${REFERENCE.vocab}, embed ${REFERENCE.embed}, LSTM ${REFERENCE.units}, ${REFERENCE.classes} classes, batch ${REFERENCE.batch}, maxlen ${REFERENCE.maxlen}; Adam; one training step = forward, backward, optimizer update.`);
+  const R = r.notebook.shape;
+  rows.push(`Reference model: vocab ${R.vocab}, embed ${R.embed}, LSTM ${R.units}, ${R.classes} classes, batch ${R.batch}, maxlen ${R.maxlen}; Adam; one training step = forward, backward, optimizer update.`);
   rows.push('"step ms" waits for each step (loss read back on the CPU); "pipelined" keeps two steps in flight (ours, as fit() runs) or queues steps without syncing (PyTorch).');
   rows.push('');
   rows.push('| | step ms (median, p10–p90) | × cuDNN fp32 | pipelined ms/step | × cuDNN fp32 | first step s | infer seq/s (32 / 512) | peak GPU MB |');
@@ -289,33 +303,39 @@ export async function main(argv: string[]): Promise<number> {
   const t0 = performance.now();
   const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
   const requireHardware = !argv.includes('--allow-cpu');
+  // A dry run of the script on a CPU adapter uses a tiny model (SwiftShader would take an hour at full size).
+  const ref: ModelShape = requireHardware ? REFERENCE : { ...REFERENCE, vocab: 60, embed: 8, units: 16, maxlen: 6, batch: 8 };
   const steps = quick ? 5 : 200;
   const warmup = quick ? 2 : 20;
   console.log(`engine: notebook recipe, ${steps} steps…`);
   // Dawn rounds timestamps to 65.5 µs unless told not to: too coarse for kernels of a few µs.
   const acquire = { dawnFlags: ['disable-dawn-features=timestamp_quantization'] };
-  const notebook = await benchEngine({ shape: REFERENCE, steps, warmup, epochs: 3, stepsPerEpoch: quick ? 2 : 50, profile: true, requireHardware, acquire });
+  const notebook = await benchEngine({ shape: ref, steps, warmup, epochs: 3, stepsPerEpoch: quick ? 2 : 50, profile: true, requireHardware, acquire });
   console.log(`engine on ${notebook.backend} ${notebook.adapter}, ${notebook.tuning}-tuned: ${notebook.step.medianMs.toFixed(2)} ms/step`);
   console.log('engine: cuDNN-comparable configuration, both kernel tunings…');
-  const comparable = await benchEngine({ shape: REFERENCE, steps, warmup, epochs: 1, stepsPerEpoch: 1, profile: false, network: CUDNN_COMPARABLE, requireHardware });
+  const comparable = await benchEngine({ shape: ref, steps, warmup, epochs: 1, stepsPerEpoch: 1, profile: false, network: CUDNN_COMPARABLE, requireHardware });
   const other = comparable.tuning === 'gpu' ? 'cpu' : 'gpu';
-  const otherTuning = await benchEngine({ shape: REFERENCE, steps: quick ? steps : 50, warmup, epochs: 0, stepsPerEpoch: 0, profile: false, network: CUDNN_COMPARABLE, requireHardware, tuning: other });
+  const otherTuning = await benchEngine({ shape: ref, steps: quick ? steps : 50, warmup, epochs: 0, stepsPerEpoch: 0, profile: false, network: CUDNN_COMPARABLE, requireHardware, tuning: other });
   console.log(`  ${comparable.tuning}-tuned ${comparable.step.medianMs.toFixed(2)} ms/step, ${other}-tuned ${otherTuning.step.medianMs.toFixed(2)}`);
   console.log(`engine: every LSTM schedule at the reference shape and each sweep point (${elapsed()})…`);
-  const schedules: ScheduleRow[] = [await scheduleRow('reference', REFERENCE, quick ? 2 : 50, requireHardware)];
-  for (const [name, v] of quick ? SWEEPS.slice(0, 1) : SWEEPS) schedules.push(await scheduleRow(name, { ...REFERENCE, ...v }, quick ? 2 : 40, requireHardware));
+  const schedules: ScheduleRow[] = [await scheduleRow('reference', ref, quick ? 2 : 50, requireHardware)];
+  for (const [name, v] of quick ? SWEEPS.slice(0, 1) : SWEEPS) schedules.push(await scheduleRow(name, { ...ref, ...v }, quick ? 2 : 40, requireHardware));
   // The scaling sweep as users get it: the schedule 'auto' picks, measured above.
   const sweeps: RealGpuResult['sweeps'] = schedules.slice(1).map((r) => ({ name: r.name, shape: r.shape, stepMs: r.stepMs[r.auto] ?? NaN }));
   console.log(`engine: inference by schedule (${elapsed()})…`);
-  const inference = await inferenceBySchedule(quick ? 3 : 20);
+  const inference = await inferenceBySchedule(ref, quick ? 3 : 20);
   console.log(`TF.js webgpu on the same adapter (${elapsed()})…`);
-  const tfjs = await tfjsWebgpu(quick ? 2 : 10);
+  const tfjs = await tfjsWebgpu(ref, quick ? 2 : 10);
   console.log(typeof tfjs === 'string' ? `  ${tfjs}` : `  ${tfjs.step.medianMs.toFixed(1)} ms/step on ${tfjs.adapter}`);
   console.log(`correctness: kernel-tuning parity (${elapsed()})…`);
   const parity = await tuningParity();
   const zip = arg(argv, '--zip');
   const epochs = quick ? 1 : 3;
-  const epoch = zip && fs.existsSync(zip) ? await sentimentEpoch(fs.readFileSync(zip), { epochs, evaluate: true }) : `skipped: ${zip ? `${zip} is absent` : 'no --zip given'}`;
+  const epoch = !requireHardware
+    ? 'skipped: a dry run on a CPU adapter'
+    : zip && fs.existsSync(zip)
+      ? await sentimentEpoch(fs.readFileSync(zip), { epochs, evaluate: true })
+      : `skipped: ${zip ? `${zip} is absent` : 'no --zip given'}`;
   const result: RealGpuResult = { adapter: notebook.adapter, backend: notebook.backend, notebook, comparable, otherTuning, sweeps, epoch, parity, schedules, inference, tfjs };
   console.log(`done (${elapsed()})`);
   const cudnnPath = arg(argv, '--cudnn');

@@ -50,6 +50,7 @@ export type { ClassificationReport, ClassScores } from './metrics/report';
 // The engine, for advanced use: a device, one-submit steps, a tape, tensors, parameters, fused ops.
 export { Engine, Step } from './engine/engine';
 export type { DispatchArgs, EngineOptions, Tuning } from './engine/engine';
+export type { LstmSchedule, SequenceRows } from './kernels/variants';
 export { createEngine } from './ops/create-engine';
 export { Tensor } from './engine/tensor';
 export type { Slice } from './engine/tensor';
