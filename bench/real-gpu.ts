@@ -60,6 +60,32 @@ export interface RealGpuResult {
   inference: Array<{ schedule: string; seqPerSec32: number; seqPerSec512: number }>;
   /** TF.js's webgpu backend on the same adapter through Dawn, or why it could not run. */
   tfjs: (PeerResult & { adapter: string }) | string;
+  /** GPU time per kernel ('auto' schedule) where ours trails or leads narrowly: a training step at some sweep points, inference at batch 512. */
+  profiles: Array<{ name: string; kernels: Array<{ kernel: string; count: number; ms: number }> }>;
+  /** The device limits the whole-sequence kernels depend on. */
+  limits: { maxComputeWorkgroupStorageSize: number; maxComputeInvocationsPerWorkgroup: number };
+}
+
+type KernelTimes = RealGpuResult['profiles'][number]['kernels'];
+const byTime = (prof: Map<string, { count: number; ms: number }>): KernelTimes => [...prof.entries()].map(([kernel, v]) => ({ kernel, ...v })).sort((a, b) => b.ms - a.ms);
+
+/** GPU time per kernel of one inference batch (forward only, nothing stored for backward). */
+async function profileInference(ref: ModelShape, B: number): Promise<KernelTimes> {
+  const engine = await createEngine({ acquire: { dawnFlags: ['disable-dawn-features=timestamp_quantization'] } });
+  if (!engine.gpu.features.has('timestamp-query')) {
+    engine.destroy();
+    return [];
+  }
+  const net = new SentimentNetwork(engine, { ...DEFAULT_NETWORK, vocabSize: ref.vocab, embedDim: ref.embed, units: ref.units, numClasses: ref.classes, seed: 1, ...CUDNN_COMPARABLE });
+  const batch = randomBatch({ ...ref, batch: B }, `infer${B}`);
+  await net.evaluateBatch(batch);
+  const step = engine.beginStep({ grad: false, profile: true, label: 'profiled inference' });
+  net.forward(step, batch, false);
+  step.submit();
+  const prof = await step.profile!;
+  net.dispose();
+  engine.destroy();
+  return byTime(prof);
 }
 
 /** One shape: training step ms (median) for each schedule that can run it, and what 'auto' picks. */
@@ -287,6 +313,14 @@ export function realGpuTable(r: RealGpuResult, c: CudnnResult | null): string {
     const o = r.otherTuning.gemms[i];
     rows.push(`| ${g.M} × ${g.N} × ${g.K}${g.transA ? ' (Aᵀ)' : ''} | ${f(g.ms, 3)} | ${f(g.gflops, 0)} | ${f(o?.ms, 3)} | ${f(o?.gflops, 0)} |`);
   });
+  for (const pr of r.profiles) {
+    if (!pr.kernels.length) continue;
+    const total = pr.kernels.reduce((a, k) => a + k.ms, 0);
+    rows.push('');
+    rows.push(`GPU time per kernel, ${pr.name} ('auto' schedule, cuDNN-comparable; ${f(total, 3)} ms in all): ${pr.kernels.slice(0, 8).map((k) => `${k.kernel} ×${k.count} ${f(k.ms, 3)}`).join(', ')}.`);
+  }
+  rows.push('');
+  rows.push(`Device limits: workgroup memory ${r.limits.maxComputeWorkgroupStorageSize} bytes, ${r.limits.maxComputeInvocationsPerWorkgroup} invocations per workgroup.`);
   if (r.notebook.kernels) {
     rows.push('');
     rows.push('GPU time per kernel, one notebook-recipe training step (timestamp-query, one pass per dispatch, so it includes pass overhead):');
@@ -312,6 +346,10 @@ export async function main(argv: string[]): Promise<number> {
   const acquire = { dawnFlags: ['disable-dawn-features=timestamp_quantization'] };
   const notebook = await benchEngine({ shape: ref, steps, warmup, epochs: 3, stepsPerEpoch: quick ? 2 : 50, profile: true, requireHardware, acquire });
   console.log(`engine on ${notebook.backend} ${notebook.adapter}, ${notebook.tuning}-tuned: ${notebook.step.medianMs.toFixed(2)} ms/step`);
+  const probe = await createEngine({ tuning: 'cpu' });
+  const limits = { maxComputeWorkgroupStorageSize: probe.device.limits.maxComputeWorkgroupStorageSize, maxComputeInvocationsPerWorkgroup: probe.device.limits.maxComputeInvocationsPerWorkgroup };
+  probe.destroy();
+  console.log(`  device limits: ${JSON.stringify(limits)}`);
   console.log('engine: cuDNN-comparable configuration, both kernel tunings…');
   const comparable = await benchEngine({ shape: ref, steps, warmup, epochs: 1, stepsPerEpoch: 1, profile: false, network: CUDNN_COMPARABLE, requireHardware });
   const other = comparable.tuning === 'gpu' ? 'cpu' : 'gpu';
@@ -327,6 +365,14 @@ export async function main(argv: string[]): Promise<number> {
   console.log(`TF.js webgpu on the same adapter (${elapsed()})…`);
   const tfjs = await tfjsWebgpu(ref, quick ? 2 : 10);
   console.log(typeof tfjs === 'string' ? `  ${tfjs}` : `  ${tfjs.step.medianMs.toFixed(1)} ms/step on ${tfjs.adapter}`);
+  console.log(`engine: GPU time per kernel at batch 128, hidden 512, sequence length 128, and inference at batch 512 (${elapsed()})…`);
+  const profiles: RealGpuResult['profiles'] = [];
+  for (const name of ['batch 128', 'hidden 512', 'seq len 128']) {
+    const v = SWEEPS.find(([n]) => n === name)?.[1] ?? {};
+    const e = await benchEngine({ shape: { ...ref, ...v }, steps: 3, warmup: 2, epochs: 0, stepsPerEpoch: 0, profile: true, lite: true, network: CUDNN_COMPARABLE, requireHardware, acquire });
+    profiles.push({ name: `training step, ${name}`, kernels: e.kernels ?? [] });
+  }
+  profiles.push({ name: 'inference, batch 512', kernels: await profileInference(ref, 512) });
   console.log(`correctness: kernel-tuning parity (${elapsed()})…`);
   const parity = await tuningParity();
   const zip = arg(argv, '--zip');
@@ -336,7 +382,7 @@ export async function main(argv: string[]): Promise<number> {
     : zip && fs.existsSync(zip)
       ? await sentimentEpoch(fs.readFileSync(zip), { epochs, evaluate: true })
       : `skipped: ${zip ? `${zip} is absent` : 'no --zip given'}`;
-  const result: RealGpuResult = { adapter: notebook.adapter, backend: notebook.backend, notebook, comparable, otherTuning, sweeps, epoch, parity, schedules, inference, tfjs };
+  const result: RealGpuResult = { adapter: notebook.adapter, backend: notebook.backend, notebook, comparable, otherTuning, sweeps, epoch, parity, schedules, inference, tfjs, profiles, limits };
   console.log(`done (${elapsed()})`);
   const cudnnPath = arg(argv, '--cudnn');
   const cudnn = cudnnPath && fs.existsSync(cudnnPath) ? (JSON.parse(fs.readFileSync(cudnnPath, 'utf8')) as CudnnResult) : null;

@@ -49,6 +49,22 @@ fn recurrentMask(b: u32, q: u32) -> vec4f {
   return vec4f(1.0);
 }
 
+// What the cell's gradient at step tt needs of row b, units 4q …: loaded one step ahead (during the sums
+// of the step before), so that the loads' latency overlaps the loop.
+struct CellIn { dh: vec4f, i: vec4f, f: vec4f, g: vec4f, o: vec4f, c: vec4f, cPrev: vec4f, real: bool }
+
+fn loadCell(tt: u32, b: u32, q: u32) -> CellIn {
+  let Q = p.H / 4u;
+  let g0 = (tt * p.B + b) * p.H + q;
+  let next = ((tt + 1u) * p.B + b) * Q + q;
+  return CellIn(
+    dHs[next],
+    gates[g0 + GATE_I * Q], gates[g0 + GATE_F * Q], gates[g0 + GATE_C * Q], gates[g0 + GATE_O * Q],
+    cs[next], cs[(tt * p.B + b) * Q + q],
+    mask[tt * p.B + b] != 0u,
+  );
+}
+
 @compute @workgroup_size(256, 1, 1)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
   let H = p.H;
@@ -62,6 +78,10 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
 
   var dc: array<vec4f, MAX_ROWS>;   // gradient carried into c_t from t + 1
   var carried: array<vec4f, MAX_ROWS>; // dh passed through a padding step at t + 1
+  var inp: array<CellIn, MAX_ROWS>;
+  if (owner && p.tEnd > p.tStart) {
+    for (var r = 0u; r < ROWS; r++) { inp[r] = loadCell(p.tEnd - 1u, min(b0 + r, p.B - 1u), q); }
+  }
 
   for (var t = p.tEnd; t > p.tStart; t--) {
     let tt = t - 1u;
@@ -70,14 +90,15 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
       for (var r = 0u; r < ROWS; r++) {
         let b = b0 + r;
         if (b >= p.B) { break; }
-        var dh = dHs[(t * p.B + b) * Q + q];
+        let x = inp[r];
+        var dh = x.dh;
         if (t < p.tEnd) {
           var rec = vec4f(0.0);
           for (var sl = 0u; sl < slices; sl++) { rec += part[(sl * ROWS + r) * Q + q]; }
           dh += rec * recurrentMask(b, q) + carried[r];
         }
         let g0 = (tt * p.B + b) * H + q; // vec4 index of gate 0, units 4q …, in gates and dG
-        if (mask[tt * p.B + b] == 0u) {
+        if (!x.real) {
           for (var g = 0u; g < 4u; g++) {
             dG[g0 + g * Q] = vec4f(0.0);
             dgw[r * H + g * Q + q] = vec4f(0.0);
@@ -86,11 +107,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
           continue;
         }
         carried[r] = vec4f(0.0);
-        let d = cellGrads(
-          dh, dc[r],
-          gates[g0 + GATE_I * Q], gates[g0 + GATE_F * Q], gates[g0 + GATE_C * Q], gates[g0 + GATE_O * Q],
-          cs[(t * p.B + b) * Q + q], cs[(tt * p.B + b) * Q + q],
-        );
+        let d = cellGrads(dh, dc[r], x.i, x.f, x.g, x.o, x.c, x.cPrev);
         dG[g0 + GATE_I * Q] = d.zi;
         dG[g0 + GATE_F * Q] = d.zf;
         dG[g0 + GATE_C * Q] = d.zc;
@@ -103,6 +120,9 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
       }
     }
     workgroupBarrier();
+    if (owner && tt > p.tStart) {
+      for (var r = 0u; r < ROWS; r++) { inp[r] = loadCell(tt - 1u, min(b0 + r, p.B - 1u), q); }
+    }
     // 2. Partial sums of dG_tt · Whᵀ for step tt − 1 (none after the first processed step).
     if (summer && tt > p.tStart) {
       // Zeroed explicitly at every timestep: a declaration inside a loop is not re-initialised by every driver.

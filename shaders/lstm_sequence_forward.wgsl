@@ -15,7 +15,7 @@
 // Two barriers per timestep; one invocation per unit quad owns the cell state, so no step ever needs
 // another workgroup's data.
 //
-// Requires H % 4 == 0, Wh's offset % 4 == 0, H/4 ≤ 256, ROWS·H ≤ 1024 and slices·ROWS·H ≤ 1536 (the
+// Requires H % 4 == 0, Wh's offset % 4 == 0, H/4 ≤ 256, ROWS·H ≤ 1024 and slices·ROWS·H ≤ 1792 (the
 // host picks slices; ops/lstm-schedule.ts).
 // Dispatch: (ceil(B / ROWS), 1, 1), once per layer and direction.
 
@@ -45,7 +45,7 @@ struct Params { B: u32, H: u32, tStart: u32, tEnd: u32, offWh: u32, slices: u32,
 // h_{t−1} of the workgroup's rows as the recurrence sees it, 4 units per vec4: hw[r · H/4 + kq].
 var<workgroup> hw: array<vec4f, 256>;
 // Partial sums: part[((slice · ROWS + r) · 4 + gate) · H/4 + q], 4 units per vec4.
-var<workgroup> part: array<vec4f, 1536>;
+var<workgroup> part: array<vec4f, 1792>;
 
 // The recurrent-dropout mask of row b, units 4q … 4q+3 (ones without one).
 fn recurrentMask(b: u32, q: u32) -> vec4f {
@@ -78,6 +78,15 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
 
   for (var t = p.tStart; t < p.tEnd; t++) {
     workgroupBarrier();
+    // The input projection of this step, loaded by the cell's owners before the sums (their latency
+    // then overlaps the loop instead of adding to step 2).
+    var zx: array<vec4f, 4u * MAX_ROWS>;
+    if (owner) {
+      for (var r = 0u; r < ROWS; r++) {
+        let g0 = (t * p.B + min(b0 + r, p.B - 1u)) * H + q;
+        for (var g = 0u; g < 4u; g++) { zx[4u * r + g] = xp[g0 + g * Q]; }
+      }
+    }
     // 1. Partial recurrent sums, 4 values of k per trip (their 16 loads of Wh issued together).
     if (summer) {
       // Zeroed explicitly at every timestep: a declaration inside a loop is not re-initialised by every driver.
@@ -116,7 +125,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
           }
           continue;
         }
-        var z = array<vec4f, 4>(xp[g0], xp[g0 + Q], xp[g0 + 2u * Q], xp[g0 + 3u * Q]);
+        var z = array<vec4f, 4>(zx[4u * r], zx[4u * r + 1u], zx[4u * r + 2u], zx[4u * r + 3u]);
         for (var sl = 0u; sl < slices; sl++) {
           for (var g = 0u; g < 4u; g++) { z[g] += part[((sl * ROWS + r) * 4u + g) * Q + q]; }
         }

@@ -1,17 +1,17 @@
 /**
  * How the gpu-tuned LSTM runs its recurrence: one dispatch per timestep (lstm_*_step_wide: each
  * timestep spread over the whole GPU) or one dispatch per layer and direction (lstm_sequence_*: each
- * workgroup owns a block of batch rows for every timestep). The choice is a small table, measured on
- * real GPUs by bench/real-gpu.sh (the README's real-GPU section has the runs behind it).
+ * workgroup owns a block of batch rows for every timestep). The choice is a small table (autoRows),
+ * measured on a real GPU by bench/real-gpu.sh (the README's real-GPU section has the run behind it).
  */
 import { kernel, type LstmSchedule, type SequenceRows, type TunedVariant } from '../kernels/variants';
 
-/** Workgroup memory the whole-sequence kernels declare (28 KiB): devices offering less never compile them. */
-export const SEQUENCE_WORKGROUP_BYTES = 28 * 1024;
+/** Workgroup memory the whole-sequence kernels declare (at most 32 KiB): devices offering less never compile them. */
+export const SEQUENCE_WORKGROUP_BYTES = 32 * 1024;
 const THREADS = 256;
 /** Capacities of the kernels' workgroup arrays (see their headers). */
 const FORWARD_HW_FLOATS = 1024; // 256 vec4s
-const FORWARD_PART_VEC4 = 1536;
+const FORWARD_PART_VEC4 = 1792;
 const BACKWARD_DG_FLOATS = 4096; // 1024 vec4s
 const BACKWARD_PART_VEC4 = 768;
 
@@ -57,16 +57,26 @@ function plan(H: number, rows: SequenceRows): SequencePlan {
 }
 
 /** Every rows choice autoRows can return. */
-const AUTO_ROWS: readonly SequenceRows[] = [1, 4];
+const AUTO_ROWS: readonly SequenceRows[] = [1, 2];
 
 /**
- * The table 'auto' follows (gpu tuning): rows per workgroup for the whole-sequence kernels by batch
- * size, or null for one dispatch per timestep. Provisional until measured on a real GPU.
+ * The table 'auto' follows (gpu tuning): rows per workgroup for the whole-sequence kernels, or null for
+ * one dispatch per timestep. Measured on an NVIDIA H100 (bench/real-gpu.sh, 2026-11-26, cuDNN-comparable
+ * reference model, ms per training step; timestep / whole-sequence with 1, 2, 4 rows per workgroup):
+ *
+ *   batch 8 / 32 / 128 (H 196, T 28):   1.60 / 1.09 / 1.30 / 1.97,  2.28 / 1.83 / 1.91 / 2.54,  5.11 / 4.66 / 5.19 / 5.18
+ *   hidden 64 / 128 / 256 / 512:         1.93 / 1.31,  1.98 / 1.46,  2.20 / 2.01,  3.80 / 4.41 / 4.28 (×4 cannot run)
+ *   sequence length 16 / 32 / 64 / 128:  1.66 / 1.35,  2.32 / 1.84,  4.00 / 3.02,  7.28 / 5.22
+ *   inference, sequences/s at batch 32:  44 866 / 63 047 / 59 424 / 31 179;  at batch 512: 278 374 / 302 040 / 376 341 / 346 781
+ *
+ * So: one row per workgroup wherever the batch gives a workgroup to every row's worth of GPU; two from
+ * batch 256 on (fewer reads of Wh per row; between 128, where one is better, and 512, where two are);
+ * one dispatch per timestep from hidden 384 on (at 512 a batch of 32 keeps only 32 workgroups busy for
+ * a recurrence four times as long as at 256, where the whole-sequence kernels still win).
  */
 export function autoRows(B: number, H: number): SequenceRows | null {
-  void H;
-  if (B >= 256) return 4;
-  return 1;
+  if (H >= 384) return null;
+  return B >= 256 ? 2 : 1;
 }
 
 /**
