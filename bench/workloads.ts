@@ -160,6 +160,8 @@ export async function benchEngine(opts: {
   stepsPerEpoch: number;
   profile: boolean;
   lite?: boolean;
+  /** Measure pipelined throughput (two steps in flight) even when `lite`. */
+  pipelined?: boolean;
   /** Overrides of the notebook recipe (dropouts, masking). */
   network?: Partial<NetworkConfig>;
   /** Reject a CPU (SwiftShader) adapter: for runs that claim to measure a real GPU. */
@@ -195,12 +197,13 @@ export async function benchEngine(opts: {
   // Pipelined throughput: two steps in flight, as fit() runs them.
   const tp0 = performance.now();
   const inflight: Array<Promise<unknown>> = [];
-  for (let i = 0; i < (opts.lite ? 0 : opts.steps); i++) {
+  const pipelined = !opts.lite || opts.pipelined === true;
+  for (let i = 0; i < (pipelined ? opts.steps : 0); i++) {
     inflight.push(net.trainStep(batches[i % 4]!));
     if (inflight.length >= 2) await inflight.shift();
   }
   await Promise.all(inflight);
-  const trainSeqPerSec = opts.lite ? (s.batch * 1000) / timing(ms).medianMs : (opts.steps * s.batch) / ((performance.now() - tp0) / 1000);
+  const trainSeqPerSec = pipelined ? (opts.steps * s.batch) / ((performance.now() - tp0) / 1000) : (s.batch * 1000) / timing(ms).medianMs;
   // Live bytes across "epochs" of training steps.
   const liveBytesPerEpoch: number[] = [];
   for (let e = 0; e < opts.epochs; e++) {
