@@ -104,8 +104,8 @@ const SCHEDULES: Array<[string, LstmSchedule]> = [
   ['sequence ×2', { sequenceRows: 2 }],
   ['sequence ×4', { sequenceRows: 4 }],
 ];
-const scheduleName = (B: number, H: number) => {
-  const r = autoRows(B, H);
+const scheduleName = (B: number, H: number, training = true) => {
+  const r = autoRows(B, H, training);
   return r === null || !sequenceFits(H, r, 0, Infinity) ? 'timestep' : `sequence ×${r}`;
 };
 const runs = (sch: LstmSchedule, H: number) => sch === 'auto' || sch === 'timestep' || sequenceFits(H, sch.sequenceRows, 0, Infinity);
@@ -306,7 +306,7 @@ export function realGpuTable(r: RealGpuResult, c: CudnnResult | null): string {
   rows.push('');
   const cudnnInfer = base ? `${f(base.inferSeqPerSec32, 0)} / ${f(base.inferSeqPerSec512, 0)}` : '—';
   rows.push(
-    `Inference by schedule (sequences/s at batch 32 / 512, the reference model; PyTorch cuDNN fp32: ${cudnnInfer}); auto picks ${scheduleName(32, R.units)} at batch 32 and ${scheduleName(512, R.units)} at batch 512:`,
+    `Inference by schedule (sequences/s at batch 32 / 512, the reference model; PyTorch cuDNN fp32: ${cudnnInfer}); auto picks ${scheduleName(32, R.units, false)} at batch 32 and ${scheduleName(512, R.units, false)} at batch 512:`,
   );
   rows.push('');
   rows.push('| schedule | batch 32 | ÷ cuDNN (≥ 1: ahead) | batch 512 | ÷ cuDNN (≥ 1: ahead) |');

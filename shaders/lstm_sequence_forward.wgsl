@@ -15,7 +15,7 @@
 // Two barriers per timestep; one invocation per unit quad owns the cell state, so no step ever needs
 // another workgroup's data.
 //
-// Requires H % 4 == 0, Wh's offset % 4 == 0, H/4 ≤ 256, ROWS·H ≤ 1024 and slices·ROWS·H ≤ 1792 (the
+// Requires H % 4 == 0, Wh's and b's offsets % 4 == 0, H/4 ≤ 256, ROWS·H ≤ 1024 and slices·ROWS·H ≤ 1792 (the
 // host picks slices; ops/lstm-schedule.ts).
 // Dispatch: (ceil(B / ROWS), 1, 1), once per layer and direction.
 
@@ -31,16 +31,17 @@ const MAX_ROWS: u32 = 4u; // function-scope arrays need a constant size; loops r
 // useRMask: apply the recurrent-dropout mask; store: keep c and the activated gates for the backward
 // pass (training), else h only (inference). Uniforms rather than overrides: one pipeline per ROWS
 // (each takes seconds to compile on a software adapter).
-struct Params { B: u32, H: u32, tStart: u32, tEnd: u32, offWh: u32, slices: u32, useRMask: u32, store: u32 }
+struct Params { B: u32, H: u32, tStart: u32, tEnd: u32, offWh: u32, offB: u32, slices: u32, useRMask: u32, store: u32 }
 
-@group(0) @binding(0) var<storage, read> xp: array<vec4f>;          // [T, B, 4H]
+@group(0) @binding(0) var<storage, read> xp: array<vec4f>;          // [T, B, 4H]: X·Wx, without the bias
 @group(0) @binding(1) var<storage, read> wh: array<vec4f>;          // [H, 4H] at offWh (floats)
 @group(0) @binding(2) var<storage, read> mask: array<u32>;          // [T, B]
 @group(0) @binding(3) var<storage, read> rmask: array<vec4f>;       // [B, H] (read only with useRMask)
 @group(0) @binding(4) var<storage, read_write> hs: array<vec4f>;    // [T + 1, B, H]
 @group(0) @binding(5) var<storage, read_write> cs: array<vec4f>;    // [T + 1, B, H]
 @group(0) @binding(6) var<storage, read_write> gates: array<vec4f>; // [T, B, 4H], activated
-@group(0) @binding(7) var<uniform> p: Params;
+@group(0) @binding(7) var<storage, read> bias: array<vec4f>;       // [4H] at offB (floats)
+@group(0) @binding(8) var<uniform> p: Params;
 
 // h_{t−1} of the workgroup's rows as the recurrence sees it, 4 units per vec4: hw[r · H/4 + kq].
 var<workgroup> hw: array<vec4f, 256>;
@@ -78,13 +79,13 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
 
   for (var t = p.tStart; t < p.tEnd; t++) {
     workgroupBarrier();
-    // The input projection of this step, loaded by the cell's owners before the sums (their latency
-    // then overlaps the loop instead of adding to step 2).
+    // The input projection of this step plus the bias (added here rather than by a pass over all of
+    // Xp), loaded by the cell's owners before the sums: their latency then overlaps the loop.
     var zx: array<vec4f, 4u * MAX_ROWS>;
     if (owner) {
       for (var r = 0u; r < ROWS; r++) {
         let g0 = (t * p.B + min(b0 + r, p.B - 1u)) * H + q;
-        for (var g = 0u; g < 4u; g++) { zx[4u * r + g] = xp[g0 + g * Q]; }
+        for (var g = 0u; g < 4u; g++) { zx[4u * r + g] = xp[g0 + g * Q] + bias[p.offB / 4u + g * Q + q]; }
       }
     }
     // 1. Partial recurrent sums, 4 values of k per trip (their 16 loads of Wh issued together).

@@ -11,7 +11,7 @@ import { activeRange } from '../src/ops/lstm';
 import { GATE, GATE_ORDER } from '../src/nn/lstm-layout';
 import { lstmBackwardRef, lstmForwardRef, lstmOutputsRef, type LstmRefParams } from '../src/reference/reference';
 import { LSTM_KERNEL_SETS, dot, expectClose, getEngine, getTunedEngine, numericGrad, rng } from './helpers/gpu';
-import { lengthMask, randomProblem, runGpuLstm, type LstmProblem } from './helpers/lstm';
+import { lengthMask, randomProblem, runGpuLstm, runGpuLstmInference, type LstmProblem } from './helpers/lstm';
 
 const FWD = [1e-5, 1e-6] as const;
 const GRAD = [1e-4, 1e-5] as const;
@@ -74,6 +74,18 @@ describe('fused LSTM layer on the GPU', () => {
       expectClose(gpu.dWh, ref.dWh, ...GRAD, 'dWh');
       expectClose(gpu.db, ref.db, ...GRAD, 'db');
       expectClose(gpu.dX, ref.dX, ...GRAD, 'dX');
+    });
+  }
+
+  // Inference: the whole-sequence forward then stores only h (no gates or c for a backward pass).
+  for (const k of LSTM_KERNEL_SETS) {
+    it(`inference (an evaluation step) matches float64: H = 64, B = 9, mixed padding (${k.label})`, async () => {
+      const engine = await getTunedEngine(k.tuning, k.schedule);
+      const p = randomProblem(rng('inference'), { B: 9, T: 6, In: 7, H: 64 }, { mask: lengthMask([6, 1, 4, 6, 2, 5, 3, 6, 1], 6, 'pre'), rmaskRate: 0, withSeqGrad: true });
+      const gpu = await runGpuLstmInference(engine, p);
+      const ref = reference(p);
+      expectClose(gpu.seq, ref.seq, ...FWD, 'h sequence');
+      expectClose(gpu.last, ref.last, ...FWD, 'final h');
     });
   }
 

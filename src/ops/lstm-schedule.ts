@@ -42,8 +42,8 @@ export interface SequencePlan {
 }
 
 /** Whether the whole-sequence kernels can run this layer with `rows` rows per workgroup. */
-export function sequenceFits(H: number, rows: SequenceRows, whOffset: number, workgroupStorage: number): boolean {
-  return H % 4 === 0 && whOffset % 4 === 0 && H / 4 <= THREADS && rows * H <= FORWARD_HW_FLOATS && rows * 4 * H <= BACKWARD_DG_FLOATS && workgroupStorage >= SEQUENCE_WORKGROUP_BYTES;
+export function sequenceFits(H: number, rows: SequenceRows, offsets: number, workgroupStorage: number): boolean {
+  return H % 4 === 0 && offsets % 4 === 0 && H / 4 <= THREADS && rows * H <= FORWARD_HW_FLOATS && rows * 4 * H <= BACKWARD_DG_FLOATS && workgroupStorage >= SEQUENCE_WORKGROUP_BYTES;
 }
 
 function plan(H: number, rows: SequenceRows): SequencePlan {
@@ -57,46 +57,66 @@ function plan(H: number, rows: SequenceRows): SequencePlan {
 }
 
 /** Every rows choice autoRows can return. */
-const AUTO_ROWS: readonly SequenceRows[] = [1, 2];
+const AUTO_ROWS: readonly SequenceRows[] = [1, 2, 4];
 
 /**
  * The table 'auto' follows (gpu tuning): rows per workgroup for the whole-sequence kernels, or null for
  * one dispatch per timestep. Measured on an NVIDIA H100 (bench/real-gpu.sh, 2026-11-26, cuDNN-comparable
- * reference model, ms per training step; timestep / whole-sequence with 1, 2, 4 rows per workgroup):
+ * reference model; the README's real-GPU section has the whole run). Training, ms per step, timestep /
+ * whole-sequence with 1, 2, 4 rows per workgroup (two runs):
  *
- *   batch 8 / 32 / 128 (H 196, T 28):   1.60 / 1.09 / 1.30 / 1.97,  2.28 / 1.83 / 1.91 / 2.54,  5.11 / 4.66 / 5.19 / 5.18
- *   hidden 64 / 128 / 256 / 512:         1.93 / 1.31,  1.98 / 1.46,  2.20 / 2.01,  3.80 / 4.41 / 4.28 (×4 cannot run)
- *   sequence length 16 / 32 / 64 / 128:  1.66 / 1.35,  2.32 / 1.84,  4.00 / 3.02,  7.28 / 5.22
- *   inference, sequences/s at batch 32:  44 866 / 63 047 / 59 424 / 31 179;  at batch 512: 278 374 / 302 040 / 376 341 / 346 781
+ *   batch 8:                1.60 / 1.09 / 1.30 / 1.97     2.30 / 1.07 / 1.26 / 1.83
+ *   batch 32 (H 196, T 28): 2.24 / 1.76 / 1.89 / 2.63     2.26 / 1.72 / 1.89 / 2.33
+ *   batch 128:              5.11 / 4.66 / 5.19 / 5.18     5.09 / 4.50 / 4.33 / 4.77
+ *   hidden 256:             2.20 / 2.01 / 2.15 / 2.91     3.13 / 2.57 / 2.62 / 3.46
+ *   hidden 512:             3.80 / 4.41 / 4.28 / —        3.85 / 4.56 / 4.17 / —
+ *   sequence length 128:    7.28 / 5.22 / 5.81 / 8.91     7.32 / 5.20 / 5.52 / 7.58
  *
- * So: one row per workgroup wherever the batch gives a workgroup to every row's worth of GPU; two from
- * batch 256 on (fewer reads of Wh per row; between 128, where one is better, and 512, where two are);
- * one dispatch per timestep from hidden 384 on (at 512 a batch of 32 keeps only 32 workgroups busy for
- * a recurrence four times as long as at 256, where the whole-sequence kernels still win).
+ * Inference, sequences/s at batch 32 / 512: 44 866 / 278 374, 63 047 / 302 040, 59 424 / 376 341,
+ * 31 179 / 346 781 (first run); 33 856 / 241 584, 66 798 / 316 392, 50 886 / 328 407, 43 143 / 436 740.
+ *
+ * So: one row per workgroup up to a batch of about 100 (every row its own workgroup still leaves SMs
+ * free, and more rows per workgroup only lengthen its serial loop); from batch 128, where the workgroups
+ * fill the GPU and all read Wh from L2 at every timestep, two rows for training and, from 256, four for
+ * inference (nothing stored, so reads of Wh are all that is left to save); one dispatch per timestep
+ * from hidden 384 on (at 512 a batch of 32 keeps only 32 workgroups busy for a recurrence four times as
+ * long as at 256, where the whole-sequence kernels still win).
  */
-export function autoRows(B: number, H: number): SequenceRows | null {
+export function autoRows(B: number, H: number, training: boolean): SequenceRows | null {
   if (H >= 384) return null;
-  return B >= 256 ? 2 : 1;
+  if (training) return B >= 128 ? 2 : 1;
+  return B >= 256 ? 4 : 1;
+}
+
+/** One layer as planSequence sees it. */
+export interface LayerShape {
+  B: number;
+  H: number;
+  whOffset: number;
+  bOffset: number;
+  /** Training (gates stored for the backward pass) or inference. */
+  training: boolean;
 }
 
 /**
  * The plan for one layer: null runs one dispatch per timestep. A forced sequence schedule that this
  * layer cannot run is an error, never a quiet switch.
  */
-export function planSequence(schedule: LstmSchedule, tuning: 'cpu' | 'gpu', B: number, H: number, whOffset: number, workgroupStorage: number, name: string): SequencePlan | null {
+export function planSequence(schedule: LstmSchedule, tuning: 'cpu' | 'gpu', l: LayerShape, workgroupStorage: number, name: string): SequencePlan | null {
   if (schedule === 'timestep') return null;
+  const offsets = l.whOffset | l.bOffset;
   if (schedule === 'auto') {
     if (tuning !== 'gpu') return null;
-    const rows = autoRows(B, H);
-    return rows !== null && sequenceFits(H, rows, whOffset, workgroupStorage) ? plan(H, rows) : null;
+    const rows = autoRows(l.B, l.H, l.training);
+    return rows !== null && sequenceFits(l.H, rows, offsets, workgroupStorage) ? plan(l.H, rows) : null;
   }
   const rows = schedule.sequenceRows;
   if (tuning !== 'gpu') throw new Error(`${name}: the whole-sequence LSTM kernels are part of the gpu tuning; this engine is ${tuning}-tuned`);
-  if (!sequenceFits(H, rows, whOffset, workgroupStorage)) {
+  if (!sequenceFits(l.H, rows, offsets, workgroupStorage)) {
     throw new Error(
-      `${name}: the whole-sequence LSTM kernels cannot run ${H} units with ${rows} rows per workgroup (they need units divisible by 4, ` +
+      `${name}: the whole-sequence LSTM kernels cannot run ${l.H} units with ${rows} rows per workgroup (they need units divisible by 4, ` +
         `at most ${Math.min(4 * THREADS, FORWARD_HW_FLOATS / rows)} units, and ${SEQUENCE_WORKGROUP_BYTES} bytes of workgroup memory; this device offers ${workgroupStorage})`,
     );
   }
-  return plan(H, rows);
+  return plan(l.H, rows);
 }

@@ -128,13 +128,18 @@ export function lstm(step: Step, x: Tensor, w: LstmWeights, opts: LstmOptions = 
   const useRMask = !!opts.recurrentMask;
   const overrides = { USE_RECURRENT_MASK: useRMask };
 
+  const needGrad = x.requiresGrad || w.wx.requiresGrad || w.wh.requiresGrad || w.b.requiresGrad;
+  const store = needGrad && step.tape.recording;
+  const engine = step.engine;
+  const seq = planSequence(engine.lstmSchedule, engine.tuning, { B, H, whOffset: w.wh.data.offset, bOffset: w.b.data.offset, training: store }, engine.device.limits.maxComputeWorkgroupStorageSize, name);
+
   const xp = step.scratch(T * B * G, `${name} Xp`);
   const xWin = subSlice(x.data, tStart * B * In, rows * In);
   const xpWin = subSlice(xp, tStart * B * G, rows * G);
   gemm(step, { a: xWin, b: w.wx.data, c: xpWin, M: rows, N: G, K: In });
-  if (rows > 0) addBiasInto(step, xpWin, w.b.data, rows, G);
+  // The whole-sequence kernel adds the bias itself as it reads Xp.
+  if (rows > 0 && !seq) addBiasInto(step, xpWin, w.b.data, rows, G);
 
-  const needGrad = x.requiresGrad || w.wx.requiresGrad || w.wh.requiresGrad || w.b.requiresGrad;
   const hsT = step.output([T + 1, B, H], `${name} h`, needGrad);
   const cs = step.scratch((T + 1) * B * H, `${name} c`);
   const gates = step.scratch(T * B * G, `${name} gates`);
@@ -143,14 +148,12 @@ export function lstm(step: Step, x: Tensor, w: LstmWeights, opts: LstmOptions = 
   const mask = step.upload(opts.mask ?? new Uint32Array(T * B).fill(1), `${name} mask`);
   // Without recurrent dropout a placeholder of one vec4 (the kernels read it only with USE_RECURRENT_MASK).
   const rmask = step.upload(opts.recurrentMask ?? new Float32Array(4).fill(1), `${name} recurrent mask`);
-  const engine = step.engine;
-  const seq = planSequence(engine.lstmSchedule, engine.tuning, B, H, w.wh.data.offset, engine.device.limits.maxComputeWorkgroupStorageSize, name);
   const k = stepKernels(step, H, B, w.wh.data.offset);
   if (seq && tEnd > tStart) {
     step.dispatch('lstm_sequence_forward', {
       overrides: { ROWS: seq.rows },
-      buffers: { xp, wh: w.wh.data, mask, rmask, hs: hsT.data, cs, gates },
-      params: { B, H, tStart, tEnd, offWh: w.wh.data.offset, slices: seq.forwardSlices, useRMask: Number(useRMask), store: Number(needGrad && step.tape.recording) },
+      buffers: { xp, wh: w.wh.data, mask, rmask, hs: hsT.data, cs, gates, bias: w.b.data },
+      params: { B, H, tStart, tEnd, offWh: w.wh.data.offset, offB: w.b.data.offset, slices: seq.forwardSlices, useRMask: Number(useRMask), store: Number(store) },
       workgroups: [Math.ceil(B / seq.rows), 1, 1],
     });
   }

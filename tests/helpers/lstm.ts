@@ -126,3 +126,28 @@ export async function runGpuLstm(engine: Engine, p: LstmProblem, opts: { skipPad
   leaves.free();
   return result;
 }
+
+/** The layer's forward alone in an evaluation step (nothing recorded, nothing stored for backward). */
+export async function runGpuLstmInference(engine: Engine, p: LstmProblem): Promise<{ seq: Float64Array; last: Float64Array }> {
+  const { B, T, In, H } = p;
+  const store = new ParameterStore(engine, [
+    { name: 'wx', shape: [In, 4 * H], init: f32(p.wx) },
+    { name: 'wh', shape: [H, 4 * H], init: f32(p.wh) },
+    { name: 'b', shape: [4 * H], init: f32(p.b) },
+  ]);
+  const leaves = new Leaves(engine);
+  const x = leaves.tensor([T, B, In], toTimeMajor(p.x, B, T, In), 'x');
+  const step = engine.beginStep({ grad: false });
+  const out = lstm(step, x, { wx: store.get('wx'), wh: store.get('wh'), b: store.get('b') }, {
+    mask: p.mask ? maskTimeMajor(p.mask, B, T) : null,
+    recurrentMask: p.rmask ? f32(p.rmask) : null,
+    returnSequences: true,
+  });
+  const seqP = step.read(out.sequence.data);
+  const lastP = step.read(out.last.data);
+  step.submit();
+  const result = { seq: toBatchMajor(await seqP, B, T, H), last: Float64Array.from(await lastP) };
+  store.destroy();
+  leaves.free();
+  return result;
+}
