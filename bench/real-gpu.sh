@@ -8,7 +8,8 @@
 # Writes OUTDIR (default bench/results/real-gpu-<UTC time>, ignored by git)/{nvidia-smi.txt,cudnn.json,
 # cudnn.log,real-gpu.json,real-gpu.md,engine.log}.
 # Extra arguments go to both halves (--quick: few steps); --allow-cpu lets the engine half run on a CPU
-# adapter, for a dry run of this script on a machine without a GPU.
+# adapter, for a dry run of this script on a machine without a GPU; --anatomy-only measures only where a
+# synced training step's time goes (engine half only).
 set -u -o pipefail
 cd "$(dirname "$0")/.."
 if [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; then out=$1; shift; else out=bench/results/real-gpu-$(date -u +%Y%m%dT%H%M%SZ); fi
@@ -46,8 +47,11 @@ fi
 # PyTorch first: the engine half reads its JSON and prints one table of both.
 peer=()
 for a in "$@"; do [ "$a" = --allow-cpu ] || peer+=("$a"); done
-PYTHONUNBUFFERED=1 python3 bench/cudnn_lstm.py "$out/cudnn.json" ${peer[@]+"${peer[@]}"} 2>&1 | tee "$out/cudnn.log"
-py=$?
+py=0
+case " $* " in
+  *" --anatomy-only "*) echo "--anatomy-only: no PyTorch half" ;;
+  *) PYTHONUNBUFFERED=1 python3 bench/cudnn_lstm.py "$out/cudnn.json" ${peer[@]+"${peer[@]}"} 2>&1 | tee "$out/cudnn.log"; py=$? ;;
+esac
 
 $node --input-type=module -e '
   const m = await import(process.argv[1]);

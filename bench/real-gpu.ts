@@ -22,6 +22,7 @@ import { installDawn } from '../src/gpu/device-node';
 import type { LstmSchedule } from '../src/kernels/variants';
 import { autoRows, sequenceFits } from '../src/ops/lstm-schedule';
 import { tfjsOnDawn } from './tfjs-dawn';
+import { softmaxXent } from '../src/ops/softmax-xent';
 
 installDawn(); // Node: engines get their device from Dawn
 
@@ -62,11 +63,91 @@ export interface RealGpuResult {
   tfjs: (PeerResult & { adapter: string }) | string;
   /** GPU time per kernel ('auto' schedule) where ours trails or leads narrowly: a training step at some sweep points, inference at batch 512. */
   profiles: Array<{ name: string; kernels: Array<{ kernel: string; count: number; ms: number }> }>;
+  /** Where a synced training step's time goes, by batch size. */
+  anatomy: Anatomy[];
   /** The device limits the whole-sequence kernels depend on. */
   limits: { maxComputeWorkgroupStorageSize: number; maxComputeInvocationsPerWorkgroup: number };
 }
 
 type KernelTimes = RealGpuResult['profiles'][number]['kernels'];
+
+/** One synced training step taken apart: CPU encoding, GPU kernels, and the rest (submit, readback). */
+export interface Anatomy {
+  batch: number;
+  stepMs: number;
+  /** The synchronous part of trainStep: building the step on the CPU up to its submit. */
+  encodeMs: number;
+  /** Sum of the step's kernel times (timestamp-query, unquantised, one pass per dispatch). */
+  gpuMs: number;
+  /** An empty step that reads 4 bytes back: the floor of submit + map latency. */
+  roundTripMs: number;
+  /** CPU time of each phase of encoding (ms, mean). */
+  phases: Record<string, number>;
+}
+
+/** Where a synced training step's time goes at the reference shape with batch B ('auto' schedule). */
+async function stepAnatomy(ref: ModelShape, B: number, steps: number): Promise<Anatomy> {
+  const engine = await createEngine({ acquire: { dawnFlags: ['disable-dawn-features=timestamp_quantization'] } });
+  const s = { ...ref, batch: B };
+  const net = new SentimentNetwork(engine, { ...DEFAULT_NETWORK, vocabSize: s.vocab, embedDim: s.embed, units: s.units, numClasses: s.classes, seed: 1, ...CUDNN_COMPARABLE });
+  const batch = randomBatch(s, 'anatomy');
+  for (let i = 0; i < 5; i++) await net.trainStep(batch);
+  const enc: number[] = [];
+  const tot: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const a = performance.now();
+    const p = net.trainStep(batch);
+    enc.push(performance.now() - a);
+    await p;
+    tot.push(performance.now() - a);
+  }
+  const scratch = engine.allocate(1, 'anatomy probe');
+  const rt: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const a = performance.now();
+    const st = engine.beginStep({ grad: false, label: 'round trip' });
+    const p = st.read(scratch);
+    st.submit();
+    await p;
+    rt.push(performance.now() - a);
+  }
+  // The encoding phase by phase (the same calls as trainStep).
+  const names = ['zero grads', 'forward', 'loss', 'backward', 'optimizer', 'submit'];
+  const phases: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+  for (let i = 0; i < steps; i++) {
+    const t = [performance.now()];
+    const step = engine.beginStep({ grad: true, label: 'timed step' });
+    net.params.zeroGrads(step);
+    t.push(performance.now());
+    const { logits } = net.forward(step, batch, true);
+    t.push(performance.now());
+    const { stats } = softmaxXent(step, logits, batch.labels);
+    const p = step.read(stats);
+    t.push(performance.now());
+    step.backward();
+    t.push(performance.now());
+    net.params.adam(step, { learningRate: 1e-3, clipNorm: 1 });
+    t.push(performance.now());
+    step.submit();
+    t.push(performance.now());
+    await p;
+    names.forEach((n, k) => (phases[n]! += (t[k + 1]! - t[k]!) / steps));
+  }
+  let gpuMs = NaN;
+  if (engine.gpu.features.has('timestamp-query')) {
+    const step = engine.beginStep({ grad: true, profile: true, label: 'profiled step' });
+    net.params.zeroGrads(step);
+    const { logits } = net.forward(step, batch, true);
+    softmaxXent(step, logits, batch.labels);
+    step.backward();
+    net.params.adam(step, { learningRate: 1e-3 });
+    step.submit();
+    gpuMs = [...(await step.profile!).values()].reduce((a, k) => a + k.ms, 0);
+  }
+  net.dispose();
+  engine.destroy();
+  return { batch: B, stepMs: timing(tot).medianMs, encodeMs: timing(enc).medianMs, gpuMs, roundTripMs: timing(rt).medianMs, phases };
+}
 const byTime = (prof: Map<string, { count: number; ms: number }>): KernelTimes => [...prof.entries()].map(([kernel, v]) => ({ kernel, ...v })).sort((a, b) => b.ms - a.ms);
 
 /** GPU time per kernel of one inference batch (forward only, nothing stored for backward). */
@@ -332,6 +413,10 @@ export function realGpuTable(r: RealGpuResult, c: CudnnResult | null): string {
     );
   }
   rows.push('');
+  rows.push(
+    `Anatomy of a synced training step ('auto' schedule): ${r.anatomy.map((a) => `batch ${a.batch}: ${f(a.stepMs)} ms = CPU encoding ${f(a.encodeMs)} + GPU kernels ${f(a.gpuMs)} + the rest (submit, waiting, readback; an empty step's round trip is ${f(a.roundTripMs)})`).join('; ')}.`,
+  );
+  rows.push('');
   rows.push(`Device limits: workgroup memory ${r.limits.maxComputeWorkgroupStorageSize} bytes, ${r.limits.maxComputeInvocationsPerWorkgroup} invocations per workgroup.`);
   if (r.notebook.kernels) {
     rows.push('');
@@ -353,6 +438,15 @@ export async function main(argv: string[]): Promise<number> {
   const ref: ModelShape = requireHardware ? REFERENCE : { ...REFERENCE, vocab: 60, embed: 8, units: 16, maxlen: 6, batch: 8 };
   const steps = quick ? 5 : 200;
   const warmup = quick ? 2 : 20;
+  console.log('engine: anatomy of a synced training step at batch 32 and 128…');
+  const anatomy: Anatomy[] = [];
+  for (const B of [32, 128]) {
+    anatomy.push(await stepAnatomy(ref, B, quick ? 3 : 30));
+    const a = anatomy.at(-1)!;
+    console.log(`  batch ${B}: step ${a.stepMs.toFixed(2)} ms = encode ${a.encodeMs.toFixed(2)} + GPU kernels ${a.gpuMs.toFixed(2)} + rest; empty round trip ${a.roundTripMs.toFixed(2)} ms`);
+    console.log(`    encoding by phase: ${Object.entries(a.phases).map(([n, v]) => `${n} ${v.toFixed(3)}`).join(', ')} ms`);
+  }
+  if (argv.includes('--anatomy-only')) return 0;
   console.log(`engine: notebook recipe, ${steps} steps…`);
   // Dawn rounds timestamps to 65.5 µs unless told not to: too coarse for kernels of a few µs.
   const acquire = { dawnFlags: ['disable-dawn-features=timestamp_quantization'] };
@@ -394,7 +488,7 @@ export async function main(argv: string[]): Promise<number> {
     : zip && fs.existsSync(zip)
       ? await sentimentEpoch(fs.readFileSync(zip), { epochs, evaluate: true })
       : `skipped: ${zip ? `${zip} is absent` : 'no --zip given'}`;
-  const result: RealGpuResult = { adapter: notebook.adapter, backend: notebook.backend, notebook, comparable, otherTuning, sweeps, epoch, parity, schedules, inference, tfjs, profiles, limits };
+  const result: RealGpuResult = { adapter: notebook.adapter, backend: notebook.backend, notebook, comparable, otherTuning, sweeps, epoch, parity, schedules, inference, tfjs, profiles, anatomy, limits };
   console.log(`done (${elapsed()})`);
   const cudnnPath = arg(argv, '--cudnn');
   const cudnn = cudnnPath && fs.existsSync(cudnnPath) ? (JSON.parse(fs.readFileSync(cudnnPath, 'utf8')) as CudnnResult) : null;

@@ -150,6 +150,24 @@ describe('embedding', () => {
     expect([...all.uniqueIds]).toEqual([0, 1, 3]);
   });
 
+  it('segments equal a plain sort by (id, row) on random batches, ids up to 2^32 − 1 included', () => {
+    const r = rng('segments');
+    for (const [B, T, V] of [[7, 5, 4], [32, 28, 2000], [128, 28, 50], [3, 700, 2 ** 32]] as const) {
+      const ids = Uint32Array.from({ length: B * T }, () => (r() < 0.2 ? 0 : V === 2 ** 32 && r() < 0.5 ? 2 ** 32 - 1 - Math.floor(r() * 3) : Math.floor(r() * V)));
+      for (const skip of [false, true]) {
+        const rows: number[] = [];
+        for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) if (!skip || ids[b * T + t] !== 0) rows.push(t * B + b);
+        const idOf = (row: number) => ids[(row % B) * T + Math.floor(row / B)]!;
+        rows.sort((x, y) => idOf(x) - idOf(y) || x - y);
+        const seg = embeddingSegments(ids, B, T, skip);
+        expect([...seg.rows], `${B}×${T}, V ${V}, skip ${skip}`).toEqual(rows);
+        const unique = [...new Set(rows.map(idOf))];
+        expect([...seg.uniqueIds]).toEqual(unique);
+        expect([...seg.segStart]).toEqual([...unique.map((u) => rows.findIndex((row) => idOf(row) === u)), rows.length]);
+      }
+    }
+  });
+
   for (const maskZero of [false, true]) {
     it(`gather and deterministic segment-sum gradient match float64 (maskZero=${maskZero})`, async () => {
       const engine = await getEngine();

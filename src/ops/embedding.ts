@@ -23,28 +23,37 @@ export interface EmbeddingSegments {
  */
 export function embeddingSegments(ids: Uint32Array, B: number, T: number, skipPadding: boolean): EmbeddingSegments {
   const n = B * T;
-  const positions: number[] = [];
+  // Sort keys id·n + row in one native numeric sort (no comparator callback: this runs on the CPU for
+  // every training step, before its submit). Exact in a float64 while id·n + row < 2^53: ids are u32,
+  // so any batch of up to 2^21 positions.
+  if (n > 2 ** 21) throw new Error(`embedding: a batch of ${n} positions is more than the ${2 ** 21} this engine groups per step`);
+  const keys = new Float64Array(n);
+  let count = 0;
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) {
       const id = ids[b * T + t]!;
       if (skipPadding && id === 0) continue;
-      positions.push(t * B + b);
+      keys[count++] = id * n + t * B + b;
     }
   }
-  const idOfRow = (row: number) => ids[(row % B) * T + Math.floor(row / B)]!;
-  positions.sort((x, y) => idOfRow(x) - idOfRow(y) || x - y);
+  const sorted = keys.subarray(0, count).sort();
+  const rows = new Uint32Array(count);
   const unique: number[] = [];
   const starts: number[] = [];
-  positions.forEach((row, k) => {
-    const id = idOfRow(row);
-    if (unique.length === 0 || unique[unique.length - 1] !== id) {
+  let last = -1;
+  for (let k = 0; k < count; k++) {
+    const key = sorted[k]!;
+    let id = Math.floor(key / n);
+    if (id * n > key) id--; // the division may round up for ids near 2^32
+    rows[k] = key - id * n;
+    if (id !== last) {
       unique.push(id);
       starts.push(k);
+      last = id;
     }
-  });
-  starts.push(positions.length);
-  void n;
-  return { uniqueIds: Uint32Array.from(unique), segStart: Uint32Array.from(starts), rows: Uint32Array.from(positions) };
+  }
+  starts.push(count);
+  return { uniqueIds: Uint32Array.from(unique), segStart: Uint32Array.from(starts), rows };
 }
 
 /**
