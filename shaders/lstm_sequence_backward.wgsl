@@ -22,10 +22,7 @@ override ROWS: u32 = 1u; // 1, 2 or 4 (MAX_ROWS)
 
 #include "lstm_gates"
 
-alias Cell = vec4f;
-#include "lstm_cell_math"
-
-const MAX_ROWS: u32 = 4u; // function-scope arrays need a constant size; loops run to ROWS
+#include "lstm_sequence"
 
 // useRMask: apply the recurrent-dropout mask (a uniform: one pipeline per ROWS).
 struct Params { B: u32, H: u32, tStart: u32, tEnd: u32, slices: u32, useRMask: u32 }
@@ -43,11 +40,6 @@ struct Params { B: u32, H: u32, tStart: u32, tEnd: u32, slices: u32, useRMask: u
 var<workgroup> dgw: array<vec4f, 1024>;
 // Partial sums: part[(slice · ROWS + r) · H/4 + q], 4 units per vec4.
 var<workgroup> part: array<vec4f, 768>;
-
-fn recurrentMask(b: u32, q: u32) -> vec4f {
-  if (p.useRMask != 0u) { return rmask[b * (p.H / 4u) + q]; }
-  return vec4f(1.0);
-}
 
 // What the cell's gradient at step tt needs of row b, units 4q …: loaded one step ahead (during the sums
 // of the step before), so that the loads' latency overlaps the loop.

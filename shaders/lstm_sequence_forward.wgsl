@@ -23,10 +23,7 @@ override ROWS: u32 = 1u; // 1, 2 or 4 (MAX_ROWS)
 
 #include "lstm_gates"
 
-alias Cell = vec4f;
-#include "lstm_cell_math"
-
-const MAX_ROWS: u32 = 4u; // function-scope arrays need a constant size; loops run to ROWS
+#include "lstm_sequence"
 
 // useRMask: apply the recurrent-dropout mask; store: keep c and the activated gates for the backward
 // pass (training), else h only (inference). Uniforms rather than overrides: one pipeline per ROWS
@@ -47,12 +44,6 @@ struct Params { B: u32, H: u32, tStart: u32, tEnd: u32, offWh: u32, offB: u32, s
 var<workgroup> hw: array<vec4f, 256>;
 // Partial sums: part[((slice · ROWS + r) · 4 + gate) · H/4 + q], 4 units per vec4.
 var<workgroup> part: array<vec4f, 1792>;
-
-// The recurrent-dropout mask of row b, units 4q … 4q+3 (ones without one).
-fn recurrentMask(b: u32, q: u32) -> vec4f {
-  if (p.useRMask != 0u) { return rmask[b * (p.H / 4u) + q]; }
-  return vec4f(1.0);
-}
 
 @compute @workgroup_size(256, 1, 1)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {

@@ -81,7 +81,8 @@ export interface GpuLstmResult {
   tEnd: number;
 }
 
-export async function runGpuLstm(engine: Engine, p: LstmProblem, opts: { skipPadding?: boolean } = {}): Promise<GpuLstmResult> {
+/** The problem's weights as parameters and its input as a time-major leaf tensor. */
+function upload(engine: Engine, p: LstmProblem) {
   const { B, T, In, H } = p;
   const store = new ParameterStore(engine, [
     { name: 'wx', shape: [In, 4 * H], init: f32(p.wx) },
@@ -90,13 +91,19 @@ export async function runGpuLstm(engine: Engine, p: LstmProblem, opts: { skipPad
   ]);
   const leaves = new Leaves(engine);
   const x = leaves.tensor([T, B, In], toTimeMajor(p.x, B, T, In), 'x');
+  return { store, leaves, x, weights: { wx: store.get('wx'), wh: store.get('wh'), b: store.get('b') } };
+}
+
+export async function runGpuLstm(engine: Engine, p: LstmProblem, opts: { skipPadding?: boolean } = {}): Promise<GpuLstmResult> {
+  const { B, T, In, H } = p;
+  const { store, leaves, x, weights } = upload(engine, p);
   const step = engine.beginStep({ grad: true });
   store.zeroGrads(step);
   const returnSequences = p.dSeq !== null;
   const out = lstm(
     step,
     x,
-    { wx: store.get('wx'), wh: store.get('wh'), b: store.get('b') },
+    weights,
     {
       mask: p.mask ? maskTimeMajor(p.mask, B, T) : null,
       recurrentMask: p.rmask ? f32(p.rmask) : null,
@@ -129,16 +136,10 @@ export async function runGpuLstm(engine: Engine, p: LstmProblem, opts: { skipPad
 
 /** The layer's forward alone in an evaluation step (nothing recorded, nothing stored for backward). */
 export async function runGpuLstmInference(engine: Engine, p: LstmProblem): Promise<{ seq: Float64Array; last: Float64Array }> {
-  const { B, T, In, H } = p;
-  const store = new ParameterStore(engine, [
-    { name: 'wx', shape: [In, 4 * H], init: f32(p.wx) },
-    { name: 'wh', shape: [H, 4 * H], init: f32(p.wh) },
-    { name: 'b', shape: [4 * H], init: f32(p.b) },
-  ]);
-  const leaves = new Leaves(engine);
-  const x = leaves.tensor([T, B, In], toTimeMajor(p.x, B, T, In), 'x');
+  const { B, T, H } = p;
+  const { store, leaves, x, weights } = upload(engine, p);
   const step = engine.beginStep({ grad: false });
-  const out = lstm(step, x, { wx: store.get('wx'), wh: store.get('wh'), b: store.get('b') }, {
+  const out = lstm(step, x, weights, {
     mask: p.mask ? maskTimeMajor(p.mask, B, T) : null,
     recurrentMask: p.rmask ? f32(p.rmask) : null,
     returnSequences: true,
