@@ -8,6 +8,7 @@ import { type Engine } from '../src/engine/engine';
 import { createEngine } from '../src/ops/create-engine';
 import { TrainerController, type EpochPoint } from '../src/component/trainer-controller';
 import { generatedCorpus } from './helpers/corpus';
+import { memoryShelf, type ModelShelf } from '../src/component/model-shelf';
 
 const host = { addController() {}, removeController() {}, requestUpdate() {}, updateComplete: Promise.resolve(true) };
 
@@ -96,6 +97,70 @@ describe('TrainerController', () => {
     expect(c.evaluation!.accuracy).toBeGreaterThan(0.5);
     await c.predict('the food was good');
     expect(c.prediction!.probabilities.length).toBe(2);
+    c.hostDisconnected();
+  });
+
+  it('saves the run after every epoch; after a "reload" it resumes from the shelf exactly: 2 + 2 epochs equal 4 in one go, bitwise', async () => {
+    const events = { datasetLoaded() {}, epochEnd() {}, trainEnd() {}, error() {} };
+    const page = async (shelf: ModelShelf | null) => {
+      const c = new TrainerController(host, events, () => createEngine(), shelf);
+      c.hostConnected();
+      await c.ready;
+      expect(await c.loadBytes(csvBytes(300), 'data.csv')).toBe(true);
+      return c;
+    };
+    const settings = { ...SETTINGS, epochs: 4 };
+    const straight = await page(null);
+    await straight.train(settings);
+    expect(straight.status).toBe('trained');
+    const want = await straight.model!.weights();
+    const wantAccuracy = straight.evaluation!.accuracy;
+    straight.hostDisconnected();
+
+    const shelf = memoryShelf();
+    const first = await page(shelf);
+    await first.train({ ...settings, epochs: 2 });
+    expect(first.saved).toHaveLength(1);
+    expect(first.saved[0]).toMatchObject({ dataset: 'data.csv', epoch: 2, epochs: 2, finished: true });
+    first.hostDisconnected();
+
+    // A new page on the same storage: it lists the model, refuses to resume on another dataset, then resumes.
+    const second = await page(shelf);
+    expect(second.saved.map((m) => m.epoch)).toEqual([2]);
+    const id = second.saved[0]!.id;
+    expect(await second.loadBytes(csvBytes(200), 'other.csv')).toBe(true);
+    await second.resumeSaved(id, 4);
+    expect(second.error).toMatch(/was trained on data\.csv: load that dataset first/);
+    expect(await second.loadBytes(csvBytes(300), 'data.csv')).toBe(true);
+    await second.resumeSaved(id, 2);
+    expect(second.error).toMatch(/set Epochs above 2/);
+    await second.resumeSaved(id, 4);
+    expect(second.status, String(second.error)).toBe('trained');
+    expect(second.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+    const got = await second.model!.weights();
+    for (const [name, v] of want) expect(got.get(name), name).toEqual(v);
+    expect(second.evaluation!.accuracy).toBe(wantAccuracy);
+    expect(second.saved).toHaveLength(1);
+    expect(second.saved[0]).toMatchObject({ epoch: 4, epochs: 4, finished: true, testAccuracy: wantAccuracy });
+    // Use, download and delete.
+    expect(await second.useSaved(id)).toBe(true);
+    expect((await second.savedBytes(id))!.length).toBeGreaterThan(1000);
+    await second.deleteSaved(id);
+    expect(second.saved).toEqual([]);
+    second.hostDisconnected();
+  });
+
+  it('a storage failure is shown and training goes on', async () => {
+    const errors: string[] = [];
+    const failing: ModelShelf = { ...memoryShelf(), put: async () => Promise.reject(new Error('could not save "x" in the browser: the browser has no more storage for this site')) };
+    const c = new TrainerController(host, { datasetLoaded() {}, epochEnd() {}, trainEnd() {}, error: (m) => errors.push(m) }, () => createEngine(), failing);
+    c.hostConnected();
+    await c.ready;
+    await c.loadBytes(csvBytes(200), 'data.csv');
+    await c.train({ ...SETTINGS, epochs: 2 });
+    expect(c.status).toBe('trained');
+    expect(c.storageError).toMatch(/no more storage.*training goes on/);
+    expect(errors.some((m) => /no more storage/.test(m))).toBe(true);
     c.hostDisconnected();
   });
 });

@@ -14,16 +14,13 @@ import { buildDataset, type Dataset, type DatasetOptions, type LabelledTexts } f
 import { readTable, type Table } from '../data/table';
 import { ChooseCsvError } from '../data/zip';
 import { splitDataset, type Splits } from '../data/split';
-import { type ModelConfig } from '../model/config';
-import { type BatchEndInfo, type EpochEndInfo } from '../training/fit';
 import { createSentimentModel, SentimentModel, type Evaluation, type SaliencyToken } from '../model/sentiment-model';
+import type { EpochPoint, Progress, TrainSettings } from './trainer-types';
+import type { ModelShelf, SavedModelInfo } from './model-shelf';
+
+export type { EpochPoint, Progress, TrainSettings } from './trainer-types';
 
 export type TrainerStatus = 'starting' | 'no-webgpu' | 'idle' | 'training' | 'stopped' | 'trained' | 'device-lost';
-
-export type EpochPoint = Pick<EpochEndInfo, 'epoch' | 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy'>;
-
-/** Training progress, with epochs counted across Stop/Resume. */
-export type Progress = BatchEndInfo;
 
 export interface Misclassified {
   text: string;
@@ -36,19 +33,6 @@ export interface Prediction {
   text: string;
   probabilities: number[];
   tokens: SaliencyToken[];
-}
-
-export interface TrainSettings {
-  epochs: number;
-  batchSize: number;
-  config: Partial<ModelConfig>;
-  bucketing: boolean;
-  /**
-   * Early stopping on the validation split (Keras EarlyStopping with restore_best_weights): stop after
-   * this many epochs without a lower validation loss and keep the best epoch's weights; 0: train every
-   * epoch and keep the last.
-   */
-  patience: number;
 }
 
 /** Where the controller reports what happened (the element turns these into DOM events). */
@@ -79,6 +63,10 @@ export class TrainerController implements ReactiveController {
   misclassified: Misclassified[] = [];
   prediction: Prediction | null = null;
   busy = false;
+  /** Models kept in this browser (newest first; empty without a shelf). */
+  saved: SavedModelInfo[] = [];
+  /** Why the last save to, or read from, the browser's storage failed (shown; training goes on). */
+  storageError: string | null = null;
 
   private engine: Engine | null = null;
   private abort: AbortController | null = null;
@@ -87,11 +75,15 @@ export class TrainerController implements ReactiveController {
   private completedEpochs = 0;
   private predictSeq = 0;
   private connected = false;
+  /** The training run being saved to the shelf (its record is updated after every epoch). */
+  private current: { id: string; name: string; dataset: string } | null = null;
 
   constructor(
     private readonly host: ReactiveControllerHost,
     private readonly events: TrainerEvents,
     private readonly engineFactory: () => Promise<Engine> = () => createEngine(),
+    /** Where models are kept between visits (the element: IndexedDB); null: nowhere. */
+    private readonly shelf: ModelShelf | null = null,
   ) {
     host.addController(this);
   }
@@ -135,6 +127,107 @@ export class TrainerController implements ReactiveController {
       this.status = 'no-webgpu';
       this.fail(e);
     }
+    await this.refreshSaved();
+  }
+
+  /** Re-read the list of saved models. */
+  async refreshSaved(): Promise<void> {
+    if (!this.shelf) return;
+    try {
+      this.saved = await this.shelf.list();
+    } catch (e) {
+      this.storageError = (e as Error).message;
+    }
+    this.update();
+  }
+
+  /** Save the current run's model with what resuming it needs; a failure is shown, training goes on. */
+  private async persist(bytes: Uint8Array, test: number | null): Promise<void> {
+    if (!this.shelf || !this.current || !this.settings) return;
+    const last = this.epochs.at(-1);
+    try {
+      await this.shelf.put({
+        ...this.current,
+        savedAt: new Date().toISOString(),
+        epoch: this.completedEpochs,
+        epochs: this.settings.epochs,
+        valAccuracy: last?.valAccuracy ?? null,
+        testAccuracy: test,
+        finished: test !== null,
+        bytes,
+        settings: this.settings,
+        history: this.epochs,
+      });
+      this.storageError = null;
+    } catch (e) {
+      this.storageError = `${(e as Error).message}; training goes on, and "Download model" still works`;
+      this.events.error(this.storageError);
+    }
+    await this.refreshSaved();
+  }
+
+  /** A saved model's zip (for a download). */
+  async savedBytes(id: string): Promise<Uint8Array | null> {
+    if (!this.shelf) return null;
+    try {
+      return (await this.shelf.get(id)).bytes;
+    } catch (e) {
+      this.fail(e);
+      return null;
+    }
+  }
+
+  async deleteSaved(id: string): Promise<void> {
+    if (!this.shelf) return;
+    try {
+      await this.shelf.remove(id);
+      if (this.current?.id === id) this.current = null;
+    } catch (e) {
+      this.fail(e);
+    }
+    await this.refreshSaved();
+  }
+
+  /** Use a saved model as it is (predictions, exports; evaluated when its dataset is loaded). */
+  async useSaved(id: string): Promise<boolean> {
+    const bytes = await this.savedBytes(id);
+    return bytes ? this.loadModel(bytes) : false;
+  }
+
+  /**
+   * Continue training a saved model exactly where it stopped: its weights, optimizer state and random
+   * streams, the same splits of the same dataset (which must be loaded), its settings and history. A
+   * run that was stopped continues to its planned epochs; a finished one to `epochs` in all.
+   */
+  async resumeSaved(id: string, epochs: number): Promise<void> {
+    if (!this.engine || !this.shelf || this.status === 'training') return;
+    this.error = null;
+    try {
+      const rec = await this.shelf.get(id);
+      if (!this.dataset || this.datasetSource !== rec.dataset) {
+        throw new Error(`"${rec.name}" was trained on ${rec.dataset}: load that dataset first, then resume (now loaded: ${this.datasetSource || 'nothing'})`);
+      }
+      const total = rec.finished ? epochs : rec.settings.epochs;
+      if (total <= rec.epoch) throw new Error(`"${rec.name}" has trained ${rec.epoch} epochs: set Epochs above ${rec.epoch} to train on`);
+      const model = await SentimentModel.load(rec.bytes, { engine: this.engine });
+      this.model?.dispose();
+      this.model = model;
+      this.splits = splitDataset(this.dataset, { testSize: 0.2, validationSize: 0.1, seed: rec.settings.config.seed ?? 141 });
+      this.settings = { ...rec.settings, epochs: total };
+      this.completedEpochs = rec.epoch;
+      this.epochs = rec.history;
+      this.snapshot = { bytes: rec.bytes, epoch: rec.epoch };
+      this.current = { id: rec.id, name: rec.name, dataset: rec.dataset };
+      this.batchLosses = [];
+      this.evaluation = null;
+      this.misclassified = [];
+      this.prediction = null;
+      this.keptEpoch = null;
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    await this.run();
   }
 
   private attach(engine: Engine): void {
@@ -246,6 +339,12 @@ export class TrainerController implements ReactiveController {
     this.settings = settings;
     this.completedEpochs = 0;
     this.snapshot = null;
+    const started = new Date();
+    this.current = {
+      id: `${started.toISOString()}-${Math.floor(performance.now())}`,
+      name: `${this.datasetSource} · LSTM ${settings.config.units ?? 'default'} · ${started.toLocaleString()}`,
+      dataset: this.datasetSource,
+    };
     this.epochs = [];
     this.batchLosses = [];
     this.evaluation = null;
@@ -321,6 +420,7 @@ export class TrainerController implements ReactiveController {
           this.snapshot = { bytes: await model.save({ compress: false }), epoch: point.epoch };
           this.events.epochEnd(point);
           this.update();
+          await this.persist(this.snapshot.bytes, null);
         },
       });
       if (this.lost()) return;
@@ -351,6 +451,8 @@ export class TrainerController implements ReactiveController {
     this.progress = null;
     this.events.trainEnd(ev);
     this.update();
+    // The run's record now holds the weights it kept (the best epoch's, with early stopping) and its test accuracy.
+    if (this.current) await this.persist(await model.save({ compress: false }), ev.accuracy);
   }
 
   /** Probabilities and per-word saliency for a sentence; a newer call supersedes an older one. */
@@ -396,6 +498,7 @@ export class TrainerController implements ReactiveController {
       const model = await SentimentModel.load(bytes, { engine: this.engine });
       this.model?.dispose();
       this.model = model;
+      this.current = null; // a loaded model is not a run of this page's: nothing to save
       this.evaluation = null;
       this.misclassified = [];
       this.prediction = null;
