@@ -8,7 +8,7 @@
  *   train-end       { accuracy, loss, report }
  *   error           { message }
  * CSS parts: panel, dataset, preview, class-balance, settings, progress, chart, report, confusion-matrix,
- * misclassified, try, saliency. Custom properties: --lstm-accent, --lstm-bg, --lstm-fg, --lstm-border.
+ * misclassified, try, saliency, saved. Custom properties: --lstm-accent, --lstm-bg, --lstm-fg, --lstm-border.
  */
 import { css, html, LitElement, nothing, type PropertyDeclarations } from 'lit';
 import { builtinDatasetUrl } from '../builtin';
@@ -18,6 +18,7 @@ import { formatReport } from '../metrics/report';
 import { NOTEBOOK_RECIPE } from '../model/config';
 import { bars, heatmap, lineChart } from './charts';
 import { download } from './element-kit';
+import { indexedDbShelf } from './model-shelf';
 import { TrainerController } from './trainer-controller';
 import { UrlStateController } from './url-state';
 
@@ -123,7 +124,7 @@ export class LstmTrainer extends LitElement {
       epochEnd: (p) => this.emit('epoch-end', p),
       trainEnd: (e) => this.emit('train-end', { accuracy: e.accuracy, loss: e.loss, report: e.report }),
       error: (message) => this.emit('error', { message }),
-    });
+    }, undefined, indexedDbShelf());
     this.linkState = new UrlStateController(this as unknown as ConstructorParameters<typeof UrlStateController>[0], (message) => {
       this.linkProblem = message;
       this.emit('error', { message });
@@ -414,7 +415,51 @@ export class LstmTrainer extends LitElement {
         ], { yMin: 0, yMax: 1, xLabel: 'epoch' })}
       </div>
       <p class="gpu">GPU: ${c.gpuDescription || '…'} · GPU memory held: ${(c.gpuBytes / 2 ** 20).toFixed(1)} MiB</p>
+      ${this.renderSaved()}
     </section>`;
+  }
+
+  /** Models kept in this browser (saved after every epoch): use, resume, download, delete. */
+  private renderSaved() {
+    const c = this.controller;
+    const training = c.status === 'training';
+    const when = (iso: string) => new Date(iso).toLocaleString();
+    const acc = (m: (typeof c.saved)[number]) =>
+      m.testAccuracy !== null ? `test accuracy ${m.testAccuracy.toFixed(3)}` : m.valAccuracy !== null && m.valAccuracy !== undefined ? `validation accuracy ${m.valAccuracy.toFixed(3)}` : '';
+    return html`<div part="saved" class="saved" data-testid="saved">
+      <h3>Saved in this browser</h3>
+      ${c.storageError ? html`<p class="error" data-testid="storage-error">${c.storageError}</p>` : nothing}
+      ${c.saved.length === 0
+        ? html`<p class="hint">Each epoch of training is saved here, so a reload loses nothing.</p>`
+        : html`<ul>
+            ${c.saved.map(
+              (m) => html`<li data-testid="saved-model" data-id=${m.id}>
+                <span
+                  >${m.name} · epoch ${m.epoch}/${m.epochs}${m.finished ? '' : ' (stopped)'} · ${acc(m)} · saved ${when(m.savedAt)}</span
+                >
+                <button data-testid="saved-use" ?disabled=${training} @click=${() => void c.useSaved(m.id)}>Use</button>
+                <button
+                  data-testid="saved-resume"
+                  title=${m.finished ? 'train on to the Epochs set above' : `train on to epoch ${m.epochs}`}
+                  ?disabled=${training}
+                  @click=${() => void c.resumeSaved(m.id, this.epochs)}
+                >
+                  Resume training
+                </button>
+                <button
+                  data-testid="saved-download"
+                  @click=${async () => {
+                    const bytes = await c.savedBytes(m.id);
+                    if (bytes) download('lstm-model.zip', bytes, 'application/zip');
+                  }}
+                >
+                  Download
+                </button>
+                <button data-testid="saved-delete" ?disabled=${training} @click=${() => void c.deleteSaved(m.id)}>Delete</button>
+              </li>`,
+            )}
+          </ul>`}
+    </div>`;
   }
 
   private renderResults() {
@@ -532,6 +577,16 @@ export class LstmTrainer extends LitElement {
           }}
         >
           Export to TF.js
+        </button>
+        <button
+          data-testid="export-keras"
+          title="a Keras 3 .keras file: keras.saving.load_model('lstm-model.keras') in Python"
+          @click=${async () => {
+            const bytes = await c.exportKeras();
+            if (bytes) download('lstm-model.keras', bytes, 'application/octet-stream');
+          }}
+        >
+          Export to Keras 3
         </button>
         <button
           data-testid="export-projector"
@@ -652,5 +707,10 @@ export class LstmTrainer extends LitElement {
     .saliency span { padding: 1px 2px; border-radius: 3px; }
     .saliency .oov { text-decoration: line-through; opacity: 0.6; }
     .gpu { font-size: 12px; opacity: 0.75; }
+    .saved h3 { font-size: 14px; margin: 12px 0 4px; }
+    .saved ul { list-style: none; padding: 0; margin: 0; }
+    .saved li { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 4px 0; border-top: 1px solid var(--lstm-border); font-size: 13px; }
+    .saved li span { flex: 1 1 100%; }
+    .saved .hint { font-size: 12px; opacity: 0.75; margin: 0; }
   `;
 }

@@ -486,6 +486,16 @@ export class TrainerController implements ReactiveController {
     return { modelJson: JSON.stringify(modelJson), weightsBin };
   }
 
+  async exportKeras(): Promise<Uint8Array | null> {
+    if (!this.model?.built) return null;
+    try {
+      return await this.model.exportKeras();
+    } catch (e) {
+      this.fail(e);
+      return null;
+    }
+  }
+
   async exportEmbeddingProjector(): Promise<{ vectorsTsv: string; metadataTsv: string } | null> {
     if (!this.model?.built) return null;
     return this.model.exportEmbeddingProjector();

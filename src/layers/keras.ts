@@ -95,7 +95,15 @@ export function kerasWeightPaths(graph: Graph): Array<{ group: string; index: nu
 }
 
 async function h5() {
-  const mod = await import('h5wasm');
+  let mod: typeof import('h5wasm');
+  try {
+    mod = await import('h5wasm');
+  } catch (e) {
+    throw new Error(
+      `the Keras 3 export needs the HDF5 library h5wasm (an npm dependency of webgpu-lstm, loaded only when exporting), and it could not be loaded: ${(e as Error).message}. ` +
+        'In a page without a bundler, map "h5wasm" with an import map, or export from a bundled app or the CLI (--export-keras).',
+    );
+  }
   const { FS } = await mod.default.ready;
   return { h5wasm: mod.default, FS: FS! };
 }
