@@ -5,8 +5,12 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+// Loaded with the page (the real workload reads a zip): a library first imported mid-run would make
+// Vite's dev server re-optimise its dependencies and break the pending import.
+import 'jszip';
+import 'papaparse';
 import { peakGpuBytes, trackGpuMemory } from './gpu-memory';
-import { benchEngine, benchTfjs, REFERENCE, SWEEPS, type EngineResult, type ModelShape, type PeerResult } from './workloads';
+import { benchEngine, benchTfjs, realEpochOurs, realEpochTfjs, REFERENCE, SWEEPS, type EngineResult, type ModelShape, type PeerResult, type RealEpochRow } from './workloads';
 import { generationSpeed, LM_EXAMPLE, lmOurs, lmTfjs, type LmResult } from './lm-workloads';
 
 setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
@@ -91,6 +95,24 @@ async function runLmBench(req: { steps: number; warmup: number; backends: Array<
   return { rows, generation: await generationSpeed(512) };
 }
 
+/** The real workload: one epoch of the notebook recipe on Sentiment.zip (base64), ours and TF.js peers. */
+export interface RealEpochRequest {
+  zipBase64: string;
+  /** Peers and how many of the epoch's batches each trains (null: all of them). */
+  peers: Array<{ backend: 'webgpu' | 'wasm'; batches: number | null }>;
+}
+
+async function runRealEpoch(req: RealEpochRequest): Promise<RealEpochRow[]> {
+  const zip = Uint8Array.from(atob(req.zipBase64), (c) => c.charCodeAt(0));
+  const rows = [await realEpochOurs(zip)];
+  for (const p of req.peers) {
+    const note = p.backend === 'wasm' ? 'UnsortedSegmentSum registered as a JS kernel by the benchmark' : '';
+    rows.push(await realEpochTfjs(tf, p.backend, zip, p.batches, note));
+  }
+  return rows;
+}
+
 (window as unknown as { runBench: typeof runBench }).runBench = runBench;
+(window as unknown as { runRealEpoch: typeof runRealEpoch }).runRealEpoch = runRealEpoch;
 (window as unknown as { runLmBench: typeof runLmBench }).runLmBench = runLmBench;
 (window as unknown as { benchReady: boolean }).benchReady = true;

@@ -17,6 +17,9 @@ export async function withBenchPage<T>(fn: (page: Page) => Promise<T>): Promise<
     root: ROOT,
     logLevel: 'error',
     server: { host: '127.0.0.1', port: 0, hmr: false },
+    // Pre-bundled up front: libraries the page imports on demand (reading a dataset) would otherwise be
+    // discovered mid-run, and Vite's re-optimisation would break the page's pending import.
+    optimizeDeps: { include: ['jszip', 'papaparse', 'seedrandom'] },
   });
   await server.listen();
   const addr = server.httpServer!.address() as { port: number };

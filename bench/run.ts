@@ -15,8 +15,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, withBenchPage } from './page';
-import { benchEngine, REFERENCE, sentimentEpoch, type EngineResult, type PeerResult } from './workloads';
-import type { BenchRequest, BenchResponse } from './browser-main';
+import { benchEngine, REFERENCE, sentimentEpoch, type EngineResult, type PeerResult, type RealEpochRow } from './workloads';
+import type { BenchRequest, BenchResponse, RealEpochRequest } from './browser-main';
 import { installDawn } from '../src/gpu/device-node';
 
 installDawn(); // Node: engines get their device from Dawn
@@ -92,6 +92,28 @@ function table(browser: BenchResponse, node: EngineResult, epoch: Awaited<Return
   return rows.join('\n');
 }
 
+/** The real-workload rows, and one line per ratio: `real epoch: ours N s, TF.js-wasm M s (ratio R×)`. */
+function realTable(real: RealEpochRow[] | string): string {
+  if (typeof real === 'string') return `Real workload (an epoch of Sentiment.zip): ${real}.`;
+  const ours = real[0]!;
+  const rows = [
+    'Real workload: one epoch of the notebook recipe on Sentiment.zip (Neutral dropped, test share 0.33, seed 141, vocabulary 2000, embedding 128, LSTM 196, the notebook\'s dropouts, batch 32), same page and adapter:',
+    '',
+    '| | epoch s | batches timed | test accuracy after them | note |',
+    '| --- | ---: | --- | ---: | --- |',
+    ...real.map(
+      (r) =>
+        `| ${r.system} | ${fmt(r.seconds, 1)} | ${r.measuredBatches === r.totalBatches ? `all ${r.totalBatches}` : `${r.measuredBatches} of ${r.totalBatches} (extrapolated; the accuracy is after ${r.measuredBatches} batches)`} | ${fmt(r.testAccuracy, 4)} | ${r.note} |`,
+    ),
+    '',
+  ];
+  for (const r of real.slice(1)) {
+    const name = /TF\.js [\d.]+ (\w+)/.exec(r.system)?.[1] ?? r.system;
+    rows.push(`real epoch: ours ${fmt(ours.seconds, 1)} s, TF.js-${name} ${fmt(r.seconds, 1)} s (ratio ${fmt(r.seconds / ours.seconds, 2)}×)`);
+  }
+  return rows.join('\n');
+}
+
 export async function main(argv: string[]): Promise<number> {
   const quick = argv.includes('--quick');
   try {
@@ -110,16 +132,26 @@ export async function main(argv: string[]): Promise<number> {
             profile: true,
           };
       console.log(`running the browser workloads (${quick ? 'quick' : 'full'} mode)…`);
-      return (await page.evaluate((r) => (window as unknown as { runBench(r: BenchRequest): Promise<BenchResponse> }).runBench(r), req)) as BenchResponse;
+      const bench = (await page.evaluate((r) => (window as unknown as { runBench(r: BenchRequest): Promise<BenchResponse> }).runBench(r), req)) as BenchResponse;
+      const zip = path.resolve(ROOT, '../shared/data/Sentiment.zip');
+      if (!fs.existsSync(zip)) return { bench, real: `skipped: ${zip} is absent` };
+      // The real workload: ours for a whole epoch; the slow peers over a fixed number of real batches, scaled.
+      const realReq: RealEpochRequest = {
+        zipBase64: fs.readFileSync(zip).toString('base64'),
+        peers: quick ? [{ backend: 'wasm', batches: 8 }] : [{ backend: 'wasm', batches: 40 }, { backend: 'webgpu', batches: 6 }],
+      };
+      console.log('running the real workload (an epoch of Sentiment.zip)…');
+      const real = (await page.evaluate((r) => (window as unknown as { runRealEpoch(r: RealEpochRequest): Promise<RealEpochRow[]> }).runRealEpoch(r), realReq)) as RealEpochRow[];
+      return { bench, real };
     });
     console.log('running the Node (Dawn) workload…');
     const node = await benchEngine({ shape: REFERENCE, steps: quick ? 5 : 10, warmup: 2, epochs: 3, stepsPerEpoch: quick ? 2 : 5, profile: false });
     const epoch = quick ? null : await zipEpoch();
-    const md = table(res, node, epoch, quick);
+    const md = `${table(res.bench, node, epoch, quick)}\n\n${realTable(res.real)}`;
     const dir = path.join(ROOT, 'bench/results');
     fs.mkdirSync(dir, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    fs.writeFileSync(path.join(dir, `bench-${stamp}.json`), JSON.stringify({ quick, browser: res, node, epoch }, null, 1));
+    fs.writeFileSync(path.join(dir, `bench-${stamp}.json`), JSON.stringify({ quick, browser: res.bench, real: res.real, node, epoch }, null, 1));
     fs.writeFileSync(path.join(dir, `bench-${stamp}.md`), `${md}\n`);
     console.log(`\n${md}\n\nwritten: bench/results/bench-${stamp}.{json,md}`);
     return 0;

@@ -363,3 +363,109 @@ export async function benchTfjs(
   model.dispose();
   return { peer: `TF.js ${tf.version.tfjs} ${backend}`, firstStepMs, step, trainSeqPerSec: (s.batch * 1000) / step.medianMs, inferSeqPerSec32, inferSeqPerSec512, peakBytes, trainPeakDeviceBytes, note: opts.note ?? '' };
 }
+
+/** One row of the real-workload comparison: an epoch of the notebook recipe on Sentiment.zip. */
+export interface RealEpochRow {
+  system: string;
+  /** The epoch's wall time: measured, or `measuredBatches` timed and scaled to `totalBatches`. */
+  seconds: number;
+  measuredBatches: number;
+  totalBatches: number;
+  /** Test accuracy after the measured batches (after the whole epoch when not extrapolated). */
+  testAccuracy: number;
+  note: string;
+}
+
+/** The notebook's data: Sentiment.zip, Neutral dropped, test share 0.33, seed 141. */
+async function notebookSplits(zip: Uint8Array) {
+  const { loadDataset } = await import('../src/data/dataset');
+  const { splitDataset } = await import('../src/data/split');
+  const data = await loadDataset(zip, 'Sentiment.zip', { dropLabels: ['Neutral'] });
+  return splitDataset(data, { testSize: 0.33, seed: 141 });
+}
+
+/**
+ * Ours as users run it (the CLI's and the element's defaults: masking, length bucketing, batch 32): one
+ * epoch of fit() from the texts, cleaning and tokenising included, then the test accuracy.
+ */
+export async function realEpochOurs(zip: Uint8Array): Promise<RealEpochRow> {
+  const { createSentimentModel } = await import('../src/model/sentiment-model');
+  const { train, test } = await notebookSplits(zip);
+  const model = await createSentimentModel({});
+  const t0 = performance.now();
+  await model.fit(train, { epochs: 1, batchSize: 32, bucketing: true });
+  const seconds = (performance.now() - t0) / 1000;
+  const testAccuracy = (await model.evaluate(test)).accuracy;
+  model.dispose();
+  const batches = Math.ceil(train.texts.length / 32);
+  return { system: 'ours (defaults: masking, length bucketing)', seconds, measuredBatches: batches, totalBatches: batches, testAccuracy, note: '' };
+}
+
+/**
+ * TF.js with the notebook's Keras model and padding (the notebook's cleaning and Tokenizer(2000), padded
+ * to the longest text, no mask: the notebook's Embedding has none), trainOnBatch on the epoch's real
+ * shuffled batches. With `batches` < the epoch's, those are timed and scaled to the epoch, and the test
+ * accuracy is the one after them.
+ */
+export async function realEpochTfjs(tf: typeof TF, backend: string, zip: Uint8Array, batches: number | null, note = ''): Promise<RealEpochRow> {
+  const { cleanText, ASCII_CLEANING } = await import('../src/data/clean');
+  const { Tokenizer, padSequences } = await import('../src/data/tokenizer');
+  await tf.setBackend(backend);
+  await tf.ready();
+  const { train, test } = await notebookSplits(zip);
+  const t0 = performance.now();
+  const tok = new Tokenizer({ numWords: 2000 });
+  const clean = (texts: readonly string[]) => texts.map((t) => cleanText(t, ASCII_CLEANING));
+  tok.fitOnTexts(clean(train.texts));
+  const x = padSequences(tok.textsToSequences(clean(train.texts)));
+  const T = x.maxlen;
+  const xt = padSequences(tok.textsToSequences(clean(test.texts)), { maxlen: T });
+  const C = train.labelNames.length;
+  const model = tf.sequential({
+    layers: [
+      tf.layers.embedding({ inputDim: 2000, outputDim: 128, inputLength: T }),
+      tf.layers.spatialDropout1d({ rate: 0.4 }),
+      tf.layers.lstm({ units: 196, dropout: 0.2, recurrentDropout: 0.2, recurrentActivation: 'sigmoid' }),
+      tf.layers.dense({ units: C, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const n = train.texts.length;
+  const order = shuffleIndices(n, seedrandom('real-epoch'));
+  const total = Math.ceil(n / 32);
+  const run = Math.min(total, batches ?? total);
+  const prep = performance.now() - t0;
+  let trainMs = 0;
+  for (let k = 0; k < run; k++) {
+    const idx = order.slice(k * 32, (k + 1) * 32);
+    const ids = new Int32Array(idx.length * T);
+    idx.forEach((r, i) => ids.set(x.data.subarray(r * T, (r + 1) * T), i * T));
+    const xs = tf.tensor2d(ids, [idx.length, T], 'int32');
+    const ys = tf.oneHot(tf.tensor1d(Int32Array.from(idx.map((r) => train.labels[r]!)), 'int32'), C);
+    const a = performance.now();
+    await model.trainOnBatch(xs, ys);
+    // The first batch includes TF.js's shader compilation: counted, as users wait for it too.
+    trainMs += performance.now() - a;
+    xs.dispose();
+    ys.dispose();
+  }
+  const seconds = (prep + (trainMs * total) / run) / 1000;
+  const xtT = tf.tensor2d(Int32Array.from(xt.data), [test.texts.length, T], 'int32');
+  const probs = model.predict(xtT) as TF.Tensor;
+  const pred = (await probs.argMax(-1).data()) as Int32Array;
+  let correct = 0;
+  pred.forEach((p, i) => (correct += p === test.labels[i] ? 1 : 0));
+  xtT.dispose();
+  probs.dispose();
+  model.dispose();
+  return { system: `TF.js ${tf.version.tfjs} ${backend} (the notebook's model, padded to the longest text: ${T})`, seconds, measuredBatches: run, totalBatches: total, testAccuracy: correct / test.texts.length, note };
+}
+
+function shuffleIndices(n: number, r: () => number): number[] {
+  const a = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
