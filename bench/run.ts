@@ -14,6 +14,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Page } from 'puppeteer';
 import { ROOT, withBenchPage } from './page';
 import { benchEngine, REFERENCE, sentimentEpoch, type EngineResult, type PeerResult, type RealEpochRow } from './workloads';
 import type { BenchRequest, BenchResponse, RealEpochRequest } from './browser-main';
@@ -116,6 +117,7 @@ function realTable(real: RealEpochRow[] | string): string {
 
 export async function main(argv: string[]): Promise<number> {
   const quick = argv.includes('--quick');
+  if (argv.includes('--real-only')) return realOnly(quick);
   try {
     const res = await withBenchPage(async (page) => {
       const req: BenchRequest = quick
@@ -135,14 +137,7 @@ export async function main(argv: string[]): Promise<number> {
       const bench = (await page.evaluate((r) => (window as unknown as { runBench(r: BenchRequest): Promise<BenchResponse> }).runBench(r), req)) as BenchResponse;
       const zip = path.resolve(ROOT, '../shared/data/Sentiment.zip');
       if (!fs.existsSync(zip)) return { bench, real: `skipped: ${zip} is absent` };
-      // The real workload: ours for a whole epoch; the slow peers over a fixed number of real batches, scaled.
-      const realReq: RealEpochRequest = {
-        zipBase64: fs.readFileSync(zip).toString('base64'),
-        peers: quick ? [{ backend: 'wasm', batches: 8 }] : [{ backend: 'wasm', batches: 40 }, { backend: 'webgpu', batches: 6 }],
-      };
-      console.log('running the real workload (an epoch of Sentiment.zip)…');
-      const real = (await page.evaluate((r) => (window as unknown as { runRealEpoch(r: RealEpochRequest): Promise<RealEpochRow[]> }).runRealEpoch(r), realReq)) as RealEpochRow[];
-      return { bench, real };
+      return { bench, real: await runReal(page, zip, quick) };
     });
     console.log('running the Node (Dawn) workload…');
     const node = await benchEngine({ shape: REFERENCE, steps: quick ? 5 : 10, warmup: 2, epochs: 3, stepsPerEpoch: quick ? 2 : 5, profile: false });
@@ -162,3 +157,30 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 export type { PeerResult };
+
+/** The real workload in the page: ours for a whole epoch; the slow peers over a fixed number of real batches, scaled. */
+async function runReal(page: Page, zip: string, quick: boolean): Promise<RealEpochRow[]> {
+  const req: RealEpochRequest = {
+    zipBase64: fs.readFileSync(zip).toString('base64'),
+    peers: quick ? [{ backend: 'wasm', batches: 8 }] : [{ backend: 'wasm', batches: 40 }, { backend: 'webgpu', batches: 6 }],
+  };
+  console.log('running the real workload (an epoch of Sentiment.zip)…');
+  return (await page.evaluate((r) => (window as unknown as { runRealEpoch(r: RealEpochRequest): Promise<RealEpochRow[]> }).runRealEpoch(r), req)) as RealEpochRow[];
+}
+
+/** `npm run bench -- --real-only [--quick]`: the real-workload rows alone. */
+async function realOnly(quick: boolean): Promise<number> {
+  const zip = path.resolve(ROOT, '../shared/data/Sentiment.zip');
+  if (!fs.existsSync(zip)) {
+    console.error(`${zip} is absent: the real workload needs it`);
+    return 1;
+  }
+  const real = await withBenchPage((page) => runReal(page, zip, quick));
+  const md = realTable(real);
+  const dir = path.join(ROOT, 'bench/results');
+  fs.mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  fs.writeFileSync(path.join(dir, `bench-real-${stamp}.md`), `${md}\n`);
+  console.log(`\n${md}\n\nwritten: bench/results/bench-real-${stamp}.md`);
+  return 0;
+}
