@@ -17,7 +17,7 @@ import seedrandom from 'seedrandom';
 import { type Engine } from '../src/engine/engine';
 import { createEngine } from '../src/ops/create-engine';
 import { DEFAULT_NETWORK, SentimentNetwork, type Batch, type NetworkConfig } from '../src/model/network';
-import { benchEngine, benchTfjs, CUDNN_COMPARABLE, randomBatch, REFERENCE, SWEEPS, sentimentEpoch, timing, type EngineResult, type ModelShape, type PeerResult, type Timing } from './workloads';
+import { benchEngine, benchTfjs, profileTrainStep, CUDNN_COMPARABLE, randomBatch, REFERENCE, SWEEPS, sentimentEpoch, timing, type EngineResult, type ModelShape, type PeerResult, type Timing } from './workloads';
 import { installDawn } from '../src/gpu/device-node';
 import type { LstmSchedule } from '../src/kernels/variants';
 import { autoRows, sequenceFits } from '../src/ops/lstm-schedule';
@@ -133,17 +133,7 @@ async function stepAnatomy(ref: ModelShape, B: number, steps: number): Promise<A
     await p;
     names.forEach((n, k) => (phases[n]! += (t[k + 1]! - t[k]!) / steps));
   }
-  let gpuMs = NaN;
-  if (engine.gpu.features.has('timestamp-query')) {
-    const step = engine.beginStep({ grad: true, profile: true, label: 'profiled step' });
-    net.params.zeroGrads(step);
-    const { logits } = net.forward(step, batch, true);
-    softmaxXent(step, logits, batch.labels);
-    step.backward();
-    net.params.adam(step, { learningRate: 1e-3 });
-    step.submit();
-    gpuMs = [...(await step.profile!).values()].reduce((a, k) => a + k.ms, 0);
-  }
+  const gpuMs = (await profileTrainStep(engine, net, batch))?.reduce((a, k) => a + k.ms, 0) ?? NaN;
   net.dispose();
   engine.destroy();
   return { batch: B, stepMs: timing(tot).medianMs, encodeMs: timing(enc).medianMs, gpuMs, roundTripMs: timing(rt).medianMs, phases };

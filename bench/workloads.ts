@@ -152,6 +152,23 @@ export const SWEEPS: Array<[string, Partial<ModelShape>]> = [
  */
 export const CUDNN_COMPARABLE: Partial<NetworkConfig> = { dropout: 0, recurrentDropout: 0, maskZero: false };
 
+/**
+ * GPU time per kernel of one training step (timestamp-query, one pass per dispatch), slowest first; null
+ * when the adapter has no timestamp queries.
+ */
+export async function profileTrainStep(engine: Engine, net: SentimentNetwork, batch: Batch): Promise<Array<{ kernel: string; count: number; ms: number }> | null> {
+  if (!engine.gpu.features.has('timestamp-query')) return null;
+  const step = engine.beginStep({ grad: true, profile: true, label: 'profiled step' });
+  net.params.zeroGrads(step);
+  const { logits } = net.forward(step, batch, true);
+  softmaxXent(step, logits, batch.labels);
+  step.backward();
+  net.params.adam(step, { learningRate: 1e-3 });
+  step.submit();
+  const prof = await step.profile!;
+  return [...prof.entries()].map(([kernel, v]) => ({ kernel, ...v })).sort((a, b) => b.ms - a.ms);
+}
+
 export async function benchEngine(opts: {
   shape: ModelShape;
   steps: number;
@@ -223,18 +240,7 @@ export async function benchEngine(opts: {
   // `lite` (scaling sweeps): the training step only.
   const inferSeqPerSec32 = opts.lite ? NaN : await infer(32);
   const inferSeqPerSec512 = opts.lite ? NaN : await infer(512);
-  let kernels: EngineResult['kernels'] = null;
-  if (opts.profile && engine.gpu.features.has('timestamp-query')) {
-    const step = engine.beginStep({ grad: true, profile: true, label: 'profiled step' });
-    net.params.zeroGrads(step);
-    const { logits } = net.forward(step, batches[0]!, true);
-    softmaxXent(step, logits, batches[0]!.labels);
-    step.backward();
-    net.params.adam(step, { learningRate: 1e-3 });
-    step.submit();
-    const prof = await step.profile!;
-    kernels = [...prof.entries()].map(([kernel, v]) => ({ kernel, ...v })).sort((a, b) => b.ms - a.ms);
-  }
+  const kernels = opts.profile ? await profileTrainStep(engine, net, batches[0]!) : null;
   const gemms = opts.lite ? [] : await gemmTimings(engine, s, Math.max(3, Math.min(7, opts.steps)));
   const gemmCeiling = opts.lite ? NaN : Math.max(...gemms.map((g) => g.gflops));
   const step = timing(ms);
@@ -409,6 +415,7 @@ export async function realEpochOurs(zip: Uint8Array): Promise<RealEpochRow> {
  */
 export async function realEpochTfjs(tf: typeof TF, backend: string, zip: Uint8Array, batches: number | null, note = ''): Promise<RealEpochRow> {
   const { cleanText, ASCII_CLEANING } = await import('../src/data/clean');
+  const { shuffleInPlace } = await import('../src/data/split');
   const { Tokenizer, padSequences } = await import('../src/data/tokenizer');
   await tf.setBackend(backend);
   await tf.ready();
@@ -431,7 +438,7 @@ export async function realEpochTfjs(tf: typeof TF, backend: string, zip: Uint8Ar
   });
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const n = train.texts.length;
-  const order = shuffleIndices(n, seedrandom('real-epoch'));
+  const order = shuffleInPlace(Array.from({ length: n }, (_, i) => i), seedrandom('real-epoch'));
   const total = Math.ceil(n / 32);
   const run = Math.min(total, batches ?? total);
   const prep = performance.now() - t0;
@@ -461,13 +468,4 @@ export async function realEpochTfjs(tf: typeof TF, backend: string, zip: Uint8Ar
   probs.dispose();
   model.dispose();
   return { system: `TF.js ${tf.version.tfjs} ${backend} (the notebook's model, padded to the longest text: ${T})`, seconds, measuredBatches: run, totalBatches: total, testAccuracy: correct / test.texts.length, note };
-}
-
-function shuffleIndices(n: number, r: () => number): number[] {
-  const a = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
 }

@@ -19,17 +19,9 @@ struct Params { V: u32, H: u32, offH: u32, offWd: u32, offBd: u32, offOut: u32, 
 @group(0) @binding(4) var<uniform> p: Params;
 
 #include "sampling"
-
-fn logitAt(row: u32, i: u32) -> f32 { return logits[i]; }
+#include "dense_draw"
 
 @compute @workgroup_size(64, 1, 1)
 fn main(@builtin(local_invocation_id) lid3: vec3u) {
-  let lid = lid3.x;
-  for (var v = lid; v < p.V; v += 64u) {
-    var z = theta[p.offBd + v];
-    for (var k = 0u; k < p.H; k++) { z += hs[p.offH + k] * theta[p.offWd + k * p.V + v]; }
-    logits[v] = z;
-  }
-  storageBarrier();
-  if (lid == 0u) { tokens[p.offOut] = sampleSerial(0u, p.position); }
+  denseDraw(lid3.x, 64u, p.offH, p.H);
 }

@@ -30,9 +30,8 @@ struct Params {
 @group(0) @binding(6) var<uniform> p: Params;
 
 #include "sampling"
+#include "dense_draw"
 #include "lstm_decode"
-
-fn logitAt(row: u32, i: u32) -> f32 { return logits[i]; }
 
 @compute @workgroup_size(256, 1, 1)
 fn main(@builtin(local_invocation_id) lid3: vec3u) {
@@ -41,12 +40,5 @@ fn main(@builtin(local_invocation_id) lid3: vec3u) {
   for (var j = lid; j < H; j += 256u) { decodeUnit(j); }
   if (p.sample == 0u) { return; }
   storageBarrier();
-  let next = (p.t + 1u) * H;
-  for (var v = lid; v < p.V; v += 256u) {
-    var z = theta[p.offBd + v];
-    for (var k = 0u; k < H; k++) { z += hs[next + k] * theta[p.offWd + k * p.V + v]; }
-    logits[v] = z;
-  }
-  storageBarrier();
-  if (lid == 0u) { tokens[p.offOut] = sampleSerial(0u, p.position); }
+  denseDraw(lid, 256u, (p.t + 1u) * H, H);
 }

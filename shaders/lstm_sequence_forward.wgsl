@@ -57,14 +57,15 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
   let owner = li < Q;         // owns quad q of every row in step 2
   let whBase = p.offWh / 4u;  // vec4 index of Wh[0, 0]
 
-  // The state at tStart (the host zeroed slot tStart; read it all the same).
+  // The state at tStart: zero (only all-padding steps, which keep the zero initial state, come before
+  // it; the host zeroed hs there). c starts in registers; cs is not read, so an evaluation step
+  // (p.store = 0) may bind a placeholder for it and for the gates.
   var c: array<vec4f, MAX_ROWS>;
   if (owner) {
     for (var r = 0u; r < ROWS; r++) {
       let b = min(b0 + r, p.B - 1u);
-      let at = (p.tStart * p.B + b) * Q + q;
-      c[r] = cs[at];
-      hw[r * Q + q] = hs[at] * recurrentMask(b, q);
+      c[r] = vec4f(0.0);
+      hw[r * Q + q] = hs[(p.tStart * p.B + b) * Q + q] * recurrentMask(b, q);
     }
   }
 

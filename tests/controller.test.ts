@@ -8,7 +8,8 @@ import { type Engine } from '../src/engine/engine';
 import { createEngine } from '../src/ops/create-engine';
 import { TrainerController, type EpochPoint } from '../src/component/trainer-controller';
 import { generatedCorpus } from './helpers/corpus';
-import { memoryShelf, type ModelShelf } from '../src/component/model-shelf';
+import type { ModelShelf } from '../src/component/model-shelf';
+import { memoryShelf } from './helpers/memory-shelf';
 
 const host = { addController() {}, removeController() {}, requestUpdate() {}, updateComplete: Promise.resolve(true) };
 

@@ -1,8 +1,8 @@
 /**
  * Models kept in the browser between visits: the element saves its model after every epoch (weights,
  * optimizer state, the position of its random streams, tokenizer, configuration) with what it needs to
- * resume (the training settings and the history so far). IndexedDB holds them; a Map stands in where
- * there is none (Node tests). Every failure is an Error with a sentence a user can act on (quota, private
+ * resume (the training settings and the history so far). IndexedDB holds them (tests use an in-memory
+ * shelf, tests/helpers/memory-shelf.ts). Every failure is an Error with a sentence a user can act on (quota, private
  * browsing, storage switched off), never swallowed.
  */
 import type { EpochPoint, TrainSettings } from './trainer-types';
@@ -41,7 +41,7 @@ export interface ModelShelf {
 const DB = 'webgpu-lstm';
 const STORE = 'models';
 
-const info = (m: SavedModel): SavedModelInfo => ({
+export const savedModelInfo = (m: SavedModel): SavedModelInfo => ({
   id: m.id,
   name: m.name,
   savedAt: m.savedAt,
@@ -53,7 +53,7 @@ const info = (m: SavedModel): SavedModelInfo => ({
   finished: m.finished,
 });
 
-const newestFirst = (a: SavedModelInfo, b: SavedModelInfo) => b.savedAt.localeCompare(a.savedAt);
+export const newestFirst = (a: SavedModelInfo, b: SavedModelInfo) => b.savedAt.localeCompare(a.savedAt);
 
 /** The reason behind a storage failure, in words (the browser's own message appended). */
 function storageError(what: string, e: unknown): Error {
@@ -102,7 +102,7 @@ export function indexedDbShelf(factory: IDBFactory | undefined = globalThis.inde
   return {
     async list() {
       const all = await request((await tx('readonly')).getAll() as IDBRequest<SavedModel[]>, 'read the saved models');
-      return all.map(info).sort(newestFirst);
+      return all.map(savedModelInfo).sort(newestFirst);
     },
     async get(id) {
       const m = await request((await tx('readonly')).get(id) as IDBRequest<SavedModel | undefined>, 'read a saved model');
@@ -127,20 +127,5 @@ export function indexedDbShelf(factory: IDBFactory | undefined = globalThis.inde
     async remove(id) {
       await request((await tx('readwrite')).delete(id), 'delete a saved model');
     },
-  };
-}
-
-/** In memory (tests, and Node where there is no browser storage). */
-export function memoryShelf(): ModelShelf {
-  const models = new Map<string, SavedModel>();
-  return {
-    list: async () => [...models.values()].map(info).sort(newestFirst),
-    get: async (id) => {
-      const m = models.get(id);
-      if (!m) throw new Error(`no saved model ${id}`);
-      return { ...m, bytes: m.bytes.slice() };
-    },
-    put: async (m) => void models.set(m.id, { ...m, bytes: m.bytes.slice() }),
-    remove: async (id) => void models.delete(id),
   };
 }

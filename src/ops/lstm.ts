@@ -141,29 +141,35 @@ export function lstm(step: Step, x: Tensor, w: LstmWeights, opts: LstmOptions = 
   if (rows > 0 && !seq) addBiasInto(step, xpWin, w.b.data, rows, G);
 
   const hsT = step.output([T + 1, B, H], `${name} h`, needGrad);
-  const cs = step.scratch((T + 1) * B * H, `${name} c`);
-  const gates = step.scratch(T * B * G, `${name} gates`);
+  // The whole-sequence forward of an evaluation step stores neither c nor the gates: a vec4 placeholder
+  // is bound in their place (at batch 512 the gates alone would be 45 MB).
+  const keep = store || !seq;
+  const cs = step.scratch(keep ? (T + 1) * B * H : 4, `${name} c`);
+  const gates = step.scratch(keep ? T * B * G : 4, `${name} gates`);
   step.clear(subSlice(hsT.data, 0, (tStart + 1) * B * H));
-  step.clear(subSlice(cs, 0, (tStart + 1) * B * H));
+  if (keep) step.clear(subSlice(cs, 0, (tStart + 1) * B * H));
   const mask = step.upload(opts.mask ?? new Uint32Array(T * B).fill(1), `${name} mask`);
   // Without recurrent dropout a placeholder of one vec4 (the kernels read it only with USE_RECURRENT_MASK).
   const rmask = step.upload(opts.recurrentMask ?? new Float32Array(4).fill(1), `${name} recurrent mask`);
   const k = stepKernels(step, H, B, w.wh.data.offset);
-  if (seq && tEnd > tStart) {
-    step.dispatch('lstm_sequence_forward', {
-      overrides: { ROWS: seq.rows },
-      buffers: { xp, wh: w.wh.data, mask, rmask, hs: hsT.data, cs, gates, bias: w.b.data },
-      params: { B, H, tStart, tEnd, offWh: w.wh.data.offset, offB: w.b.data.offset, slices: seq.forwardSlices, useRMask: Number(useRMask), store: Number(store) },
-      workgroups: [Math.ceil(B / seq.rows), 1, 1],
-    });
-  }
-  for (let t = tStart; t < tEnd && !seq; t++) {
-    step.dispatch(k.forward, {
-      overrides,
-      buffers: { xp, wh: w.wh.data, mask, rmask, hs: hsT.data, cs, gates },
-      params: { B, H, t, offWh: w.wh.data.offset },
-      workgroups: k.workgroups,
-    });
+  if (seq) {
+    if (tEnd > tStart) {
+      step.dispatch('lstm_sequence_forward', {
+        overrides: { ROWS: seq.rows },
+        buffers: { xp, wh: w.wh.data, mask, rmask, hs: hsT.data, cs, gates, bias: w.b.data },
+        params: { B, H, tStart, tEnd, offWh: w.wh.data.offset, offB: w.b.data.offset, slices: seq.forwardSlices, useRMask: Number(useRMask), store: Number(store) },
+        workgroups: [Math.ceil(B / seq.rows), 1, 1],
+      });
+    }
+  } else {
+    for (let t = tStart; t < tEnd; t++) {
+      step.dispatch(k.forward, {
+        overrides,
+        buffers: { xp, wh: w.wh.data, mask, rmask, hs: hsT.data, cs, gates },
+        params: { B, H, t, offWh: w.wh.data.offset },
+        workgroups: k.workgroups,
+      });
+    }
   }
 
   step.tape.record(name, () => {
