@@ -75,6 +75,17 @@ export default defineConfig(({ mode }) => ({
     alias: [{ find: /^wgsl_reflect$/, replacement: wgslReflectEsm }],
   },
   build: build(mode),
+  // <lstm-trainer>'s Worker (src/component/trainer-worker.ts): one self-contained file, dependencies
+  // included and no chunks (dist/trainer-worker-*.js beside the entries; dist/site/assets/ for the
+  // demo), so an app's bundler that copies it as an asset (`new URL(file, import.meta.url)`) gets all of
+  // it. The HDF5 library stays out: the page writes Keras archives, the Worker only gathers them.
+  worker: {
+    format: 'es',
+    rollupOptions: {
+      external: [/^h5wasm/],
+      output: { codeSplitting: false, ...(mode === 'lib' || mode === 'element' ? { entryFileNames: '[name]-[hash].js' } : {}) },
+    },
+  },
   test: {
     root: '.',
     include: ['tests/**/*.test.ts'],

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireBuild } from './e2e/browser';
-import { readKeras } from '../src/layers/keras';
+import { readKeras } from '../src/layers/keras-archive';
 import { SentimentModel } from '../src/model/sentiment-model';
 import Papa from 'papaparse';
 import { generatedCorpus } from './helpers/corpus';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { layers, sequential, type Layer, type Sequential } from '../src/index';
-import { readKeras } from '../src/layers/keras';
+import { readKeras } from '../src/layers/keras-archive';
 import { getEngine, rng } from './helpers/gpu';
 
 const r = rng('keras');

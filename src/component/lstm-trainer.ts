@@ -13,13 +13,14 @@
 import { css, html, LitElement, nothing, type PropertyDeclarations } from 'lit';
 import { builtinDatasetUrl } from '../builtin';
 import { DEFAULT_CLEANING } from '../data/clean';
-import { type Dataset } from '../data/dataset';
+import { type DatasetInfo } from '../data/dataset';
 import { formatReport } from '../metrics/report';
 import { NOTEBOOK_RECIPE } from '../model/config';
 import { bars, heatmap, lineChart } from './charts';
 import { download } from './element-kit';
 import { indexedDbShelf } from './model-shelf';
-import { TrainerController } from './trainer-controller';
+import { TrainerThread } from './trainer-thread';
+import type { Trainer } from './trainer-types';
 import { UrlStateController } from './url-state';
 
 function duration(s: number): string {
@@ -49,6 +50,7 @@ export class LstmTrainer extends LitElement {
     labelCase: { type: String, attribute: 'label-case' },
     autoLoad: { type: Boolean, attribute: 'auto-load' },
     urlState: { type: Boolean, attribute: 'url-state' },
+    mainThread: { type: Boolean, attribute: 'main-thread' },
     tryText: { state: true },
     linkProblem: { state: true },
   };
@@ -84,9 +86,19 @@ export class LstmTrainer extends LitElement {
   declare autoLoad: boolean;
   /** Keep the configuration in the page's URL hash, so a link reproduces it (default false). */
   declare urlState: boolean;
+  /**
+   * Train on the page's main thread instead of in a dedicated Worker (default false: a Worker, so the
+   * page stays responsive; read when the element connects).
+   */
+  declare mainThread: boolean;
   declare tryText: string;
 
-  readonly controller: TrainerController;
+  /** Where training runs (a Worker, or the main thread with the reason) and the trainer it drives. */
+  readonly trainer: TrainerThread;
+  /** The trainer the element renders and drives (in the Worker, through messages, or on the main thread). */
+  get controller(): Trainer {
+    return this.trainer.current;
+  }
   /** Reads and writes the URL hash when url-state is set (registered with the host; kept for its lifetime). */
   readonly linkState: UrlStateController;
 
@@ -111,20 +123,19 @@ export class LstmTrainer extends LitElement {
     this.labelCase = 'keep';
     this.autoLoad = true;
     this.urlState = false;
+    this.mainThread = false;
     this.tryText = '';
-    this.controller = new TrainerController(this, {
-      datasetLoaded: (d: Dataset) =>
-        this.emit('dataset-loaded', {
-          rows: d.info.rows,
-          columns: d.info.columns,
-          textColumn: d.info.textColumn,
-          labelColumn: d.info.labelColumn,
-          classCounts: d.info.classCounts,
-        }),
-      epochEnd: (p) => this.emit('epoch-end', p),
-      trainEnd: (e) => this.emit('train-end', { accuracy: e.accuracy, loss: e.loss, report: e.report }),
-      error: (message) => this.emit('error', { message }),
-    }, undefined, indexedDbShelf());
+    this.trainer = new TrainerThread(
+      this,
+      {
+        datasetLoaded: (d: DatasetInfo) =>
+          this.emit('dataset-loaded', { rows: d.rows, columns: d.columns, textColumn: d.textColumn, labelColumn: d.labelColumn, classCounts: d.classCounts }),
+        epochEnd: (p) => this.emit('epoch-end', p),
+        trainEnd: (e) => this.emit('train-end', { accuracy: e.accuracy, loss: e.loss, report: e.report }),
+        error: (message) => this.emit('error', { message }),
+      },
+      { mainThread: () => this.mainThread, shelf: () => indexedDbShelf() },
+    );
     this.linkState = new UrlStateController(this as unknown as ConstructorParameters<typeof UrlStateController>[0], (message) => {
       this.linkProblem = message;
       this.emit('error', { message });
@@ -147,7 +158,7 @@ export class LstmTrainer extends LitElement {
 
   override updated(): void {
     const c = this.controller;
-    if (this.autoLoad && !this.startedLoad && c.status === 'idle' && !c.dataset) {
+    if (this.autoLoad && !this.startedLoad && c.status === 'idle' && !c.datasetInfo) {
       this.startedLoad = true;
       void c.loadUrl(this.datasetUrl ? new URL(this.datasetUrl, document.baseURI).href : this.builtinHref(), this.datasetOptions());
     }
@@ -194,8 +205,8 @@ export class LstmTrainer extends LitElement {
     });
     if (ok) {
       this.datasetUrl = ''; // a file from the user's disk has no URL: a shared link cannot carry it
-      this.textColumn = this.controller.dataset!.info.textColumn;
-      this.labelColumn = this.controller.dataset!.info.labelColumn;
+      this.textColumn = this.controller.datasetInfo!.textColumn;
+      this.labelColumn = this.controller.datasetInfo!.labelColumn;
     }
   }
 
@@ -207,8 +218,8 @@ export class LstmTrainer extends LitElement {
   private setColumn(which: 'text' | 'label', value: string): void {
     if (which === 'text') this.textColumn = value;
     else this.labelColumn = value;
-    const d = this.controller.dataset!.info;
-    this.controller.reconfigure({
+    const d = this.controller.datasetInfo!;
+    void this.controller.reconfigure({
       ...this.datasetOptions(),
       textColumn: which === 'text' ? value : d.textColumn,
       labelColumn: which === 'label' ? value : d.labelColumn,
@@ -218,18 +229,18 @@ export class LstmTrainer extends LitElement {
   private setLabelCase(fold: boolean): void {
     this.labelCase = fold ? 'fold' : 'keep';
     this.dropLabels = '';
-    const d = this.controller.dataset!.info;
-    this.controller.reconfigure({ ...this.datasetOptions(), textColumn: d.textColumn, labelColumn: d.labelColumn });
+    const d = this.controller.datasetInfo!;
+    void this.controller.reconfigure({ ...this.datasetOptions(), textColumn: d.textColumn, labelColumn: d.labelColumn });
   }
 
-  private toggleLabel(label: string, keep: boolean): void {
+  private async toggleLabel(label: string, keep: boolean): Promise<void> {
     const drop = new Set(this.datasetOptions().dropLabels);
     if (keep) drop.delete(label);
     else drop.add(label);
     const previous = this.dropLabels;
     this.dropLabels = [...drop].join(',');
-    const d = this.controller.dataset!.info;
-    if (!this.controller.reconfigure({ ...this.datasetOptions(), textColumn: d.textColumn, labelColumn: d.labelColumn })) this.dropLabels = previous;
+    const d = this.controller.datasetInfo!;
+    if (!(await this.controller.reconfigure({ ...this.datasetOptions(), textColumn: d.textColumn, labelColumn: d.labelColumn }))) this.dropLabels = previous;
   }
 
   private numberInput(label: string, prop: 'epochs' | 'batchSize' | 'units' | 'embedDim' | 'vocabSize' | 'maxLen' | 'learningRate' | 'seed' | 'earlyStopping', step = '1') {
@@ -250,8 +261,8 @@ export class LstmTrainer extends LitElement {
 
   private renderDataset() {
     const c = this.controller;
-    const d = c.dataset;
-    const labelsAll = d?.info.allLabels ?? [];
+    const d = c.datasetInfo;
+    const labelsAll = d?.allLabels ?? [];
     const dropped = new Set(this.datasetOptions().dropLabels);
     return html`<section part="panel dataset" class="panel">
       <h2>1. Data</h2>
@@ -280,43 +291,42 @@ export class LstmTrainer extends LitElement {
       </div>
       ${d
         ? html`<p class="summary" data-testid="dataset-summary">
-              <strong>${c.datasetSource}</strong> → ${d.info.fileName}: ${d.info.totalRows} rows, ${d.info.columns.length} columns; using
-              <strong>${d.info.rows}</strong> rows${d.info.droppedByLabel ? html`, ${d.info.droppedByLabel} dropped by label` : nothing}${d.info.skippedEmptyText
-                ? html`, ${d.info.skippedEmptyText} with empty text skipped`
-                : nothing}${d.info.replacementChars ? html`, ${d.info.replacementChars} invalid UTF-8 sequences replaced` : nothing}${d.info
-                .likelyEncoding
-                ? html` (the file looks like ${d.info.likelyEncoding}: re-save it as UTF-8)`
-                : nothing}${d.info.malformedRows ? html`, ${d.info.malformedRows} malformed rows kept` : nothing}.
+              <strong>${c.datasetSource}</strong> → ${d.fileName}: ${d.totalRows} rows, ${d.columns.length} columns; using
+              <strong>${d.rows}</strong> rows${d.droppedByLabel ? html`, ${d.droppedByLabel} dropped by label` : nothing}${d.skippedEmptyText
+                ? html`, ${d.skippedEmptyText} with empty text skipped`
+                : nothing}${d.replacementChars ? html`, ${d.replacementChars} invalid UTF-8 sequences replaced` : nothing}${d.likelyEncoding
+                ? html` (the file looks like ${d.likelyEncoding}: re-save it as UTF-8)`
+                : nothing}${d.malformedRows ? html`, ${d.malformedRows} malformed rows kept` : nothing}.
             </p>
             <div class="columns">
               <label
                 >Text column
                 <select @change=${(e: Event) => this.setColumn('text', (e.target as HTMLSelectElement).value)} ?disabled=${c.status === 'training'}>
-                  ${d.info.columns.map((col) => html`<option .selected=${col === d.info.textColumn} value=${col}>${col}</option>`)}
+                  ${d.columns.map((col) => html`<option .selected=${col === d.textColumn} value=${col}>${col}</option>`)}
                 </select></label
               >
               <label
                 >Label column
                 <select @change=${(e: Event) => this.setColumn('label', (e.target as HTMLSelectElement).value)} ?disabled=${c.status === 'training'}>
-                  ${d.info.columns.map((col) => html`<option .selected=${col === d.info.labelColumn} value=${col}>${col}</option>`)}
+                  ${d.columns.map((col) => html`<option .selected=${col === d.labelColumn} value=${col}>${col}</option>`)}
                 </select></label
               >
-              ${d.info.columnReasons.label || d.info.columnReasons.text
+              ${d.columnReasons.label || d.columnReasons.text
                 ? html`<p class="why" data-testid="column-why">
-                    ${d.info.columnReasons.text ? html`Text “${d.info.textColumn}”: ${d.info.columnReasons.text}. ` : nothing}
-                    ${d.info.columnReasons.label ? html`Label “${d.info.labelColumn}”: ${d.info.columnReasons.label}.` : nothing}
-                    ${d.info.columnReasons.labelRunnerUp ? html` Runner-up: “${d.info.columnReasons.labelRunnerUp.column}”.` : nothing}
+                    ${d.columnReasons.text ? html`Text “${d.textColumn}”: ${d.columnReasons.text}. ` : nothing}
+                    ${d.columnReasons.label ? html`Label “${d.labelColumn}”: ${d.columnReasons.label}.` : nothing}
+                    ${d.columnReasons.labelRunnerUp ? html` Runner-up: “${d.columnReasons.labelRunnerUp.column}”.` : nothing}
                   </p>`
                 : nothing}
-              ${d.info.caseVariants.length > 0 || this.labelCase === 'fold'
+              ${d.caseVariants.length > 0 || this.labelCase === 'fold'
                 ? html`<label class="check case" data-testid="label-case"
                     ><input
                       type="checkbox"
                       .checked=${this.labelCase === 'fold'}
                       ?disabled=${c.status === 'training'}
                       @change=${(e: Event) => this.setLabelCase((e.target as HTMLInputElement).checked)}
-                    />Merge labels that differ only in case${d.info.caseVariants.length
-                      ? html` (${d.info.caseVariants.map((g) => g.join(' / ')).join('; ')} are separate classes now)`
+                    />Merge labels that differ only in case${d.caseVariants.length
+                      ? html` (${d.caseVariants.map((g) => g.join(' / ')).join('; ')} are separate classes now)`
                       : nothing}</label
                   >`
                 : nothing}
@@ -328,24 +338,24 @@ export class LstmTrainer extends LitElement {
                       type="checkbox"
                       .checked=${!dropped.has(l)}
                       ?disabled=${c.status === 'training'}
-                      @change=${(e: Event) => this.toggleLabel(l, (e.target as HTMLInputElement).checked)}
+                      @change=${(e: Event) => void this.toggleLabel(l, (e.target as HTMLInputElement).checked)}
                     />${l}</label
                   >`,
                 )}
               </fieldset>
             </div>
-            ${bars(d.info.classCounts)}
+            ${bars(d.classCounts)}
             <div class="preview-wrap">
               <table part="preview" class="preview">
                 <thead>
                   <tr>
-                    ${d.info.columns.map((col) => html`<th>${col}</th>`)}
+                    ${d.columns.map((col) => html`<th>${col}</th>`)}
                   </tr>
                 </thead>
                 <tbody>
-                  ${d.info.preview.slice(0, 5).map(
+                  ${d.preview.slice(0, 5).map(
                     (row) => html`<tr>
-                      ${d.info.columns.map((col) => html`<td>${row[col]}</td>`)}
+                      ${d.columns.map((col) => html`<td>${row[col]}</td>`)}
                     </tr>`,
                   )}
                 </tbody>
@@ -381,7 +391,7 @@ export class LstmTrainer extends LitElement {
         >
       </div>
       <div class="actions">
-        <button class="primary" data-testid="train" ?disabled=${!c.dataset || training || c.status === 'starting' || c.status === 'no-webgpu'} @click=${() => void c.train(this.settings())}>
+        <button class="primary" data-testid="train" ?disabled=${!c.datasetInfo || training || c.status === 'starting' || c.status === 'no-webgpu'} @click=${() => void c.train(this.settings())}>
           Train
         </button>
         <button data-testid="stop" ?disabled=${!training} @click=${() => c.stop()}>Stop</button>
@@ -414,7 +424,7 @@ export class LstmTrainer extends LitElement {
           { name: 'validation', values: c.epochs.map((e) => e.valAccuracy), color: '#dc2626', xs: epochsX },
         ], { yMin: 0, yMax: 1, xLabel: 'epoch' })}
       </div>
-      <p class="gpu">GPU: ${c.gpuDescription || '…'} · GPU memory held: ${(c.gpuBytes / 2 ** 20).toFixed(1)} MiB</p>
+      <p class="gpu" data-testid="gpu">GPU: ${c.gpuDescription || '…'} · GPU memory held: ${(c.gpuBytes / 2 ** 20).toFixed(1)} MiB · ${this.trainer.thread}</p>
       ${this.renderSaved()}
     </section>`;
   }
@@ -523,8 +533,8 @@ export class LstmTrainer extends LitElement {
 
   private renderTry() {
     const c = this.controller;
-    const model = c.model;
-    if (!model?.built) return nothing;
+    const labels = c.modelLabels;
+    if (!labels) return nothing;
     const pr = c.prediction;
     const maxAbs = Math.max(1e-9, ...(pr?.tokens.map((t) => Math.abs(t.score)) ?? [0]));
     return html`<section part="panel try" class="panel">
@@ -542,7 +552,7 @@ export class LstmTrainer extends LitElement {
       />
       ${pr
         ? html`<div class="probs" data-testid="probabilities">
-              ${model.labelNames.map(
+              ${labels.map(
                 (l, i) => html`<div class="bar-row">
                   <span class="bar-label">${l}</span><span class="bar" style="width:${(100 * pr.probabilities[i]!).toFixed(1)}%"></span
                   ><span class="bar-value">${(100 * pr.probabilities[i]!).toFixed(1)}%</span>
@@ -621,18 +631,18 @@ export class LstmTrainer extends LitElement {
   }
 
   /** A zip with several CSVs: pick one and read it. */
-  private renderCsvChoice(choice: NonNullable<TrainerController['csvChoice']>) {
+  private renderCsvChoice(choices: string[]) {
     const c = this.controller;
     return html`<form
       class="csv-choice"
       @submit=${(ev: Event) => {
         ev.preventDefault();
         const csvName = (this.renderRoot.querySelector('select[name=csv]') as HTMLSelectElement).value;
-        void c.loadBytes(choice.bytes, choice.name, { ...choice.opts, csvName });
+        void c.chooseCsv(csvName);
       }}
     >
       <select name="csv" data-testid="csv-choice" aria-label="CSV file in the zip">
-        ${choice.choices.map((n) => html`<option value=${n}>${n}</option>`)}
+        ${choices.map((n) => html`<option value=${n}>${n}</option>`)}
       </select>
       <button type="submit">Read this CSV</button>
     </form>`;
@@ -650,13 +660,13 @@ export class LstmTrainer extends LitElement {
       ${c.error && c.status !== 'no-webgpu'
         ? html`<div class="error" role="alert" data-testid="error">
             ${c.error}
-            <button class="dismiss" aria-label="dismiss" @click=${() => ((c.error = null), this.requestUpdate())}>×</button>
-            ${c.csvChoice ? this.renderCsvChoice(c.csvChoice) : nothing}
+            <button class="dismiss" aria-label="dismiss" @click=${() => c.dismissError()}>×</button>
+            ${c.csvChoices ? this.renderCsvChoice(c.csvChoices) : nothing}
           </div>`
         : nothing}
       ${this.linkProblem ? html`<p class="error" role="alert" data-testid="link-problem">${this.linkProblem}</p>` : nothing}
       ${c.status === 'starting' ? html`<p>Starting the GPU…</p>` : nothing} ${this.renderDataset()} ${this.renderTraining()} ${this.renderResults()} ${this.renderTry()}
-      ${!c.model?.built && c.status !== 'no-webgpu' ? html`<p class="load-only">Have a trained model? ${this.renderLoadModel()}</p>` : nothing}
+      ${!c.modelLabels && c.status !== 'no-webgpu' ? html`<p class="load-only">Have a trained model? ${this.renderLoadModel()}</p>` : nothing}
     `;
   }
 

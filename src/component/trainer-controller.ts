@@ -1,49 +1,58 @@
 /**
- * The GPU work behind <lstm-trainer>, as a Lit ReactiveController: it acquires the device when the
- * element connects and releases every GPU buffer when it disconnects. The element only renders this
- * controller's state and forwards the user's actions to it.
+ * The GPU work behind <lstm-trainer>: it acquires the device when started (hostConnected) and releases
+ * every GPU buffer when stopped (hostDisconnected). The element only renders this controller's state
+ * and forwards the user's actions to it — in a Worker (trainer-worker.ts, through RemoteTrainer) or, as
+ * a fallback, in the page itself. Its host is told of every change (requestUpdate).
  *
  * Failure handling: a bad file leaves the previous dataset and model untouched; a lost device keeps
  * the weights of the last completed epoch (saved in memory at each epoch end) and offers to resume
  * from there on a fresh device.
  */
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { type Engine } from '../engine/engine';
 import { createEngine } from '../ops/create-engine';
 import { buildDataset, type Dataset, type DatasetOptions, type LabelledTexts } from '../data/dataset';
 import { readTable, type Table } from '../data/table';
 import { ChooseCsvError } from '../data/zip';
 import { splitDataset, type Splits } from '../data/split';
-import { createSentimentModel, SentimentModel, type Evaluation, type SaliencyToken } from '../model/sentiment-model';
-import type { EpochPoint, Progress, TrainSettings } from './trainer-types';
+import { createSentimentModel, SentimentModel, type Evaluation } from '../model/sentiment-model';
+import type { KerasParts } from '../layers/keras';
+import type { DatasetInfo } from '../data/dataset';
+import type { EpochPoint, Misclassified, Prediction, Progress, Trainer, TrainerEvents, TrainerStatus, TrainerView, TrainSettings } from './trainer-types';
 import type { ModelShelf, SavedModelInfo } from './model-shelf';
 
-export type { EpochPoint, Progress, TrainSettings } from './trainer-types';
+export type { EpochPoint, Misclassified, Prediction, Progress, TrainerEvents, TrainerStatus, TrainSettings } from './trainer-types';
 
-export type TrainerStatus = 'starting' | 'no-webgpu' | 'idle' | 'training' | 'stopped' | 'trained' | 'device-lost';
-
-export interface Misclassified {
-  text: string;
-  label: string;
-  predicted: string;
-  confidence: number;
+/** What a controller's host needs to offer: a way to be told that the state changed. */
+export interface TrainerHost {
+  requestUpdate(): void;
 }
 
-export interface Prediction {
-  text: string;
-  probabilities: number[];
-  tokens: SaliencyToken[];
+/** The controller's state as plain data (what a Worker sends to the page). */
+export function trainerView(c: TrainerView): TrainerView {
+  const ev = c.evaluation;
+  return {
+    status: c.status,
+    gpuDescription: c.gpuDescription,
+    error: c.error,
+    datasetInfo: c.datasetInfo,
+    datasetSource: c.datasetSource,
+    busy: c.busy,
+    progress: c.progress,
+    epochs: c.epochs,
+    batchLosses: c.batchLosses,
+    evaluation: ev && { loss: ev.loss, accuracy: ev.accuracy, report: ev.report },
+    keptEpoch: c.keptEpoch,
+    misclassified: c.misclassified,
+    prediction: c.prediction,
+    modelLabels: c.modelLabels,
+    saved: c.saved,
+    storageError: c.storageError,
+    csvChoices: c.csvChoices,
+    gpuBytes: c.gpuBytes,
+  };
 }
 
-/** Where the controller reports what happened (the element turns these into DOM events). */
-export interface TrainerEvents {
-  datasetLoaded(d: Dataset): void;
-  epochEnd(p: EpochPoint): void;
-  trainEnd(e: Evaluation): void;
-  error(message: string): void;
-}
-
-export class TrainerController implements ReactiveController {
+export class TrainerController implements Trainer {
   status: TrainerStatus = 'starting';
   gpuDescription = '';
   /** The last error, shown until the next action; nothing else is changed by an error. */
@@ -79,14 +88,12 @@ export class TrainerController implements ReactiveController {
   private current: { id: string; name: string; dataset: string } | null = null;
 
   constructor(
-    private readonly host: ReactiveControllerHost,
+    private readonly host: TrainerHost,
     private readonly events: TrainerEvents,
     private readonly engineFactory: () => Promise<Engine> = () => createEngine(),
     /** Where models are kept between visits (the element: IndexedDB); null: nowhere. */
     private readonly shelf: ModelShelf | null = null,
-  ) {
-    host.addController(this);
-  }
+  ) {}
 
   /** Settles when the GPU has been acquired (or found missing) after the host connected. */
   ready: Promise<void> = Promise.resolve();
@@ -259,8 +266,31 @@ export class TrainerController implements ReactiveController {
     return this.engine?.pool.allocatedBytes ?? 0;
   }
 
+  get datasetInfo(): DatasetInfo | null {
+    return this.dataset?.info ?? null;
+  }
+
+  get modelLabels(): string[] | null {
+    return this.model?.built ? this.model.labelNames : null;
+  }
+
+  get csvChoices(): string[] | null {
+    return this.csvChoice?.choices ?? null;
+  }
+
+  dismissError(): void {
+    this.error = null;
+    this.update();
+  }
+
   /** A zip with several CSVs waiting for the user to pick one (the element shows a chooser). */
-  csvChoice: { bytes: Uint8Array; name: string; opts: DatasetOptions; choices: string[] } | null = null;
+  private csvChoice: { bytes: Uint8Array; name: string; opts: DatasetOptions; choices: string[] } | null = null;
+
+  async chooseCsv(csvName: string): Promise<boolean> {
+    const choice = this.csvChoice;
+    if (!choice) return false;
+    return this.loadBytes(choice.bytes, choice.name, { ...choice.opts, csvName });
+  }
 
   /** Read a file's bytes into a table; the current dataset changes only if this succeeds. */
   async loadBytes(bytes: Uint8Array, name: string, opts: DatasetOptions = {}): Promise<boolean> {
@@ -279,7 +309,7 @@ export class TrainerController implements ReactiveController {
       this.datasetSource = name;
       this.splits = null;
       this.csvChoice = null;
-      this.events.datasetLoaded(dataset);
+      this.events.datasetLoaded(dataset.info);
       return true;
     } catch (e) {
       this.csvChoice = e instanceof ChooseCsvError ? { bytes, name, opts, choices: e.choices } : null;
@@ -305,13 +335,13 @@ export class TrainerController implements ReactiveController {
   }
 
   /** Re-read the current table with other columns or label filters. */
-  reconfigure(opts: DatasetOptions): boolean {
+  async reconfigure(opts: DatasetOptions): Promise<boolean> {
     if (!this.table) return false;
     try {
       this.dataset = buildDataset(this.table, opts);
       this.splits = null;
       this.error = null;
-      this.events.datasetLoaded(this.dataset);
+      this.events.datasetLoaded(this.dataset.info);
       return true;
     } catch (e) {
       this.fail(e);
@@ -449,7 +479,7 @@ export class TrainerController implements ReactiveController {
     this.misclassified = wrong.sort((a, b) => b.confidence - a.confidence).slice(0, 8);
     this.status = 'trained';
     this.progress = null;
-    this.events.trainEnd(ev);
+    this.events.trainEnd({ loss: ev.loss, accuracy: ev.accuracy, report: ev.report });
     this.update();
     // The run's record now holds the weights it kept (the best epoch's, with early stopping) and its test accuracy.
     if (this.current) await this.persist(await model.save({ compress: false }), ev.accuracy);
@@ -494,6 +524,14 @@ export class TrainerController implements ReactiveController {
       this.fail(e);
       return null;
     }
+  }
+
+  async kerasParts(): Promise<KerasParts | null> {
+    return this.model?.built ? this.model.kerasParts() : null;
+  }
+
+  async weights(): Promise<Map<string, Float32Array> | null> {
+    return this.model?.built ? this.model.weights() : null;
   }
 
   async exportEmbeddingProjector(): Promise<{ vectorsTsv: string; metadataTsv: string } | null> {

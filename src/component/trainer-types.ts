@@ -1,6 +1,16 @@
-/** The shapes the trainer controller, the element and the model shelf share. */
+/**
+ * The shapes the trainer controller, the element, its Worker and the model shelf share. A trainer is
+ * what <lstm-trainer> renders (TrainerView: plain data, so a Worker can send it) and drives
+ * (TrainerActions); TrainerController implements both in one thread, RemoteTrainer forwards them to a
+ * controller in a Worker.
+ */
+import type { DatasetInfo, DatasetOptions } from '../data/dataset';
+import type { KerasParts } from '../layers/keras';
+import type { ClassificationReport } from '../metrics/report';
 import type { ModelConfig } from '../model/config';
+import type { SaliencyToken } from '../model/sentiment-model';
 import type { BatchEndInfo, EpochEndInfo } from '../training/fit';
+import type { SavedModelInfo } from './model-shelf';
 
 export type EpochPoint = Pick<EpochEndInfo, 'epoch' | 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy'>;
 
@@ -20,3 +30,91 @@ export interface TrainSettings {
   patience: number;
 }
 
+export type TrainerStatus = 'starting' | 'no-webgpu' | 'idle' | 'training' | 'stopped' | 'trained' | 'device-lost';
+
+export interface Misclassified {
+  text: string;
+  label: string;
+  predicted: string;
+  confidence: number;
+}
+
+export interface Prediction {
+  text: string;
+  probabilities: number[];
+  tokens: SaliencyToken[];
+}
+
+/** The test split's results as the element shows them. */
+export interface EvaluationView {
+  loss: number;
+  accuracy: number;
+  report: ClassificationReport;
+}
+
+/** Everything the element renders. */
+export interface TrainerView {
+  status: TrainerStatus;
+  gpuDescription: string;
+  /** The last error, shown until the next action or dismissed. */
+  error: string | null;
+  datasetInfo: DatasetInfo | null;
+  datasetSource: string;
+  busy: boolean;
+  progress: Progress | null;
+  epochs: EpochPoint[];
+  /** Running training loss per batch, for the live curve. */
+  batchLosses: number[];
+  evaluation: EvaluationView | null;
+  /** The epoch whose weights were kept (chosen on validation loss), or null when every epoch ran and the last was kept. */
+  keptEpoch: number | null;
+  misclassified: Misclassified[];
+  prediction: Prediction | null;
+  /** The class names of a model that can predict (trained or loaded); null: none yet. */
+  modelLabels: string[] | null;
+  /** Models kept in this browser (newest first; empty without a shelf). */
+  saved: SavedModelInfo[];
+  /** Why the last save to, or read from, the browser's storage failed (shown; training goes on). */
+  storageError: string | null;
+  /** A zip with several CSVs waits for the user to pick one of these (chooseCsv). */
+  csvChoices: string[] | null;
+  gpuBytes: number;
+}
+
+/** Everything the element asks of the trainer. */
+export interface TrainerActions {
+  loadUrl(url: string, opts?: DatasetOptions): Promise<boolean>;
+  loadBytes(bytes: Uint8Array, name: string, opts?: DatasetOptions): Promise<boolean>;
+  /** Read the CSV picked from a zip that held several. */
+  chooseCsv(csvName: string): Promise<boolean>;
+  /** Re-read the current table with other columns or label filters. */
+  reconfigure(opts: DatasetOptions): Promise<boolean>;
+  train(settings: TrainSettings): Promise<void>;
+  resume(): Promise<void>;
+  stop(): void;
+  dismissError(): void;
+  resumeSaved(id: string, epochs: number): Promise<void>;
+  useSaved(id: string): Promise<boolean>;
+  deleteSaved(id: string): Promise<void>;
+  savedBytes(id: string): Promise<Uint8Array | null>;
+  predict(text: string): Promise<void>;
+  loadModel(bytes: Uint8Array): Promise<boolean>;
+  saveModel(): Promise<Uint8Array | null>;
+  exportTfjs(): Promise<{ modelJson: string; weightsBin: Uint8Array } | null>;
+  exportKeras(): Promise<Uint8Array | null>;
+  /** What exportKeras writes, as plain data (a Worker sends this; the page writes the archive). */
+  kerasParts(): Promise<KerasParts | null>;
+  exportEmbeddingProjector(): Promise<{ vectorsTsv: string; metadataTsv: string } | null>;
+  /** The model's weights by name (e.g. to compare two runs); null without a model. */
+  weights(): Promise<Map<string, Float32Array> | null>;
+}
+
+export type Trainer = TrainerView & TrainerActions;
+
+/** Where a trainer reports what happened (the element turns these into DOM events). */
+export interface TrainerEvents {
+  datasetLoaded(info: DatasetInfo): void;
+  epochEnd(p: EpochPoint): void;
+  trainEnd(e: EvaluationView): void;
+  error(message: string): void;
+}

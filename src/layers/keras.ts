@@ -3,9 +3,9 @@
  * metadata.json, and model.weights.h5 in Keras 3's layout (layers/<class name, deduplicated>/vars/<i>;
  * an LSTM's weights under .../cell/vars, a Bidirectional's under forward_layer/ and backward_layer/), so
  * that `keras.saving.load_model` loads it and predicts the same. The weights are already in Keras's
- * layout (gate order i, f, c, o). HDF5 is written with h5wasm, loaded only when exporting.
+ * layout (gate order i, f, c, o). This file says what goes where (plain data, no HDF5); keras-archive.ts
+ * writes it.
  */
-import { inflateEntry, openZip, readZipDirectory } from '../data/zip';
 import { SNAKE, type BuiltLayer, type Graph } from './graph';
 import type { LstmLayer } from './specs';
 
@@ -94,94 +94,27 @@ export function kerasWeightPaths(graph: Graph): Array<{ group: string; index: nu
   return out;
 }
 
-async function h5() {
-  let mod: typeof import('h5wasm');
-  try {
-    mod = await import('h5wasm');
-  } catch (e) {
-    throw new Error(
-      `the Keras 3 export needs the HDF5 library h5wasm (an npm dependency of webgpu-lstm, loaded only when exporting), and it could not be loaded: ${(e as Error).message}. ` +
-        'In a page without a bundler, map "h5wasm" with an import map, or export from a bundled app or the CLI (--export-keras).',
-    );
-  }
-  const { FS } = await mod.default.ready;
-  return { h5wasm: mod.default, FS: FS! };
+/**
+ * Everything a `.keras` archive holds, as plain data (structured-cloneable: a Worker computes it, the
+ * page writes the archive): the configuration, the model's name, and each vars group of the weights
+ * file with its name attribute and its datasets in order.
+ */
+export interface KerasParts {
+  name: string;
+  config: Record<string, unknown>;
+  groups: Array<{ group: string; varsName: string; datasets: Array<{ index: number; shape: number[]; data: Float32Array }> }>;
 }
 
-let fileCounter = 0;
-
-export async function toKeras(graph: Graph, name: string, values: ReadonlyMap<string, Float32Array>): Promise<Uint8Array> {
-  const { h5wasm, FS } = await h5();
-  const path = `/keras-export-${++fileCounter}.weights.h5`;
-  const f = new h5wasm.File(path, 'w');
-  let bytes: Uint8Array;
-  try {
-    const groups = new Set<string>();
-    const group = (p: string) => {
-      const parts = p.split('/');
-      for (let i = 1; i <= parts.length; i++) {
-        const g = parts.slice(0, i).join('/');
-        if (!groups.has(g)) {
-          f.create_group(g);
-          groups.add(g);
-        }
-      }
-      return f.get(p) as InstanceType<typeof h5wasm.Group>;
-    };
-    group('vars').create_attribute('name', name);
-    for (const w of kerasWeightPaths(graph)) {
-      const fresh = !groups.has(w.group);
-      const g = group(w.group);
-      if (fresh) g.create_attribute('name', w.varsName);
-      if (w.index < 0) continue;
-      const shape = graph.layers.flatMap((b) => b.weights).find((x) => x.name === w.weight)!.shape;
-      const data = values.get(w.weight);
-      if (!data) throw new Error(`export: missing weight "${w.weight}"`);
-      g.create_dataset({ name: String(w.index), data: Float32Array.from(data), shape, dtype: '<f' });
-    }
-  } finally {
-    f.close();
+export function kerasParts(graph: Graph, name: string, values: ReadonlyMap<string, Float32Array>): KerasParts {
+  const shapes = new Map(graph.layers.flatMap((b) => b.weights).map((w) => [w.name, w.shape] as const));
+  const groups: KerasParts['groups'] = [];
+  for (const w of kerasWeightPaths(graph)) {
+    let g = groups.find((x) => x.group === w.group);
+    if (!g) groups.push((g = { group: w.group, varsName: w.varsName, datasets: [] }));
+    if (w.index < 0) continue;
+    const data = values.get(w.weight);
+    if (!data) throw new Error(`export: missing weight "${w.weight}"`);
+    g.datasets.push({ index: w.index, shape: [...shapes.get(w.weight)!], data: Float32Array.from(data) });
   }
-  try {
-    bytes = FS.readFile(path);
-  } finally {
-    FS.unlink(path);
-  }
-  const JSZip = (await import('jszip')).default;
-  const zip = new JSZip();
-  zip.file('metadata.json', JSON.stringify({ keras_version: KERAS_FORMAT_VERSION, date_saved: new Date().toISOString().slice(0, 19).replace('T', '@') }));
-  zip.file('config.json', JSON.stringify(kerasConfig(graph, name)));
-  zip.file('model.weights.h5', bytes);
-  return zip.generateAsync({ type: 'uint8array', compression: 'STORE' });
-}
-
-/** Read back an exported archive (tests and tools): its JSON and every dataset of the weights file. */
-export async function readKeras(bytes: Uint8Array): Promise<{ config: unknown; metadata: unknown; datasets: Map<string, { shape: number[]; data: Float32Array }> }> {
-  const zip = await openZip(bytes);
-  const entry = (n: string) => {
-    const e = readZipDirectory(bytes).find((x) => x.name === n);
-    if (!e) throw new Error(`not a .keras archive: ${n} is missing`);
-    return inflateEntry(zip, e);
-  };
-  const text = async (n: string) => JSON.parse(new TextDecoder().decode(await entry(n))) as unknown;
-  const { h5wasm, FS } = await h5();
-  const path = `/keras-read-${++fileCounter}.weights.h5`;
-  FS.writeFile(path, await entry('model.weights.h5'));
-  const f = new h5wasm.File(path, 'r');
-  const datasets = new Map<string, { shape: number[]; data: Float32Array }>();
-  try {
-    const walk = (g: InstanceType<typeof h5wasm.Group>, prefix: string) => {
-      for (const k of g.keys()) {
-        const item = g.get(k);
-        const p = prefix ? `${prefix}/${k}` : k;
-        if (item instanceof h5wasm.Dataset) datasets.set(p, { shape: item.shape ?? [], data: Float32Array.from(item.value as Float32Array) });
-        else if (item instanceof h5wasm.Group) walk(item, p);
-      }
-    };
-    walk(f, '');
-  } finally {
-    f.close();
-    FS.unlink(path);
-  }
-  return { config: await text('config.json'), metadata: await text('metadata.json'), datasets };
+  return { name, config: kerasConfig(graph, name), groups };
 }

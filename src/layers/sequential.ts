@@ -399,7 +399,7 @@ export class Sequential {
   /** A Keras 3 `.keras` archive (config.json, metadata.json, model.weights.h5) for keras.saving.load_model. */
   async exportKeras(): Promise<Uint8Array> {
     this.alive();
-    const { toKeras } = await import('./keras');
+    const { toKeras } = await import('./keras-archive');
     return toKeras(this.graph, this.name, await this.params.read());
   }
 

@@ -16,6 +16,7 @@ import { getDefaultEngine } from '../training/default-engine';
 import { networkConfig, validateModelConfig, withDefaults, type ModelConfig } from './config';
 import { buildGraph } from '../layers/graph';
 import { toTfjs, type TfjsArtifacts } from '../layers/tfjs';
+import type { KerasParts } from '../layers/keras';
 import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type History } from '../training/fit';
 import { checkFitsDevice, defaultMaxLen, maxRowsPerStep } from './limits';
 import { SentimentNetwork, sentimentLayers, type Batch } from './network';
@@ -364,9 +365,19 @@ export class SentimentModel {
 
   /** A Keras 3 `.keras` archive of the network (keras.saving.load_model reads it; inputs are the padded token ids of `encode`). */
   async exportKeras(): Promise<Uint8Array> {
+    const parts = await this.kerasParts();
+    const { writeKeras } = await import('../layers/keras-archive');
+    return writeKeras(parts);
+  }
+
+  /**
+   * @internal What exportKeras() writes, as plain data without the HDF5 library: the element's Worker
+   * sends it to the page, which writes the archive.
+   */
+  async kerasParts(): Promise<KerasParts> {
     const net = this.net();
-    const { toKeras } = await import('../layers/keras');
-    return toKeras(buildGraph(sentimentLayers(net.config, this.maxLen!)), 'sentiment', await net.params.read());
+    const { kerasParts } = await import('../layers/keras');
+    return kerasParts(buildGraph(sentimentLayers(net.config, this.maxLen!)), 'sentiment', await net.params.read());
   }
 
   /** The weights by parameter name (Keras names). */

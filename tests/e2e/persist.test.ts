@@ -30,7 +30,7 @@ async function waitFor(fn: () => boolean, timeout: number): Promise<void> {
   await page.waitForFunction(fn, { timeout, polling: 200 });
 }
 
-type TrainerHandle = { controller: { status: string; saved: Array<{ epoch: number; epochs: number; finished: boolean }>; model: { weights(): Promise<Map<string, Float32Array>> } | null; exportKeras(): Promise<Uint8Array | null> } };
+type TrainerHandle = { controller: { status: string; saved: Array<{ epoch: number; epochs: number; finished: boolean }>; weights(): Promise<Map<string, Float32Array> | null>; exportKeras(): Promise<Uint8Array | null> } };
 
 /** Open the demo with the built-in data and a small, quick configuration (no early stopping). */
 async function openDemo(epochs: number): Promise<void> {
@@ -47,7 +47,8 @@ const trained = () => (document.querySelector('lstm-trainer') as unknown as Trai
 /** A digest of every weight (exact: the float bits, in name order). */
 const weightsDigest = () =>
   page.evaluate(async () => {
-    const w = await (document.querySelector('lstm-trainer') as unknown as TrainerHandle).controller.model!.weights();
+    const w = await (document.querySelector('lstm-trainer') as unknown as TrainerHandle).controller.weights();
+    if (!w) throw new Error('no model');
     const names = [...w.keys()].sort();
     let h = 0x811c9dc5;
     for (const n of names) {

@@ -1,0 +1,213 @@
+/**
+ * The page's end of the trainer protocol (trainer-protocol.ts): a Trainer whose state is the latest the
+ * Worker sent and whose actions are calls answered by the Worker (trainer-worker.ts). The only work it
+ * does itself is writing the Keras archive (the HDF5 library loads in the page, where an import map can
+ * provide it). A failed call rejects with the Worker's sentence.
+ */
+import type { DatasetOptions } from '../data/dataset';
+import type { KerasParts } from '../layers/keras';
+import type { FromWorker, Method, ToWorker, TrainerPort } from './trainer-protocol';
+import type { Trainer, TrainerEvents } from './trainer-types';
+
+/** What the page's end needs of its host: to be told that the state changed. */
+export interface RemoteHost {
+  requestUpdate(): void;
+}
+
+/** The page's end. `start()` settles once the Worker has acquired its GPU, or found none (status 'no-webgpu'). */
+export class RemoteTrainer implements Trainer {
+  status: Trainer['status'] = 'starting';
+  gpuDescription = '';
+  error: string | null = null;
+  datasetInfo: Trainer['datasetInfo'] = null;
+  datasetSource = '';
+  busy = false;
+  progress: Trainer['progress'] = null;
+  epochs: Trainer['epochs'] = [];
+  batchLosses: number[] = [];
+  evaluation: Trainer['evaluation'] = null;
+  keptEpoch: number | null = null;
+  misclassified: Trainer['misclassified'] = [];
+  prediction: Trainer['prediction'] = null;
+  modelLabels: string[] | null = null;
+  saved: Trainer['saved'] = [];
+  storageError: string | null = null;
+  csvChoices: string[] | null = null;
+  gpuBytes = 0;
+
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  /** Until start() has succeeded, state is kept quiet and events wait (a Worker without WebGPU is replaced, not shown). */
+  private started = false;
+  private held: Array<() => void> = [];
+
+  constructor(
+    private readonly port: TrainerPort,
+    private readonly host: RemoteHost,
+    private readonly events: TrainerEvents,
+  ) {
+    port.addEventListener('message', (e: MessageEvent) => this.receive(e.data as FromWorker));
+    port.start?.();
+  }
+
+  private receive(m: FromWorker): void {
+    switch (m.kind) {
+      case 'state': {
+        Object.assign(this, m.view);
+        if (this.started) this.host.requestUpdate();
+        return;
+      }
+      case 'event': {
+        const fire = () => (this.events[m.name] as (a: unknown) => void)(m.arg);
+        if (this.started) fire();
+        else this.held.push(fire);
+        return;
+      }
+      case 'result': {
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        this.pending.delete(m.id);
+        if (m.ok) p.resolve(m.value);
+        else p.reject(new Error(m.error));
+      }
+    }
+  }
+
+  /** Set once the Worker is gone: every call in flight and every later one rejects with it. */
+  private gone: Error | null = null;
+
+  /** The Worker failed or was stopped: reject every call in flight and every later one with `error`. */
+  failAll(error: Error): void {
+    this.gone = error;
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+  }
+
+  private call<T>(method: Method, args: unknown[] = [], transfer: Transferable[] = []): Promise<T> {
+    if (this.gone) return Promise.reject(this.gone);
+    const id = ++this.nextId;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.port.postMessage({ kind: 'call', id, method, args } satisfies ToWorker, transfer);
+    });
+  }
+
+  /** A trainer that shows 'starting' and answers nothing (what the element shows before it has one). */
+  static notStarted(host: RemoteHost, events: TrainerEvents): RemoteTrainer {
+    const t = new RemoteTrainer({ postMessage() {}, addEventListener() {} }, host, events);
+    t.failAll(new Error('the trainer has not started yet'));
+    return t;
+  }
+
+  async start(): Promise<void> {
+    await this.call('start');
+    if (this.status === 'no-webgpu') return;
+    this.started = true;
+    for (const fire of this.held.splice(0)) fire();
+    this.host.requestUpdate();
+  }
+
+  /** Stop the controller in the Worker (its GPU buffers and device released); later calls reject. */
+  async close(): Promise<void> {
+    try {
+      await this.call('close');
+    } finally {
+      this.failAll(new Error('the trainer was closed'));
+    }
+  }
+
+  loadUrl(url: string, opts?: DatasetOptions): Promise<boolean> {
+    return this.call('loadUrl', [url, opts]);
+  }
+
+  /** The bytes are handed over to the Worker (their buffer is transferred, not copied). */
+  loadBytes(bytes: Uint8Array, name: string, opts?: DatasetOptions): Promise<boolean> {
+    return this.call('loadBytes', [bytes, name, opts], [bytes.buffer as ArrayBuffer]);
+  }
+
+  chooseCsv(csvName: string): Promise<boolean> {
+    return this.call('chooseCsv', [csvName]);
+  }
+
+  reconfigure(opts: DatasetOptions): Promise<boolean> {
+    return this.call('reconfigure', [opts]);
+  }
+
+  train(settings: Parameters<Trainer['train']>[0]): Promise<void> {
+    return this.call('train', [settings]);
+  }
+
+  resume(): Promise<void> {
+    return this.call('resume');
+  }
+
+  stop(): void {
+    this.call('stop').catch(() => {});
+  }
+
+  dismissError(): void {
+    this.error = null;
+    this.host.requestUpdate();
+    this.call('dismissError').catch(() => {});
+  }
+
+  resumeSaved(id: string, epochs: number): Promise<void> {
+    return this.call('resumeSaved', [id, epochs]);
+  }
+
+  useSaved(id: string): Promise<boolean> {
+    return this.call('useSaved', [id]);
+  }
+
+  deleteSaved(id: string): Promise<void> {
+    return this.call('deleteSaved', [id]);
+  }
+
+  savedBytes(id: string): Promise<Uint8Array | null> {
+    return this.call('savedBytes', [id]);
+  }
+
+  predict(text: string): Promise<void> {
+    return this.call('predict', [text]);
+  }
+
+  /** The bytes are handed over to the Worker (their buffer is transferred, not copied). */
+  loadModel(bytes: Uint8Array): Promise<boolean> {
+    return this.call('loadModel', [bytes], [bytes.buffer as ArrayBuffer]);
+  }
+
+  saveModel(): Promise<Uint8Array | null> {
+    return this.call('saveModel');
+  }
+
+  exportTfjs(): Promise<{ modelJson: string; weightsBin: Uint8Array } | null> {
+    return this.call('exportTfjs');
+  }
+
+  kerasParts(): Promise<KerasParts | null> {
+    return this.call('kerasParts');
+  }
+
+  /** The Worker gathers the parts; the archive is written here, where the HDF5 library loads. */
+  async exportKeras(): Promise<Uint8Array | null> {
+    try {
+      const parts = await this.kerasParts();
+      if (!parts) return null;
+      const { writeKeras } = await import('../layers/keras-archive');
+      return await writeKeras(parts);
+    } catch (e) {
+      this.error = (e as Error).message;
+      this.events.error(this.error);
+      this.host.requestUpdate();
+      return null;
+    }
+  }
+
+  exportEmbeddingProjector(): Promise<{ vectorsTsv: string; metadataTsv: string } | null> {
+    return this.call('exportEmbeddingProjector');
+  }
+
+  weights(): Promise<Map<string, Float32Array> | null> {
+    return this.call('weights');
+  }
+}
