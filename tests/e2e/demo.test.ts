@@ -121,7 +121,7 @@ describe('demo page', () => {
     await set('LSTM units', '32');
     await set('Embedding size', '32');
     await set('Max length', '40');
-    // Long tasks (main-thread work over 50 ms) while training: the page must stay responsive.
+    // Long tasks (main-thread work over 50 ms) from the start of training to its end: the page must stay responsive.
     await page.evaluate(() => {
       const w = window as unknown as { longTasks: number[] };
       w.longTasks = [];
@@ -139,9 +139,10 @@ describe('demo page', () => {
     expect(reportRows).toEqual(['negative', 'positive', 'accuracy', 'macro avg', 'weighted avg']);
     const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
     console.log(`long tasks during training: ${longTasks.length}, longest ${Math.max(0, ...longTasks).toFixed(0)} ms`);
-    // Measured here: one or two just over 50 ms when training starts (first bind groups and buffers),
-    // none during the epochs. The bound leaves room for a loaded CI machine.
-    expect(Math.max(0, ...longTasks)).toBeLessThan(250);
+    // The engine runs in a Worker: the page only renders progress, so no task of the main thread may
+    // reach 50 ms (what the browser reports as a long task) from the click on Train to the results.
+    expect(await shadowText('[data-testid=gpu]')).toMatch(/training in a Worker/);
+    expect(longTasks).toEqual([]);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'demo-trained.png'), fullPage: true });
   });
@@ -255,21 +256,12 @@ describe('demo page', () => {
     await p6.close();
   });
 
-  it('without WebGPU the page explains which browsers and flags work, instead of breaking', async () => {
-    const p3 = await browser.newPage();
-    await p3.evaluateOnNewDocument(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined }));
-    await p3.goto(siteUrl);
-    await p3.waitForFunction(() => !!document.querySelector('lstm-trainer')?.shadowRoot?.querySelector('[data-testid=no-webgpu]'), { timeout: 30_000, polling: 100 });
-    const text = await p3.$eval('lstm-trainer >>> [data-testid=no-webgpu]', (el) => (el.textContent ?? '').replace(/\s+/g, ' '));
-    expect(text).toMatch(/WebGPU is not available here.*navigator\.gpu is missing.*Chrome or Edge/);
-    await p3.close();
-  });
-
   it('dist/element.js registers the element in a page without a bundler and loads the built-in data from beside it', async () => {
     const { errors, requests } = await openWithBuiltinDataset(browser, `${server.url}plain.html`, 60_000);
     expect(errors).toEqual([]);
-    // Its own files only: the module, its lazy chunks, the dataset.
-    expect(requests.filter((r) => !/^\/(plain\.html|element(-[\w.-]+)?\.js|builtin\/sentences\.zip)$/.test(r))).toEqual([]);
+    // Its own files only: the module, its lazy chunks, its Worker, the dataset.
+    expect(requests.filter((r) => !/^\/(plain\.html|(element|trainer-worker)(-[\w.-]+)?\.js|builtin\/sentences\.zip)$/.test(r))).toEqual([]);
+    expect(requests.some((r) => /^\/trainer-worker-[\w-]+\.js$/.test(r)), 'the element started its Worker from beside the module').toBe(true);
   });
 
   it('the embed example uses only the public element and receives its events', async () => {

@@ -182,7 +182,9 @@ process.exit(0);
       browser = await launch();
       const { errors, requests } = await openWithBuiltinDataset(browser, `${site.url}index.html`);
       expect(errors).toEqual([]);
-      expect(requests.filter((r) => !/^\/(index\.html|node_modules\/webgpu-lstm\/dist\/(element(-[\w.-]+)?\.js|builtin\/sentences\.zip))$/.test(r))).toEqual([]);
+      expect(requests.filter((r) => !/^\/(index\.html|node_modules\/webgpu-lstm\/dist\/((element|trainer-worker)(-[\w.-]+)?\.js|builtin\/sentences\.zip))$/.test(r))).toEqual([]);
+      // The Worker comes from the installed package, beside the module.
+      expect(requests.some((r) => /^\/node_modules\/webgpu-lstm\/dist\/trainer-worker-[\w-]+\.js$/.test(r))).toBe(true);
     } finally {
       // The browser first: the server's close waits for the browser's open connections.
       await browser?.close();
@@ -228,6 +230,20 @@ process.exit(0);
         `dist/element.js alone ${kB(zlib.gzipSync(fs.readFileSync(path.join(DIST, 'element.js'))).length)}`,
     );
     expect(lib).toBeGreaterThan(0);
+    // The element's Worker came along as an asset of the app, and the element trains in it there.
+    expect(js.some((f) => /^trainer-worker-[\w-]+\.js$/.test(f)), js.join(', ')).toBe(true);
+    const site = await serve(outDir);
+    try {
+      browser = await launch();
+      const page = await browser.newPage();
+      await page.goto(`${site.url}element.html`);
+      await page.waitForFunction(() => /training (in|on)/.test(document.querySelector('lstm-trainer')?.shadowRoot?.querySelector('[data-testid=gpu]')?.textContent ?? ''), { timeout: 60_000, polling: 100 });
+      expect(await page.$eval('lstm-trainer >>> [data-testid=gpu]', (el) => el.textContent ?? '')).toMatch(/training in a Worker/);
+    } finally {
+      await browser?.close();
+      browser = null;
+      await site.close();
+    }
   });
 
   it('without the optional "webgpu" package, Node explains how to get it', () => {
