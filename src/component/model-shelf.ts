@@ -5,24 +5,9 @@
  * shelf, tests/helpers/memory-shelf.ts). Every failure is an Error with a sentence a user can act on (quota, private
  * browsing, storage switched off), never swallowed.
  */
-import type { EpochPoint, TrainSettings } from './trainer-types';
+import type { EpochPoint, SavedModelInfo, TrainSettings } from './trainer-types';
 
-/** What the list of saved models shows. */
-export interface SavedModelInfo {
-  id: string;
-  name: string;
-  /** ISO time of the last save. */
-  savedAt: string;
-  /** The dataset it was trained on (file name or URL's last part): resuming needs the same one loaded. */
-  dataset: string;
-  /** Completed epochs and the planned total. */
-  epoch: number;
-  epochs: number;
-  /** Validation accuracy of the last completed epoch, and test accuracy once training finished. */
-  valAccuracy: number | null;
-  testAccuracy: number | null;
-  finished: boolean;
-}
+export type { SavedModelInfo } from './trainer-types';
 
 export interface SavedModel extends SavedModelInfo {
   /** The model's zip (SentimentModel.save, training state included). */

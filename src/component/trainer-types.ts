@@ -10,7 +10,6 @@ import type { ClassificationReport } from '../metrics/report';
 import type { ModelConfig } from '../model/config';
 import type { SaliencyToken } from '../model/sentiment-model';
 import type { BatchEndInfo, EpochEndInfo } from '../training/fit';
-import type { SavedModelInfo } from './model-shelf';
 
 export type EpochPoint = Pick<EpochEndInfo, 'epoch' | 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy'>;
 
@@ -28,6 +27,23 @@ export interface TrainSettings {
    * epoch and keep the last.
    */
   patience: number;
+}
+
+/** What the list of saved models shows. */
+export interface SavedModelInfo {
+  id: string;
+  name: string;
+  /** ISO time of the last save. */
+  savedAt: string;
+  /** The dataset it was trained on (file name or URL's last part): resuming needs the same one loaded. */
+  dataset: string;
+  /** Completed epochs and the planned total. */
+  epoch: number;
+  epochs: number;
+  /** Validation accuracy of the last completed epoch, and test accuracy once training finished. */
+  valAccuracy: number | null;
+  testAccuracy: number | null;
+  finished: boolean;
 }
 
 export type TrainerStatus = 'starting' | 'no-webgpu' | 'idle' | 'training' | 'stopped' | 'trained' | 'device-lost';

@@ -18,11 +18,9 @@ let workerScript: 'as-is' | 'no-webgpu' | 'missing' = 'as-is';
 const workerRequests: string[] = [];
 
 beforeAll(async () => {
-  const t = await openTestPage();
-  page = t.page;
-  siteUrl = `${t.url}site/`;
-  errors = t.errors;
-  close = t.close;
+  let url: string;
+  ({ page, url, errors, close } = await openTestPage());
+  siteUrl = `${url}site/`;
   await page.setRequestInterception(true);
   page.on('request', (r: HTTPRequest) => {
     const p = new URL(r.url()).pathname;
