@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import JSZip from 'jszip';
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { ASCII_CLEANING, cleanText, DEFAULT_CLEANING } from '../src/data/clean';
 import { buildDataset, detectColumns, loadDataset } from '../src/data/dataset';
 import { DatasetError } from '../src/data/errors';
@@ -224,8 +224,12 @@ describe('loading datasets', () => {
     expect(e!.message).not.toMatch(/invalid|distance|stored block|bomb/i);
   });
 
-  it('the size limit stated is the one enforced: a CSV must fit in one JavaScript string', async () => {
-    expect(MAX_TEXT_BYTES).toBe(2 ** 29 - 24);
+  it('the size limit stated is the one enforced (2 GiB: the text is streamed, memory is what bounds it)', async () => {
+    expect(MAX_TEXT_BYTES).toBe(2 ** 31);
+    // A Blob states its size: one over the limit is refused after its first bytes (is it a zip?), unread otherwise.
+    const huge = { size: 2 ** 31 + 1, slice: (from: number) => (from === 0 ? new Blob(['text,label\n']) : assert.fail('read past the start')) } as unknown as Blob;
+    Object.setPrototypeOf(huge, Blob.prototype);
+    await expect(readTable(huge, 'huge.csv')).rejects.toThrow(/^"huge\.csv" is 2048 MiB, over the 2048 MiB limit \(a loaded table takes about three times its file in memory\); split the file$/);
     await expect(loadDataset(enc('text,label\n' + 'words,a\n'.repeat(200_000)), 'big.csv', { maxBytes: 2 ** 20 })).rejects.toThrow(
       /^"big\.csv" is 2 MiB, over the 1 MiB limit$/,
     );
@@ -292,6 +296,37 @@ describe('loading datasets', () => {
     expect(d.labelNames).toEqual(['Negative', 'Positive']);
     expect(d.texts[150]).toBe('row 150, quoted');
     expect(d.info.malformedRows).toBe(0);
+  });
+
+  it('a CSV is read in pieces: characters, \\r\\n and quoted rows cut by a piece boundary come out whole, from bytes and from a Blob alike', async () => {
+    // Rows of multi-byte characters (2, 3 and 4 bytes in UTF-8), CRLF endings, quoted cells with newlines
+    // and a U+FEFF inside a cell, past 3 MiB: the reader's 1 MiB pieces cut every kind of sequence somewhere.
+    const words = ['héllo', 'привет', '日本語', '😀🎉', 'zero\ufeffwidth', 'plain'];
+    const want: string[] = [];
+    let csv = '\ufefftext,label\r\n';
+    for (let i = 0; csv.length < 3.2 * 2 ** 20; i++) {
+      const t = `${words[i % words.length]} ${i}${i % 7 === 0 ? '\nsecond "line"' : ''}`;
+      want.push(t);
+      csv += `"${t.replace(/"/g, '""')}",${i % 2 ? 'pos' : 'neg'}\r\n`;
+    }
+    const bytes = enc(csv);
+    for (const source of [bytes, new Blob([bytes])]) {
+      const t = await readTable(source, 'pieces.csv');
+      expect(t.columns).toEqual(['text', 'label']); // the file's byte-order mark is dropped…
+      expect(t.rows).toBe(want.length);
+      expect(t.replacementChars).toBe(0);
+      expect(t.data[0]).toEqual(want); // …one inside a cell is kept
+    }
+    // Invalid UTF-8 right at a piece boundary: replaced and counted the same way from either source.
+    const bad = bytes.slice();
+    bad[2 ** 20] = 0xff;
+    bad[2 ** 21 - 1] = 0xe6; // a lead byte whose sequence the next piece does not continue
+    const a = await readTable(bad, 'bad.csv');
+    const b = await readTable(new Blob([bad]), 'bad.csv');
+    expect(a.replacementChars).toBeGreaterThanOrEqual(2);
+    expect(b.replacementChars).toBe(a.replacementChars);
+    expect(b.data).toEqual(a.data);
+    expect(new TextDecoder().decode(bad).split('\ufffd').length - 1, 'as one decode of the whole file').toBe(a.replacementChars);
   });
 
   it('the built-in dataset (from the npm package sentiment@5.0.2) loads through the same path', async () => {

@@ -37,11 +37,21 @@ export async function runCommand<A>(argv: string[], parse: (argv: string[]) => A
   }
 }
 
-/** A user's input file: its bytes and base name, or a DatasetError that says what is wrong with the path. */
-export function readInputFile(file: string, kinds: string): { bytes: Uint8Array; name: string } {
+function checkInputFile(file: string, kinds: string): void {
   if (!fs.existsSync(file)) throw new DatasetError(`no such file: ${file}`);
   if (fs.statSync(file).isDirectory()) throw new DatasetError(`${file} is a directory, not a ${kinds} file`);
+}
+
+/** A user's input file: its bytes and base name, or a DatasetError that says what is wrong with the path. */
+export function readInputFile(file: string, kinds: string): { bytes: Uint8Array; name: string } {
+  checkInputFile(file, kinds);
   return { bytes: fs.readFileSync(file), name: path.basename(file) };
+}
+
+/** A user's input file as a Blob that reads it on demand (a large CSV is then never held whole), and its base name. */
+export async function openInputFile(file: string, kinds: string): Promise<{ source: Blob; name: string }> {
+  checkInputFile(file, kinds);
+  return { source: await fs.openAsBlob(file), name: path.basename(file) };
 }
 
 /** "GPU: dawn+swiftshader (google swiftshader …), cpu-tuned kernels" */

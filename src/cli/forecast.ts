@@ -12,7 +12,7 @@ import { numericSeries } from '../forecast/series';
 import { createForecaster, DEFAULT_FORECAST, trainForecaster, type ForecastSettings } from '../forecast/train';
 import { unscale } from '../forecast/windows';
 import { numberOf, readOptions } from './args';
-import { gpuLine, readInputFile, runCommand } from './command';
+import { gpuLine, openInputFile, runCommand } from './command';
 import { checkWritableFile, writeFileAtomic } from './files';
 import { progressPrinter } from './progress';
 
@@ -93,9 +93,9 @@ async function forecast(args: Args, interrupt: AbortSignal): Promise<number> {
   checkWritableFile(args.out, 'the model to');
   if (args.outCsv) checkWritableFile(args.outCsv, 'the predictions to');
   if (args.kerasFile) checkWritableFile(args.kerasFile, 'the Keras model to');
-  const { bytes, name } = args.file ? readInputFile(args.file, '.csv or .zip') : { bytes: await builtinSeriesBytes(), name: 'series.csv' };
+  const { source, name } = args.file ? await openInputFile(args.file, '.csv or .zip') : { source: await builtinSeriesBytes(), name: 'series.csv' };
   if (!args.file) console.log('series: the built-in one (eight years of synthetic daily temperatures)');
-  const table = await readTable(bytes, name);
+  const table = await readTable(source, name);
   const series = numericSeries(table, args.column);
   const skipped = series.skippedRows;
   console.log(

@@ -14,7 +14,7 @@ import { DEFAULT_CLEANING } from '../data/clean';
 import { validateModelConfig, withDefaults, type ModelConfig } from '../model/config';
 import { numberOf, readOptions, UsageError } from './args';
 import { progressPrinter } from './progress';
-import { gpuLine, readInputFile, runCommand } from './command';
+import { gpuLine, openInputFile, readInputFile, runCommand } from './command';
 import { checkWritableDir, checkWritableFile, writeDirAtomic, writeFileAtomic } from './files';
 import { loadDataset, type DatasetOptions } from '../data/dataset';
 import { splitDataset } from '../data/split';
@@ -168,10 +168,10 @@ async function train(args: Args, interrupt: AbortSignal): Promise<number> {
   const model = args.resume ? await SentimentModel.load(readInputFile(args.resume, 'model .zip').bytes) : await createSentimentModel(args.config);
   if (args.resume) console.log(`resuming ${args.resume}: ${model.labelNames.join(', ')}; sequence length ${model.maxLen}; seed ${model.config.seed}`);
   console.log(gpuLine(model.engine));
-  let { bytes, name } = args.file ? readInputFile(args.file, '.zip or .csv') : { bytes: await builtinDatasetBytes(), name: 'sentences.zip' };
+  // A CSV file is read piece by piece, never held whole.
+  const { source, name } = args.file ? await openInputFile(args.file, '.zip or .csv') : { source: await builtinDatasetBytes(), name: 'sentences.zip' };
   if (!args.file) console.log('dataset: the built-in 3,000 labelled sentences (IMDb, Yelp, Amazon; npm package sentiment@5.0.2)');
-  const data = await loadDataset(bytes, name, args.opts);
-  bytes = new Uint8Array(0); // the file's bytes are not needed any more: let a large file's memory go before training
+  const data = await loadDataset(source, name, args.opts);
   const info = data.info;
   console.log(`file: ${info.fileName}: ${info.totalRows} rows, ${info.columns.length} columns; text "${info.textColumn}", label "${info.labelColumn}"`);
   const why = info.columnReasons;

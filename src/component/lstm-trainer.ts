@@ -200,7 +200,8 @@ export class LstmTrainer extends LitElement {
 
   private async onFile(file: File | undefined): Promise<void> {
     if (!file) return;
-    const ok = await this.controller.loadBytes(new Uint8Array(await file.arrayBuffer()), file.name, {
+    // The File itself: a CSV is read piece by piece (in the Worker), never held whole.
+    const ok = await this.controller.loadBytes(file, file.name, {
       dropLabels: this.datasetOptions().dropLabels,
     });
     if (ok) {

@@ -284,16 +284,16 @@ export class TrainerController implements Trainer {
   }
 
   /** A zip with several CSVs waiting for the user to pick one (the element shows a chooser). */
-  private csvChoice: { bytes: Uint8Array; name: string; opts: DatasetOptions; choices: string[] } | null = null;
+  private csvChoice: { source: Uint8Array | Blob; name: string; opts: DatasetOptions; choices: string[] } | null = null;
 
   async chooseCsv(csvName: string): Promise<boolean> {
     const choice = this.csvChoice;
     if (!choice) return false;
-    return this.loadBytes(choice.bytes, choice.name, { ...choice.opts, csvName });
+    return this.loadBytes(choice.source, choice.name, { ...choice.opts, csvName });
   }
 
   /** Read a file's bytes into a table; the current dataset changes only if this succeeds. */
-  async loadBytes(bytes: Uint8Array, name: string, opts: DatasetOptions = {}): Promise<boolean> {
+  async loadBytes(source: Uint8Array | Blob, name: string, opts: DatasetOptions = {}): Promise<boolean> {
     if (this.status === 'training') {
       this.fail(new Error('stop training before loading another dataset'));
       return false;
@@ -302,7 +302,7 @@ export class TrainerController implements Trainer {
     this.error = null;
     this.update();
     try {
-      const table = await readTable(bytes, name, opts);
+      const table = await readTable(source, name, opts);
       const dataset = buildDataset(table, opts);
       this.table = table;
       this.dataset = dataset;
@@ -312,7 +312,7 @@ export class TrainerController implements Trainer {
       this.events.datasetLoaded(dataset.info);
       return true;
     } catch (e) {
-      this.csvChoice = e instanceof ChooseCsvError ? { bytes, name, opts, choices: e.choices } : null;
+      this.csvChoice = e instanceof ChooseCsvError ? { source, name, opts, choices: e.choices } : null;
       this.fail(e);
       return false;
     } finally {

@@ -120,9 +120,9 @@ export class RemoteTrainer implements Trainer {
     return this.call('loadUrl', [url, opts]);
   }
 
-  /** The bytes are handed over to the Worker (their buffer is transferred, not copied). */
-  loadBytes(bytes: Uint8Array, name: string, opts?: DatasetOptions): Promise<boolean> {
-    return this.call('loadBytes', [bytes, name, opts], [bytes.buffer as ArrayBuffer]);
+  /** Bytes are handed over to the Worker (their buffer is transferred, not copied); a Blob is shared, and read there. */
+  loadBytes(source: Uint8Array | Blob, name: string, opts?: DatasetOptions): Promise<boolean> {
+    return this.call('loadBytes', [source, name, opts], source instanceof Uint8Array ? [source.buffer as ArrayBuffer] : []);
   }
 
   chooseCsv(csvName: string): Promise<boolean> {

@@ -100,7 +100,8 @@ export interface TrainerView {
 /** Everything the element asks of the trainer. */
 export interface TrainerActions {
   loadUrl(url: string, opts?: DatasetOptions): Promise<boolean>;
-  loadBytes(bytes: Uint8Array, name: string, opts?: DatasetOptions): Promise<boolean>;
+  /** A dataset file: its bytes, or a Blob (a File) that is read piece by piece. */
+  loadBytes(source: Uint8Array | Blob, name: string, opts?: DatasetOptions): Promise<boolean>;
   /** Read the CSV picked from a zip that held several. */
   chooseCsv(csvName: string): Promise<boolean>;
   /** Re-read the current table with other columns or label filters. */

@@ -176,8 +176,10 @@ export function buildDataset(table: Table, opts: DatasetOptions = {}): Dataset {
   };
 }
 
-/** Bytes (a .zip holding a CSV, or a CSV) → dataset. */
-export async function loadDataset(bytes: Uint8Array | ArrayBuffer, fileName: string, opts: DatasetOptions = {}): Promise<Dataset> {
-  const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  return buildDataset(await readTable(u8, fileName, opts), opts);
+/**
+ * A .zip holding a CSV, or a CSV → dataset. From bytes in memory, or from a Blob (a File in browsers,
+ * `fs.openAsBlob(path)` in Node), which a CSV is read from piece by piece without holding the file.
+ */
+export async function loadDataset(source: Uint8Array | ArrayBuffer | Blob, fileName: string, opts: DatasetOptions = {}): Promise<Dataset> {
+  return buildDataset(await readTable(source instanceof ArrayBuffer ? new Uint8Array(source) : source, fileName, opts), opts);
 }

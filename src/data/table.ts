@@ -1,7 +1,13 @@
 /**
  * Bytes → table: zip or CSV detection, decoding (UTF-8, or UTF-16 with a byte-order mark; invalid UTF-8
  * replaced and counted, with a guess at the file's real encoding), line endings made uniform (any mix of
- * \r\n, \n and \r), and incremental CSV parsing with papaparse (row by row).
+ * \r\n, \n and \r), and CSV parsing with papaparse (row by row).
+ *
+ * A CSV is streamed: read in pieces (from bytes in memory, or from a Blob — a browser's File, Node's
+ * fs.openAsBlob — without ever holding the file), decoded and parsed piece by piece, so the whole text
+ * never exists at once: cells are views into their piece of text (one byte per character for ASCII
+ * and Latin-1), and repeated cells of few-valued columns are one string. Peak memory while loading
+ * stays near the size of the table itself (bench/load-memory.mjs measures it).
  */
 import { DatasetError } from './errors';
 import { DEFAULT_MAX_UNCOMPRESSED, extractCsv, isZip } from './zip';
@@ -32,30 +38,23 @@ export interface ReadOptions {
 }
 
 /**
- * The largest CSV this reader takes, in bytes: the whole text must fit in one JavaScript string, and V8
- * (Chrome, Edge, Node) holds at most 2^29 − 24 UTF-16 code units in one; a UTF-8 file never decodes to
- * more code units than it has bytes.
+ * The largest CSV this reader takes, in bytes (2 GiB). The text is streamed, so no limit of JavaScript
+ * strings applies; what bounds it is memory: a loaded table holds about three times its file (the text,
+ * one view per cell, the column arrays), and the model's token sequences come on top of that.
  */
-export const MAX_TEXT_BYTES = 0x1fffffe8;
+export const MAX_TEXT_BYTES = 2 ** 31;
 
-/** Characters PapaParse parses at a time. */
-const PARSE_CHUNK_CHARS = 1 << 22;
+/** Bytes read (and decoded) at a time. */
+const READ_PIECE_BYTES = 1 << 20;
+/** Characters handed to PapaParse at a time (rows that straddle two are carried over by PapaParse). */
+const PARSE_PIECE_CHARS = 1 << 20;
+/** A column's distinct values shared as one string each, up to this many (labels, categories). */
+const SHARED_VALUES = 4096;
+
+/** What readTable reads: bytes in memory, or a Blob (a File in browsers, fs.openAsBlob in Node) read piece by piece. */
+export type TableSource = Uint8Array | Blob;
 
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
-
-export function decodeUtf8(bytes: Uint8Array): { text: string; replacementChars: number } {
-  let start = 0;
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3; // BOM
-  const body = bytes.subarray(start);
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(body), replacementChars: 0 };
-  } catch {
-    const text = new TextDecoder('utf-8').decode(body);
-    let n = 0;
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0xfffd) n++;
-    return { text, replacementChars: n };
-  }
-}
 
 /** The UTF-16 byte order a byte-order mark announces, or null. */
 export function utf16Bom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
@@ -93,58 +92,204 @@ function looksBinary(bytes: Uint8Array): boolean {
   return false;
 }
 
-export async function readTable(input: Uint8Array, fileName: string, opts: ReadOptions = {}): Promise<Table> {
+/** The source's size in bytes and its first `n` bytes. */
+async function head(src: TableSource, n: number): Promise<Uint8Array> {
+  return src instanceof Uint8Array ? src.subarray(0, n) : new Uint8Array(await src.slice(0, n).arrayBuffer());
+}
+
+async function* pieces(src: TableSource): AsyncGenerator<Uint8Array> {
+  const size = src instanceof Uint8Array ? src.length : src.size;
+  for (let at = 0; at < size; at += READ_PIECE_BYTES) {
+    yield src instanceof Uint8Array ? src.subarray(at, at + READ_PIECE_BYTES) : new Uint8Array(await src.slice(at, at + READ_PIECE_BYTES).arrayBuffer());
+  }
+}
+
+/** Where a piece of UTF-8 must be cut so that no character is split: before an incomplete last sequence. */
+function utf8Cut(b: Uint8Array): number {
+  for (let i = b.length - 1; i >= Math.max(0, b.length - 4); i--) {
+    const x = b[i]!;
+    if (x < 0x80) return b.length; // ASCII: complete
+    if (x >= 0xc0) return b.length - i < (x >= 0xf0 ? 4 : x >= 0xe0 ? 3 : 2) ? i : b.length; // a lead byte
+  }
+  return b.length;
+}
+
+/**
+ * The source's text, piece by piece. UTF-8 pieces are cut between characters and each decoded on its
+ * own: V8 then keeps ASCII and Latin-1 text one byte per character (a streaming decoder's output is
+ * UTF-16, twice the memory for every cell cut from it). The file's byte-order mark is dropped; one
+ * inside the text is kept, as a streaming decode would.
+ */
+async function* decodePieces(src: TableSource, encoding: Table['encoding'], fatal: boolean): AsyncGenerator<string> {
+  if (encoding !== 'utf-8') {
+    const decoder = new TextDecoder(encoding, { fatal });
+    for await (const bytes of pieces(src)) yield decoder.decode(bytes, { stream: true });
+    yield decoder.decode();
+    return;
+  }
+  const decoder = new TextDecoder('utf-8', { fatal, ignoreBOM: true });
+  let carry = new Uint8Array(0);
+  let first = true;
+  for await (const piece of pieces(src)) {
+    let b = piece;
+    if (carry.length) {
+      b = new Uint8Array(carry.length + piece.length);
+      b.set(carry);
+      b.set(piece, carry.length);
+    }
+    if (first && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) b = b.subarray(3);
+    first = false;
+    const cut = utf8Cut(b);
+    carry = b.slice(cut);
+    yield decoder.decode(b.subarray(0, cut));
+  }
+  if (carry.length) yield decoder.decode(carry);
+}
+
+/** One column's cells, its few distinct values (labels, categories) shared rather than repeated. */
+class Column {
+  readonly cells: string[] = [];
+  private shared: Map<string, string> | null = new Map();
+
+  push(cell: string): void {
+    const m = this.shared;
+    if (m) {
+      const known = m.get(cell);
+      if (known !== undefined) return void this.cells.push(known);
+      if (m.size < SHARED_VALUES) {
+        m.set(cell, cell);
+        return void this.cells.push(cell);
+      }
+      this.shared = null; // many distinct values: a text column
+    }
+    this.cells.push(cell);
+  }
+}
+
+interface Parsed {
+  header: string[] | null;
+  data: string[][];
+  rows: number;
+  malformedRows: number;
+  replacementChars: number;
+}
+
+/** The smallest part of Node's Readable that PapaParse reads from: its public stream input, fed by hand. */
+function pushSource() {
+  const on: Record<string, (x?: unknown) => void> = {};
+  return {
+    stream: {
+      readable: true,
+      read() {},
+      pause() {},
+      resume() {},
+      on(event: string, fn: (x?: unknown) => void) {
+        on[event] = fn;
+      },
+      removeListener() {},
+    },
+    data: (text: string) => on.data!(text),
+    end: () => on.end!(),
+  };
+}
+
+/**
+ * Decode and parse the CSV piece by piece. `fatal`: stop at the first invalid UTF-8 sequence (the
+ * TypeError propagates); otherwise invalid sequences become U+FFFD, counted.
+ */
+async function parseCsv(src: TableSource, name: string, encoding: Table['encoding'], fatal: boolean): Promise<Parsed> {
+  const Papa = (await import('papaparse')).default;
+  const out: Parsed = { header: null, data: [], rows: 0, malformedRows: 0, replacementChars: 0 };
+  let columns: Column[] = [];
+  const source = pushSource();
+  const done = new Promise<void>((resolve, reject) => {
+    Papa.parse<string[]>(source.stream as unknown as NodeJS.ReadableStream, {
+      header: false,
+      skipEmptyLines: 'greedy',
+      newline: '\n',
+      delimiter: /\.tsv$/i.test(name) ? '\t' : '',
+      step: (res) => {
+        const row = res.data;
+        if (!out.header) {
+          out.header = row.map((h, i) => h.trim() || `column ${i + 1}`);
+          columns = out.header.map(() => new Column());
+          return;
+        }
+        if (row.length !== columns.length) out.malformedRows++;
+        for (let c = 0; c < columns.length; c++) columns[c]!.push(row[c] ?? '');
+        out.rows++;
+      },
+      complete: () => resolve(),
+      error: (e: Error) => reject(e),
+    });
+  });
+  // Papaparse guesses one newline for the whole file from its start, so a file that switches from \r\n
+  // to \n would merge rows: every line ending becomes \n first (inside quoted cells too, harmlessly for
+  // text). A \r that ends a piece waits for the next piece's first character.
+  let pending: string[] = [];
+  let pendingChars = 0;
+  let cr = false;
+  const feed = (text: string, last: boolean) => {
+    if (cr) text = `\r${text}`;
+    cr = !last && text.endsWith('\r');
+    if (cr) text = text.slice(0, -1);
+    if (!fatal) for (let i = text.indexOf('\ufffd'); i >= 0; i = text.indexOf('\ufffd', i + 1)) out.replacementChars++;
+    pending.push(text.replace(/\r\n?/g, '\n'));
+    pendingChars += text.length;
+    if (pendingChars >= PARSE_PIECE_CHARS || last) {
+      let piece = pending.join('');
+      pending = [];
+      pendingChars = 0;
+      if (!last) {
+        const cut = piece.lastIndexOf('\n') + 1;
+        if (cut > 0 && cut < piece.length) {
+          pending.push(piece.slice(cut));
+          pendingChars = piece.length - cut;
+          piece = piece.slice(0, cut);
+        }
+      }
+      if (piece) source.data(piece);
+    }
+  };
+  for await (const text of decodePieces(src, encoding, fatal)) feed(text, false);
+  feed('', true);
+  source.end();
+  await done;
+  out.data = columns.map((c) => c.cells);
+  return out;
+}
+
+export async function readTable(input: TableSource, fileName: string, opts: ReadOptions = {}): Promise<Table> {
   const maxBytes = Math.min(opts.maxBytes ?? MAX_TEXT_BYTES, MAX_TEXT_BYTES);
   const tooBig = (what: string, n: number) =>
     new DatasetError(
       `${what} is ${mib(n)}, over the ${mib(maxBytes)} limit` +
-        (maxBytes === MAX_TEXT_BYTES ? ' (the most text a JavaScript engine holds in one string); split the file' : ''),
+        (maxBytes === MAX_TEXT_BYTES ? ' (a loaded table takes about three times its file in memory); split the file' : ''),
     );
-  if (!isZip(input) && input.length > maxBytes) throw tooBig(`"${fileName}"`, input.length);
-  let bytes = input;
+  const size = input instanceof Uint8Array ? input.length : input.size;
+  let src: TableSource = input;
   let name = fileName;
-  if (isZip(input)) {
-    const csv = await extractCsv(input, Math.min(opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED, MAX_TEXT_BYTES), opts.csvName);
+  if (isZip(await head(input, 4))) {
+    const bytes = input instanceof Uint8Array ? input : new Uint8Array(await input.arrayBuffer());
+    const csv = await extractCsv(bytes, Math.min(opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED, MAX_TEXT_BYTES), opts.csvName);
     if (csv.bytes.length > maxBytes) throw tooBig(`"${csv.name}" in the zip`, csv.bytes.length);
-    bytes = csv.bytes;
+    src = csv.bytes;
     name = csv.name;
+  } else if (size > maxBytes) throw tooBig(`"${fileName}"`, size);
+  const first = await head(src, 1 << 20);
+  const utf16 = utf16Bom(first);
+  if (!utf16 && looksBinary(first)) throw new DatasetError(`"${name}" is neither a zip archive nor a CSV text file`);
+  let parsed: Parsed;
+  try {
+    parsed = await parseCsv(src, name, utf16 ?? 'utf-8', !utf16);
+  } catch (e) {
+    if (!(e instanceof TypeError) || utf16) throw e;
+    // Not valid UTF-8: read it again, replacing and counting what does not decode.
+    parsed = await parseCsv(src, name, 'utf-8', false);
   }
-  const utf16 = utf16Bom(bytes);
-  if (!utf16 && looksBinary(bytes)) throw new DatasetError(`"${name}" is neither a zip archive nor a CSV text file`);
-  // Loaded when a table is first read: a page that never reads one never downloads PapaParse.
-  const Papa = (await import('papaparse')).default;
-  const decoded = utf16 ? { text: new TextDecoder(utf16).decode(bytes), replacementChars: 0 } : decodeUtf8(bytes);
-  const replacementChars = decoded.replacementChars;
-  const likelyEncoding = replacementChars > 0 ? guessSingleByteEncoding(bytes) : null;
-  // Papaparse guesses one newline for the whole file from its start, so a file that switches from \r\n
-  // to \n merges rows: make every line ending \n first (inside quoted cells too, harmlessly for text).
-  const text = decoded.text.replace(/\r\n?/g, '\n');
-  let header: string[] | null = null;
-  const data: string[][] = [];
-  let rows = 0;
-  let malformedRows = 0;
-  Papa.parse<string[]>(text, {
-    header: false,
-    skipEmptyLines: 'greedy',
-    newline: '\n',
-    // Piece by piece (rows that straddle pieces are carried over by PapaParse itself): its fast path
-    // would otherwise split the whole text into all of its rows at once, which for a large file costs
-    // several times the file in short-lived memory.
-    chunkSize: PARSE_CHUNK_CHARS,
-    delimiter: /\.tsv$/i.test(name) ? '\t' : '',
-    step: (res) => {
-      const row = res.data;
-      if (!header) {
-        header = row.map((h, i) => h.trim() || `column ${i + 1}`);
-        for (let c = 0; c < header.length; c++) data.push([]);
-        return;
-      }
-      if (row.length !== header.length) malformedRows++;
-      for (let c = 0; c < header.length; c++) data[c]!.push(row[c] ?? '');
-      rows++;
-    },
-  });
+  const { header, data, rows, malformedRows, replacementChars } = parsed;
   if (!header) throw new DatasetError(`"${name}" is empty`);
   if (rows === 0) throw new DatasetError(`"${name}" has a header but no data rows`);
+  const likelyEncoding = replacementChars > 0 ? guessSingleByteEncoding(first) : null;
   return { fileName: name, columns: header, data, rows, replacementChars, malformedRows, encoding: utf16 ?? 'utf-8', likelyEncoding };
 }

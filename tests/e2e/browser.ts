@@ -30,13 +30,22 @@ const TYPES: Record<string, string> = {
   '.csv': 'text/csv',
 };
 
-/** A static file server for `dir`; extra routes answer from memory (for generated test files). */
-export async function serve(dir: string, extra: Record<string, Uint8Array | string> = {}): Promise<{ url: string; close: () => Promise<void> }> {
+/**
+ * A static file server for `dir`, nothing cached; extra routes answer from memory (generated test files;
+ * null: 404), read at each request, so a test may change them between page loads.
+ */
+export async function serve(dir: string, extra: Record<string, Uint8Array | string | null> = {}): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     const p = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    if (extra[p] !== undefined) {
-      res.writeHead(200, { 'content-type': TYPES[path.extname(p)] ?? 'application/octet-stream' });
-      res.end(extra[p]);
+    const route = extra[p];
+    if (route === null) {
+      res.writeHead(404, { 'cache-control': 'no-store' });
+      res.end('not found');
+      return;
+    }
+    if (route !== undefined) {
+      res.writeHead(200, { 'content-type': TYPES[path.extname(p)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.end(route);
       return;
     }
     const file = path.join(dir, p.endsWith('/') ? `${p}index.html` : p);
@@ -45,7 +54,7 @@ export async function serve(dir: string, extra: Record<string, Uint8Array | stri
       res.end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
     fs.createReadStream(file).pipe(res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -104,7 +113,7 @@ export async function openWithBuiltinDataset(browser: Browser, url: string, time
  * launched and a page opened whose errors (page errors and console errors) are collected. `close()`
  * shuts everything down (browser first: the server's close waits for its connections).
  */
-export async function openTestPage(extra: Record<string, Uint8Array | string> = {}): Promise<{ page: Page; url: string; errors: string[]; close: () => Promise<void> }> {
+export async function openTestPage(extra: Record<string, Uint8Array | string | null> = {}): Promise<{ page: Page; url: string; errors: string[]; close: () => Promise<void> }> {
   requireBuild();
   const server = await serve(DIST, extra);
   const browser = await launch();

@@ -6,31 +6,33 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HTTPRequest, Page } from 'puppeteer';
+import type { Page } from 'puppeteer';
 import { DIST, openTestPage } from './browser';
 
 let page: Page;
 let siteUrl = '';
 let errors: string[] = [];
 let close: () => Promise<void>;
-/** What the interception does to the Worker's script: serve it, serve it without WebGPU, or refuse it. */
-let workerScript: 'as-is' | 'no-webgpu' | 'missing' = 'as-is';
+/** The demo's Worker script, as built. */
+const WORKER = fs.readdirSync(path.join(DIST, 'site/assets')).find((f) => /^trainer-worker-[\w-]+\.js$/.test(f))!;
+const workerPath = `/site/assets/${WORKER}`;
+/** Routes the server answers from memory: the Worker's script is replaced here (null: 404), per test. */
+const routes: Record<string, string | null> = {};
+/** Serve the Worker's script as built, without WebGPU in it, or not at all. */
+function workerScript(how: 'as-is' | 'no-webgpu' | 'missing'): void {
+  if (how === 'as-is') delete routes[workerPath];
+  // A browser that offers WebGPU to pages but not to Workers: the Worker's navigator has no gpu.
+  else if (how === 'no-webgpu') routes[workerPath] = `Object.defineProperty(self.navigator, 'gpu', { value: undefined });\n${fs.readFileSync(path.join(DIST, 'site/assets', WORKER), 'utf8')}`;
+  else routes[workerPath] = null;
+}
 const workerRequests: string[] = [];
 
 beforeAll(async () => {
   let url: string;
-  ({ page, url, errors, close } = await openTestPage());
+  ({ page, url, errors, close } = await openTestPage(routes));
   siteUrl = `${url}site/`;
-  await page.setRequestInterception(true);
-  page.on('request', (r: HTTPRequest) => {
-    const p = new URL(r.url()).pathname;
-    if (!/\/trainer-worker-[\w-]+\.js$/.test(p)) return void r.continue();
-    workerRequests.push(p);
-    if (workerScript === 'missing') return void r.respond({ status: 404, body: 'not found' });
-    if (workerScript === 'as-is') return void r.continue();
-    // A browser that offers WebGPU to pages but not to Workers: the Worker's navigator has no gpu.
-    const file = fs.readFileSync(path.join(DIST, 'site', p.slice(p.indexOf('/assets/'))), 'utf8');
-    return void r.respond({ status: 200, contentType: 'text/javascript', body: `Object.defineProperty(self.navigator, 'gpu', { value: undefined });\n${file}` });
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname === workerPath) workerRequests.push(workerPath);
   });
 }, 60_000);
 
@@ -73,7 +75,7 @@ async function trainOnce(setup: string | null = null): Promise<{ gpu: string; ac
 
 describe('<lstm-trainer> chooses its thread and says which', () => {
   it('by default it trains in a Worker', async () => {
-    workerScript = 'as-is';
+    workerScript('as-is');
     const r = await trainOnce();
     expect(r.gpu).toMatch(/training in a Worker/);
     expect(workerRequests.length).toBeGreaterThan(0);
@@ -82,7 +84,7 @@ describe('<lstm-trainer> chooses its thread and says which', () => {
   });
 
   it('a Worker without WebGPU: it trains on the main thread and says why, with no error shown', async () => {
-    workerScript = 'no-webgpu';
+    workerScript('no-webgpu');
     const r = await trainOnce();
     expect(r.gpu).toMatch(/training on the main thread: WebGPU is not available in a Worker here/);
     expect(r.accuracy).toBeGreaterThan(0.5);
@@ -91,14 +93,14 @@ describe('<lstm-trainer> chooses its thread and says which', () => {
   });
 
   it('a Worker script that does not load: it trains on the main thread and says why', async () => {
-    workerScript = 'missing';
+    workerScript('missing');
     const r = await trainOnce();
     expect(r.gpu).toMatch(/training on the main thread: the Worker did not start/);
     expect(r.accuracy).toBeGreaterThan(0.5);
   });
 
   it('main-thread set on the element: no Worker is started', async () => {
-    workerScript = 'as-is';
+    workerScript('as-is');
     const before = workerRequests.length;
     // The demo's element is replaced by one with main-thread set before it connects.
     const r = await trainOnce(`{
@@ -115,7 +117,7 @@ describe('<lstm-trainer> chooses its thread and says which', () => {
   });
 
   it('no WebGPU at all (neither the page nor a Worker): the page explains which browsers and flags work, instead of breaking', async () => {
-    workerScript = 'no-webgpu';
+    workerScript('no-webgpu');
     await page.evaluateOnNewDocument(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined }));
     await page.goto(siteUrl);
     await page.waitForFunction(() => !!document.querySelector('lstm-trainer')?.shadowRoot?.querySelector('[data-testid=no-webgpu]'), { timeout: 30_000, polling: 100 });
