@@ -141,13 +141,13 @@ export function padSequences(seqs: readonly number[][], opts: PadOptions = {}): 
   }
   const maxlen = opts.maxlen ?? seqs.reduce((m, s) => Math.max(m, s.length), 0);
   if (!(Number.isInteger(maxlen) && maxlen >= 0)) throw new Error(`maxlen must be a non-negative integer, got ${maxlen}`);
-  const padding = opts.padding ?? 'pre';
-  const truncating = opts.truncating ?? 'pre';
   const data = new Uint32Array(seqs.length * maxlen).fill(opts.value ?? 0);
-  seqs.forEach((s, r) => {
-    const kept = s.length <= maxlen ? s : truncating === 'pre' ? s.slice(s.length - maxlen) : s.slice(0, maxlen);
-    const at = padding === 'pre' ? maxlen - kept.length : 0;
-    data.set(kept, r * maxlen + at);
-  });
+  seqs.forEach((s, r) => padRow(data, r, s, maxlen, opts.padding ?? 'pre', opts.truncating ?? 'pre'));
   return { data, maxlen };
+}
+
+/** Write one sequence into row `r` of a [n, maxlen] matrix already filled with the padding value (pad_sequences' rule). */
+export function padRow(data: Uint32Array, r: number, s: ArrayLike<number> & { slice(a: number, b?: number): ArrayLike<number> }, maxlen: number, padding: 'pre' | 'post', truncating: 'pre' | 'post'): void {
+  const kept = s.length <= maxlen ? s : truncating === 'pre' ? s.slice(s.length - maxlen) : s.slice(0, maxlen);
+  data.set(kept, r * maxlen + (padding === 'pre' ? maxlen - kept.length : 0));
 }

@@ -21,7 +21,7 @@ import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type
 import { checkFitsDevice, defaultMaxLen, maxRowsPerStep } from './limits';
 import { SentimentNetwork, sentimentLayers, type Batch } from './network';
 import { decodeModelFile, encodeModelFile } from './persistence';
-import { SequenceEncoder, yieldToEventLoop, type EncodedTexts } from './text-encoder';
+import { SequenceEncoder, sequenceLengths, yieldToEventLoop, type EncodedTexts } from './text-encoder';
 
 export interface FitOptions {
   epochs?: number;
@@ -134,10 +134,10 @@ export class SentimentModel {
   /** How the sequence length was chosen when it was not configured (set at the first fit). */
   maxLenChoice: ReturnType<typeof defaultMaxLen> | null = null;
 
-  private async build(train: LabelledTexts, seqs: number[][], batchSize: number): Promise<void> {
+  private async build(train: LabelledTexts, lengths: Uint32Array, batchSize: number): Promise<void> {
     this.labelNames = [...train.labelNames];
     if (this.text.maxLen === null) {
-      this.maxLenChoice = defaultMaxLen(seqs.map((s) => s.length));
+      this.maxLenChoice = defaultMaxLen(lengths);
       this.text.maxLen = this.maxLenChoice.maxLen;
     }
     let weights: number[] | null = null;
@@ -157,16 +157,16 @@ export class SentimentModel {
    * Stop before training on nothing: when most texts are empty after cleaning and tokenizing, or the
    * vocabulary is tiny, the model could only learn the class balance.
    */
-  private checkTokens(seqs: number[][]): void {
-    const empty = seqs.reduce((n, s) => n + (s.length === 0 ? 1 : 0), 0);
+  private checkTokens(lengths: Uint32Array): void {
+    const empty = lengths.reduce((n, l) => n + (l === 0 ? 1 : 0), 0);
     const words = this.tokenizer.wordIndex.size;
     const cleaning = this.config.cleaning;
     const hint =
       cleaning.keep === 'ascii'
         ? "; the 'ascii' cleaning keeps only a–z and 0–9, so text in other scripts disappears: use the default 'unicode' cleaning (CLI: --cleaning unicode)"
         : '; check that the text column holds the texts';
-    if (empty * 2 > seqs.length) {
-      throw new Error(`${empty} of ${seqs.length} training texts are empty after cleaning with ${describeCleaning(cleaning)}${hint}`);
+    if (empty * 2 > lengths.length) {
+      throw new Error(`${empty} of ${lengths.length} training texts are empty after cleaning with ${describeCleaning(cleaning)}${hint}`);
     }
     if (words < MIN_VOCABULARY) {
       throw new Error(`the training texts hold only ${words} distinct word${words === 1 ? '' : 's'} after cleaning with ${describeCleaning(cleaning)} (at least ${MIN_VOCABULARY} are needed)${hint}`);
@@ -217,8 +217,9 @@ export class SentimentModel {
     }
     const fitting = !this.tokenizer.fitted;
     const seqs = await this.text.sequencesOf(train.texts, fitting);
-    if (fitting) this.checkTokens(seqs);
-    if (!this.network) await this.build(train, seqs, batchSize);
+    const seqLengths = sequenceLengths(seqs);
+    if (fitting) this.checkTokens(seqLengths);
+    if (!this.network) await this.build(train, seqLengths, batchSize);
     const net = this.network!;
     const { ids, lengths, T } = this.text.pad(seqs);
     const labels = this.labelsFor(train);

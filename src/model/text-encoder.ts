@@ -5,7 +5,7 @@
  * that a page stays responsive.
  */
 import { cleanText, type CleaningConfig } from '../data/clean';
-import { padSequences, Tokenizer } from '../data/tokenizer';
+import { padRow, Tokenizer } from '../data/tokenizer';
 
 export interface EncodedTexts {
   /** Batch-major [n, T] token ids. */
@@ -13,6 +13,32 @@ export interface EncodedTexts {
   /** Each row's real length (≤ T). */
   lengths: Uint32Array;
   T: number;
+}
+
+/**
+ * Token sequences packed end to end: sequence i is tokens[offsets[i] .. offsets[i + 1]). A million
+ * texts take a few bytes per token this way, where arrays of arrays take hundreds of bytes per text.
+ */
+export interface PackedSequences {
+  tokens: Uint32Array;
+  offsets: Uint32Array;
+}
+
+/** Pack arrays of token ids. */
+export function packSequences(seqs: readonly (readonly number[])[]): PackedSequences {
+  const offsets = new Uint32Array(seqs.length + 1);
+  seqs.forEach((s, i) => (offsets[i + 1] = offsets[i]! + s.length));
+  const tokens = new Uint32Array(offsets[seqs.length]!);
+  seqs.forEach((s, i) => tokens.set(s, offsets[i]!));
+  return { tokens, offsets };
+}
+
+/** Each packed sequence's length. */
+export function sequenceLengths(p: PackedSequences): Uint32Array {
+  const n = p.offsets.length - 1;
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[i] = p.offsets[i + 1]! - p.offsets[i]!;
+  return out;
 }
 
 export interface TextEncoderConfig {
@@ -43,33 +69,55 @@ export class SequenceEncoder {
 
   /** Clean, tokenize and pad texts into a [n, maxLen] id matrix (plus each row's real length). */
   encode(texts: readonly string[]): EncodedTexts {
-    return this.pad(this.tokenizer.textsToSequences(texts.map((t) => cleanText(t, this.config.cleaning))));
+    return this.pad(packSequences(this.tokenizer.textsToSequences(texts.map((t) => cleanText(t, this.config.cleaning)))));
   }
 
-  pad(seqs: number[][]): EncodedTexts {
+  /** pad_sequences of packed sequences: a [n, maxLen] id matrix and each row's real length. */
+  pad(p: PackedSequences): EncodedTexts {
     const T = this.maxLen;
     if (T === null) throw new Error('maxLen is not known before the first fit');
-    const { data } = padSequences(seqs, { maxlen: T, padding: this.config.padding, truncating: this.config.truncating });
-    return { ids: data, lengths: Uint32Array.from(seqs, (s) => Math.min(s.length, T)), T };
+    const n = p.offsets.length - 1;
+    const ids = new Uint32Array(n * T);
+    const lengths = new Uint32Array(n);
+    for (let r = 0; r < n; r++) {
+      const seq = p.tokens.subarray(p.offsets[r]!, p.offsets[r + 1]!);
+      padRow(ids, r, seq, T, this.config.padding, this.config.truncating);
+      lengths[r] = Math.min(seq.length, T);
+    }
+    return { ids, lengths, T };
   }
 
-  /** Token sequences of `texts`, prepared in slices (fitting the tokenizer on them first when asked). */
-  async sequencesOf(texts: readonly string[], fitTokenizer: boolean): Promise<number[][]> {
-    const cleaned: string[] = [];
-    for (let s = 0; s < texts.length; s += SLICE) {
-      for (const t of texts.slice(s, s + SLICE)) cleaned.push(cleanText(t, this.config.cleaning));
-      await yieldToEventLoop();
-    }
+  /**
+   * Token sequences of `texts`, packed, prepared in slices (fitting the tokenizer on them first when
+   * asked). Each text is cleaned as it is needed (twice when fitting) rather than all kept cleaned.
+   */
+  async sequencesOf(texts: readonly string[], fitTokenizer: boolean): Promise<PackedSequences> {
+    const clean = (t: string) => cleanText(t, this.config.cleaning);
     if (fitTokenizer) {
-      this.tokenizer.fitOnTexts(cleaned);
+      // The word counts accumulate text by text; the vocabulary is ordered once, at the end.
+      this.tokenizer.fitOnTexts((function* () {
+        for (const t of texts) yield clean(t);
+      })());
       await yieldToEventLoop();
     }
-    const seqs: number[][] = [];
-    for (let s = 0; s < cleaned.length; s += SLICE) {
-      seqs.push(...this.tokenizer.textsToSequences(cleaned.slice(s, s + SLICE)));
+    const offsets = new Uint32Array(texts.length + 1);
+    let tokens = new Uint32Array(Math.max(1024, texts.length * 8));
+    let used = 0;
+    for (let s = 0; s < texts.length; s += SLICE) {
+      const seqs = this.tokenizer.textsToSequences(texts.slice(s, s + SLICE).map(clean));
+      seqs.forEach((seq, k) => {
+        if (used + seq.length > tokens.length) {
+          const grown = new Uint32Array(Math.max(used + seq.length, Math.ceil(tokens.length * 1.5)));
+          grown.set(tokens.subarray(0, used));
+          tokens = grown;
+        }
+        tokens.set(seq, used);
+        used += seq.length;
+        offsets[s + k + 1] = used;
+      });
       await yieldToEventLoop();
     }
-    return seqs;
+    return { tokens: tokens.slice(0, used), offsets };
   }
 
   /**
