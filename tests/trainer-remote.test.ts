@@ -115,6 +115,17 @@ describe('the trainer in another thread', () => {
     await p.close();
   });
 
+  it('once the other end is gone, actions answer at once: the reason shown as the error, a neutral result, no rejection', async () => {
+    const p = pair();
+    await p.remote.start();
+    await p.close();
+    await expect(p.remote.loadUrl('https://example.invalid/data.csv')).resolves.toBe(false);
+    expect(p.remote.error).toMatch(/the trainer was closed/);
+    await expect(p.remote.saveModel()).resolves.toBeNull();
+    await expect(p.remote.train(SETTINGS)).resolves.toBeUndefined();
+    expect(p.log.filter((l) => l.startsWith('error'))).toHaveLength(3);
+  });
+
   it('without a GPU in the other thread, start() says so and its events are held back (the element then trains on the main thread)', async () => {
     const p = pair(() => Promise.reject(new Error('WebGPU is not available in this context')));
     await p.remote.start();

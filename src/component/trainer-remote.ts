@@ -92,6 +92,19 @@ export class RemoteTrainer implements Trainer {
     });
   }
 
+  /**
+   * An action: like the one-thread controller, it never rejects; a failure (the Worker gone, or an error
+   * the controller did not catch) becomes the trainer's error, shown, and the action's neutral answer.
+   */
+  private act<T>(method: Method, args: unknown[], failed: T, transfer: Transferable[] = []): Promise<T> {
+    return this.call<T>(method, args, transfer).catch((e: Error) => {
+      this.error = e.message;
+      this.events.error(e.message);
+      this.host.requestUpdate();
+      return failed;
+    });
+  }
+
   /** A trainer that shows 'starting' and answers nothing (what the element shows before it has one). */
   static notStarted(host: RemoteHost, events: TrainerEvents): RemoteTrainer {
     const t = new RemoteTrainer({ postMessage() {}, addEventListener() {} }, host, events);
@@ -117,28 +130,28 @@ export class RemoteTrainer implements Trainer {
   }
 
   loadUrl(url: string, opts?: DatasetOptions): Promise<boolean> {
-    return this.call('loadUrl', [url, opts]);
+    return this.act('loadUrl', [url, opts], false);
   }
 
   /** Bytes are handed over to the Worker (their buffer is transferred, not copied); a Blob is shared, and read there. */
   loadBytes(source: Uint8Array | Blob, name: string, opts?: DatasetOptions): Promise<boolean> {
-    return this.call('loadBytes', [source, name, opts], source instanceof Uint8Array ? [source.buffer as ArrayBuffer] : []);
+    return this.act('loadBytes', [source, name, opts], false, source instanceof Uint8Array ? [source.buffer as ArrayBuffer] : []);
   }
 
   chooseCsv(csvName: string): Promise<boolean> {
-    return this.call('chooseCsv', [csvName]);
+    return this.act('chooseCsv', [csvName], false);
   }
 
   reconfigure(opts: DatasetOptions): Promise<boolean> {
-    return this.call('reconfigure', [opts]);
+    return this.act('reconfigure', [opts], false);
   }
 
   train(settings: Parameters<Trainer['train']>[0]): Promise<void> {
-    return this.call('train', [settings]);
+    return this.act('train', [settings], undefined);
   }
 
   resume(): Promise<void> {
-    return this.call('resume');
+    return this.act('resume', [], undefined);
   }
 
   stop(): void {
@@ -152,36 +165,36 @@ export class RemoteTrainer implements Trainer {
   }
 
   resumeSaved(id: string, epochs: number): Promise<void> {
-    return this.call('resumeSaved', [id, epochs]);
+    return this.act('resumeSaved', [id, epochs], undefined);
   }
 
   useSaved(id: string): Promise<boolean> {
-    return this.call('useSaved', [id]);
+    return this.act('useSaved', [id], false);
   }
 
   deleteSaved(id: string): Promise<void> {
-    return this.call('deleteSaved', [id]);
+    return this.act('deleteSaved', [id], undefined);
   }
 
   savedBytes(id: string): Promise<Uint8Array | null> {
-    return this.call('savedBytes', [id]);
+    return this.act('savedBytes', [id], null);
   }
 
   predict(text: string): Promise<void> {
-    return this.call('predict', [text]);
+    return this.act('predict', [text], undefined);
   }
 
   /** The bytes are handed over to the Worker (their buffer is transferred, not copied). */
   loadModel(bytes: Uint8Array): Promise<boolean> {
-    return this.call('loadModel', [bytes], [bytes.buffer as ArrayBuffer]);
+    return this.act('loadModel', [bytes], false, [bytes.buffer as ArrayBuffer]);
   }
 
   saveModel(): Promise<Uint8Array | null> {
-    return this.call('saveModel');
+    return this.act('saveModel', [], null);
   }
 
   exportTfjs(): Promise<{ modelJson: string; weightsBin: Uint8Array } | null> {
-    return this.call('exportTfjs');
+    return this.act('exportTfjs', [], null);
   }
 
   kerasParts(): Promise<KerasParts | null> {
@@ -204,10 +217,10 @@ export class RemoteTrainer implements Trainer {
   }
 
   exportEmbeddingProjector(): Promise<{ vectorsTsv: string; metadataTsv: string } | null> {
-    return this.call('exportEmbeddingProjector');
+    return this.act('exportEmbeddingProjector', [], null);
   }
 
   weights(): Promise<Map<string, Float32Array> | null> {
-    return this.call('weights');
+    return this.act('weights', [], null);
   }
 }

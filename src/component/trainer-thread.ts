@@ -64,7 +64,8 @@ export class TrainerThread implements ReactiveController {
     // A module that does not load (a bundler that did not emit it, a content security policy) shows up here.
     worker.addEventListener('error', (e) => {
       e.preventDefault();
-      failed(`the Worker did not start (${e.message || 'its script could not be loaded'})`);
+      const why = e.message || 'its script could not be loaded';
+      failed(this.thread === 'training in a Worker' ? `the Worker stopped (${why}); its model and dataset are gone: load them again` : `the Worker did not start (${why})`);
     });
     remote.start().then(
       () => {
