@@ -23,5 +23,5 @@ struct Params { V: u32, H: u32, offH: u32, offWd: u32, offBd: u32, offOut: u32, 
 
 @compute @workgroup_size(64, 1, 1)
 fn main(@builtin(local_invocation_id) lid3: vec3u) {
-  denseDraw(lid3.x, 64u, p.offH, p.H);
+  denseDraw(lid3.x, 64u, p.offH, p.H, p.offOut, p.position);
 }

@@ -1,11 +1,14 @@
-// The last LSTM layer's timestep, the output layer and the sampler of generation in one dispatch (one
-// workgroup): lstm_decode_step.wgsl's step, then dense_sample.wgsl's logits and draw, with storage
-// barriers between the phases instead of separate dispatches. Per generated token of a one-layer model
-// this is the whole GPU work.
+// The last LSTM layer's timesteps, the output layer and the sampler of generation in one dispatch (one
+// workgroup): for each of `count` timesteps, lstm_decode_step.wgsl's step, then dense_sample.wgsl's
+// logits and draw, with storage barriers between the phases instead of separate dispatches. A one-layer
+// model (EMBED) generates a whole chunk of tokens in one dispatch: the token drawn at timestep i is the
+// input of timestep i + 1, read back from `tokens` after a barrier.
 //
-//   h_t, c_t = LSTM step on x (EMBED: the embedding row of tokens[offTok]; else X[offX ..]) and h_{t−1}
-//   z_v      = bd[v] + Σ_k h_t[k]·Wd[k, v]
-//   tokens[offOut] = Gumbel-max / argmax draw from z (sampling.wgsl), when SAMPLE; reading a prompt skips it
+//   for i in 0 … count − 1, t = t0 + i:
+//     h_t, c_t = LSTM step on x (EMBED: the embedding row of tokens[offTok + i]; else X[offX + i·In ..])
+//     z_v      = bd[v] + Σ_k h_t[k]·Wd[k, v]
+//     tokens[offOut + i] = Gumbel-max / argmax draw from z at stream position position + i
+//                          (sampling.wgsl), once position + i ≥ drawFrom (a prompt's tokens are read, not drawn)
 //
 // Thread mapping: one workgroup of 256; invocation l computes units j = l, l + 256, …, then logits
 // v = l, l + 256, …; invocation 0 draws. Dispatch: (1, 1, 1).
@@ -18,7 +21,7 @@ alias Cell = f32;
 
 struct Params {
   In: u32, H: u32, t: u32, offWx: u32, offWh: u32, offB: u32, offX: u32, offTok: u32,
-  V: u32, offWd: u32, offBd: u32, offOut: u32, seed: u32, position: u32, temperature: f32, topK: u32, sample: u32,
+  V: u32, offWd: u32, offBd: u32, offOut: u32, seed: u32, position: u32, temperature: f32, topK: u32, drawFrom: u32, count: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> tokens: array<u32>;
@@ -37,8 +40,12 @@ struct Params {
 fn main(@builtin(local_invocation_id) lid3: vec3u) {
   let lid = lid3.x;
   let H = p.H;
-  for (var j = lid; j < H; j += 256u) { decodeUnit(j); }
-  if (p.sample == 0u) { return; }
-  storageBarrier();
-  denseDraw(lid, 256u, (p.t + 1u) * H, H);
+  for (var i = 0u; i < p.count; i++) {
+    let t = p.t + i;
+    for (var j = lid; j < H; j += 256u) { decodeUnit(j, t, p.offTok + i, i); }
+    storageBarrier();
+    if (p.position + i >= p.drawFrom) { denseDraw(lid, 256u, (t + 1u) * H, H, p.offOut + i, p.position + i); }
+    // h_t, c_t and the drawn token are read by every invocation at the next timestep.
+    storageBarrier();
+  }
 }

@@ -30,5 +30,5 @@ struct Params { In: u32, H: u32, t: u32, offWx: u32, offWh: u32, offB: u32, offX
 
 @compute @workgroup_size(64, 1, 1)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
-  if (gid.x < p.H) { decodeUnit(gid.x); }
+  if (gid.x < p.H) { decodeUnit(gid.x, p.t, p.offTok, 0u); }
 }

@@ -77,10 +77,14 @@ describe('a character language model', () => {
   }, 60_000);
 
   it('sampling: the same seed gives the same text, another seed another; streaming hands out every chunk; save → load generates the same', async () => {
-    const a = await lm.generate('the', { length: 60, temperature: 1.5, seed: 5, chunk: 7 });
+    const a = await lm.generate('the', { length: 60, temperature: 1.5, seed: 5, chunk: 7, fuse: true });
     expect(await lm.generate('the', { length: 60, temperature: 1.5, seed: 5, chunk: 7, fuse: false })).toBe(a);
     expect(await lm.generate('the', { length: 60, temperature: 1.5, seed: 5, chunk: 20 })).toBe(a);
     expect(await lm.generate('the', { length: 60, temperature: 1.5, seed: 6 })).not.toBe(a);
+    // A one-layer model generates a chunk in one dispatch; a prompt longer than a chunk is read, not
+    // drawn, inside it: the same text as token by token (fuse: false), for chunks of 1, 4 and 64.
+    const long = await lm.generate('the quick brown', { length: 30, temperature: 1.5, seed: 9, fuse: false, chunk: 5 });
+    for (const chunk of [1, 4, 64]) expect(await lm.generate('the quick brown', { length: 30, temperature: 1.5, seed: 9, chunk, fuse: true }), `chunk ${chunk}`).toBe(long);
     const chunks: string[] = [];
     const streamed = await lm.generate('the', { length: 60, temperature: 1.5, seed: 5, chunk: 16, onText: (t) => void chunks.push(t) });
     expect(chunks.join('')).toBe(streamed);

@@ -235,13 +235,18 @@ export const LSTM_DECODE_KERNELS = [
   ...BOOLS.map((EMBED) => kernel('lstm_decode_sample', undefined, { EMBED })),
 ];
 
-/** A draw for lstm_decode_sample: where the token goes and the sampler's settings. */
+/**
+ * A draw for lstm_decode_sample: where the first token goes, its position in the random stream, and the
+ * sampler's settings. Over a run of timesteps the i-th goes to outOffset + i at position + i, drawn only
+ * from position `drawFrom` on (default: every one) — before it, the tokens are a prompt's, read not drawn.
+ */
 export interface DecodeDraw {
   outOffset: number;
   seed: number;
   position: number;
   temperature: number;
   topK: number;
+  drawFrom?: number;
 }
 
 /**
@@ -297,9 +302,11 @@ export class LstmDecoder {
   }
 
   /**
-   * The last LSTM layer's timestep t, the output layer (kernel [H, V], bias [V]) and the draw of the next
-   * token, in one dispatch (shaders/lstm_decode_sample.wgsl); `draw` null (reading a prompt) does the step
-   * only. The input is the token at tokens[pos] (through `embedding`) or the layer below's h_t.
+   * The last LSTM layer's timesteps t … t + count − 1, the output layer (kernel [H, V], bias [V]) and the
+   * draw of each next token, in one dispatch (shaders/lstm_decode_sample.wgsl); `draw` null (reading a
+   * prompt) does the steps only. The input is the token at tokens[pos] (through `embedding`; timestep i
+   * reads tokens[pos + i], the token drawn at i − 1 once past the prompt) or the layer below's h_t (one
+   * timestep).
    */
   advanceAndSample(
     step: Step,
@@ -309,11 +316,13 @@ export class LstmDecoder {
     dense: { kernel: Tensor; bias: Tensor },
     logits: Slice,
     draw: DecodeDraw | null,
+    count = 1,
   ): void {
-    if (!(t >= 0 && t < this.steps)) throw new Error(`LstmDecoder: timestep ${t} is outside 0…${this.steps - 1}`);
+    if (!(Number.isInteger(count) && count >= 1 && t >= 0 && t + count <= this.steps)) throw new Error(`LstmDecoder: timesteps ${t}…${t + count - 1} are outside 0…${this.steps - 1}`);
     const [H, V] = dense.kernel.shape as [number, number];
     if (H !== this.H || dense.kernel.data.buffer !== this.w.wh.data.buffer) throw new Error('LstmDecoder: the output layer must take this layer\'s h and live in the same arena');
     const embed = 'embedding' in input;
+    if (!embed && count > 1) throw new Error('LstmDecoder: several timesteps in one dispatch need the input from tokens (the layer below runs one timestep at a time)');
     const X = embed ? input.embedding.data : input.below.hs;
     const offX = embed ? input.embedding.data.offset : input.below.hs.offset + (t + 1) * input.below.H;
     if (draw && !(draw.temperature >= 0)) throw new Error(`temperature must be ≥ 0, got ${draw.temperature}`);
@@ -324,7 +333,8 @@ export class LstmDecoder {
         In: this.w.wx.shape[0]!, H: this.H, t, offWx: this.w.wx.data.offset, offWh: this.w.wh.data.offset, offB: this.w.b.data.offset,
         offX, offTok: tokens.offset + (embed ? input.pos : 0),
         V, offWd: dense.kernel.data.offset, offBd: dense.bias.data.offset, offOut: tokens.offset + (draw?.outOffset ?? 0),
-        seed: (draw?.seed ?? 0) >>> 0, position: (draw?.position ?? 0) >>> 0, temperature: draw?.temperature ?? 0, topK: draw?.topK ?? 0, sample: draw ? 1 : 0,
+        seed: (draw?.seed ?? 0) >>> 0, position: (draw?.position ?? 0) >>> 0, temperature: draw?.temperature ?? 0, topK: draw?.topK ?? 0,
+        drawFrom: draw ? (draw.drawFrom ?? draw.position) >>> 0 : 0xffffffff, count,
       },
       workgroups: [1, 1, 1],
     });
