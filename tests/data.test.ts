@@ -298,6 +298,14 @@ describe('loading datasets', () => {
     expect(d.info.malformedRows).toBe(0);
   });
 
+  it('a UTF-16 file keeps its own U+FFFD characters: nothing is counted as replaced, no other encoding is guessed', async () => {
+    const t = await readTable(new Uint8Array(Buffer.from('\ufefftext,label\n"a \ufffd b",x\n"c",y\n', 'utf16le')), 'u16.csv');
+    expect(t.encoding).toBe('utf-16le');
+    expect(t.data[0]).toEqual(['a \ufffd b', 'c']);
+    expect(t.replacementChars).toBe(0);
+    expect(t.likelyEncoding).toBeNull();
+  });
+
   it('a CSV is read in pieces: characters, \\r\\n and quoted rows cut by a piece boundary come out whole, from bytes and from a Blob alike', async () => {
     // Rows of multi-byte characters (2, 3 and 4 bytes in UTF-8), CRLF endings, quoted cells with newlines
     // and a U+FEFF inside a cell, past 3 MiB: the reader's 1 MiB pieces cut every kind of sequence somewhere.

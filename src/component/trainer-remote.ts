@@ -2,7 +2,8 @@
  * The page's end of the trainer protocol (trainer-protocol.ts): a Trainer whose state is the latest the
  * Worker sent and whose actions are calls answered by the Worker (trainer-worker.ts). The only work it
  * does itself is writing the Keras archive (the HDF5 library loads in the page, where an import map can
- * provide it). A failed call rejects with the Worker's sentence.
+ * provide it). An action never rejects (as the one-thread controller): a failure becomes the trainer's
+ * error, shown, with the action's neutral answer.
  */
 import type { DatasetOptions } from '../data/dataset';
 import type { KerasParts } from '../layers/keras';

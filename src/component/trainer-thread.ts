@@ -54,8 +54,9 @@ export class TrainerThread implements ReactiveController {
     this.worker = worker;
     this.current = remote;
     this.thread = 'starting a Worker';
+    // Once per Worker: its error event and its rejected start() can both report the same failure.
     const failed = (why: string) => {
-      if (generation !== this.generation) return;
+      if (generation !== this.generation || this.worker !== worker) return;
       remote.failAll(new Error(`the training Worker stopped: ${why}`));
       worker.terminate();
       this.worker = null;

@@ -233,7 +233,8 @@ async function parseCsv(src: TableSource, name: string, encoding: Table['encodin
     if (cr) text = `\r${text}`;
     cr = !last && text.endsWith('\r');
     if (cr) text = text.slice(0, -1);
-    if (!fatal) for (let i = text.indexOf('\ufffd'); i >= 0; i = text.indexOf('\ufffd', i + 1)) out.replacementChars++;
+    // Replacements are counted for UTF-8 read leniently (a UTF-16 file's U+FFFD is its own text).
+    if (!fatal && encoding === 'utf-8') for (let i = text.indexOf('\ufffd'); i >= 0; i = text.indexOf('\ufffd', i + 1)) out.replacementChars++;
     pending.push(text.replace(/\r\n?/g, '\n'));
     pendingChars += text.length;
     if (pendingChars >= PARSE_PIECE_CHARS || last) {

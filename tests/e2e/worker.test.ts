@@ -92,11 +92,24 @@ describe('<lstm-trainer> chooses its thread and says which', () => {
     expect(await page.$('lstm-trainer >>> [data-testid=error]')).toBeNull();
   });
 
-  it('a Worker script that does not load: it trains on the main thread and says why', async () => {
+  it('a Worker script that does not load: it trains on the main thread, once, and says why', async () => {
     workerScript('missing');
+    // Count the GPU devices the page itself opens: the failure is reported twice (the Worker's error
+    // event, its unanswered start), and must start one main-thread trainer, not two.
+    const counting = await page.evaluateOnNewDocument(() => {
+      const w = window as unknown as { devicesOpened: number };
+      w.devicesOpened = 0;
+      const request = GPUAdapter.prototype.requestDevice;
+      GPUAdapter.prototype.requestDevice = function (this: GPUAdapter, ...a: Parameters<GPUAdapter['requestDevice']>) {
+        w.devicesOpened++;
+        return request.apply(this, a);
+      };
+    });
     const r = await trainOnce();
+    await page.removeScriptToEvaluateOnNewDocument(counting.identifier);
     expect(r.gpu).toMatch(/training on the main thread: the Worker did not start/);
     expect(r.accuracy).toBeGreaterThan(0.5);
+    expect(await page.evaluate(() => (window as unknown as { devicesOpened: number }).devicesOpened)).toBe(1);
   });
 
   it('main-thread set on the element: no Worker is started', async () => {
