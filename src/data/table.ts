@@ -92,7 +92,7 @@ function looksBinary(bytes: Uint8Array): boolean {
   return false;
 }
 
-/** The source's size in bytes and its first `n` bytes. */
+/** The first `n` bytes of the source (fewer if it is shorter). */
 async function head(src: TableSource, n: number): Promise<Uint8Array> {
   return src instanceof Uint8Array ? src.subarray(0, n) : new Uint8Array(await src.slice(0, n).arrayBuffer());
 }
