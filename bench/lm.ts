@@ -4,7 +4,7 @@
  * layers API and by TF.js on its webgpu and wasm backends — step time, windows per second, ratios —
  * and our generation speed (tokens/s, LSTM 128, temperature 1). Numbers only; nothing passes or fails.
  *
- *   node bench/launch.mjs bench/lm.ts [--quick]
+ *   node bench/launch.mjs bench/lm.ts [--quick] [--backends=wasm,webgpu] [--steps=N]
  */
 import type { LmBenchResponse } from './browser-main';
 import { LM_EXAMPLE } from './lm-workloads';
@@ -12,7 +12,11 @@ import { withBenchPage } from './page';
 
 export async function main(argv: string[]): Promise<number> {
   const quick = argv.includes('--quick');
-  const req = { steps: quick ? 2 : 5, warmup: 1, backends: quick ? (['webgpu'] as const) : (['webgpu', 'wasm'] as const) };
+  const option = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const backends = option('backends')?.split(',') ?? (quick ? ['webgpu'] : ['webgpu', 'wasm']);
+  const unknown = backends.filter((b) => b !== 'webgpu' && b !== 'wasm');
+  if (unknown.length) throw new Error(`--backends: unknown ${unknown.join(', ')} (known: webgpu, wasm)`);
+  const req = { steps: Number(option('steps') ?? (quick ? 2 : 5)), warmup: 1, backends };
   try {
     const res = await withBenchPage((page) => page.evaluate((r) => (window as unknown as { runLmBench(r: unknown): Promise<LmBenchResponse> }).runLmBench(r), req) as Promise<LmBenchResponse>);
     const ours = res.rows[0]!;

@@ -2,6 +2,8 @@
 //
 //   dW[id_s, e] += Σ_{k = start[s] .. start[s+1]-1}  dY[rows[k], e]
 //
+// dW starts at offW and dY at offDY (floats) in their buffers.
+//
 // The host (which uploads the ids anyway) sorts the batch's token positions by id, giving, for each
 // unique id s, a contiguous segment of dY row indices. One workgroup per unique id sums its rows in a
 // fixed order, so there are no float atomics (WGSL has none) and no loop over the vocabulary; the result
@@ -11,7 +13,7 @@
 // over the E columns.
 // Dispatch: (min(S, 65535), ceil(S / 65535), 1) for S unique ids.
 
-struct Params { S: u32, E: u32, offW: u32 }
+struct Params { S: u32, E: u32, offW: u32, offDY: u32 }
 
 @group(0) @binding(0) var<storage, read> uniqueIds: array<u32>;
 @group(0) @binding(1) var<storage, read> segStart: array<u32>;   // S + 1 entries
@@ -30,7 +32,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   for (var e = lid.x; e < p.E; e += 64u) {
     var acc = 0.0;
     for (var k = k0; k < k1; k++) {
-      acc += dY[rows[k] * p.E + e];
+      acc += dY[p.offDY + rows[k] * p.E + e];
     }
     dW[p.offW + id * p.E + e] += acc;
   }

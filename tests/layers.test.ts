@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { layers, loadModel, sequential } from '../src/index';
+import { gatherInputs, oneHotIndices, readInputs } from '../src/layers/data';
 import { getEngine } from './helpers/gpu';
 import { seasonalSeries, windows } from './helpers/series';
 
@@ -235,6 +236,90 @@ describe('token models, masks and classification', () => {
     manifest.format = 'webgpu-lstm-sentiment';
     zip.file('manifest.json', JSON.stringify(manifest));
     await expect(loadModel(await zip.generateAsync({ type: 'uint8array' }))).rejects.toThrow(/sentiment model file: load it with SentimentModel.load/);
+    model.dispose();
+  });
+});
+
+describe('one-hot input', () => {
+  it('oneHotIndices: the 1 of each row, F for an all-zero row, null as soon as a row is not one-hot', () => {
+    expect(oneHotIndices(Float32Array.from([0, 1, 0, 0, 0, 0, 1, 0, 0]), 3)).toEqual(Uint32Array.from([1, 3, 0]));
+    expect(oneHotIndices(Float32Array.from([0, 1, 0, 1, 0, 0]), 3)).toEqual(Uint32Array.from([1, 0]));
+    expect(oneHotIndices(Float32Array.from([0, 1, 1, 1, 0, 0]), 3)).toBeNull(); // two 1s in a row
+    expect(oneHotIndices(Float32Array.from([0, 1, 0, 0.5, 0, 0]), 3)).toBeNull();
+    expect(oneHotIndices(Float32Array.from([0, -1, 0]), 3)).toBeNull();
+  });
+
+  it('a one-hot sequence trains through the first LSTM as indices, to the weights of the same data as floats (bidirectional and stacked, 3 steps)', async () => {
+    const T = 6, V = 7, N = 10;
+    let s = 5;
+    const rand = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+    const x = new Float32Array(N * T * V);
+    for (let r = 0; r < N * T; r++) if (r % 4 !== 3) x[r * V + Math.floor(rand() * V)] = 1;
+    const y = Float64Array.from({ length: N }, () => Math.floor(rand() * 3));
+    const engine = await getEngine();
+    const run = async (asFloats: boolean) => {
+      const model = await sequential([
+        layers.bidirectional({ layer: layers.lstm({ units: 5, returnSequences: true, recurrentDropout: 0.2 }), inputShape: [T, V] }),
+        layers.lstm({ units: 4 }),
+        layers.dense({ units: 3, activation: 'softmax' }),
+      ], { seed: 3, engine });
+      model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: 'adam' });
+      const inputs = readInputs({ data: x, shape: [N, T, V] }, model.graph);
+      const input = gatherInputs(inputs, Array.from({ length: N }, (_, i) => i), 'floats');
+      expect(input.oneHot).toBeDefined();
+      if (asFloats) delete input.oneHot;
+      const kernels: string[] = [];
+      const begin = engine.beginStep.bind(engine);
+      engine.beginStep = (o) => {
+        const step = begin(o);
+        const dispatch = step.dispatch.bind(step);
+        step.dispatch = (shader, args) => (kernels.push(shader), dispatch(shader, args));
+        return step;
+      };
+      const losses: number[] = [];
+      try {
+        for (let i = 0; i < 3; i++) losses.push((await model.trainBatch({ input, targets: y })).loss);
+      } finally {
+        engine.beginStep = begin;
+      }
+      const weights = await model.getWeights();
+      model.dispose();
+      return { losses, weights, gathers: kernels.filter((k) => k === 'embedding_gather').length };
+    };
+    const indices = await run(false);
+    const floats = await run(true);
+    expect(indices.gathers).toBe(3 * 2); // both directions of the first layer, every step
+    expect(floats.gathers).toBe(0);
+    indices.losses.forEach((l, i) => expect(l).toBeCloseTo(floats.losses[i]!, 5));
+    for (const [name, w] of floats.weights) {
+      const v = indices.weights.get(name)!;
+      const worst = Math.max(...w.map((a, i) => Math.abs(a - v[i]!)));
+      expect(worst, name).toBeLessThan(1e-5);
+    }
+  });
+
+  it('an LSTM with input dropout reads one-hot input as floats while training, as indices when predicting', async () => {
+    const engine = await getEngine();
+    const model = await sequential([layers.lstm({ units: 4, inputShape: [3, 5], dropout: 0.3 }), layers.dense({ units: 2, activation: 'softmax' })], { seed: 1, engine });
+    model.compile({ loss: 'sparseCategoricalCrossentropy' });
+    const x = [[[1, 0, 0, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 0]], [[0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 0, 1]]];
+    const kernels: string[] = [];
+    const begin = engine.beginStep.bind(engine);
+    engine.beginStep = (o) => {
+      const step = begin(o);
+      const dispatch = step.dispatch.bind(step);
+      step.dispatch = (shader, args) => (kernels.push(`${o.grad ? 'train' : 'eval'} ${shader}`), dispatch(shader, args));
+      return step;
+    };
+    try {
+      await model.fit(x, [0, 1], { epochs: 1, batchSize: 2 });
+      const p = (await model.predict(x)) as number[][];
+      expect(p).toHaveLength(2);
+    } finally {
+      engine.beginStep = begin;
+    }
+    expect(kernels.filter((k) => k === 'train embedding_gather')).toHaveLength(0);
+    expect(kernels.filter((k) => k === 'eval embedding_gather')).toHaveLength(1);
     model.dispose();
   });
 });

@@ -13,6 +13,13 @@ import { lstmBackwardRef, lstmForwardRef, lstmOutputsRef, type LstmRefParams } f
 import { LSTM_KERNEL_SETS, dot, expectClose, getEngine, getTunedEngine, numericGrad, rng } from './helpers/gpu';
 import { lengthMask, randomProblem, runGpuLstm, runGpuLstmInference, type LstmProblem } from './helpers/lstm';
 
+/** The problem with its input made one-hot: a random index per row, every `zeroEvery`-th row all zeros. */
+function oneHotProblem(p: LstmProblem, r: () => number, zeroEvery: number): LstmProblem {
+  const x = new Float64Array(p.x.length);
+  for (let row = 0; row < p.B * p.T; row++) if (row % zeroEvery !== 1) x[row * p.In + Math.floor(r() * p.In)] = 1;
+  return { ...p, x };
+}
+
 const FWD = [1e-5, 1e-6] as const;
 const GRAD = [1e-4, 1e-5] as const;
 
@@ -74,6 +81,26 @@ describe('fused LSTM layer on the GPU', () => {
       expectClose(gpu.dWh, ref.dWh, ...GRAD, 'dWh');
       expectClose(gpu.db, ref.db, ...GRAD, 'db');
       expectClose(gpu.dX, ref.dX, ...GRAD, 'dX');
+    });
+  }
+
+  // One-hot input read as indices: the input projection is a row gather of Wx and dWx a segment sum.
+  for (const k of LSTM_KERNEL_SETS) {
+    it(`one-hot input as indices (no input GEMMs) matches float64 on the dense one-hot input: H = 64, B = 9, padding, recurrent dropout, zero rows (${k.label})`, async () => {
+      const engine = await getTunedEngine(k.tuning, k.schedule);
+      const r = rng('one-hot');
+      const p = oneHotProblem(randomProblem(r, { B: 9, T: 6, In: 11, H: 64 }, { mask: lengthMask([6, 1, 4, 6, 2, 5, 3, 6, 1], 6, 'pre'), rmaskRate: 0.2, withSeqGrad: true }), r, 5);
+      const kernels: string[] = [];
+      const gpu = await runGpuLstm(engine, p, { oneHot: true, kernels });
+      expect(kernels).toContain('embedding_gather');
+      expect(kernels).toContain('embedding_backward');
+      expect(kernels.filter((n) => n.startsWith('matmul'))).toHaveLength(1); // dWh alone
+      const ref = reference(p);
+      expectClose(gpu.seq!, ref.seq, ...FWD, 'h sequence');
+      expectClose(gpu.last, ref.last, ...FWD, 'final h');
+      expectClose(gpu.dWx, ref.dWx, ...GRAD, 'dWx');
+      expectClose(gpu.dWh, ref.dWh, ...GRAD, 'dWh');
+      expectClose(gpu.db, ref.db, ...GRAD, 'db');
     });
   }
 

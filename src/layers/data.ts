@@ -121,7 +121,31 @@ export function readTargets(y: TensorLike, graph: Graph, inputs: Inputs, kind: '
   return { kind, values: flat.values, perTimestep, width: kind === 'classes' ? 1 : units };
 }
 
-/** Rows of the inputs as one GPU batch: ids stay batch-major, floats become time-major [T, B, F]. */
+/**
+ * The position of the 1 in each time-major row of F floats when every row is one-hot or all zeros
+ * (then F), else null: the first LSTM then reads the batch as indices (OneHotInput), skipping its
+ * input GEMMs. Stops at the first value that is neither 0 nor 1.
+ */
+export function oneHotIndices(floats: Float32Array, F: number): Uint32Array | null {
+  const rows = floats.length / F;
+  const ids = new Uint32Array(rows);
+  for (let r = 0, o = 0; r < rows; r++, o += F) {
+    let at = F;
+    for (let f = 0; f < F; f++) {
+      const v = floats[o + f]!;
+      if (v === 0) continue;
+      if (v !== 1 || at !== F) return null;
+      at = f;
+    }
+    ids[r] = at;
+  }
+  return ids;
+}
+
+/**
+ * Rows of the inputs as one GPU batch: ids stay batch-major, floats become time-major [T, B, F] (and
+ * one-hot sequences also come as indices, see oneHotIndices).
+ */
 export function gatherInputs(inputs: Inputs, rows: readonly number[], kind: 'ids' | 'floats'): InputBatch {
   const B = rows.length;
   const { T, F } = inputs;
@@ -137,7 +161,8 @@ export function gatherInputs(inputs: Inputs, rows: readonly number[], kind: 'ids
   rows.forEach((r, b) => {
     for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) floats[(t * B + b) * F + f] = v[(r * T + t) * F + f]!;
   });
-  return { B, T, floats };
+  const oneHot = inputs.shape.length === 3 ? oneHotIndices(floats, F) : null;
+  return oneHot ? { B, T, floats, oneHot } : { B, T, floats };
 }
 
 /** Targets for rows in the output's time-major row order ([T·B] for sequences, else [B]), `width` per row. */

@@ -11,6 +11,7 @@ import { addBias, dropout, dropoutMask } from '../ops/elementwise';
 import { embedding } from '../ops/embedding';
 import { matmul } from '../ops/matmul';
 import { lstmLayer, type LstmDirection } from '../nn/lstm-layer';
+import { isOneHot, type OneHotInput } from '../ops/lstm';
 import type { BuiltLayer, Graph } from './graph';
 import type { LstmLayer } from './specs';
 
@@ -21,6 +22,8 @@ export interface InputBatch {
   T: number;
   ids?: Uint32Array;
   floats?: Float32Array;
+  /** The floats' rows are one-hot (or zero): the index of each row's 1, time-major [T·B] (F for none). */
+  oneHot?: Uint32Array;
 }
 
 export interface ForwardResult {
@@ -38,16 +41,15 @@ function paddingMask(ids: Uint32Array, B: number, T: number): Uint32Array {
   return m;
 }
 
-function lstmDirections(step: Step, b: BuiltLayer, params: ParameterStore, input: Tensor, training: boolean, rng: () => number): LstmDirection[] {
+function lstmDirections(b: BuiltLayer, params: ParameterStore, inputShape: readonly number[], training: boolean, rng: () => number): LstmDirection[] {
   const l = b.layer;
   const lstm: LstmLayer = l.className === 'LSTM' ? l : (l as { layer: LstmLayer }).layer;
   const bidi = l.className === 'Bidirectional';
   const prefixes = bidi ? [`${b.name}/forward_${b.innerName}`, `${b.name}/backward_${b.innerName}`] : [b.name];
-  const [, B, F] = input.shape as [number, number, number];
+  const [, B, F] = inputShape as [number, number, number];
   // Masks in the order the sentiment network has always drawn them: every direction's input mask, then every recurrent mask.
   const inputMasks = prefixes.map(() => (training && lstm.dropout > 0 ? dropoutMask(rng, B * F, lstm.dropout) : null));
   const recurrentMasks = prefixes.map(() => (training && lstm.recurrentDropout > 0 ? dropoutMask(rng, B * lstm.units, lstm.recurrentDropout) : null));
-  void step;
   return prefixes.map((prefix, i) => ({
     prefix,
     weights: { wx: params.get(`${prefix}/kernel`), wh: params.get(`${prefix}/recurrent_kernel`), b: params.get(`${prefix}/bias`) },
@@ -66,7 +68,8 @@ export function forward(
   opts: { training: boolean; dropoutRng: () => number; skipLastActivation: boolean },
 ): ForwardResult {
   const { B, T } = batch;
-  let x: Tensor;
+  // One-hot input straight into an LSTM without input dropout goes in as indices (no input GEMMs).
+  let x: Tensor | OneHotInput;
   let mask: Uint32Array | null = null;
   let embedded: Tensor | null = null;
   if (graph.input.kind === 'ids') {
@@ -79,8 +82,14 @@ export function forward(
     const features = graph.input.shape[graph.input.shape.length - 1] as number;
     const shape = graph.input.shape.length === 2 ? [T, B, features] : [B, features];
     if (!batch.floats || batch.floats.length !== T * B * features) throw new Error(`forward: expected ${T * B * features} input values`);
-    x = new Tensor(shape, step.upload(batch.floats, 'input'), null, 'input');
+    const first = graph.layers[0]!.layer;
+    const lstm = first.className === 'LSTM' ? first : first.className === 'Bidirectional' ? first.layer : null;
+    x = batch.oneHot && lstm && !(opts.training && lstm.dropout > 0) ? { shape: [T, B, features], ids: batch.oneHot } : new Tensor(shape, step.upload(batch.floats, 'input'), null, 'input');
   }
+  const tensor = (): Tensor => {
+    if (isOneHot(x)) throw new Error('forward: one-hot indices go only into an LSTM');
+    return x;
+  };
   const last = graph.layers.length - 1;
   graph.layers.forEach((b, i) => {
     const l = b.layer;
@@ -89,24 +98,28 @@ export function forward(
         break;
       case 'SpatialDropout1D':
         // One mask per (sequence, channel), shared by every timestep.
-        if (opts.training && l.rate > 0) x = dropout(step, x, dropoutMask(opts.dropoutRng, B * x.shape[2]!, l.rate), B, b.name);
+        if (opts.training && l.rate > 0) x = dropout(step, tensor(), dropoutMask(opts.dropoutRng, B * x.shape[2]!, l.rate), B, b.name);
         break;
       case 'Dropout':
-        if (opts.training && l.rate > 0) x = dropout(step, x, dropoutMask(opts.dropoutRng, x.size, l.rate), x.size / x.shape[x.shape.length - 1]!, b.name);
+        if (opts.training && l.rate > 0) {
+          const t = tensor();
+          x = dropout(step, t, dropoutMask(opts.dropoutRng, t.size, l.rate), t.size / t.shape[t.shape.length - 1]!, b.name);
+        }
         break;
       case 'LSTM':
       case 'Bidirectional': {
         const returnSequences = l.className === 'LSTM' ? l.returnSequences : l.layer.returnSequences;
-        x = lstmLayer(step, x, lstmDirections(step, b, params, x, opts.training, opts.dropoutRng), { mask, returnSequences, name: b.name });
+        x = lstmLayer(step, x, lstmDirections(b, params, x.shape, opts.training, opts.dropoutRng), { mask, returnSequences, name: b.name });
         if (!returnSequences) mask = null;
         break;
       }
       case 'Dense': {
         // On a sequence the same dense layer applies at every timestep: [T·B, F] rows.
-        const F = x.shape[x.shape.length - 1]!;
-        const rows = x.reshape([x.size / F, F]);
+        const t = tensor();
+        const F = t.shape[t.shape.length - 1]!;
+        const rows = t.reshape([t.size / F, F]);
         let y = addBias(step, matmul(step, rows, params.get(`${b.name}/kernel`), { name: b.name }), params.get(`${b.name}/bias`), `${b.name} output`);
-        y = y.reshape([...x.shape.slice(0, -1), l.units]);
+        y = y.reshape([...t.shape.slice(0, -1), l.units]);
         const act = l.activation;
         if (act !== 'linear' && act !== 'softmax' && !(i === last && opts.skipLastActivation)) y = activation(step, y, act, `${b.name} ${act}`);
         if (act === 'softmax' && !(i === last && opts.skipLastActivation)) throw new Error(`layer "${b.name}": softmax runs fused with the loss or the prediction`);
@@ -115,5 +128,5 @@ export function forward(
       }
     }
   });
-  return { out: x, mask, embedded };
+  return { out: tensor(), mask, embedded };
 }

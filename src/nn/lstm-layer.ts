@@ -5,12 +5,12 @@
 import { type Step } from '../engine/engine';
 import { type Tensor } from '../engine/tensor';
 import { concatFeatures, dropout, reverseTime } from '../ops/elementwise';
-import { lstm, type LstmWeights } from '../ops/lstm';
+import { isOneHot, lstm, type LstmWeights, type OneHotInput } from '../ops/lstm';
 
-/** Reverse a time-major [T·B] mask. */
-export function reverseMask(mask: Uint32Array, T: number, B: number): Uint32Array {
+/** Reverse a time-major [T·B] array (a mask, one-hot indices). */
+export function reverseTimeMajor(a: Uint32Array, T: number, B: number): Uint32Array {
   const out = new Uint32Array(T * B);
-  for (let t = 0; t < T; t++) out.set(mask.subarray(t * B, (t + 1) * B), (T - 1 - t) * B);
+  for (let t = 0; t < T; t++) out.set(a.subarray(t * B, (t + 1) * B), (T - 1 - t) * B);
   return out;
 }
 
@@ -28,21 +28,24 @@ export interface LstmDirection {
  * One LSTM layer, one or two directions, on a time-major [T, B, in] input: [T, B, F] (returnSequences)
  * or [B, F], where two directions are concatenated along features (Keras Bidirectional, merge_mode
  * 'concat': the backward direction's sequence is re-reversed into input order), and a single backward
- * direction keeps its sequence in reversed order, as Keras's go_backwards does.
+ * direction keeps its sequence in reversed order, as Keras's go_backwards does. A one-hot input (the
+ * model's own input, see OneHotInput) takes no input dropout.
  */
-export function lstmLayer(step: Step, input: Tensor, dirs: readonly LstmDirection[], run: { mask: Uint32Array | null; returnSequences: boolean; name: string }): Tensor {
+export function lstmLayer(step: Step, input: Tensor | OneHotInput, dirs: readonly LstmDirection[], run: { mask: Uint32Array | null; returnSequences: boolean; name: string }): Tensor {
   const [T, B] = input.shape as [number, number, number];
-  const revMask = run.mask ? reverseMask(run.mask, T, B) : null;
+  const revMask = run.mask ? reverseTimeMajor(run.mask, T, B) : null;
   const wantSeq = run.returnSequences;
   const results = dirs.map((d, i) => {
-    // Variational input dropout: one mask per (sequence, feature), the same at every timestep.
-    const xin = d.inputMask ? dropout(step, input, d.inputMask, B, `${d.prefix} input dropout`) : input;
-    if (!d.backward) {
-      const r = lstm(step, xin, d.weights, { mask: run.mask, recurrentMask: d.recurrentMask, returnSequences: wantSeq, name: d.prefix });
-      return { ...r, sequence: wantSeq && i === 1 ? reverseTime(step, r.sequence, `${d.prefix} output reversed`) : r.sequence };
+    const opts = { mask: d.backward ? revMask : run.mask, recurrentMask: d.recurrentMask, returnSequences: wantSeq, name: d.prefix };
+    let r;
+    if (isOneHot(input)) {
+      if (d.inputMask) throw new Error(`${d.prefix}: input dropout needs the input as a tensor, not as one-hot indices`);
+      r = lstm(step, { shape: input.shape, ids: d.backward ? reverseTimeMajor(input.ids, T, B) : input.ids }, d.weights, opts);
+    } else {
+      // Variational input dropout: one mask per (sequence, feature), the same at every timestep.
+      const xin = d.inputMask ? dropout(step, input, d.inputMask, B, `${d.prefix} input dropout`) : input;
+      r = lstm(step, d.backward ? reverseTime(step, xin, `${d.prefix} input reversed`) : xin, d.weights, opts);
     }
-    const rev = reverseTime(step, xin, `${d.prefix} input reversed`);
-    const r = lstm(step, rev, d.weights, { mask: revMask, recurrentMask: d.recurrentMask, returnSequences: wantSeq, name: d.prefix });
     // Bidirectional flips its second layer's sequence (as Keras does, whichever way that layer ran); a
     // lone go_backwards layer keeps its sequence reversed.
     return { ...r, sequence: wantSeq && i === 1 ? reverseTime(step, r.sequence, `${d.prefix} output reversed`) : r.sequence };

@@ -11,6 +11,11 @@
  * offset divide by 4, else lstm_forward_step / lstm_backward_step. All six share the cell arithmetic
  * (shaders/lib/lstm_cell_math.wgsl) and the gate order (shaders/lib/lstm_gates.wgsl).
  *
+ * One-hot input (OneHotInput: the index of the 1 in each row) skips both input GEMMs: X·Wx is then the
+ * rows of Wx it picks (embedding_gather.wgsl) and Xᵀ·dG a segment sum of dG's rows per index
+ * (embedding_backward.wgsl): the same numbers without the multiplications by zero. Such an input takes
+ * no gradient.
+ *
  * Timesteps where every row of the batch is padding are skipped: a leading run (pre-padding) exactly,
  * since the state there stays at its zero initial value, and a trailing run (post-padding) when only the
  * final state is wanted, since it is then read at the last active step.
@@ -18,6 +23,7 @@
 import { grid1d, type Engine, type Step } from '../engine/engine';
 import { Tensor, subSlice, type Slice } from '../engine/tensor';
 import { addBiasInto, columnSumInto } from './elementwise';
+import { EMBEDDING_KERNELS, embeddingSegments, gatherRowsInto, segmentSumInto } from './embedding';
 import { BOOLS, kernel, type TunedVariant } from '../kernels/variants';
 import { ELEMENTWISE_KERNELS } from './elementwise';
 import { GEMM_KERNELS, gemm } from './matmul';
@@ -30,6 +36,7 @@ const withRecurrentMask = (shader: LstmStepShader, only: 'cpu' | 'gpu') => BOOLS
 export const LSTM_KERNELS: { forward: readonly TunedVariant[]; backward: readonly TunedVariant[] } = {
   forward: [
     ...GEMM_KERNELS,
+    ...EMBEDDING_KERNELS.forward,
     ...ELEMENTWISE_KERNELS.addBias,
     ...withRecurrentMask('lstm_forward_step', 'cpu'),
     ...withRecurrentMask('lstm_forward_step_vec4', 'cpu'),
@@ -38,6 +45,7 @@ export const LSTM_KERNELS: { forward: readonly TunedVariant[]; backward: readonl
   ],
   backward: [
     ...GEMM_KERNELS,
+    ...EMBEDDING_KERNELS.backward,
     ...ELEMENTWISE_KERNELS.columnSum,
     ...ELEMENTWISE_KERNELS.dropout,
     ...withRecurrentMask('lstm_backward_step', 'cpu'),
@@ -54,6 +62,19 @@ export interface LstmWeights {
   wh: Tensor;
   /** [4H] */
   b: Tensor;
+}
+
+/**
+ * A time-major [T, B, In] input whose every row is one-hot (a single 1, the rest 0) or all zeros, given
+ * by the position of its 1: `ids[t·B + b]`, or In (or more) for a row of zeros.
+ */
+export interface OneHotInput {
+  shape: readonly [number, number, number];
+  ids: Uint32Array;
+}
+
+export function isOneHot(x: Tensor | OneHotInput): x is OneHotInput {
+  return 'ids' in x;
 }
 
 export interface LstmOptions {
@@ -109,10 +130,13 @@ function stepKernels(step: Step, H: number, B: number, whOffset: number): { forw
   return { forward: 'lstm_forward_step', backward: 'lstm_backward_step', vec4: false, workgroups: [Math.ceil(H / 64), rowGroups, 1] as const };
 }
 
-export function lstm(step: Step, x: Tensor, w: LstmWeights, opts: LstmOptions = {}): LstmOutput {
+export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: LstmOptions = {}): LstmOutput {
   const name = opts.name ?? 'lstm';
   if (x.shape.length !== 3) throw new Error(`${name}: input must be time-major [T, B, in], got [${x.shape.join(', ')}]`);
   const [T, B, In] = x.shape as [number, number, number];
+  const oneHot = isOneHot(x) ? x.ids : null;
+  if (oneHot && oneHot.length !== T * B) throw new Error(`${name}: one-hot input has ${oneHot.length} indices, expected T·B = ${T * B}`);
+  const dense = oneHot ? null : (x as Tensor);
   const H = w.wh.shape[0]!;
   const G = 4 * H;
   if (w.wx.shape[0] !== In || w.wx.shape[1] !== G) throw new Error(`${name}: Wx must be [${In}, ${G}], got [${w.wx.shape.join(', ')}]`);
@@ -128,15 +152,18 @@ export function lstm(step: Step, x: Tensor, w: LstmWeights, opts: LstmOptions = 
   const useRMask = !!opts.recurrentMask;
   const overrides = { USE_RECURRENT_MASK: useRMask };
 
-  const needGrad = x.requiresGrad || w.wx.requiresGrad || w.wh.requiresGrad || w.b.requiresGrad;
+  const needGrad = !!dense?.requiresGrad || w.wx.requiresGrad || w.wh.requiresGrad || w.b.requiresGrad;
   const store = needGrad && step.tape.recording;
   const engine = step.engine;
   const seq = planSequence(engine.lstmSchedule, engine.tuning, { B, H, whOffset: w.wh.data.offset, bOffset: w.b.data.offset, training: store }, engine.device.limits.maxComputeWorkgroupStorageSize, name);
 
   const xp = step.scratch(T * B * G, `${name} Xp`);
-  const xWin = subSlice(x.data, tStart * B * In, rows * In);
   const xpWin = subSlice(xp, tStart * B * G, rows * G);
-  gemm(step, { a: xWin, b: w.wx.data, c: xpWin, M: rows, N: G, K: In });
+  // One-hot: the window's indices as a one-row batch of `rows` timesteps (time-major order kept).
+  const idsWin = oneHot ? oneHot.subarray(tStart * B, tEnd * B) : null;
+  const xWin = dense ? subSlice(dense.data, tStart * B * In, rows * In) : null;
+  if (xWin) gemm(step, { a: xWin, b: w.wx.data, c: xpWin, M: rows, N: G, K: In });
+  else if (rows > 0) gatherRowsInto(step, w.wx.data, In, G, step.upload(idsWin!, `${name} one-hot indices`), 1, rows, xpWin);
   // The whole-sequence kernel adds the bias itself as it reads Xp.
   if (rows > 0 && !seq) addBiasInto(step, xpWin, w.b.data, rows, G);
 
@@ -214,10 +241,11 @@ export function lstm(step: Step, x: Tensor, w: LstmWeights, opts: LstmOptions = 
       hPrev = dropped;
     }
     if (w.wh.grad) gemm(step, { a: hPrev, b: dGWin, c: w.wh.grad, M: H, N: G, K: rows, transA: true, accumulate: true });
-    if (w.wx.grad) gemm(step, { a: xWin, b: dGWin, c: w.wx.grad, M: In, N: G, K: rows, transA: true, accumulate: true });
+    if (w.wx.grad && xWin) gemm(step, { a: xWin, b: dGWin, c: w.wx.grad, M: In, N: G, K: rows, transA: true, accumulate: true });
+    if (w.wx.grad && idsWin) segmentSumInto(step, embeddingSegments(idsWin, 1, rows, false, In), dGWin, w.wx.grad, G, `${name} one-hot`);
     if (w.b.grad) columnSumInto(step, dGWin, w.b.grad, rows, G);
-    if (x.grad) {
-      gemm(step, { a: dGWin, b: w.wx.data, c: subSlice(x.grad, tStart * B * In, rows * In), M: rows, N: In, K: G, transB: true, accumulate: true });
+    if (dense?.grad) {
+      gemm(step, { a: dGWin, b: w.wx.data, c: subSlice(dense.grad, tStart * B * In, rows * In), M: rows, N: In, K: G, transB: true, accumulate: true });
     }
   });
 

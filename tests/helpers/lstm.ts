@@ -94,15 +94,35 @@ function upload(engine: Engine, p: LstmProblem) {
   return { store, leaves, x, weights: { wx: store.get('wx'), wh: store.get('wh'), b: store.get('b') } };
 }
 
-export async function runGpuLstm(engine: Engine, p: LstmProblem, opts: { skipPadding?: boolean } = {}): Promise<GpuLstmResult> {
+/** The index of the 1 in each time-major row of a one-hot (or all-zero: In) problem input. */
+export function oneHotIds(p: LstmProblem): Uint32Array {
+  const x = toTimeMajor(p.x, p.B, p.T, p.In);
+  return Uint32Array.from({ length: p.T * p.B }, (_, r) => {
+    const at = x.subarray(r * p.In, (r + 1) * p.In).indexOf(1);
+    return at < 0 ? p.In : at;
+  });
+}
+
+/**
+ * One forward and backward of the layer. `oneHot`: the input goes in as the indices of its 1s (the
+ * problem's x must be one-hot or zero per row), and dX is not computed (zeros).
+ */
+export async function runGpuLstm(engine: Engine, p: LstmProblem, opts: { skipPadding?: boolean; oneHot?: boolean; kernels?: string[] } = {}): Promise<GpuLstmResult> {
   const { B, T, In, H } = p;
   const { store, leaves, x, weights } = upload(engine, p);
   const step = engine.beginStep({ grad: true });
+  if (opts.kernels) {
+    const dispatch = step.dispatch.bind(step);
+    step.dispatch = (shader, args) => {
+      opts.kernels!.push(shader);
+      return dispatch(shader, args);
+    };
+  }
   store.zeroGrads(step);
   const returnSequences = p.dSeq !== null;
   const out = lstm(
     step,
-    x,
+    opts.oneHot ? { shape: [T, B, In], ids: oneHotIds(p) } : x,
     weights,
     {
       mask: p.mask ? maskTimeMajor(p.mask, B, T) : null,
@@ -116,7 +136,7 @@ export async function runGpuLstm(engine: Engine, p: LstmProblem, opts: { skipPad
   const seqP = returnSequences ? step.read(out.sequence.data) : null;
   const lastP = step.read(out.last.data);
   step.backward();
-  const dXP = step.read(x.grad!);
+  const dXP = opts.oneHot ? null : step.read(x.grad!);
   step.submit();
   const grads = await store.readGrads();
   const result: GpuLstmResult = {
@@ -125,7 +145,7 @@ export async function runGpuLstm(engine: Engine, p: LstmProblem, opts: { skipPad
     dWx: grads.get('wx')!,
     dWh: grads.get('wh')!,
     db: grads.get('b')!,
-    dX: toBatchMajor(await dXP, B, T, In),
+    dX: dXP ? toBatchMajor(await dXP, B, T, In) : new Float64Array(B * T * In),
     tStart: out.tStart,
     tEnd: out.tEnd,
   };
