@@ -11,7 +11,7 @@ import 'jszip';
 import 'papaparse';
 import { peakGpuBytes, trackGpuMemory } from './gpu-memory';
 import { benchEngine, benchTfjs, realEpochOurs, realEpochTfjs, REFERENCE, SWEEPS, type EngineResult, type ModelShape, type PeerResult, type RealEpochRow } from './workloads';
-import { generationSpeed, LM_EXAMPLE, lmOurs, lmTfjs, type LmResult } from './lm-workloads';
+import { generationSpeed, interleaved, LM_EXAMPLE, lmOurs, lmTfjs, type LmResult } from './lm-workloads';
 
 setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
 // Before any device exists: every peer's GPU buffers are counted the same way.
@@ -84,15 +84,29 @@ async function runBench(req: BenchRequest): Promise<BenchResponse> {
 }
 
 export interface LmBenchResponse {
-  rows: LmResult[];
-  generation: { tokensPerSec: number; chunk: number };
+  /** Per TF.js backend: ours and that backend, their steps interleaved. */
+  pairs: Array<{ ours: LmResult; peer: LmResult }>;
+  generation: { tokensPerSec: number; chunk: number; runs: number[] };
 }
 
 /** The text-generation example's model: ours and TF.js's backends on this page's adapter, and our generation speed. */
 async function runLmBench(req: { steps: number; warmup: number; backends: Array<'webgpu' | 'wasm'> }): Promise<LmBenchResponse> {
-  const rows = [await lmOurs(LM_EXAMPLE, req.steps, req.warmup)];
-  for (const b of req.backends) rows.push(await lmTfjs(tf, b, LM_EXAMPLE, req.steps, req.warmup));
-  return { rows, generation: await generationSpeed(512) };
+  const ours = await lmOurs(LM_EXAMPLE);
+  const pairs: LmBenchResponse['pairs'] = [];
+  try {
+    for (const b of req.backends) {
+      const peer = await lmTfjs(tf, b, LM_EXAMPLE);
+      try {
+        const [o, p] = await interleaved([ours, peer], LM_EXAMPLE, req.steps, req.warmup);
+        pairs.push({ ours: o!, peer: p! });
+      } finally {
+        peer.dispose();
+      }
+    }
+  } finally {
+    ours.dispose();
+  }
+  return { pairs, generation: await generationSpeed(512) };
 }
 
 /** The real workload: one epoch of the notebook recipe on Sentiment.zip (base64), ours and TF.js peers. */

@@ -7,6 +7,7 @@
  *   node bench/launch.mjs bench/lm.ts [--quick] [--backends=wasm,webgpu] [--steps=N]
  */
 import type { LmBenchResponse } from './browser-main';
+import type { LmResult } from './lm-workloads';
 import { LM_EXAMPLE } from './lm-workloads';
 import { withBenchPage } from './page';
 
@@ -19,16 +20,16 @@ export async function main(argv: string[]): Promise<number> {
   const req = { steps: Number(option('steps') ?? (quick ? 2 : 5)), warmup: 1, backends };
   try {
     const res = await withBenchPage((page) => page.evaluate((r) => (window as unknown as { runLmBench(r: unknown): Promise<LmBenchResponse> }).runLmBench(r), req) as Promise<LmBenchResponse>);
-    const ours = res.rows[0]!;
     const s = LM_EXAMPLE;
+    const row = (r: LmResult, ratio: string) => `| ${r.who} | ${r.step.medianMs.toFixed(0)} ms (${r.step.p10Ms.toFixed(0)}–${r.step.p90Ms.toFixed(0)}) | ${r.windowsPerSec.toFixed(1)} | ${ratio} |`;
     const lines = [
-      `TF.js's text-generation example model: one-hot characters (${s.vocab}), LSTM ${s.units}, windows of ${s.seqLen}, batch ${s.batch}; training step (median of ${req.steps} after ${req.warmup} warm-up)`,
+      `TF.js's text-generation example model: one-hot characters (${s.vocab}), LSTM ${s.units}, windows of ${s.seqLen}, batch ${s.batch}; training step (median of ${req.steps} after ${req.warmup} warm-up), ours and each TF.js backend taking turns step by step`,
       '',
       '| trainer | step (median, p10–p90) | windows/s | ours is faster by |',
       '| --- | ---: | ---: | ---: |',
-      ...res.rows.map((r) => `| ${r.who} | ${r.step.medianMs.toFixed(0)} ms (${r.step.p10Ms.toFixed(0)}–${r.step.p90Ms.toFixed(0)}) | ${r.windowsPerSec.toFixed(1)} | ${r === ours ? '' : `${(r.step.medianMs / ours.step.medianMs).toFixed(2)}×`} |`),
+      ...res.pairs.flatMap(({ ours, peer }) => [row({ ...ours, who: `${ours.who}, in turns with ${peer.who.replace(/^TF\.js [\d.]+ /, '')}` }, ''), row(peer, `${(peer.step.medianMs / ours.step.medianMs).toFixed(2)}×`)]),
       '',
-      `generation (LSTM 128, temperature 1, chunks of ${res.generation.chunk} tokens per submit): ${res.generation.tokensPerSec.toFixed(0)} tokens/s`,
+      `generation (LSTM 128, temperature 1, chunks of ${res.generation.chunk} tokens per submit): ${res.generation.tokensPerSec.toFixed(0)} tokens/s, median of ${res.generation.runs.length} runs of 512 (${res.generation.runs.map((r) => r.toFixed(0)).join(', ')})`,
     ];
     console.log(`\n${lines.join('\n')}`);
     return 0;

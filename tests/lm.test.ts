@@ -89,6 +89,13 @@ describe('a character language model', () => {
     const streamed = await lm.generate('the', { length: 60, temperature: 1.5, seed: 5, chunk: 16, onText: (t) => void chunks.push(t) });
     expect(chunks.join('')).toBe(streamed);
     expect(chunks.length).toBe(4);
+    // Stopped from its first chunk's callback (the second chunk is already running then): no more
+    // chunks are handed out, and the answer is exactly what was.
+    const ctrl = new AbortController();
+    const seen: string[] = [];
+    const cut = await lm.generate('the', { length: 60, temperature: 1.5, seed: 5, chunk: 16, signal: ctrl.signal, onText: (t) => void (seen.push(t), ctrl.abort()) });
+    expect(seen).toEqual([chunks[0]]);
+    expect(cut).toBe(chunks[0]);
     const again = await LanguageModel.load(await lm.save(), { engine: await getEngine() });
     expect(await again.generate('the', { length: 60, temperature: 1.5, seed: 5 })).toBe(a);
     expect(again.vocab.tokens).toEqual(lm.vocab.tokens);

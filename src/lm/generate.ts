@@ -2,7 +2,8 @@
  * Generation with a trained language model (embedding → LSTM layers → dense softmax): the prompt runs
  * through the LSTMs one token at a time with their state carried on the GPU, then each next token is
  * sampled on the GPU and fed back as the next input without leaving it. A chunk of tokens is one submit
- * and one readback of the tokens (never of a distribution). Same seed → the same tokens on a device.
+ * and one readback of the tokens (never of a distribution), the next chunk already running while it is
+ * read. Same seed → the same tokens on a device.
  */
 import { subSlice } from '../engine/tensor';
 import { LstmDecoder } from '../ops/lstm';
@@ -66,15 +67,38 @@ export async function generateTokens(model: Sequential, prompt: Uint32Array, o: 
   const out = new Uint32Array(total);
   out.set(prompt);
   const denseW = { kernel: params.get(`${dense.name}/kernel`), bias: params.get(`${dense.name}/bias`) };
+  let pending: { read: Promise<Float32Array>; from: number } | null = null;
   try {
     engine.write(tokens, Uint32Array.from({ length: total }, (_, i) => (i < prompt.length ? prompt[i]! : 0)));
     // Token p is the input of timestep p; the output at p is token p + 1 (sampled once past the prompt).
     // A one-layer model: one dispatch per chunk (the kernel loops over its timesteps). Deeper models:
     // per token, one fused dispatch per LSTM layer, the last with the output layer and the sampler.
+    // Two chunks in flight: chunk k + 1 is encoded and submitted before chunk k's tokens are read back
+    // (it needs nothing from the host: its input token and state are already on the GPU), so the
+    // readback's latency and the caller's onChunk overlap the next chunk's work.
+    const drain = async () => {
+      if (!pending) return;
+      const { read, from } = pending;
+      pending = null;
+      const f = await read;
+      const got = new Uint32Array(f.buffer, f.byteOffset, f.length);
+      out.set(got, from);
+      await o.onChunk?.(got);
+    };
+    // Once aborted, a chunk still in flight is dropped: the answer is exactly the prompt and what
+    // onChunk was handed.
+    const stopped = (end: number) => {
+      const cut = pending ? pending.from : end;
+      pending?.read.catch(() => {});
+      pending = null;
+      return out.slice(0, cut);
+    };
     for (let start = 0; start < total - 1; start += chunk) {
-      if (o.signal?.aborted) return out.slice(0, start + 1);
+      if (o.signal?.aborted) return stopped(start + 1);
       const n = Math.min(chunk, total - 1 - start);
       const step = engine.beginStep({ grad: false, label: 'generate' });
+      let read: Promise<Float32Array> | null = null;
+      const from = Math.max(start + 1, prompt.length);
       try {
         if (start === 0) for (const d of decoders) d.reset(step);
         const L = decoders.length;
@@ -98,21 +122,22 @@ export async function generateTokens(model: Sequential, prompt: Uint32Array, o: 
           }
         }
         for (const d of decoders) d.carry(step, n);
+        const to = start + n + 1;
+        if (to > from) read = step.read(subSlice(tokens, from, to - from));
         step.submit();
       } catch (e) {
         step.abort();
         throw e;
       }
-      const from = Math.max(start + 1, prompt.length);
-      const to = start + n + 1;
-      if (to > from) {
-        const got = await engine.readU32(subSlice(tokens, from, to - from));
-        out.set(got, from);
-        await o.onChunk?.(got);
-      }
+      await drain();
+      if (read) pending = { read, from };
     }
+    if (o.signal?.aborted) return stopped(total);
+    await drain();
     return out;
   } finally {
+    // A chunk still in flight when something threw: its read is of no use, and must not go unhandled.
+    (pending as { read: Promise<Float32Array> } | null)?.read.catch(() => {});
     for (const d of decoders) d.release();
     for (const s of [tokens, logits]) engine.release(s);
   }
