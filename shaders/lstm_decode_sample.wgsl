@@ -10,10 +10,14 @@
 //     tokens[offOut + i] = Gumbel-max / argmax draw from z at stream position position + i
 //                          (sampling.wgsl), once position + i ≥ drawFrom (a prompt's tokens are read, not drawn)
 //
-// Thread mapping: one workgroup of 256; invocation l computes units j = l, l + 256, …, then logits
-// v = l, l + 256, …; invocation 0 draws. Dispatch: (1, 1, 1).
+// Thread mapping: one workgroup of WG invocations; invocation l computes units j = l, l + WG, …, then
+// logits v = l, l + WG, …; invocation 0 draws. Dispatch: (1, 1, 1). WG is 256 for hardware GPUs (a
+// lane per unit) and 32 for CPU adapters: SwiftShader runs the workgroup on one core, so more lanes
+// add only barrier cost (each barrier switches between every group of lanes); 32 generated about 1.4×
+// the tokens per second of 256 there (alternating runs, LSTM 128).
 
 override EMBED: bool = true;
+override WG: u32 = 256u;
 
 alias Cell = f32;
 #include "lstm_cell_math"
@@ -36,15 +40,15 @@ struct Params {
 #include "dense_draw"
 #include "lstm_decode"
 
-@compute @workgroup_size(256, 1, 1)
+@compute @workgroup_size(WG, 1, 1)
 fn main(@builtin(local_invocation_id) lid3: vec3u) {
   let lid = lid3.x;
   let H = p.H;
   for (var i = 0u; i < p.count; i++) {
     let t = p.t + i;
-    for (var j = lid; j < H; j += 256u) { decodeUnit(j, t, p.offTok + i, i); }
+    for (var j = lid; j < H; j += WG) { decodeUnit(j, t, p.offTok + i, i); }
     storageBarrier();
-    if (p.position + i >= p.drawFrom) { denseDraw(lid, 256u, (t + 1u) * H, H, p.offOut + i, p.position + i); }
+    if (p.position + i >= p.drawFrom) { denseDraw(lid, WG, (t + 1u) * H, H, p.offOut + i, p.position + i); }
     // h_t, c_t and the drawn token are read by every invocation at the next timestep.
     storageBarrier();
   }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLanguageModel, LanguageModel } from '../src/lm/language-model';
 import { Vocabulary } from '../src/lm/vocab';
-import { getEngine } from './helpers/gpu';
+import { getEngine, getTunedEngine } from './helpers/gpu';
 
 const SENTENCE = 'the quick brown fox jumps over the lazy dog. ';
 const TEXT = SENTENCE.repeat(80);
@@ -100,6 +100,11 @@ describe('a character language model', () => {
     expect(await again.generate('the', { length: 60, temperature: 1.5, seed: 5 })).toBe(a);
     expect(again.vocab.tokens).toEqual(lm.vocab.tokens);
     again.dispose();
+    // The generation kernel's workgroup is 32 lanes on a cpu-tuned engine and 256 on a gpu-tuned one:
+    // each unit and logit is still one lane's dot product in one order, so the text is the same.
+    const gpuTuned = await LanguageModel.load(await lm.save(), { engine: await getTunedEngine('gpu', 'timestep') });
+    expect(await gpuTuned.generate('the', { length: 60, temperature: 1.5, seed: 5, chunk: 7 })).toBe(a);
+    gpuTuned.dispose();
   }, 60_000);
 
   it('a word-level model learns a repetitive text and continues it word by word, spaces and punctuation included', async () => {

@@ -25,8 +25,7 @@ export interface GenerateOptions {
    * Fuse the last LSTM layer, the output layer and the sampler into one single-workgroup dispatch per
    * token — for a one-layer model, one dispatch per chunk (default true); false: separate dispatches per
    * token, each spread over several workgroups. The same tokens either way. On SwiftShader (which runs a
-   * workgroup on one core) the two are within noise of each other, each ahead in some rounds of an
-   * alternating A/B, and both ahead of the earlier one fused dispatch per token (about 1.3×).
+   * workgroup on one core, here with 32 lanes) the two trade places from run to run.
    */
   fuse?: boolean;
   /** Each chunk's new tokens as soon as they are read back (streaming). */

@@ -24,7 +24,7 @@ import { grid1d, type Engine, type Step } from '../engine/engine';
 import { Tensor, subSlice, type Slice } from '../engine/tensor';
 import { addBiasInto, columnSumInto } from './elementwise';
 import { EMBEDDING_KERNELS, embeddingSegments, gatherRowsInto, segmentSumInto } from './embedding';
-import { BOOLS, kernel, type TunedVariant } from '../kernels/variants';
+import { BOOLS, kernel, type Tuning, type TunedVariant } from '../kernels/variants';
 import { ELEMENTWISE_KERNELS } from './elementwise';
 import { GEMM_KERNELS, gemm } from './matmul';
 import { planSequence, sequenceKernels } from './lstm-schedule';
@@ -260,8 +260,13 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
 /** The fused single-sequence step of generation (shaders/lstm_decode_step.wgsl), from a token or from the layer below. */
 export const LSTM_DECODE_KERNELS = [
   ...BOOLS.map((EMBED) => kernel('lstm_decode_step', undefined, { EMBED })),
-  ...BOOLS.map((EMBED) => kernel('lstm_decode_sample', undefined, { EMBED })),
+  ...BOOLS.flatMap((EMBED) => (['cpu', 'gpu'] as const).map((t) => kernel('lstm_decode_sample', t, { EMBED, WG: decodeWorkgroup(t) }))),
 ];
+
+/** lstm_decode_sample's one workgroup: a lane per unit on a GPU, few lanes on a CPU adapter (see the shader). */
+function decodeWorkgroup(tuning: Tuning): number {
+  return tuning === 'gpu' ? 256 : 32;
+}
 
 /**
  * A draw for lstm_decode_sample: where the first token goes, its position in the random stream, and the
@@ -355,7 +360,7 @@ export class LstmDecoder {
     const offX = embed ? input.embedding.data.offset : input.below.hs.offset + (t + 1) * input.below.H;
     if (draw && !(draw.temperature >= 0)) throw new Error(`temperature must be ≥ 0, got ${draw.temperature}`);
     step.dispatch('lstm_decode_sample', {
-      overrides: { EMBED: embed },
+      overrides: { EMBED: embed, WG: decodeWorkgroup(this.engine.tuning) },
       buffers: { tokens, theta: this.w.wh.data.buffer, X, hs: this.hs, cs: this.cs, logits },
       params: {
         In: this.w.wx.shape[0]!, H: this.H, t, offWx: this.w.wx.data.offset, offWh: this.w.wh.data.offset, offB: this.w.b.data.offset,
