@@ -7,6 +7,7 @@
  * buffers a dispatch uses and are cached across steps.
  */
 import { acquireGpu, type AcquireOptions, type GpuContext, type GpuError } from '../gpu/device';
+import { ReadbackSchedule } from './readback-schedule';
 import { BufferPool, MAP_READ_USAGE, STORAGE_USAGE, UNIFORM_USAGE } from '../gpu/buffer-pool';
 import { KernelRegistry, type Kernel, type KernelVariant, type OverrideValues } from '../kernels/registry';
 import type { PreparedShader } from '../kernels/shader-types';
@@ -71,6 +72,14 @@ interface UniformChunk {
   view: DataView;
 }
 
+/** A slice being copied out by a step: its staging buffer and the promise's ends. */
+interface Readback {
+  staging: GPUBuffer;
+  bytes: number;
+  resolve: (f: Float32Array) => void;
+  reject: (e: Error) => void;
+}
+
 export class Engine {
   readonly device: GPUDevice;
   readonly pool: BufferPool;
@@ -83,6 +92,11 @@ export class Engine {
   private errorListeners: Array<(e: GpuError) => void> = [];
   private active: Step | null = null;
   private destroyed = false;
+  /**
+   * When to map readbacks, where waiting on the GPU costs a CPU core the GPU itself runs on (a software
+   * adapter in a runtime that polls while a GPU promise is pending: Dawn in Node); null elsewhere.
+   */
+  readonly readbackSchedule: ReadbackSchedule | null;
   /** Dispatches encoded by the last submitted step. */
   lastStepDispatches = 0;
   stepsSubmitted = 0;
@@ -106,6 +120,7 @@ export class Engine {
     this.device = gpu.device;
     this.pool = new BufferPool(this.device);
     this.kernels = new KernelRegistry(this.device, shaders);
+    this.readbackSchedule = gpu.software && gpu.pollsWhileWaiting ? new ReadbackSchedule() : null;
     gpu.onError((e) => this.recordError(e));
   }
 
@@ -246,7 +261,7 @@ export class Step {
   private pass: GPUComputePassEncoder | null = null;
   private scratchBuffers: GPUBuffer[] = [];
   private pendingGradClears: Slice[] = [];
-  private readbacks: Array<{ staging: GPUBuffer; bytes: number; resolve: (f: Float32Array) => void; reject: (e: Error) => void }> = [];
+  private readbacks: Readback[] = [];
   private chunkIndex = 0;
   private chunkCursor = 0;
   private submitted = false;
@@ -500,8 +515,24 @@ export class Step {
     for (const b of this.scratchBuffers) engine.pool.release(b);
     this.scratchBuffers = [];
     engine.finishStep(this, this.dispatches);
+    // Where polling for the result would compete with the GPU for the CPU, the mapping starts shortly
+    // before the step is expected to end (see ReadbackSchedule); everywhere else at once.
+    const schedule = this.readbacks.length > 0 ? engine.readbackSchedule : null;
+    const kind = `${this.label}|${this.dispatches}`;
+    const plan = schedule?.submitted(kind, performance.now()) ?? null;
+    let measured = false;
+    const map = (r: Readback): Promise<void> => {
+      const start = () =>
+        r.staging.mapAsync(GPUMapMode.READ, 0, Math.max(4, r.bytes)).then(() => {
+          if (schedule && plan && !measured) {
+            measured = true;
+            schedule.finished(kind, plan, performance.now());
+          }
+        });
+      return plan && plan.waitMs > 0 ? new Promise<void>((res) => setTimeout(res, plan.waitMs)).then(start) : start();
+    };
     for (const r of this.readbacks) {
-      const mapped = r.staging.mapAsync(GPUMapMode.READ, 0, Math.max(4, r.bytes)).then(
+      const mapped = map(r).then(
         () => null,
         (e: Error) => e,
       );

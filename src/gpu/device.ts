@@ -21,6 +21,11 @@ export interface GpuContext {
    * itself a fallback). Such adapters want few invocations with much work each; hardware GPUs the opposite.
    */
   software: boolean;
+  /**
+   * Waiting on the GPU keeps this thread busy: Dawn in Node resolves GPU promises by polling on the JS
+   * thread (setImmediate) for as long as one is pending; browsers wait without polling.
+   */
+  pollsWhileWaiting: boolean;
   /** Set the one callback that receives device loss and uncaptured errors. */
   onError(cb: (err: GpuError) => void): void;
   destroy(): void;
@@ -140,6 +145,7 @@ export async function makeContext(adapter: GPUAdapter, backend: string, keepAliv
     },
     features: new Set(features),
     software,
+    pollsWhileWaiting: backend !== 'browser',
     onError(cb) {
       callback = cb;
       for (const e of pending.splice(0)) cb(e);

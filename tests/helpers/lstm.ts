@@ -3,6 +3,7 @@ import { type Engine } from '../../src/engine/engine';
 import { ParameterStore } from '../../src/engine/parameters';
 import { backpropFrom } from '../../src/ops/elementwise';
 import { lstm } from '../../src/ops/lstm';
+import { oneHotIndices } from '../../src/layers/data';
 import { f32, randomArray } from './gpu';
 import { Leaves } from './leaf';
 
@@ -96,11 +97,9 @@ function upload(engine: Engine, p: LstmProblem) {
 
 /** The index of the 1 in each time-major row of a one-hot (or all-zero: In) problem input. */
 export function oneHotIds(p: LstmProblem): Uint32Array {
-  const x = toTimeMajor(p.x, p.B, p.T, p.In);
-  return Uint32Array.from({ length: p.T * p.B }, (_, r) => {
-    const at = x.subarray(r * p.In, (r + 1) * p.In).indexOf(1);
-    return at < 0 ? p.In : at;
-  });
+  const ids = oneHotIndices(Float32Array.from(toTimeMajor(p.x, p.B, p.T, p.In)), p.In);
+  if (!ids) throw new Error('oneHotIds: the problem input is not one-hot');
+  return ids;
 }
 
 /**
