@@ -517,22 +517,15 @@ export class Step {
     engine.finishStep(this, this.dispatches);
     // Where polling for the result would compete with the GPU for the CPU, the mapping starts shortly
     // before the step is expected to end (see ReadbackSchedule); everywhere else at once.
-    const schedule = this.readbacks.length > 0 ? engine.readbackSchedule : null;
-    const kind = `${this.label}|${this.dispatches}`;
-    const plan = schedule?.submitted(kind, performance.now()) ?? null;
-    let measured = false;
-    const map = (r: Readback): Promise<void> => {
-      const start = () =>
-        r.staging.mapAsync(GPUMapMode.READ, 0, Math.max(4, r.bytes)).then(() => {
-          if (schedule && plan && !measured) {
-            measured = true;
-            schedule.finished(kind, plan, performance.now());
-          }
-        });
-      return plan && plan.waitMs > 0 ? new Promise<void>((res) => setTimeout(res, plan.waitMs)).then(start) : start();
+    const plan = this.readbacks.length > 0 ? engine.readbackSchedule?.submitted(`${this.label}|${this.dispatches}`) : undefined;
+    const map = (r: Readback, first: boolean): Promise<void> => {
+      const start = () => r.staging.mapAsync(GPUMapMode.READ, 0, Math.max(4, r.bytes));
+      if (!plan) return start();
+      const mapped = plan.mapWhen.then(start);
+      return first ? mapped.finally(plan.finished) : mapped;
     };
-    for (const r of this.readbacks) {
-      const mapped = map(r).then(
+    for (const [i, r] of this.readbacks.entries()) {
+      const mapped = map(r, i === 0).then(
         () => null,
         (e: Error) => e,
       );
