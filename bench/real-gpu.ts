@@ -22,6 +22,7 @@ import { installDawn } from '../src/gpu/device-node';
 import type { LstmSchedule } from '../src/kernels/variants';
 import { autoRows, sequenceFits } from '../src/ops/lstm-schedule';
 import { tfjsOnDawn } from './tfjs-dawn';
+import { generationSpeed } from './lm-workloads';
 import { softmaxXent } from '../src/ops/softmax-xent';
 
 installDawn(); // Node: engines get their device from Dawn
@@ -67,6 +68,8 @@ export interface RealGpuResult {
   anatomy: Anatomy[];
   /** The device limits the whole-sequence kernels depend on. */
   limits: { maxComputeWorkgroupStorageSize: number; maxComputeInvocationsPerWorkgroup: number };
+  /** Generation with an LSTM-128 character model at temperature 1 (tokens/s, median of its runs). */
+  generation: Awaited<ReturnType<typeof generationSpeed>>;
 }
 
 type KernelTimes = RealGpuResult['profiles'][number]['kernels'];
@@ -352,6 +355,9 @@ export function realGpuTable(r: RealGpuResult, c: CudnnResult | null): string {
   rows.push(
     `Ours: ${r.notebook.dispatchesPerStep} dispatches per notebook-recipe step (${r.comparable.dispatchesPerStep} without dropout and mask), one submit; ${f(r.comparable.modelGflop, 2)} GFLOP per step → ${f(r.comparable.achievedGflops, 1)} GFLOP/s; best GEMM in the same run ${f(r.comparable.gemmCeilingGflops, 1)} GFLOP/s. Live GPU bytes after each of ${r.notebook.liveBytesPerEpoch.length} epochs: ${r.notebook.liveBytesPerEpoch.map((b) => f(b / 2 ** 20)).join(', ')} MB.`,
   );
+  rows.push(
+    `Generation (LSTM 128, character vocabulary, temperature 1, ${r.generation.chunk} tokens per submit): ${f(r.generation.tokensPerSec, 0)} tokens/s, median of ${r.generation.runs.length} runs (${r.generation.runs.map((x) => f(x, 0)).join(', ')}).`,
+  );
   if (typeof r.epoch === 'string') rows.push(`Sentiment.zip epoch: ${r.epoch}.`);
   else {
     rows.push(
@@ -471,6 +477,8 @@ export async function main(argv: string[]): Promise<number> {
   profiles.push({ name: 'inference, batch 512', kernels: await profileInference(ref, 512) });
   console.log(`correctness: kernel-tuning parity (${elapsed()})…`);
   const parity = await tuningParity();
+  console.log(`generation speed (${elapsed()})…`);
+  const generation = await generationSpeed(quick ? 128 : 1024, quick ? 2 : 5);
   const zip = arg(argv, '--zip');
   const epochs = quick ? 1 : 3;
   const epoch = !requireHardware
@@ -478,7 +486,7 @@ export async function main(argv: string[]): Promise<number> {
     : zip && fs.existsSync(zip)
       ? await sentimentEpoch(fs.readFileSync(zip), { epochs, evaluate: true })
       : `skipped: ${zip ? `${zip} is absent` : 'no --zip given'}`;
-  const result: RealGpuResult = { adapter: notebook.adapter, backend: notebook.backend, notebook, comparable, otherTuning, sweeps, epoch, parity, schedules, inference, tfjs, profiles, anatomy, limits };
+  const result: RealGpuResult = { adapter: notebook.adapter, backend: notebook.backend, notebook, comparable, otherTuning, sweeps, epoch, parity, schedules, inference, tfjs, profiles, anatomy, limits, generation };
   console.log(`done (${elapsed()})`);
   const cudnnPath = arg(argv, '--cudnn');
   const cudnn = cudnnPath && fs.existsSync(cudnnPath) ? (JSON.parse(fs.readFileSync(cudnnPath, 'utf8')) as CudnnResult) : null;
