@@ -120,7 +120,7 @@ export class Engine {
     this.device = gpu.device;
     this.pool = new BufferPool(this.device);
     this.kernels = new KernelRegistry(this.device, shaders);
-    this.readbackSchedule = gpu.software && gpu.pollsWhileWaiting ? new ReadbackSchedule() : null;
+    this.readbackSchedule = gpu.software && gpu.pollsWhileWaiting === true ? new ReadbackSchedule() : null;
     gpu.onError((e) => this.recordError(e));
   }
 

@@ -23,9 +23,10 @@ export interface GpuContext {
   software: boolean;
   /**
    * Waiting on the GPU keeps this thread busy: Dawn in Node resolves GPU promises by polling on the JS
-   * thread (setImmediate) for as long as one is pending; browsers wait without polling.
+   * thread (setImmediate) for as long as one is pending; browsers wait without polling. Optional for
+   * contexts made by hand (absent: false).
    */
-  pollsWhileWaiting: boolean;
+  pollsWhileWaiting?: boolean;
   /** Set the one callback that receives device loss and uncaptured errors. */
   onError(cb: (err: GpuError) => void): void;
   destroy(): void;
