@@ -31,7 +31,9 @@ const transposes = (shader: 'matmul' | 'matmul_tiled', only: 'cpu' | 'gpu', extr
 export const GEMM_KERNELS: readonly TunedVariant[] = [
   ...transposes('matmul', 'cpu'),
   ...BOOLS.map((ta) => kernel('matmul_vec4', 'cpu', { TRANS_A: ta })),
+  kernel('matmul_tn_vec4', 'cpu'),
   kernel('matmul_nt_vec4', 'cpu'),
+  kernel('transpose_rows', 'cpu'),
   ...[1, 4].flatMap((block) => transposes('matmul_tiled', 'gpu', { BLOCK: block })),
 ];
 
@@ -40,8 +42,9 @@ export const LARGE_GEMM_TILES = 128;
 
 /**
  * Encode C = alpha·op(A)·op(B) (+ C). A 'gpu'-tuned engine runs the workgroup-tiled kernels; a 'cpu'-tuned
- * one the register-tiled kernels (vec4 along N where the shapes and offsets allow, or vec4 along K for
- * A·Bᵀ, else scalar 4×4).
+ * one the register-tiled kernels: vec4 along N where the shapes and offsets allow (A·Bᵀ through a
+ * transposed copy of B; Aᵀ·B reading A as vec4 too when its rows allow), else vec4 along K for A·Bᵀ,
+ * else scalar 4×4.
  */
 export function gemm(step: Step, g: GemmArgs): void {
   const transA = g.transA ?? false;
@@ -77,9 +80,27 @@ export function gemm(step: Step, g: GemmArgs): void {
     });
     return;
   }
-  // B and C as vec4 when their columns line up in groups of 4 (most of the model's GEMMs).
-  const vec4 = !transB && g.N % 4 === 0 && ldb % 4 === 0 && ldc % 4 === 0 && g.b.offset % 4 === 0 && g.c.offset % 4 === 0;
-  if (vec4) {
+  const aligned = (...xs: number[]) => xs.every((x) => x % 4 === 0);
+  // C as vec4 (and B, once untransposed) when columns line up in groups of 4 (most of the model's GEMMs).
+  const vec4C = aligned(g.N, ldc, g.c.offset);
+  if (transB && vec4C) {
+    // A·Bᵀ: untranspose B into a scratch [K, N] (a barrier-free copy), then the vec4 kernels below; on
+    // SwiftShader 1.2–1.3× faster than matmul_nt_vec4's dot products for dX = dG·Wxᵀ.
+    const bT = step.scratch(g.K * g.N, 'gemm Bᵀ');
+    step.dispatch('transpose_rows', {
+      buffers: { X: g.b, Y: bT },
+      params: { rows: g.N, cols: g.K, ldX: ldb, offX: g.b.offset },
+      workgroups: [Math.min(512, Math.ceil(g.K / 64)), 1, 1],
+    });
+    gemm(step, { ...g, b: bT, transB: false, ldb: g.N });
+    return;
+  }
+  if (!transB && vec4C && aligned(ldb, g.b.offset)) {
+    // Aᵀ·B with A's rows in groups of 4 too: A read as vec4 as well (weight gradients over sequence rows).
+    if (transA && aligned(g.M, lda, g.a.offset)) {
+      step.dispatch('matmul_tn_vec4', { buffers: { A: g.a, B: g.b, C: g.c }, params, workgroups: [Math.ceil(g.N / 64), Math.ceil(g.M / 64), 1] });
+      return;
+    }
     step.dispatch('matmul_vec4', {
       overrides: { TRANS_A: transA },
       buffers: { A: g.a, B: g.b, C: g.c },
