@@ -49,7 +49,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var z1 = z[1];
   var z2 = z[2];
   var z3 = z[3];
-  for (var k = 0u; k < H; k++) {
+  for (var k = 0u; k < p.kEnd; k++) {
     let wBase = p.offWh + k * G + j;
     let w = vec4f(wh[wBase + GATE_I * H], wh[wBase + GATE_F * H], wh[wBase + GATE_C * H], wh[wBase + GATE_O * H]);
     z0 += hPrev(b0, k) * w;

@@ -12,7 +12,8 @@ override USE_RECURRENT_MASK: bool = false;
 alias Cell = vec4f;                // four consecutive units per value
 #include "lstm_cell_math"
 
-struct Params { B: u32, H: u32, t: u32, offWh: u32 }
+// kEnd: H, or 0 at the first processed timestep (h_{t−1} is then the zero initial state).
+struct Params { B: u32, H: u32, t: u32, offWh: u32, kEnd: u32 }
 
 @group(0) @binding(0) var<storage, read> xp: array<vec4f>;       // [T, B, 4H]
 @group(0) @binding(1) var<storage, read> wh: array<vec4f>;       // [H, 4H] at offWh
@@ -52,7 +53,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var i2 = z[2][GATE_I]; var f2 = z[2][GATE_F]; var c2 = z[2][GATE_C]; var o2 = z[2][GATE_O];
   var i3 = z[3][GATE_I]; var f3 = z[3][GATE_F]; var c3 = z[3][GATE_C]; var o3 = z[3][GATE_O];
   var wBase = p.offWh / 4u + g4;
-  for (var k = 0u; k < H; k++) {
+  for (var k = 0u; k < p.kEnd; k++) {
     let wi = wh[wBase + GATE_I * H4];
     let wf = wh[wBase + GATE_F * H4];
     let wc = wh[wBase + GATE_C * H4];

@@ -44,7 +44,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let b2 = min(b0 + 2u, p.B - 1u);
   let b3 = min(b0 + 3u, p.B - 1u);
   var acc = vec4f(0.0);
-  for (var k = slice; k < H; k += SLICES) {
+  for (var k = slice; k < p.kEnd; k += SLICES) {
     let w = wh[p.offWh + k * G + gate * H + j];
     acc += w * vec4f(hPrev(b0, k), hPrev(b1, k), hPrev(b2, k), hPrev(b3, k));
   }

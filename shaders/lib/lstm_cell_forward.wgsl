@@ -5,7 +5,9 @@
 alias Cell = f32;
 #include "lstm_cell_math"
 
-struct Params { B: u32, H: u32, t: u32, offWh: u32 }
+// kEnd: how many rows of Wh the recurrent sum runs over: H, or 0 at the first processed timestep, where
+// h_{t−1} is the zero initial state (no multiply-adds by zero).
+struct Params { B: u32, H: u32, t: u32, offWh: u32, kEnd: u32 }
 
 @group(0) @binding(0) var<storage, read> xp: array<f32>;       // [T, B, 4H]
 @group(0) @binding(1) var<storage, read> wh: array<f32>;       // [H, 4H] at offWh

@@ -4,7 +4,8 @@
  * Forward:  Xp = X·Wx + b for all active timesteps (one GEMM + bias), then one fused dispatch per
  *           timestep. Backward: one fused dispatch per timestep in reverse producing dG for every step,
  *           then the weight and input gradients as four big operations over all rows:
- *           dWh = H_prevᵀ·dG, dWx = Xᵀ·dG, db = Σ dG, dX = dG·Wxᵀ.
+ *           dWh = H_prevᵀ·dG, dWx = Xᵀ·dG, db = Σ dG, dX = dG·Wxᵀ. At the first processed timestep
+ *           h_{t−1} is the zero initial state: its recurrent sum and its rows of dWh are skipped.
  *
  * The step kernels per tuning (stepKernels below): 'gpu' runs lstm_forward_step_wide /
  * lstm_backward_step_wide; 'cpu' runs lstm_forward_step_vec4 / lstm_backward_step_vec4 when H and Wh's
@@ -193,7 +194,8 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
       step.dispatch(k.forward, {
         overrides,
         buffers: { xp, wh: w.wh.data, mask, rmask, hs: hsT.data, cs, gates },
-        params: { B, H, t, offWh: w.wh.data.offset },
+        // At tStart h_{t−1} is the zero initial state: no recurrent sum.
+        params: { B, H, t, offWh: w.wh.data.offset, kEnd: t === tStart ? 0 : H },
         workgroups: k.workgroups,
       });
     }
@@ -229,18 +231,22 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
       }
     }
     const dGWin = subSlice(dG, tStart * B * G, rows * G);
-    // H_prev rows: slot t of hs holds h_{t−1}; with recurrent dropout the recurrence saw h_{t−1} ⊙ rmask.
-    let hPrev: Slice = subSlice(hsT.data, tStart * B * H, rows * H);
-    if (useRMask) {
-      const dropped = step.scratch(rows * H, `${name} masked h_prev`);
-      step.dispatch('dropout', {
-        buffers: { X: hPrev, mask: rmask, Y: dropped },
-        params: { rows, cols: H, maskRows: B, offX: hPrev.offset, offY: 0, accumulate: 0 },
-        workgroups: grid1d(rows * H),
-      });
-      hPrev = dropped;
+    // dWh = H_prevᵀ·dG over the timesteps after tStart (at tStart H_prev is the zero initial state):
+    // slot t of hs holds h_{t−1}; with recurrent dropout the recurrence saw h_{t−1} ⊙ rmask.
+    const recRows = rows - B;
+    if (w.wh.grad && recRows > 0) {
+      let hPrev: Slice = subSlice(hsT.data, (tStart + 1) * B * H, recRows * H);
+      if (useRMask) {
+        const dropped = step.scratch(recRows * H, `${name} masked h_prev`);
+        step.dispatch('dropout', {
+          buffers: { X: hPrev, mask: rmask, Y: dropped },
+          params: { rows: recRows, cols: H, maskRows: B, offX: hPrev.offset, offY: 0, accumulate: 0 },
+          workgroups: grid1d(recRows * H),
+        });
+        hPrev = dropped;
+      }
+      gemm(step, { a: hPrev, b: subSlice(dG, (tStart + 1) * B * G, recRows * G), c: w.wh.grad, M: H, N: G, K: recRows, transA: true, accumulate: true });
     }
-    if (w.wh.grad) gemm(step, { a: hPrev, b: dGWin, c: w.wh.grad, M: H, N: G, K: rows, transA: true, accumulate: true });
     if (w.wx.grad && xWin) gemm(step, { a: xWin, b: dGWin, c: w.wx.grad, M: In, N: G, K: rows, transA: true, accumulate: true });
     if (w.wx.grad && idsWin) segmentSumInto(step, embeddingSegments(idsWin, 1, rows, false, In), dGWin, w.wx.grad, G, `${name} one-hot`);
     if (w.b.grad) columnSumInto(step, dGWin, w.b.grad, rows, G);
