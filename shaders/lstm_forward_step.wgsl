@@ -13,7 +13,8 @@
 // Storage is time-major with a leading initial-state slot: hs[s, b, :] = h_{s-1}, so hs[t] is h_{t-1}
 // and hs[t + 1] receives h_t; likewise cs. The activated gates are stored for the backward pass.
 // Recurrent dropout (Keras recurrent_dropout, implementation 2): one pre-scaled mask per sequence,
-// applied to h_{t-1} at every step; USE_RECURRENT_MASK = false skips the multiply.
+// applied to h_{t-1} at every step; with USE_RECURRENT_MASK each step also stores h_t ⊙ rmask in hm,
+// which the next step's sum reads (and the host's dWh), so the k loop has no multiply by the mask.
 //
 // Thread mapping: invocation (gid.x = unit j, gid.y = group of 4 batch rows). Each invocation keeps the
 // 4 rows × 4 gates pre-activations in registers, so each Wh element it loads serves 4 rows, and the cell
@@ -24,7 +25,7 @@ override USE_RECURRENT_MASK: bool = false;
 
 #include "lstm_gates"
 
-// Bindings (xp, wh, mask, rmask, hs, cs, gates; uniform p), hPrev and cellForward:
+// Bindings (xp, wh, mask, rmask, hs, cs, gates, hm; uniform p), hPrev and cellForward:
 #include "lstm_cell_forward"
 
 @compute @workgroup_size(64, 1, 1)

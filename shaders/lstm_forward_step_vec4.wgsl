@@ -23,11 +23,12 @@ struct Params { B: u32, H: u32, t: u32, offWh: u32, kEnd: u32 }
 @group(0) @binding(5) var<storage, read_write> cs: array<vec4f>; // [T + 1, B, H]
 @group(0) @binding(6) var<storage, read_write> gates: array<vec4f>; // [T, B, 4H], activated
 @group(0) @binding(7) var<uniform> p: Params;
+// With USE_RECURRENT_MASK: h ⊙ rmask beside h (the recurrent sum reads it without a multiply; dWh's H_prev).
+@group(0) @binding(8) var<storage, read_write> hm: array<f32>;   // [T + 1, B, H]
 
 fn hPrev(b: u32, k: u32) -> f32 {
-  let h = hs[(p.t * p.B + b) * p.H + k];
-  if (USE_RECURRENT_MASK) { return h * rmask[b * p.H + k]; }
-  return h;
+  if (USE_RECURRENT_MASK) { return hm[(p.t * p.B + b) * p.H + k]; }
+  return hs[(p.t * p.B + b) * p.H + k];
 }
 
 @compute @workgroup_size(64, 1, 1)
@@ -83,6 +84,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     let gBase = (p.t * p.B + b) * 4u * H4 + g4;
     if (mask[p.t * p.B + b] == 0u) {
       for (var u = 0u; u < 4u; u++) { hs[next4 * 4u + u] = hs[prev4 * 4u + u]; }
+      if (USE_RECURRENT_MASK) { for (var u = 0u; u < 4u; u++) { hm[next4 * 4u + u] = hm[prev4 * 4u + u]; } }
       cs[next4] = cs[prev4];
       for (var g = 0u; g < 4u; g++) { gates[gBase + g * H4] = vec4f(0.0); }
       continue;
@@ -90,6 +92,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     let s = cellStep(z[r][GATE_I], z[r][GATE_F], z[r][GATE_C], z[r][GATE_O], cs[prev4]);
     cs[next4] = s.c;
     for (var u = 0u; u < 4u; u++) { hs[next4 * 4u + u] = s.h[u]; }
+    if (USE_RECURRENT_MASK) { for (var u = 0u; u < 4u; u++) { hm[next4 * 4u + u] = s.h[u] * rmask[b * H + 4u * g4 + u]; } }
     gates[gBase + GATE_I * H4] = s.i;
     gates[gBase + GATE_F * H4] = s.f;
     gates[gBase + GATE_C * H4] = s.g;

@@ -24,7 +24,7 @@ const SLICES: u32 = 8u;   // ways the k sum is split
 // partial[(slice · ROWS + row) · COLS + column]
 var<workgroup> partial: array<f32, 1024>;
 
-// Bindings (xp, wh, mask, rmask, hs, cs, gates; uniform p), hPrev and cellForward:
+// Bindings (xp, wh, mask, rmask, hs, cs, gates, hm; uniform p), hPrev and cellForward:
 #include "lstm_cell_forward"
 
 @compute @workgroup_size(32, 8, 1)

@@ -17,12 +17,14 @@ struct Params { B: u32, H: u32, t: u32, offWh: u32, kEnd: u32 }
 @group(0) @binding(5) var<storage, read_write> cs: array<f32>; // [T + 1, B, H]
 @group(0) @binding(6) var<storage, read_write> gates: array<f32>; // [T, B, 4H], activated
 @group(0) @binding(7) var<uniform> p: Params;
+// With USE_RECURRENT_MASK: h ⊙ rmask beside h, [T + 1, B, H], written with h at every step so that the
+// recurrent sum reads it without a multiply (and dWh's H_prev is this buffer); else unused.
+@group(0) @binding(8) var<storage, read_write> hm: array<f32>;
 
 // h_{t−1}[b, k] as the recurrence sees it: times the recurrent-dropout mask when there is one.
 fn hPrev(b: u32, k: u32) -> f32 {
-  let h = hs[(p.t * p.B + b) * p.H + k];
-  if (USE_RECURRENT_MASK) { return h * rmask[b * p.H + k]; }
-  return h;
+  if (USE_RECURRENT_MASK) { return hm[(p.t * p.B + b) * p.H + k]; }
+  return hs[(p.t * p.B + b) * p.H + k];
 }
 
 // Row b, unit j, given its pre-activations z = (z_i, z_f, z_c, z_o) = Xp + h_{t−1}·Wh: cellStep's
@@ -35,6 +37,7 @@ fn cellForward(b: u32, j: u32, z: vec4f) {
   let gBase = (p.t * p.B + b) * 4u * H + j;
   if (mask[p.t * p.B + b] == 0u) {
     hs[next] = hs[prev];
+    if (USE_RECURRENT_MASK) { hm[next] = hm[prev]; }
     cs[next] = cs[prev];
     gates[gBase + GATE_I * H] = 0.0;
     gates[gBase + GATE_F * H] = 0.0;
@@ -45,6 +48,7 @@ fn cellForward(b: u32, j: u32, z: vec4f) {
   let s = cellStep(z[GATE_I], z[GATE_F], z[GATE_C], z[GATE_O], cs[prev]);
   cs[next] = s.c;
   hs[next] = s.h;
+  if (USE_RECURRENT_MASK) { hm[next] = s.h * rmask[b * H + j]; }
   gates[gBase + GATE_I * H] = s.i;
   gates[gBase + GATE_F * H] = s.f;
   gates[gBase + GATE_C * H] = s.g;

@@ -180,6 +180,12 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
   // Without recurrent dropout a placeholder of one vec4 (the kernels read it only with USE_RECURRENT_MASK).
   const rmask = step.upload(opts.recurrentMask ?? new Float32Array(4).fill(1), `${name} recurrent mask`);
   const k = stepKernels(step, H, B, w.wh.data.offset);
+  // With recurrent dropout the per-timestep kernels keep h ⊙ rmask beside h: the recurrent sum reads it
+  // without a multiply, and it is dWh's H_prev (no dropout pass in the backward). Its slots up to tStart
+  // hold the zero initial state (a padding row at tStart copies it on). Unused otherwise: one vec4.
+  const hm = useRMask && !seq ? step.scratch((T + 1) * B * H, `${name} masked h`) : null;
+  if (hm) step.clear(subSlice(hm, 0, (tStart + 1) * B * H));
+  const hmBinding = hm ?? step.scratch(4, `${name} masked h placeholder`);
   if (seq) {
     if (tEnd > tStart) {
       step.dispatch('lstm_sequence_forward', {
@@ -193,7 +199,7 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
     for (let t = tStart; t < tEnd; t++) {
       step.dispatch(k.forward, {
         overrides,
-        buffers: { xp, wh: w.wh.data, mask, rmask, hs: hsT.data, cs, gates },
+        buffers: { xp, wh: w.wh.data, mask, rmask, hs: hsT.data, cs, gates, hm: hmBinding },
         // At tStart h_{t−1} is the zero initial state: no recurrent sum.
         params: { B, H, t, offWh: w.wh.data.offset, kEnd: t === tStart ? 0 : H },
         workgroups: k.workgroups,
@@ -232,11 +238,12 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
     }
     const dGWin = subSlice(dG, tStart * B * G, rows * G);
     // dWh = H_prevᵀ·dG over the timesteps after tStart (at tStart H_prev is the zero initial state):
-    // slot t of hs holds h_{t−1}; with recurrent dropout the recurrence saw h_{t−1} ⊙ rmask.
+    // slot t of hs holds h_{t−1}; with recurrent dropout the recurrence saw h_{t−1} ⊙ rmask (hm, or a
+    // dropout pass after the whole-sequence kernel).
     const recRows = rows - B;
     if (w.wh.grad && recRows > 0) {
-      let hPrev: Slice = subSlice(hsT.data, (tStart + 1) * B * H, recRows * H);
-      if (useRMask) {
+      let hPrev: Slice = subSlice(hm ?? hsT.data, (tStart + 1) * B * H, recRows * H);
+      if (useRMask && !hm) {
         const dropped = step.scratch(recRows * H, `${name} masked h_prev`);
         step.dispatch('dropout', {
           buffers: { X: hPrev, mask: rmask, Y: dropped },
