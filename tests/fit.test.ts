@@ -32,4 +32,29 @@ describe('fit loop', () => {
     // Once is a spike, not divergence.
     expect((await fitLoop(target([0.69, 500, 0.7, 0.6]), { epochs: 1, batchSize: 4 })).epochs).toHaveLength(1);
   });
+
+  it('an async onBatchEnd is awaited before further steps are submitted; the step in flight is not', async () => {
+    const t = target([0.5, 0.4, 0.3, 0.2, 0.1]);
+    const events: string[] = [];
+    const step = t.trainStep;
+    let submitted = 0;
+    t.trainStep = (b) => {
+      events.push(`submit ${++submitted}`);
+      return step(b);
+    };
+    await fitLoop(t, {
+      epochs: 1,
+      batchSize: 4,
+      shuffle: false,
+      onBatchEnd: async (info) => {
+        events.push(`end ${info.batch}`);
+        await new Promise((r) => setTimeout(r, 5));
+        events.push(`end ${info.batch} done`);
+      },
+    });
+    // Two steps in flight: batch 2 is submitted before batch 1 ends; batch 3 only after batch 1's callback.
+    expect(events.slice(0, 6)).toEqual(['submit 1', 'submit 2', 'end 1', 'end 1 done', 'submit 3', 'end 2']);
+    expect(events.filter((e) => e.endsWith('done'))).toHaveLength(5);
+    expect(events.indexOf('end 5 done')).toBe(events.length - 1);
+  });
 });

@@ -49,7 +49,7 @@ export async function trainForecaster(
   model: Sequential,
   data: ForecastData,
   s: ForecastSettings,
-  cb: { signal?: AbortSignal; onBatchEnd?: (b: BatchEndInfo) => void; onEpochEnd?: (e: EpochEndInfo) => void | Promise<void> } = {},
+  cb: { signal?: AbortSignal; onBatchEnd?: (b: BatchEndInfo) => unknown; onEpochEnd?: (e: EpochEndInfo) => void | Promise<void> } = {},
 ): Promise<ForecastResult> {
   const history = await model.fit(data.train.x, data.train.y, {
     epochs: s.epochs,

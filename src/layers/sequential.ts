@@ -39,7 +39,8 @@ export interface SequentialFitOptions {
   classWeight?: Record<number, number> | number[];
   /** Keras EarlyStopping on the validation data: stop after `patience` epochs without improvement. */
   earlyStopping?: EarlyStopping;
-  onBatchEnd?: (info: BatchEndInfo) => void;
+  /** After each batch; a returned promise is awaited before further steps are submitted. */
+  onBatchEnd?: (info: BatchEndInfo) => unknown;
   onEpochEnd?: (info: EpochEndInfo) => void | Promise<void>;
   signal?: AbortSignal;
 }

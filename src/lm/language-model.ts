@@ -38,7 +38,8 @@ export interface LmFitOptions {
   evalEvery?: number;
   batchSize?: number;
   earlyStopping?: EarlyStopping;
-  onBatchEnd?: (info: BatchEndInfo) => void;
+  /** After each batch; a returned promise is awaited before further steps are submitted. */
+  onBatchEnd?: (info: BatchEndInfo) => unknown;
   onEpochEnd?: (info: EpochEndInfo & { valBitsPerToken: number | null }) => void | Promise<void>;
   signal?: AbortSignal;
 }

@@ -32,7 +32,8 @@ export interface FitOptions {
   /** Batches of similar length (fewer padded steps to run). */
   bucketing?: boolean;
   signal?: AbortSignal;
-  onBatchEnd?: (info: BatchEndInfo) => void;
+  /** After each batch; a returned promise is awaited before further steps are submitted. */
+  onBatchEnd?: (info: BatchEndInfo) => unknown;
   onEpochEnd?: (info: EpochEndInfo) => void | Promise<void>;
   /**
    * Keras EarlyStopping: stop when the validation metric has not improved for `patience` epochs, and

@@ -83,7 +83,11 @@ export interface FitLoopOptions {
   /** Shuffle the rows each epoch (default true); false takes them in order. */
   shuffle?: boolean;
   signal?: AbortSignal;
-  onBatchEnd?: (info: BatchEndInfo) => void;
+  /**
+   * After each batch's results are read back. A returned promise is awaited before any further step is
+   * submitted (as TF.js awaits its callbacks); the step already in flight runs on meanwhile.
+   */
+  onBatchEnd?: (info: BatchEndInfo) => unknown;
   onEpochEnd?: (info: EpochEndInfo) => void | Promise<void>;
   earlyStopping?: EarlyStopping;
 }
@@ -149,7 +153,7 @@ export async function fitLoop<B>(target: FitTarget<B>, opts: FitLoopOptions): Pr
       const elapsed = (performance.now() - t0) / 1000;
       const rate = seen / Math.max(elapsed, 1e-9);
       const remaining = (batches.length - done) * batchSize + (epochs - epoch - 1) * n;
-      opts.onBatchEnd?.({
+      await opts.onBatchEnd?.({
         epoch: epoch + 1,
         epochs,
         batch: done,
