@@ -10,7 +10,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import 'jszip';
 import 'papaparse';
 import { peakGpuBytes, trackGpuMemory } from './gpu-memory';
-import { benchEngine, benchTfjs, realEpochOurs, realEpochTfjs, REFERENCE, SWEEPS, type EngineResult, type ModelShape, type PeerResult, type RealEpochRow } from './workloads';
+import { benchEngine, benchTfjs, realEpochInTurns, REFERENCE, SWEEPS, type EngineResult, type ModelShape, type PeerResult, type RealEpochRow } from './workloads';
 import { generationSpeed, interleaved, LM_EXAMPLE, lmOurs, lmTfjs, type LmResult } from './lm-workloads';
 
 setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
@@ -116,12 +116,13 @@ export interface RealEpochRequest {
   peers: Array<{ backend: 'webgpu' | 'wasm'; batches: number | null }>;
 }
 
+/** Per peer, [ours, TF.js] measured in turns (bench/workloads.ts realEpochInTurns). */
 async function runRealEpoch(req: RealEpochRequest): Promise<RealEpochRow[]> {
   const zip = Uint8Array.from(atob(req.zipBase64), (c) => c.charCodeAt(0));
-  const rows = [await realEpochOurs(zip)];
+  const rows: RealEpochRow[] = [];
   for (const p of req.peers) {
     const note = p.backend === 'wasm' ? 'UnsortedSegmentSum registered as a JS kernel by the benchmark' : '';
-    rows.push(await realEpochTfjs(tf, p.backend, zip, p.batches, note));
+    rows.push(...(await realEpochInTurns(tf, p.backend, zip, p.batches, note)));
   }
   return rows;
 }

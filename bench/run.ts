@@ -96,9 +96,8 @@ function table(browser: BenchResponse, node: EngineResult, epoch: Awaited<Return
 /** The real-workload rows, and one line per ratio: `real epoch: ours N s, TF.js-wasm M s (ratio R×)`. */
 function realTable(real: RealEpochRow[] | string): string {
   if (typeof real === 'string') return `Real workload (an epoch of Sentiment.zip): ${real}.`;
-  const ours = real[0]!;
   const rows = [
-    'Real workload: one epoch of the notebook recipe on Sentiment.zip (Neutral dropped, test share 0.33, seed 141, vocabulary 2000, embedding 128, LSTM 196, the notebook\'s dropouts, batch 32), same page and adapter:',
+    'Real workload: one epoch of the notebook recipe on Sentiment.zip (Neutral dropped, test share 0.33, seed 141, vocabulary 2000, embedding 128, LSTM 196, the notebook\'s dropouts, batch 32), same page and adapter; ours and each TF.js backend in turns (an epoch of ours per backend):',
     '',
     '| | epoch s | batches timed | test accuracy after them | note |',
     '| --- | ---: | --- | ---: | --- |',
@@ -108,7 +107,9 @@ function realTable(real: RealEpochRow[] | string): string {
     ),
     '',
   ];
-  for (const r of real.slice(1)) {
+  // Rows come in pairs: ours, then the TF.js backend it ran in turns with.
+  for (let i = 0; i + 1 < real.length; i += 2) {
+    const [ours, r] = [real[i]!, real[i + 1]!];
     const name = /TF\.js [\d.]+ (\w+)/.exec(r.system)?.[1] ?? r.system;
     rows.push(`real epoch: ours ${fmt(ours.seconds, 1)} s, TF.js-${name} ${fmt(r.seconds, 1)} s (ratio ${fmt(r.seconds / ours.seconds, 2)}×)`);
   }

@@ -391,16 +391,42 @@ async function notebookSplits(zip: Uint8Array) {
 }
 
 /**
- * Ours as users run it (the CLI's and the element's defaults: masking, length bucketing, batch 32): one
- * epoch of fit() from the texts, cleaning and tokenising included, then the test accuracy.
+ * Something to run between some of our batches (a peer's batch, in turns with ours): `at` holds our batch
+ * counts after which `run` is called once each; the time it takes is not counted as ours.
  */
-export async function realEpochOurs(zip: Uint8Array): Promise<RealEpochRow> {
+export interface BetweenBatches {
+  at: readonly number[];
+  run: () => Promise<void>;
+}
+
+/**
+ * Ours as users run it (the CLI's and the element's defaults: masking, length bucketing, batch 32): one
+ * epoch of fit() from the texts, cleaning and tokenising included, then the test accuracy. With
+ * `between`, fit waits (its onBatchEnd) while a peer's batch runs: our GPU queue is drained first, so the
+ * two never share the machine, and the peer's time is taken out of ours.
+ */
+export async function realEpochOurs(zip: Uint8Array, between?: BetweenBatches): Promise<RealEpochRow> {
   const { createSentimentModel } = await import('../src/model/sentiment-model');
   const { train, test } = await notebookSplits(zip);
   const model = await createSentimentModel({});
+  const at = [...(between?.at ?? [])].sort((a, b) => a - b);
+  let paused = 0;
   const t0 = performance.now();
-  await model.fit(train, { epochs: 1, batchSize: 32, bucketing: true });
-  const seconds = (performance.now() - t0) / 1000;
+  await model.fit(train, {
+    epochs: 1,
+    batchSize: 32,
+    bucketing: true,
+    onBatchEnd: async (b) => {
+      while (between && at.length > 0 && at[0]! <= b.batch) {
+        at.shift();
+        await model.engine.sync();
+        const p0 = performance.now();
+        await between.run();
+        paused += performance.now() - p0;
+      }
+    },
+  });
+  const seconds = (performance.now() - t0 - paused) / 1000;
   const testAccuracy = (await model.evaluate(test)).accuracy;
   model.dispose();
   const batches = Math.ceil(train.texts.length / 32);
@@ -409,11 +435,10 @@ export async function realEpochOurs(zip: Uint8Array): Promise<RealEpochRow> {
 
 /**
  * TF.js with the notebook's Keras model and padding (the notebook's cleaning and Tokenizer(2000), padded
- * to the longest text, no mask: the notebook's Embedding has none), trainOnBatch on the epoch's real
- * shuffled batches. With `batches` < the epoch's, those are timed and scaled to the epoch (the first,
- * which includes TF.js's shader compilation, counted once), and the test accuracy is the one after them.
+ * to the longest text, no mask: the notebook's Embedding has none), ready to trainOnBatch the epoch's
+ * real shuffled batches one at a time.
  */
-export async function realEpochTfjs(tf: typeof TF, backend: string, zip: Uint8Array, batches: number | null, note = ''): Promise<RealEpochRow> {
+async function tfjsRealEpoch(tf: typeof TF, backend: string, zip: Uint8Array) {
   const { cleanText, ASCII_CLEANING } = await import('../src/data/clean');
   const { shuffleInPlace } = await import('../src/data/split');
   const { Tokenizer, padSequences } = await import('../src/data/tokenizer');
@@ -439,33 +464,68 @@ export async function realEpochTfjs(tf: typeof TF, backend: string, zip: Uint8Ar
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const n = train.texts.length;
   const order = shuffleInPlace(Array.from({ length: n }, (_, i) => i), seedrandom('real-epoch'));
-  const total = Math.ceil(n / 32);
-  const run = Math.min(total, batches ?? total);
-  const prep = performance.now() - t0;
-  // The first batch (TF.js compiles its shaders there) is counted once; the others are scaled to the epoch.
-  let firstMs = 0;
-  let trainMs = 0;
-  for (let k = 0; k < run; k++) {
-    const idx = order.slice(k * 32, (k + 1) * 32);
-    const ids = new Int32Array(idx.length * T);
-    idx.forEach((r, i) => ids.set(x.data.subarray(r * T, (r + 1) * T), i * T));
-    const xs = tf.tensor2d(ids, [idx.length, T], 'int32');
-    const ys = tf.oneHot(tf.tensor1d(Int32Array.from(idx.map((r) => train.labels[r]!)), 'int32'), C);
-    const a = performance.now();
-    await model.trainOnBatch(xs, ys);
-    if (k === 0) firstMs = performance.now() - a;
-    else trainMs += performance.now() - a;
-    xs.dispose();
-    ys.dispose();
+  return {
+    system: `TF.js ${tf.version.tfjs} ${backend} (the notebook's model, padded to the longest text: ${T})`,
+    total: Math.ceil(n / 32),
+    /** Tokenising and building the model (ms). */
+    prepMs: performance.now() - t0,
+    /** Train the epoch's batch k; its wall time (ms). */
+    async train(k: number): Promise<number> {
+      const idx = order.slice(k * 32, (k + 1) * 32);
+      const ids = new Int32Array(idx.length * T);
+      idx.forEach((r, i) => ids.set(x.data.subarray(r * T, (r + 1) * T), i * T));
+      const xs = tf.tensor2d(ids, [idx.length, T], 'int32');
+      const ys = tf.oneHot(tf.tensor1d(Int32Array.from(idx.map((r) => train.labels[r]!)), 'int32'), C);
+      const a = performance.now();
+      await model.trainOnBatch(xs, ys);
+      const ms = performance.now() - a;
+      xs.dispose();
+      ys.dispose();
+      return ms;
+    },
+    async testAccuracy(): Promise<number> {
+      const xtT = tf.tensor2d(Int32Array.from(xt.data), [test.texts.length, T], 'int32');
+      const probs = model.predict(xtT) as TF.Tensor;
+      const pred = (await probs.argMax(-1).data()) as Int32Array;
+      let correct = 0;
+      pred.forEach((p, i) => (correct += p === test.labels[i] ? 1 : 0));
+      xtT.dispose();
+      probs.dispose();
+      return correct / test.texts.length;
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+/**
+ * One TF.js backend against ours, in turns: TF.js's first batch (where it compiles its shaders; counted
+ * once) runs before our epoch, its other batches between ours, spread over the epoch, so that both
+ * systems see the same state of the machine (whose speed drifts by 1.5–2× within an hour here). With
+ * `batches` < the epoch's, TF.js's timed batches are scaled to the epoch and its test accuracy is the one
+ * after them. Returns [ours, TF.js].
+ */
+export async function realEpochInTurns(tf: typeof TF, backend: string, zip: Uint8Array, batches: number | null, note = ''): Promise<[RealEpochRow, RealEpochRow]> {
+  const peer = await tfjsRealEpoch(tf, backend, zip);
+  try {
+    const run = Math.min(peer.total, batches ?? peer.total);
+    const firstMs = await peer.train(0);
+    let k = 1;
+    let rest = 0;
+    const ourBatches = peer.total; // same rows, same batch size
+    const at = Array.from({ length: run - 1 }, (_, j) => Math.max(1, Math.round(((j + 0.5) * ourBatches) / (run - 1))));
+    const ours = await realEpochOurs(zip, {
+      at,
+      run: async () => {
+        rest += await peer.train(k++);
+      },
+    });
+    const seconds = (peer.prepMs + firstMs + (run > 1 ? (rest * (peer.total - 1)) / (run - 1) : firstMs * (peer.total - 1))) / 1000;
+    const turns = `in turns with TF.js ${backend}: ${run - 1} of its batches between ours (their time not counted as ours)`;
+    return [
+      { ...ours, note: turns },
+      { system: peer.system, seconds, measuredBatches: run, totalBatches: peer.total, testAccuracy: await peer.testAccuracy(), note: [note, 'first batch (shader compilation) before our epoch, counted once; the others in turns with ours'].filter(Boolean).join('; ') },
+    ];
+  } finally {
+    peer.dispose();
   }
-  const seconds = (prep + firstMs + (run > 1 ? (trainMs * (total - 1)) / (run - 1) : firstMs * (total - 1))) / 1000;
-  const xtT = tf.tensor2d(Int32Array.from(xt.data), [test.texts.length, T], 'int32');
-  const probs = model.predict(xtT) as TF.Tensor;
-  const pred = (await probs.argMax(-1).data()) as Int32Array;
-  let correct = 0;
-  pred.forEach((p, i) => (correct += p === test.labels[i] ? 1 : 0));
-  xtT.dispose();
-  probs.dispose();
-  model.dispose();
-  return { system: `TF.js ${tf.version.tfjs} ${backend} (the notebook's model, padded to the longest text: ${T})`, seconds, measuredBatches: run, totalBatches: total, testAccuracy: correct / test.texts.length, note };
 }
