@@ -45,6 +45,20 @@ describe('SentimentModel', () => {
     );
   });
 
+  it('fit buckets by length unless told not to, like the CLI and the element', async () => {
+    // Generated texts have lengths 2–12: bucketing changes which rows share a batch, hence the weights.
+    const weightsAfter = async (opts: { bucketing?: boolean }) => {
+      const m = await createSentimentModel(SMALL, { engine: await getEngine() });
+      await m.fit(train, { epochs: 1, batchSize: 32, ...opts });
+      const w = await m.weights();
+      m.dispose();
+      return [...w.values()].map((a) => Array.from(a));
+    };
+    const byDefault = await weightsAfter({});
+    expect(byDefault).toEqual(await weightsAfter({ bucketing: true }));
+    expect(byDefault).not.toEqual(await weightsAfter({ bucketing: false }));
+  });
+
   it('fit reports loss, accuracy, sequences/s and ETA per batch and validation metrics per epoch', async () => {
     const model = await createSentimentModel(SMALL, { engine: await getEngine() });
     const batches: Array<{ loss: number; accuracy: number; sequencesPerSecond: number; etaSeconds: number; batch: number }> = [];

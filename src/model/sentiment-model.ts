@@ -29,7 +29,10 @@ export interface FitOptions {
   validation?: LabelledTexts | null;
   /** Hold out this fraction of `train` (its last rows, as Keras does) for validation. */
   validationSplit?: number;
-  /** Batches of similar length (fewer padded steps to run). */
+  /**
+   * Batches of similar length (fewer padded steps to run); default true, as in the CLI and the element
+   * (`false`: plain shuffled batches).
+   */
   bucketing?: boolean;
   signal?: AbortSignal;
   /** After each batch; a returned promise is awaited before further steps are submitted. */
@@ -239,7 +242,7 @@ export class SentimentModel {
         shuffleRng: this.shuffleRng,
         lossScale: Math.log(this.labelNames.length),
       },
-      { ...opts, epochs, batchSize },
+      { ...opts, epochs, batchSize, bucketing: opts.bucketing ?? true },
     );
   }
 
