@@ -20,6 +20,8 @@ override TRANS_A: bool = false;
 @group(0) @binding(2) var<storage, read_write> C: array<vec4f>;
 @group(0) @binding(3) var<uniform> p: Params;
 
+#include "gemm_store_vec4"
+
 @compute @workgroup_size(8, 8, 1)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let row0 = gid.y * 8u;
@@ -59,19 +61,5 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     b1 += ldb4;
     ka += aStepK;
   }
-  let acc = array<vec4f, 16>(s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15);
-
-  let ldc4 = p.ldc / 4u;
-  for (var i = 0u; i < 8u; i++) {
-    let m = row0 + i;
-    if (m >= p.M) { break; }
-    for (var j = 0u; j < 2u; j++) {
-      let c = c0 + j;
-      if (c >= n4) { break; }
-      let idx = p.offC / 4u + m * ldc4 + c;
-      var v = p.alpha * acc[2u * i + j];
-      if (p.accumulate != 0u) { v += C[idx]; }
-      C[idx] = v;
-    }
-  }
+  storeBlock8x8(row0, c0, n4, array<vec4f, 16>(s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15));
 }
