@@ -51,6 +51,7 @@ export const LSTM_KERNELS: { forward: readonly TunedVariant[]; backward: readonl
     ...ELEMENTWISE_KERNELS.dropout,
     ...withRecurrentMask('lstm_backward_step', 'cpu'),
     ...withRecurrentMask('lstm_backward_step_vec4', 'cpu'),
+    kernel('transpose_rows', 'cpu'),
     ...withRecurrentMask('lstm_backward_step_wide', 'gpu'),
     ...sequenceKernels([1, 2, 4]).backward,
   ],
@@ -225,13 +226,19 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
       const dhCarry = step.zeros(B * H, `${name} dh carry`);
       const dcCarry = step.zeros(B * H, `${name} dc carry`);
       // The vec4 kernel also reads rmask as vec4s: without recurrent dropout it is a one-vec4
-      // placeholder, so give it a buffer of the full size.
+      // placeholder, so give it a buffer of the full size. It reads Wh transposed (a copy per layer).
       const rmaskB = k.vec4 && !useRMask ? step.zeros(B * H, `${name} recurrent mask placeholder`) : rmask;
+      let weights: Record<string, Slice> = { wh: w.wh.data };
+      if (k.vec4) {
+        const whT = step.scratch(G * H, `${name} Wh transposed`);
+        step.dispatch('transpose_rows', { buffers: { X: w.wh.data, Y: whT }, params: { rows: H, cols: G, ldX: G, offX: w.wh.data.offset }, workgroups: grid1d(G) });
+        weights = { whT };
+      }
       for (let t = tEnd - 1; t >= tStart; t--) {
         step.dispatch(k.backward, {
           overrides,
-          buffers: { wh: w.wh.data, mask, rmask: rmaskB, gates, cs, dHs, dG, dhCarry, dcCarry },
-          params: { B, H, t, tEnd, offWh: w.wh.data.offset },
+          buffers: { ...weights, mask, rmask: rmaskB, gates, cs, dHs, dG, dhCarry, dcCarry },
+          params: k.vec4 ? { B, H, t, tEnd } : { B, H, t, tEnd, offWh: w.wh.data.offset },
           workgroups: k.workgroups,
         });
       }
