@@ -10,7 +10,7 @@
 // The result is src/kernels/shaders.generated.ts (ignored by git): the shader name union `ShaderName`
 // and `SHADERS`, one entry per kernel. The .wgsl files stay the source of truth.
 //
-//   node src/build/shaders.mjs            regenerate when a .wgsl file is newer than the output
+//   node src/build/shaders.mjs            regenerate when a .wgsl file (or shaders/, shaders/lib/) is newer than the output
 //   node src/build/shaders.mjs --force    regenerate always
 import fs from 'node:fs';
 import path from 'node:path';
@@ -127,7 +127,11 @@ export function prepareAll(dir = SHADER_DIR) {
 
 function newestInput(dir) {
   let newest = 0;
-  for (const d of [dir, path.join(dir, 'lib')]) for (const f of fs.readdirSync(d)) if (f.endsWith('.wgsl')) newest = Math.max(newest, fs.statSync(path.join(d, f)).mtimeMs);
+  for (const d of [dir, path.join(dir, 'lib')]) {
+    // A folder's own time moves when a file in it is added, removed or renamed: a deleted kernel regenerates too.
+    newest = Math.max(newest, fs.statSync(d).mtimeMs);
+    for (const f of fs.readdirSync(d)) if (f.endsWith('.wgsl')) newest = Math.max(newest, fs.statSync(path.join(d, f)).mtimeMs);
+  }
   return Math.max(newest, fs.statSync(fileURLToPath(import.meta.url)).mtimeMs);
 }
 
