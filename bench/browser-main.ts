@@ -10,7 +10,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import 'jszip';
 import 'papaparse';
 import { peakGpuBytes, trackGpuMemory } from './gpu-memory';
-import { benchEngine, benchTfjs, realEpochInTurns, REFERENCE, SWEEPS, type EngineResult, type ModelShape, type PeerResult, type RealEpochRow } from './workloads';
+import { benchEngine, benchTfjs, realEpochInTurns, referenceStepper, REFERENCE, SWEEPS, type EngineResult, type ModelShape, type PeerResult, type RealEpochRow } from './workloads';
 import { generationSpeed, interleaved, LM_EXAMPLE, lmOurs, lmTfjs, type LmResult } from './lm-workloads';
 
 setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
@@ -127,7 +127,15 @@ async function runRealEpoch(req: RealEpochRequest): Promise<RealEpochRow[]> {
   return rows;
 }
 
+/** The reference step in the page, for bench/run.ts to time in turns with Node's. */
+let stepper: Awaited<ReturnType<typeof referenceStepper>> | null = null;
+async function referenceStep(): Promise<number> {
+  stepper ??= await referenceStepper();
+  return stepper.step();
+}
+
 (window as unknown as { runBench: typeof runBench }).runBench = runBench;
+(window as unknown as { referenceStep: typeof referenceStep }).referenceStep = referenceStep;
 (window as unknown as { runRealEpoch: typeof runRealEpoch }).runRealEpoch = runRealEpoch;
 (window as unknown as { runLmBench: typeof runLmBench }).runLmBench = runLmBench;
 (window as unknown as { benchReady: boolean }).benchReady = true;

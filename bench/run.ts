@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'puppeteer';
 import { ROOT, withBenchPage } from './page';
-import { benchEngine, REFERENCE, sentimentEpoch, type EngineResult, type PeerResult, type RealEpochRow } from './workloads';
+import { benchEngine, referenceStepper, REFERENCE, sentimentEpoch, timing, type EngineResult, type PeerResult, type RealEpochRow } from './workloads';
 import type { BenchRequest, BenchResponse, RealEpochRequest } from './browser-main';
 import { installDawn } from '../src/gpu/device-node';
 
@@ -136,18 +136,19 @@ export async function main(argv: string[]): Promise<number> {
           };
       console.log(`running the browser workloads (${quick ? 'quick' : 'full'} mode)…`);
       const bench = (await page.evaluate((r) => (window as unknown as { runBench(r: BenchRequest): Promise<BenchResponse> }).runBench(r), req)) as BenchResponse;
+      const turns = await stepsInTurns(page, quick ? 6 : 12);
       const zip = path.resolve(ROOT, '../shared/data/Sentiment.zip');
-      if (!fs.existsSync(zip)) return { bench, real: `skipped: ${zip} is absent` };
-      return { bench, real: await runReal(page, zip, quick) };
+      if (!fs.existsSync(zip)) return { bench, turns, real: `skipped: ${zip} is absent` };
+      return { bench, turns, real: await runReal(page, zip, quick) };
     });
     console.log('running the Node (Dawn) workload…');
     const node = await benchEngine({ shape: REFERENCE, steps: quick ? 5 : 10, warmup: 2, epochs: 3, stepsPerEpoch: quick ? 2 : 5, profile: false });
     const epoch = quick ? null : await zipEpoch();
-    const md = `${table(res.bench, node, epoch, quick)}\n\n${realTable(res.real)}`;
+    const md = `${table(res.bench, node, epoch, quick)}\n\n${turnsLine(res.turns)}\n\n${realTable(res.real)}`;
     const dir = path.join(ROOT, 'bench/results');
     fs.mkdirSync(dir, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    fs.writeFileSync(path.join(dir, `bench-${stamp}.json`), JSON.stringify({ quick, browser: res.bench, real: res.real, node, epoch }, null, 1));
+    fs.writeFileSync(path.join(dir, `bench-${stamp}.json`), JSON.stringify({ quick, browser: res.bench, turns: res.turns, real: res.real, node, epoch }, null, 1));
     fs.writeFileSync(path.join(dir, `bench-${stamp}.md`), `${md}\n`);
     console.log(`\n${md}\n\nwritten: bench/results/bench-${stamp}.{json,md}`);
     return 0;
@@ -160,6 +161,42 @@ export async function main(argv: string[]): Promise<number> {
 export type { PeerResult };
 
 /** The real workload in the page: ours for a whole epoch; the slow peers over a fixed number of real batches, scaled. */
+/**
+ * Node against the browser on the reference step, in turns: one synced step in the page, one in this
+ * process (Dawn), alternating which goes first, so both see the same state of a machine whose speed
+ * drifts within minutes (the separate rows above are measured minutes apart).
+ */
+async function stepsInTurns(page: Page, rounds: number): Promise<{ browser: number[]; node: number[] }> {
+  console.log('the reference step in the page and in Node, in turns…');
+  const node = await referenceStepper();
+  const browserStep = () => page.evaluate(() => (window as unknown as { referenceStep(): Promise<number> }).referenceStep()) as Promise<number>;
+  try {
+    for (let i = 0; i < 2; i++) {
+      await browserStep();
+      await node.step();
+    }
+    const out = { browser: [] as number[], node: [] as number[] };
+    for (let r = 0; r < rounds; r++) {
+      if (r % 2 === 0) {
+        out.browser.push(await browserStep());
+        out.node.push(await node.step());
+      } else {
+        out.node.push(await node.step());
+        out.browser.push(await browserStep());
+      }
+    }
+    return out;
+  } finally {
+    node.dispose();
+  }
+}
+
+function turnsLine(t: { browser: number[]; node: number[] }): string {
+  const b = timing(t.browser).medianMs;
+  const n = timing(t.node).medianMs;
+  return `Node vs browser in turns (reference step, synced, ${t.node.length} each, alternating): Node ${fmt(n)} ms, browser ${fmt(b)} ms (Node ${n <= b ? `${fmt(b / n, 2)}× faster` : `${fmt(n / b, 2)}× slower`}).`;
+}
+
 async function runReal(page: Page, zip: string, quick: boolean): Promise<RealEpochRow[]> {
   const req: RealEpochRequest = {
     zipBase64: fs.readFileSync(zip).toString('base64'),

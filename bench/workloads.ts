@@ -139,6 +139,26 @@ export async function gemmTimings(engine: Engine, s: ModelShape, reps: number): 
   return out;
 }
 
+/**
+ * The reference model's training step, ready to time one synced step at a time: the page and Node each
+ * make one, and the benchmark alternates between them (`stepsInTurns` in bench/run.ts).
+ */
+export async function referenceStepper(): Promise<{ step(): Promise<number>; dispose(): void }> {
+  const s = REFERENCE;
+  const engine = await createEngine();
+  const net = new SentimentNetwork(engine, { ...DEFAULT_NETWORK, vocabSize: s.vocab, embedDim: s.embed, units: s.units, numClasses: s.classes, maskZero: true, seed: 1 });
+  const batches = Array.from({ length: 4 }, (_, i) => randomBatch(s, `b${i}`));
+  let i = 0;
+  return {
+    async step() {
+      const a = performance.now();
+      await net.trainStep(batches[i++ % 4]!);
+      return performance.now() - a;
+    },
+    dispose: () => engine.destroy(),
+  };
+}
+
 /** The scaling sweeps: one change from the reference model each. */
 export const SWEEPS: Array<[string, Partial<ModelShape>]> = [
   ...[64, 128, 256, 512].map((units) => [`hidden ${units}`, { units }] as [string, Partial<ModelShape>]),
