@@ -27,7 +27,7 @@ import { addBiasInto, columnSumInto } from './elementwise';
 import { EMBEDDING_KERNELS, embeddingSegments, gatherRowsInto, segmentSumInto } from './embedding';
 import { BOOLS, kernel, type Tuning, type TunedVariant } from '../kernels/variants';
 import { ELEMENTWISE_KERNELS } from './elementwise';
-import { GEMM_KERNELS, gemm } from './matmul';
+import { GEMM_KERNELS, gemm, transposedCopy } from './matmul';
 import { planSequence, sequenceKernels } from './lstm-schedule';
 
 type LstmStepShader = 'lstm_forward_step' | 'lstm_forward_step_vec4' | 'lstm_forward_step_wide' | 'lstm_backward_step' | 'lstm_backward_step_vec4' | 'lstm_backward_step_wide';
@@ -51,7 +51,6 @@ export const LSTM_KERNELS: { forward: readonly TunedVariant[]; backward: readonl
     ...ELEMENTWISE_KERNELS.dropout,
     ...withRecurrentMask('lstm_backward_step', 'cpu'),
     ...withRecurrentMask('lstm_backward_step_vec4', 'cpu'),
-    kernel('transpose_rows', 'cpu'),
     ...withRecurrentMask('lstm_backward_step_wide', 'gpu'),
     ...sequenceKernels([1, 2, 4]).backward,
   ],
@@ -228,12 +227,7 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
       // The vec4 kernel also reads rmask as vec4s: without recurrent dropout it is a one-vec4
       // placeholder, so give it a buffer of the full size. It reads Wh transposed (a copy per layer).
       const rmaskB = k.vec4 && !useRMask ? step.zeros(B * H, `${name} recurrent mask placeholder`) : rmask;
-      let weights: Record<string, Slice> = { wh: w.wh.data };
-      if (k.vec4) {
-        const whT = step.scratch(G * H, `${name} Wh transposed`);
-        step.dispatch('transpose_rows', { buffers: { X: w.wh.data, Y: whT }, params: { rows: H, cols: G, ldX: G, offX: w.wh.data.offset }, workgroups: grid1d(G) });
-        weights = { whT };
-      }
+      const weights: Record<string, Slice> = k.vec4 ? { whT: transposedCopy(step, w.wh.data, H, G, G, `${name} Wh transposed`) } : { wh: w.wh.data };
       for (let t = tEnd - 1; t >= tStart; t--) {
         step.dispatch(k.backward, {
           overrides,

@@ -2,7 +2,7 @@
  * Matrix multiply: the low-level `gemm` encoder (used directly by the LSTM for its hoisted projections
  * and weight gradients) and the tape op `matmul` (C = op(A)·op(B)) with its backward.
  */
-import { type Step } from '../engine/engine';
+import { grid1d, type Step } from '../engine/engine';
 import { Tensor, type Slice } from '../engine/tensor';
 import { BOOLS, kernel, type TunedVariant } from '../kernels/variants';
 
@@ -86,13 +86,7 @@ export function gemm(step: Step, g: GemmArgs): void {
   if (transB && vec4C) {
     // A·Bᵀ: untranspose B into a scratch [K, N] (a barrier-free copy), then the vec4 kernels below; on
     // SwiftShader 1.2–1.3× faster than matmul_nt_vec4's dot products for dX = dG·Wxᵀ.
-    const bT = step.scratch(g.K * g.N, 'gemm Bᵀ');
-    step.dispatch('transpose_rows', {
-      buffers: { X: g.b, Y: bT },
-      params: { rows: g.N, cols: g.K, ldX: ldb, offX: g.b.offset },
-      workgroups: [Math.min(512, Math.ceil(g.K / 64)), 1, 1],
-    });
-    gemm(step, { ...g, b: bT, transB: false, ldb: g.N });
+    gemm(step, { ...g, b: transposedCopy(step, g.b, g.N, g.K, ldb, 'gemm Bᵀ'), transB: false, ldb: g.N });
     return;
   }
   if (!transB && vec4C && aligned(ldb, g.b.offset)) {
@@ -121,6 +115,16 @@ export function gemm(step: Step, g: GemmArgs): void {
     params,
     workgroups: [Math.ceil(g.N / 32), Math.ceil(g.M / 32), 1],
   });
+}
+
+/**
+ * A scratch copy of the rows × cols matrix at `x` (row stride ld) transposed to cols × rows, for the
+ * cpu-tuned kernels (transpose_rows.wgsl: no workgroup barriers, which a software adapter pays dearly for).
+ */
+export function transposedCopy(step: Step, x: Slice, rows: number, cols: number, ld: number, label: string): Slice {
+  const y = step.scratch(rows * cols, label);
+  step.dispatch('transpose_rows', { buffers: { X: x, Y: y }, params: { rows, cols, ldX: ld, offX: x.offset }, workgroups: grid1d(cols) });
+  return y;
 }
 
 function dims(t: Tensor, trans: boolean): [number, number] {
