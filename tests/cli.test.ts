@@ -17,14 +17,15 @@ const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
 beforeAll(() => requireBuild());
 
-function cli(args: string[]) {
+function cli(args: string[], env: NodeJS.ProcessEnv = process.env) {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 300_000,
+    env,
   });
-  // Dawn and the Vulkan loader print driver notices on stderr; the CLI's own lines start with "error:".
-  const errors = r.stderr.split('\n').filter((l) => l.startsWith('error: ') && !l.includes('XDG_RUNTIME_DIR'));
+  // The CLI's own error lines start with "error:".
+  const errors = r.stderr.split('\n').filter((l) => l.startsWith('error: '));
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, errors };
 }
 
@@ -49,6 +50,36 @@ describe('webgpu-lstm (the CLI)', () => {
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lstm-cli-'));
   const out = path.join(dir, 'model.zip');
+
+  it("prints nothing on stderr that is not its own: no Vulkan loader or driver messages, unless --verbose asks for them", () => {
+    // As a user's shell has it: no XDG_RUNTIME_DIR (servers, containers, CI) and no driver chosen
+    // beforehand (this test process has set VK_ICD_FILENAMES for itself once it found SwiftShader).
+    const env = { ...process.env };
+    for (const k of ['XDG_RUNTIME_DIR', 'VK_ICD_FILENAMES', 'WEBGPU_LSTM_VERBOSE']) delete env[k];
+    // The project's own stderr lines: progress bars, the generation count, notes and errors it writes.
+    const own = /^(epoch \d+\/\d+ \[|step \d+|\d+ tokens\b|prompt: |webgpu-lstm: |warning: |error: )/;
+    const foreign = (stderr: string) => stderr.split('\n').filter((l) => l.trim() !== '' && !own.test(l));
+    const version = cli(['--version'], env);
+    expect(version.stderr).toBe('');
+    const lmFile = path.join(dir, 'quiet-lm.zip');
+    const text = path.join(dir, 'quiet.txt');
+    fs.writeFileSync(text, 'the quick brown fox jumps over the lazy dog\n'.repeat(60));
+    const lm = cli(['lm', text, '--steps', '1', '--units', '8', '--embed', '8', '--seq-len', '8', '--batch-size', '4', '--sample', '0', '--out', lmFile], env);
+    expect(lm.code, lm.stderr).toBe(0);
+    expect(foreign(lm.stderr)).toEqual([]);
+    // The adapter is still named, on stdout.
+    expect(lm.stdout).toMatch(/^GPU: \S+/m);
+    const generate = cli(['generate', lmFile, '--length', '10'], env);
+    expect(generate.code, generate.stderr).toBe(0);
+    expect(foreign(generate.stderr)).toEqual([]);
+    // --verbose: whatever the drivers printed while Dawn probed them comes after a line saying what it is.
+    const verbose = cli(['generate', lmFile, '--length', '10', '--verbose'], env);
+    expect(verbose.code, verbose.stderr).toBe(0);
+    const loud = foreign(verbose.stderr);
+    if (loud.length > 0) expect(verbose.stderr.indexOf('webgpu-lstm: the Vulkan drivers printed')).toBeGreaterThanOrEqual(0);
+    if (loud.length > 0) expect(verbose.stderr.indexOf('webgpu-lstm: the Vulkan drivers printed')).toBeLessThan(verbose.stderr.indexOf(loud[0]!));
+    console.log(`--verbose showed ${loud.length} line(s) from the drivers on this machine`);
+  });
 
   it('bad input exits non-zero with one clear sentence and writes nothing', async () => {
     const noCsv = path.join(dir, 'nocsv.zip');

@@ -24,9 +24,15 @@ ${Object.entries(COMMANDS)
   .join('\n')}
 
   webgpu-lstm <command> --help    the command's options
-  webgpu-lstm --version`;
+  webgpu-lstm --version
 
-export async function main(argv: string[]): Promise<number> {
+  --verbose     (any command) also print what the Vulkan drivers say while Dawn looks for an adapter
+                (hidden by default; shown anyway when none is found). Same as WEBGPU_LSTM_VERBOSE=1.`;
+
+export async function main(args: string[]): Promise<number> {
+  // --verbose is the one option every command takes: the device acquisition reads it from the environment.
+  const argv = args.filter((a) => a !== '--verbose');
+  if (argv.length !== args.length) process.env.WEBGPU_LSTM_VERBOSE = '1';
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     console.log(HELP);

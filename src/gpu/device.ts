@@ -48,6 +48,13 @@ export interface AcquireOptions {
    * and Node runs only this engine's shaders, not a web page's. Browsers always keep it.
    */
   robustness?: boolean;
+  /**
+   * Node only: print on stderr what the Vulkan loader and drivers say while Dawn looks for an adapter
+   * (messages from drivers it probes and rejects, e.g. lavapipe's "XDG_RUNTIME_DIR is invalid"). Hidden by
+   * default and shown in the error when no adapter is found. Default: the WEBGPU_LSTM_VERBOSE
+   * environment variable (set and not "0").
+   */
+  verbose?: boolean;
 }
 
 /** The optional features the engine uses when the adapter has them. */
