@@ -105,7 +105,9 @@ describe('the trainer in another thread', () => {
     expect(p.remote.error).toBeNull();
     expect(await p.remote.loadBytes(csvBytes(600), 'data.csv')).toBe(true);
     const run = p.remote.train({ ...SETTINGS, epochs: 50 });
-    for (let i = 0; i < 500 && p.remote.batchLosses.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    // Stop once the fit is seen running (three batches in), however long the Worker takes to get there.
+    for (let i = 0; i < 6000 && p.remote.batchLosses.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(p.remote.batchLosses.length).toBeGreaterThanOrEqual(3);
     p.remote.stop();
     await run;
     expect(p.remote.status).toBe('stopped');

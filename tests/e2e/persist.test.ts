@@ -101,7 +101,21 @@ describe('models kept in the browser', () => {
     await waitFor(() => document.querySelector('lstm-trainer')?.shadowRoot?.querySelectorAll('[data-testid=saved-model]').length === 0, 30_000);
     await page.reload();
     await openDemo(2);
-    await new Promise((r) => setTimeout(r, 500));
+    // The storage itself, read in the reloaded page (database "webgpu-lstm", store "models"), not the
+    // list on screen, which is empty before the shelf is read as well as after.
+    const stored = await page.evaluate(
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const r = indexedDB.open('webgpu-lstm', 1);
+          r.onerror = () => reject(r.error);
+          r.onsuccess = () => {
+            const count = r.result.transaction('models', 'readonly').objectStore('models').count();
+            count.onsuccess = () => resolve(count.result);
+            count.onerror = () => reject(count.error);
+          };
+        }),
+    );
+    expect(stored).toBe(0);
     expect(await page.$$('lstm-trainer >>> [data-testid=saved-model]')).toHaveLength(0);
     expect(errors).toEqual([]);
   });
