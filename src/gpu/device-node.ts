@@ -47,23 +47,21 @@ export async function acquireDawn(options: AcquireOptions = {}): Promise<GpuCont
     }
   }
   let native = '';
-  if (attempts.length > 1) {
-    // More than one driver to try: find the one that works where its rivals' messages can be kept.
-    try {
-      const probe = await probeDawn(attempts, flags, powerPreference);
-      native = probe.native.trim();
-      if (verbose && native) process.stderr.write(`webgpu-lstm: the Vulkan drivers printed, while Dawn looked for an adapter:\n${native}\n`);
-      if (probe.chosen < 0) {
-        probe.results.forEach((r, i) => tried.push(`${attempts[i]!.label}: ${r}`));
-        throw noAdapter(tried, native);
-      }
-      attempts = [attempts[probe.chosen]!];
-    } catch (e) {
-      if ((e as Error).message.startsWith(NO_ADAPTER)) throw e;
-      // The probe could not run (e.g. no child processes allowed): look in this process, as before the
-      // probe existed; the drivers' own messages then reach stderr, after this line saying why.
-      process.stderr.write(`webgpu-lstm: ${(e as Error).message}; looking for an adapter in this process instead\n`);
+  // Find the driver that works where the messages of those that don't can be kept (dawn-probe.ts).
+  try {
+    const probe = await probeDawn(attempts, flags, powerPreference);
+    native = probe.native.trim();
+    if (verbose && native) process.stderr.write(`webgpu-lstm: the Vulkan drivers printed, while Dawn looked for an adapter:\n${native}\n`);
+    if (probe.chosen < 0) {
+      probe.results.forEach((r, i) => tried.push(`${attempts[i]!.label}: ${r}`));
+      throw noAdapter(tried, native);
     }
+    attempts = [attempts[probe.chosen]!];
+  } catch (e) {
+    if ((e as Error).message.startsWith(NO_ADAPTER)) throw e;
+    // The probe could not run (e.g. no child processes allowed): look in this process, as before the
+    // probe existed; the drivers' own messages then reach stderr, after this line saying why.
+    process.stderr.write(`webgpu-lstm: ${(e as Error).message}; looking for an adapter in this process instead\n`);
   }
   const original = process.env.VK_ICD_FILENAMES;
   for (const attempt of attempts) {
