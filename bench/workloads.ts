@@ -304,7 +304,7 @@ export interface SentimentRun {
 /**
  * fit() on Sentiment.zip with the notebook recipe (Neutral dropped, test 0.33, seed 141): the first epoch
  * timed, and with `evaluate` the test accuracy after every epoch (an end-to-end correctness check on a new
- * adapter: the same recipe reaches ~0.87 on SwiftShader, see the README).
+ * adapter: the same recipe reaches ~0.87 on SwiftShader, see bench/RESULTS.md).
  */
 export async function sentimentEpoch(zip: Uint8Array, opts: { epochs?: number; evaluate?: boolean; engine?: Engine } = {}): Promise<SentimentRun> {
   const { loadDataset } = await import('../src/data/dataset');

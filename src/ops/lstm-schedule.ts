@@ -2,7 +2,7 @@
  * How the gpu-tuned LSTM runs its recurrence: one dispatch per timestep (lstm_*_step_wide: each
  * timestep spread over the whole GPU) or one dispatch per layer and direction (lstm_sequence_*: each
  * workgroup owns a block of batch rows for every timestep). The choice is a small table (autoRows),
- * measured on a real GPU by bench/real-gpu.sh (the README's real-GPU section has the run behind it).
+ * measured on a real GPU by bench/real-gpu.sh (bench/RESULTS.md, "On a real GPU", has the run behind it).
  */
 import { kernel, type LstmSchedule, type SequenceRows, type TunedVariant } from '../kernels/variants';
 
@@ -62,7 +62,7 @@ const AUTO_ROWS: readonly SequenceRows[] = [1, 2, 4];
 /**
  * The table 'auto' follows (gpu tuning): rows per workgroup for the whole-sequence kernels, or null for
  * one dispatch per timestep. Measured on an NVIDIA H100 (bench/real-gpu.sh, 2026-11-26, cuDNN-comparable
- * reference model; the README's real-GPU section has the whole run). Training, ms per step, timestep /
+ * reference model; bench/RESULTS.md, "On a real GPU", has the whole run). Training, ms per step, timestep /
  * whole-sequence with 1, 2, 4 rows per workgroup (two runs):
  *
  *   batch 8:                1.60 / 1.09 / 1.30 / 1.97     2.30 / 1.07 / 1.26 / 1.83
@@ -81,7 +81,7 @@ const AUTO_ROWS: readonly SequenceRows[] = [1, 2, 4];
  * inference (nothing stored, so reads of Wh are all that is left to save); one dispatch per timestep
  * from hidden 384 on (at 512 a batch of 32 keeps only 32 workgroups busy for a recurrence four times as
  * long as at 256, where the whole-sequence kernels still win). A later run on an H200 with this table
- * (the README's real-GPU section) agrees, within run-to-run noise of about ±20%.
+ * (bench/RESULTS.md, "On a real GPU") agrees, within run-to-run noise of about ±20%.
  */
 export function autoRows(B: number, H: number, training: boolean): SequenceRows | null {
   if (H >= 384) return null;
