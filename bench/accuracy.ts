@@ -14,8 +14,8 @@ import path from 'node:path';
 import { loadDataset } from '../src/data/dataset';
 import { splitDataset } from '../src/data/split';
 import { formatConfusion, formatReport } from '../src/metrics/report';
-import type { ModelConfig } from '../src/model/config';
-import { createSentimentModel } from '../src/model/sentiment-model';
+import type { ModelConfig } from '../src/sentiment/config';
+import { createSentimentModel } from '../src/sentiment/sentiment-model';
 import { installDawn } from '../src/gpu/device-node';
 
 installDawn(); // Node: engines get their device from Dawn

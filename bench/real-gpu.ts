@@ -16,14 +16,13 @@ import fs from 'node:fs';
 import seedrandom from 'seedrandom';
 import { type Engine } from '../src/engine/engine';
 import { createEngine } from '../src/ops/create-engine';
-import { DEFAULT_NETWORK, SentimentNetwork, type Batch, type NetworkConfig } from '../src/model/network';
-import { benchEngine, benchTfjs, profileTrainStep, CUDNN_COMPARABLE, randomBatch, REFERENCE, SWEEPS, sentimentEpoch, timing, type EngineResult, type ModelShape, type PeerResult, type Timing } from './workloads';
+import { DEFAULT_NETWORK, sentimentNetwork, type NetworkConfig } from '../src/sentiment/recipe';
+import { benchEngine, benchTfjs, profileTrainStep, CUDNN_COMPARABLE, randomBatch, trainBatch, type Batch, REFERENCE, SWEEPS, sentimentEpoch, timing, type EngineResult, type ModelShape, type PeerResult, type Timing } from './workloads';
 import { installDawn } from '../src/gpu/device-node';
 import type { LstmSchedule } from '../src/kernels/variants';
 import { autoRows, sequenceFits } from '../src/ops/lstm-schedule';
 import { tfjsOnDawn } from './tfjs-dawn';
 import { generationSpeed } from './lm-workloads';
-import { softmaxXent } from '../src/ops/softmax-xent';
 
 installDawn(); // Node: engines get their device from Dawn
 
@@ -92,14 +91,15 @@ export interface Anatomy {
 async function stepAnatomy(ref: ModelShape, B: number, steps: number): Promise<Anatomy> {
   const engine = await createEngine({ acquire: { dawnFlags: ['disable-dawn-features=timestamp_quantization'] } });
   const s = { ...ref, batch: B };
-  const net = new SentimentNetwork(engine, { ...DEFAULT_NETWORK, vocabSize: s.vocab, embedDim: s.embed, units: s.units, numClasses: s.classes, seed: 1, ...CUDNN_COMPARABLE });
-  const batch = randomBatch(s, 'anatomy');
-  for (let i = 0; i < 5; i++) await net.trainStep(batch);
+  const net = sentimentNetwork(engine, { ...DEFAULT_NETWORK, vocabSize: s.vocab, embedDim: s.embed, units: s.units, numClasses: s.classes, seed: 1, ...CUDNN_COMPARABLE });
+  const raw = randomBatch(s, 'anatomy');
+  const batch = trainBatch(raw);
+  for (let i = 0; i < 5; i++) await net.trainBatch(batch);
   const enc: number[] = [];
   const tot: number[] = [];
   for (let i = 0; i < steps; i++) {
     const a = performance.now();
-    const p = net.trainStep(batch);
+    const p = net.trainBatch(batch);
     enc.push(performance.now() - a);
     await p;
     tot.push(performance.now() - a);
@@ -114,23 +114,13 @@ async function stepAnatomy(ref: ModelShape, B: number, steps: number): Promise<A
     await p;
     rt.push(performance.now() - a);
   }
-  // The encoding phase by phase (the same calls as trainStep).
+  // The encoding phase by phase (the training step's own encoding, marked at each phase's end).
   const names = ['zero grads', 'forward', 'loss', 'backward', 'optimizer', 'submit'];
   const phases: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
   for (let i = 0; i < steps; i++) {
     const t = [performance.now()];
     const step = engine.beginStep({ grad: true, label: 'timed step' });
-    net.params.zeroGrads(step);
-    t.push(performance.now());
-    const { logits } = net.forward(step, batch, true);
-    t.push(performance.now());
-    const { stats } = softmaxXent(step, logits, batch.labels);
-    const p = step.read(stats);
-    t.push(performance.now());
-    step.backward();
-    t.push(performance.now());
-    net.params.adam(step, { learningRate: 1e-3, clipNorm: 1 });
-    t.push(performance.now());
+    const p = net.encodeTrainStep(step, batch, () => t.push(performance.now()));
     step.submit();
     t.push(performance.now());
     await p;
@@ -150,11 +140,11 @@ async function profileInference(ref: ModelShape, B: number): Promise<KernelTimes
     engine.destroy();
     return [];
   }
-  const net = new SentimentNetwork(engine, { ...DEFAULT_NETWORK, vocabSize: ref.vocab, embedDim: ref.embed, units: ref.units, numClasses: ref.classes, seed: 1, ...CUDNN_COMPARABLE });
-  const batch = randomBatch({ ...ref, batch: B }, `infer${B}`);
+  const net = sentimentNetwork(engine, { ...DEFAULT_NETWORK, vocabSize: ref.vocab, embedDim: ref.embed, units: ref.units, numClasses: ref.classes, seed: 1, ...CUDNN_COMPARABLE });
+  const batch = trainBatch(randomBatch({ ...ref, batch: B }, `infer${B}`));
   await net.evaluateBatch(batch);
   const step = engine.beginStep({ grad: false, profile: true, label: 'profiled inference' });
-  net.forward(step, batch, false);
+  void net.encodeInference(step, batch.input);
   step.submit();
   const prof = await step.profile!;
   net.dispose();
@@ -207,14 +197,14 @@ async function inferenceBySchedule(ref: ModelShape, reps: number): Promise<RealG
   for (const [label, lstmSchedule] of SCHEDULES) {
     const engine = await createEngine({ tuning: 'gpu', lstmSchedule });
     const cfg: NetworkConfig = { ...DEFAULT_NETWORK, vocabSize: ref.vocab, embedDim: ref.embed, units: ref.units, numClasses: ref.classes, seed: 1, ...CUDNN_COMPARABLE };
-    const net = new SentimentNetwork(engine, cfg);
+    const net = sentimentNetwork(engine, cfg);
     const rate = async (B: number) => {
       const b = randomBatch({ ...ref, batch: B }, `infer${B}`);
-      await net.evaluateBatch(b);
+      await net.evaluateBatch(trainBatch(b));
       const ms: number[] = [];
       for (let i = 0; i < reps; i++) {
         const a = performance.now();
-        await net.evaluateBatch(b);
+        await net.evaluateBatch(trainBatch(b));
         ms.push(performance.now() - a);
       }
       return (B * 1000) / timing(ms).medianMs;
@@ -281,9 +271,9 @@ function paddedBatch(seed: string, B: number, T: number, V: number): Batch {
 export async function tuningParity(steps = 8): Promise<Parity> {
   const cfg: NetworkConfig = { ...DEFAULT_NETWORK, vocabSize: 300, embedDim: 32, units: 52, layers: 2, bidirectional: true, learningRate: 0.01, seed: 3 };
   const run = async (engine: Engine) => {
-    const net = new SentimentNetwork(engine, cfg);
+    const net = sentimentNetwork(engine, cfg);
     const losses: number[] = [];
-    for (let i = 0; i < steps; i++) losses.push((await net.trainStep(paddedBatch(`parity${i}`, 24, 20, cfg.vocabSize))).loss);
+    for (let i = 0; i < steps; i++) losses.push((await net.trainBatch(trainBatch(paddedBatch(`parity${i}`, 24, 20, cfg.vocabSize)))).loss);
     const params = await net.params.read();
     net.dispose();
     return { losses, params };

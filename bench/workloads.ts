@@ -10,8 +10,8 @@ import { createEngine } from '../src/ops/create-engine';
 import type { AcquireOptions } from '../src/gpu/device';
 import type { LstmSchedule } from '../src/kernels/variants';
 import { gemm } from '../src/ops/matmul';
-import { softmaxXent } from '../src/ops/softmax-xent';
-import { SentimentNetwork, DEFAULT_NETWORK, type Batch, type NetworkConfig } from '../src/model/network';
+import { DEFAULT_NETWORK, sentimentNetwork, type NetworkConfig } from '../src/sentiment/recipe';
+import type { Sequential, TrainBatch } from '../src/layers/sequential';
 
 export interface ModelShape {
   vocab: number;
@@ -75,12 +75,25 @@ export function timing(xs: number[]): Timing {
   return { medianMs: q(0.5), p10Ms: q(0.1), p90Ms: q(0.9), samples: s.length };
 }
 
+/** A batch of token ids and class labels, batch-major. */
+export interface Batch {
+  ids: Uint32Array;
+  B: number;
+  T: number;
+  labels: Uint32Array;
+}
+
 /** Random full-length batches (no padding: the worst case, and what TF.js gets too). */
 export function randomBatch(shape: ModelShape, seed: string): Batch {
   const r = seedrandom(seed);
   const ids = Uint32Array.from({ length: shape.batch * shape.maxlen }, () => 1 + Math.floor(r() * (shape.vocab - 1)));
   const labels = Uint32Array.from({ length: shape.batch }, () => Math.floor(r() * shape.classes));
   return { ids, B: shape.batch, T: shape.maxlen, labels };
+}
+
+/** The batch as the layers model takes it (class ids as targets). */
+export function trainBatch(b: Batch): TrainBatch {
+  return { input: { B: b.B, T: b.T, ids: b.ids }, targets: Float64Array.from(b.labels) };
 }
 
 /** FLOPs of one training step of the LSTM (forward + backward) and the dense head; the embedding is a gather. */
@@ -146,13 +159,13 @@ export async function gemmTimings(engine: Engine, s: ModelShape, reps: number): 
 export async function referenceStepper(): Promise<{ step(): Promise<number>; dispose(): void }> {
   const s = REFERENCE;
   const engine = await createEngine();
-  const net = new SentimentNetwork(engine, { ...DEFAULT_NETWORK, vocabSize: s.vocab, embedDim: s.embed, units: s.units, numClasses: s.classes, maskZero: true, seed: 1 });
-  const batches = Array.from({ length: 4 }, (_, i) => randomBatch(s, `b${i}`));
+  const net = sentimentNetwork(engine, { ...DEFAULT_NETWORK, vocabSize: s.vocab, embedDim: s.embed, units: s.units, numClasses: s.classes, maskZero: true, seed: 1 });
+  const batches = Array.from({ length: 4 }, (_, i) => trainBatch(randomBatch(s, `b${i}`)));
   let i = 0;
   return {
     async step() {
       const a = performance.now();
-      await net.trainStep(batches[i++ % 4]!);
+      await net.trainBatch(batches[i++ % 4]!);
       return performance.now() - a;
     },
     dispose: () => engine.destroy(),
@@ -176,14 +189,10 @@ export const CUDNN_COMPARABLE: Partial<NetworkConfig> = { dropout: 0, recurrentD
  * GPU time per kernel of one training step (timestamp-query, one pass per dispatch), slowest first; null
  * when the adapter has no timestamp queries.
  */
-export async function profileTrainStep(engine: Engine, net: SentimentNetwork, batch: Batch): Promise<Array<{ kernel: string; count: number; ms: number }> | null> {
+export async function profileTrainStep(engine: Engine, net: Sequential, batch: TrainBatch): Promise<Array<{ kernel: string; count: number; ms: number }> | null> {
   if (!engine.gpu.features.has('timestamp-query')) return null;
   const step = engine.beginStep({ grad: true, profile: true, label: 'profiled step' });
-  net.params.zeroGrads(step);
-  const { logits } = net.forward(step, batch, true);
-  softmaxXent(step, logits, batch.labels);
-  step.backward();
-  net.params.adam(step, { learningRate: 1e-3 });
+  void net.encodeTrainStep(step, batch);
   step.submit();
   const prof = await step.profile!;
   return [...prof.entries()].map(([kernel, v]) => ({ kernel, ...v })).sort((a, b) => b.ms - a.ms);
@@ -219,15 +228,15 @@ export async function benchEngine(opts: {
     throw new Error(`a hardware GPU adapter was required, got ${engine.gpu.backend} ${JSON.stringify(engine.gpu.adapterInfo)}`);
   }
   const cfg: NetworkConfig = { ...DEFAULT_NETWORK, vocabSize: s.vocab, embedDim: s.embed, units: s.units, numClasses: s.classes, maskZero: true, seed: 1, ...opts.network };
-  const net = new SentimentNetwork(engine, cfg);
-  const batches = Array.from({ length: 4 }, (_, i) => randomBatch(s, `b${i}`));
-  await net.trainStep(batches[0]!);
+  const net = sentimentNetwork(engine, cfg);
+  const batches = Array.from({ length: 4 }, (_, i) => trainBatch(randomBatch(s, `b${i}`)));
+  await net.trainBatch(batches[0]!);
   const firstStepMs = performance.now() - t0;
-  for (let i = 0; i < opts.warmup; i++) await net.trainStep(batches[i % 4]!);
+  for (let i = 0; i < opts.warmup; i++) await net.trainBatch(batches[i % 4]!);
   const ms: number[] = [];
   for (let i = 0; i < opts.steps; i++) {
     const a = performance.now();
-    await net.trainStep(batches[i % 4]!);
+    await net.trainBatch(batches[i % 4]!);
     ms.push(performance.now() - a);
   }
   const dispatchesPerStep = engine.lastStepDispatches;
@@ -236,7 +245,7 @@ export async function benchEngine(opts: {
   const inflight: Array<Promise<unknown>> = [];
   const pipelined = !opts.lite || opts.pipelined === true;
   for (let i = 0; i < (pipelined ? opts.steps : 0); i++) {
-    inflight.push(net.trainStep(batches[i % 4]!));
+    inflight.push(net.trainBatch(batches[i % 4]!));
     if (inflight.length >= 2) await inflight.shift();
   }
   await Promise.all(inflight);
@@ -244,17 +253,17 @@ export async function benchEngine(opts: {
   // Live bytes across "epochs" of training steps.
   const liveBytesPerEpoch: number[] = [];
   for (let e = 0; e < opts.epochs; e++) {
-    for (let i = 0; i < opts.stepsPerEpoch; i++) await net.trainStep(batches[i % 4]!);
+    for (let i = 0; i < opts.stepsPerEpoch; i++) await net.trainBatch(batches[i % 4]!);
     liveBytesPerEpoch.push(engine.pool.allocatedBytes);
   }
   const trainPeakBytes = engine.pool.peakBytes;
   const trainPeakDeviceBytes = opts.devicePeak?.(engine.device) ?? null;
   const infer = async (B: number) => {
     const b = randomBatch({ ...s, batch: B }, `infer${B}`);
-    await net.evaluateBatch(b);
+    await net.evaluateBatch(trainBatch(b));
     const reps = Math.max(2, Math.min(10, Math.round(opts.steps / 2)));
     const a = performance.now();
-    for (let i = 0; i < reps; i++) await net.evaluateBatch(b);
+    for (let i = 0; i < reps; i++) await net.evaluateBatch(trainBatch(b));
     return (reps * B) / ((performance.now() - a) / 1000);
   };
   // `lite` (scaling sweeps): the training step only.
@@ -309,7 +318,7 @@ export interface SentimentRun {
 export async function sentimentEpoch(zip: Uint8Array, opts: { epochs?: number; evaluate?: boolean; engine?: Engine } = {}): Promise<SentimentRun> {
   const { loadDataset } = await import('../src/data/dataset');
   const { splitDataset } = await import('../src/data/split');
-  const { createSentimentModel } = await import('../src/model/sentiment-model');
+  const { createSentimentModel } = await import('../src/sentiment/sentiment-model');
   const data = await loadDataset(zip, 'Sentiment.zip', { dropLabels: ['Neutral'] });
   const { train, test } = splitDataset(data, { testSize: 0.33, seed: 141 });
   const model = await createSentimentModel({}, { engine: opts.engine });
@@ -426,7 +435,7 @@ export interface BetweenBatches {
  * two never share the machine, and the peer's time is taken out of ours.
  */
 export async function realEpochOurs(zip: Uint8Array, between?: BetweenBatches): Promise<RealEpochRow> {
-  const { createSentimentModel } = await import('../src/model/sentiment-model');
+  const { createSentimentModel } = await import('../src/sentiment/sentiment-model');
   const { train, test } = await notebookSplits(zip);
   const model = await createSentimentModel({});
   const at = [...(between?.at ?? [])].sort((a, b) => a - b);

@@ -4,13 +4,13 @@
 //
 //   z_v    = bd[v] + Σ_k h[k]·Wd[k, v]            (into `logits`, for v < V)
 //   token  = argmax over allowed v of z_v / temperature − log(−log u_v)   (argmax z_v at temperature 0;
-//            allowed: all, or the topK largest)
+//            allowed: v ≥ firstToken, or the topK largest of those)
 //
 // Thread mapping: one workgroup of 64; invocations compute logits v = l, l + 64, …; after a storage
 // barrier invocation 0 samples serially (a vocabulary of hundreds to thousands of tokens).
 // Dispatch: (1, 1, 1).
 
-struct Params { V: u32, H: u32, offH: u32, offWd: u32, offBd: u32, offOut: u32, seed: u32, position: u32, temperature: f32, topK: u32 }
+struct Params { V: u32, H: u32, offH: u32, offWd: u32, offBd: u32, offOut: u32, seed: u32, position: u32, temperature: f32, topK: u32, firstToken: u32 }
 
 @group(0) @binding(0) var<storage, read> theta: array<f32>;
 @group(0) @binding(1) var<storage, read> hs: array<f32>;

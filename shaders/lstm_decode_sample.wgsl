@@ -7,8 +7,9 @@
 //   for i in 0 … count − 1, t = t0 + i:
 //     h_t, c_t = LSTM step on x (EMBED: the embedding row of tokens[offTok + i]; else X[offX + i·In ..])
 //     z_v      = bd[v] + Σ_k h_t[k]·Wd[k, v]
-//     tokens[offOut + i] = Gumbel-max / argmax draw from z at stream position position + i
-//                          (sampling.wgsl), once position + i ≥ drawFrom (a prompt's tokens are read, not drawn)
+//     tokens[offOut + i] = Gumbel-max / argmax draw from z_firstToken … z_(V−1) at stream position
+//                          position + i (sampling.wgsl), once position + i ≥ drawFrom (a prompt's tokens
+//                          are read, not drawn)
 //
 // Thread mapping: one workgroup of WG invocations; invocation l computes units j = l, l + WG, …, then
 // logits v = l, l + WG, …; invocation 0 draws. Dispatch: (1, 1, 1). WG is 256 for hardware GPUs (a
@@ -25,7 +26,8 @@ alias Cell = f32;
 
 struct Params {
   In: u32, H: u32, t: u32, offWx: u32, offWh: u32, offB: u32, offX: u32, offTok: u32,
-  V: u32, offWd: u32, offBd: u32, offOut: u32, seed: u32, position: u32, temperature: f32, topK: u32, drawFrom: u32, count: u32,
+  V: u32, offWd: u32, offBd: u32, offOut: u32, seed: u32, position: u32, temperature: f32, topK: u32, firstToken: u32, drawFrom: u32,
+  count: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> tokens: array<u32>;

@@ -3,7 +3,8 @@
 //   u_i   = (hash(seed, position + row, i) + ½) / 2^24 ∈ (0, 1)   (a counter-based random stream)
 //   g_i   = −log(−log u_i)                                        (a standard Gumbel draw)
 //   token = argmax over allowed i of  z_i / temperature + g_i      (distributed as softmax(z / T) over them)
-//   temperature = 0: token = argmax z_i (greedy). allowed: every i, or (topK > 0) the K largest z_i.
+//   temperature = 0: token = argmax z_i (greedy). allowed: every i ≥ firstToken (ids below are special:
+//   unknown, padding), or (topK > 0) the K largest z_i among them.
 //
 // The same (seed, position) gives the same token in any dispatch order; ties go to the lower index.
 // Thread mapping ('gpu' tuning): one workgroup of 256 per row; invocation l scans i = l, l + 256, …,
@@ -12,7 +13,7 @@
 // sample_tokens_serial.wgsl computes the same with one invocation per row (the 'cpu' tuning: a
 // software adapter pays dearly for workgroup barriers). Dispatch: (rows, 1, 1).
 
-struct Params { V: u32, offZ: u32, ldZ: u32, offOut: u32, seed: u32, position: u32, temperature: f32, topK: u32 }
+struct Params { V: u32, offZ: u32, ldZ: u32, offOut: u32, seed: u32, position: u32, temperature: f32, topK: u32, firstToken: u32 }
 
 @group(0) @binding(0) var<storage, read> Z: array<f32>;
 @group(0) @binding(1) var<storage, read_write> tokens: array<u32>;
@@ -51,11 +52,11 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid3: ve
   // Top-K threshold: the K-th largest (logit, index) pair, found by K rounds of "the best below the last".
   var tv = 3.4e38;
   var ti = 0u;
-  let k = min(p.topK, p.V);
+  let k = min(p.topK, p.V - p.firstToken);
   for (var round = 0u; round < k; round++) {
     var s = LOWEST;
     var si = NONE;
-    for (var i = lid; i < p.V; i += 256u) {
+    for (var i = p.firstToken + lid; i < p.V; i += 256u) {
       let z = Z[base + i];
       if (above(tv, ti, z, i) && (si == NONE || above(z, i, s, si))) { s = z; si = i; }
     }
@@ -66,7 +67,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid3: ve
   // Gumbel-max (or argmax) over the allowed tokens.
   var s = LOWEST;
   var si = NONE;
-  for (var i = lid; i < p.V; i += 256u) {
+  for (var i = p.firstToken + lid; i < p.V; i += 256u) {
     let z = Z[base + i];
     if (k > 0u && above(tv, ti, z, i)) { continue; }
     var score = z;

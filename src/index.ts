@@ -5,7 +5,10 @@
  */
 
 // The layers API: Keras-style sequential models on the fused engine.
-export { loadModel, Sequential, sequential } from './layers/sequential';
+export { Sequential, sequential } from './layers/sequential';
+export { loadModel } from './load-model';
+export type { LoadedModel, ModelSource } from './load-model';
+export type { ModelKind, SequentialManifest } from './layers/file';
 export type { EvaluateResult, PredictionArray, SequentialFitOptions, SequentialHistory, SequentialOptions } from './layers/sequential';
 export { layers } from './layers/specs';
 export type { Activation, BidirectionalArgs, DenseArgs, EmbeddingArgs, InputShape, Layer, LstmArgs, RateArgs } from './layers/specs';
@@ -21,12 +24,11 @@ export { Vocabulary } from './lm/vocab';
 export type { TokenLevel } from './lm/vocab';
 
 // The sentiment model: the notebook's recipe on the fused engine.
-export { createSentimentModel, getDefaultEngine, SentimentModel } from './model/sentiment-model';
-export type { Evaluation, FitOptions, SaliencyToken } from './model/sentiment-model';
-export { NOTEBOOK_RECIPE, validateModelConfig } from './model/config';
-export type { ModelConfig } from './model/config';
-export type { BatchEndInfo, EarlyStopping, EpochEndInfo, History } from './training/fit';
-export type { SavedManifest } from './model/persistence';
+export { createSentimentModel, getDefaultEngine, SentimentModel } from './sentiment/sentiment-model';
+export type { Evaluation, FitOptions, SaliencyToken } from './sentiment/sentiment-model';
+export { NOTEBOOK_RECIPE, validateModelConfig } from './sentiment/config';
+export type { ModelConfig } from './sentiment/config';
+export type { BatchEndInfo, EarlyStopping, EpochEndInfo, History } from './layers/fit-loop';
 export type { TfjsArtifacts } from './layers/tfjs';
 
 // Data: zip/CSV → columns → clean → Tokenizer → pad → split.
@@ -48,8 +50,10 @@ export { classificationReport, confusionMatrix, formatConfusion, formatReport } 
 export type { ClassificationReport, ClassScores } from './metrics/report';
 
 // The engine, for advanced use: a device, one-submit steps, a tape, tensors, parameters, fused ops.
-export { Engine, Step } from './engine/engine';
-export type { DispatchArgs, EngineOptions, Tuning } from './engine/engine';
+export { Engine } from './engine/engine';
+export type { EngineOptions, Tuning } from './engine/engine';
+export { Step } from './engine/step';
+export type { DispatchArgs } from './engine/step';
 export type { LstmSchedule, SequenceRows } from './kernels/variants';
 export { createEngine } from './ops/create-engine';
 export { Tensor } from './engine/tensor';

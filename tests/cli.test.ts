@@ -8,7 +8,7 @@ import JSZip from 'jszip';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireBuild } from './e2e/browser';
 import { readKeras } from '../src/layers/keras-archive';
-import { SentimentModel } from '../src/model/sentiment-model';
+import { SentimentModel } from '../src/sentiment/sentiment-model';
 import Papa from 'papaparse';
 import { generatedCorpus } from './helpers/corpus';
 import { getEngine } from './helpers/gpu';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Engine } from '../src/engine/engine';
+import { createEngine } from '../src/ops/create-engine';
 import { probeDawn, withRuntimeDir } from '../src/gpu/dawn-probe';
 import { acquireGpu } from '../src/gpu/device';
 import { SWIFTSHADER_ICDS } from '../src/gpu/device-node';
@@ -34,13 +34,13 @@ describe('device acquisition', () => {
     await gpu.device.queue.onSubmittedWorkDone();
     expect(errors.length).toBe(1);
     // The engine's kernel tuning follows the adapter unless asked for.
-    expect((await Engine.create({ gpu })).tuning).toBe(gpu.software ? 'cpu' : 'gpu');
-    expect((await Engine.create({ gpu, tuning: 'gpu' })).tuning).toBe('gpu');
+    expect((await createEngine({ gpu })).tuning).toBe(gpu.software ? 'cpu' : 'gpu');
+    expect((await createEngine({ gpu, tuning: 'gpu' })).tuning).toBe('gpu');
     gpu.destroy();
   });
 
   it("a GPU error inside a step rejects that step's readbacks (no zeros), and the engine reports it from then on", async () => {
-    const engine = await Engine.create(); // its own device: this test leaves it failed
+    const engine = await createEngine(); // its own device: this test leaves it failed
     const heard: string[] = [];
     engine.onError((e) => heard.push(e.kind));
     const step = engine.beginStep({ grad: false, label: 'too big' });

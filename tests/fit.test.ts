@@ -1,7 +1,7 @@
 /** The training loop on its own (no GPU): divergence is measured against the loss of an uninformed model. */
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { fitLoop, type FitTarget } from '../src/training/fit';
+import { fitLoop, type FitTarget } from '../src/layers/fit-loop';
 
 /** A target whose steps report the given losses, in order. */
 function target(losses: number[]): FitTarget<{ rows: number }> {

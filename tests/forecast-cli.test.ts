@@ -53,7 +53,7 @@ describe('webgpu-lstm forecast', () => {
     expect(rmse(3)).toBeCloseTo(persistence.rmse, 2);
     expect(rmse(2)).toBeCloseTo(lstm.rmse, 2);
     // The saved model predicts again, with its scaling and window in its metadata.
-    const model = await loadModel(fs.readFileSync(out), { engine: await getEngine() });
+    const model = await loadModel(fs.readFileSync(out), { engine: await getEngine(), kind: 'layers' });
     const meta = model.getUserDefinedMetadata() as { forecast: { window: number; horizon: number; column: string; scaler: { min: number; max: number } } };
     expect(meta.forecast).toMatchObject({ window: 24, horizon: 1, column: 'level' });
     model.dispose();

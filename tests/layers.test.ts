@@ -104,7 +104,7 @@ describe('forecasting a series', () => {
     expect(metrics.mae).toBeCloseTo(yHat.reduce((s, r, i) => s + Math.abs(r[0]! - yTest[i]!), 0) / yTest.length, 4);
 
     // One zip, like the sentiment model's: the same predictions and compile settings after loading.
-    const again = await loadModel(await model.save(), await engineOpt());
+    const again = await loadModel(await model.save(), { ...(await engineOpt()), kind: 'layers' });
     expect(await again.predict(xTest.slice(0, 5))).toEqual(yHat.slice(0, 5));
     expect(again.compiledWith?.loss).toBe('meanSquaredError');
     expect((await again.evaluate(xTest, yTest)).loss).toBeCloseTo(loss, 6);
@@ -141,7 +141,7 @@ describe('forecasting a series', () => {
     await split.fit(x, y, { epochs: 2, batchSize: 16 });
     const file = await split.save();
     split.dispose();
-    const resumed = await loadModel(file, await engineOpt());
+    const resumed = await loadModel(file, { ...(await engineOpt()), kind: 'layers' });
     await resumed.fit(x, y, { epochs: 1, batchSize: 16 });
     expect(await resumed.getWeights()).toEqual(await once.getWeights());
     // Without the training state the file is smaller and the optimizer starts afresh: not the same weights.
@@ -150,7 +150,7 @@ describe('forecasting a series', () => {
     const light = await other.save({ includeOptimizer: false });
     other.dispose();
     expect(light.length).toBeLessThan(file.length);
-    const fresh = await loadModel(light, await engineOpt());
+    const fresh = await loadModel(light, { ...(await engineOpt()), kind: 'layers' });
     await fresh.fit(x, y, { epochs: 1, batchSize: 16 });
     expect(await fresh.getWeights()).not.toEqual(await once.getWeights());
     for (const m of [once, resumed, fresh]) m.dispose();
@@ -233,9 +233,19 @@ describe('token models, masks and classification', () => {
     manifest.weights[0].shape = [3, 3];
     zip.file('manifest.json', JSON.stringify(manifest));
     await expect(loadModel(await zip.generateAsync({ type: 'uint8array' }))).rejects.toThrow(/do not match the saved layers/);
-    manifest.format = 'webgpu-lstm-sentiment';
+    // A file from a newer version, a file of another program, a zip of something else, a truncated file.
+    manifest.version = 9;
     zip.file('manifest.json', JSON.stringify(manifest));
-    await expect(loadModel(await zip.generateAsync({ type: 'uint8array' }))).rejects.toThrow(/sentiment model file: load it with SentimentModel.load/);
+    await expect(loadModel(await zip.generateAsync({ type: 'uint8array' }))).rejects.toThrow(/written by a newer webgpu-lstm \(model file version 9; this one reads versions 1 to 2\): update the package/);
+    manifest.format = 'keras';
+    zip.file('manifest.json', JSON.stringify(manifest));
+    await expect(loadModel(await zip.generateAsync({ type: 'uint8array' }))).rejects.toThrow(/not a model file of webgpu-lstm: its manifest says format "keras" version 9/);
+    const other = new JSZip();
+    other.file('notes.txt', 'hello');
+    await expect(loadModel(await other.generateAsync({ type: 'uint8array' }))).rejects.toThrow(/not a saved model: manifest.json or weights.bin is missing/);
+    await expect(loadModel(bytes.subarray(0, Math.floor(bytes.length / 2)))).rejects.toThrow(/not a saved model/);
+    // Asking for a kind: another kind is named.
+    await expect(loadModel(bytes, { kind: 'sentiment' })).rejects.toThrow(/this is a layers model file, not a sentiment model/);
     model.dispose();
   });
 });

@@ -1,32 +1,33 @@
-/** Sizes against the device's limits, computed before any GPU work; the default sequence length. */
+/** The sentiment preset's sizes against the device's limits, computed before any GPU work; the default sequence length. */
 import { describe, expect, it } from 'vitest';
-import { withDefaults, networkConfig } from '../src/model/config';
-import { checkFitsDevice, defaultMaxLen, maxRowsPerStep } from '../src/model/limits';
+import { buildGraph } from '../src/layers/graph';
+import { checkGraphFits, maxGraphRows } from '../src/layers/limits';
+import { withDefaults, networkConfig } from '../src/sentiment/config';
+import { sentimentLayers } from '../src/sentiment/recipe';
+import { defaultMaxLen } from '../src/sentiment/text-encoder';
 
 const LIMITS = { maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30, maxComputeWorkgroupsPerDimension: 65535 };
-const net = (over: Parameters<typeof withDefaults>[0]) => networkConfig(withDefaults(over), 2);
+const graph = (over: Parameters<typeof withDefaults>[0]) => buildGraph(sentimentLayers(networkConfig(withDefaults(over), 2)));
 
-describe('device limits', () => {
+describe('device limits (the sentiment preset, checked as any layers model)', () => {
   it('the notebook recipe fits; huge units, a huge vocabulary or a huge sequence length are refused with the size, the limit and what to lower', () => {
-    expect(() => checkFitsDevice(net({}), LIMITS, { T: 28, B: 256 })).not.toThrow();
-    expect(() => checkFitsDevice(net({ units: 100_000 }), LIMITS)).toThrow(
-      /^the model does not fit this GPU: the parameters \(one of their four arenas: values, gradients, Adam m and v\) needs 149\.2 GiB, over its 1\.0 GiB buffer limit; lower vocabSize, embedDim, units or layers$/,
+    expect(() => checkGraphFits(graph({}), LIMITS, { T: 28, B: 256 })).not.toThrow();
+    expect(() => checkGraphFits(graph({ units: 100_000 }), LIMITS)).toThrow(
+      /^the model does not fit this GPU: the parameters \(one of their four arenas: values, gradients, Adam m and v\) needs 149\.\d GiB, over its 1\.0 GiB buffer limit; lower the layer sizes$/,
     );
-    expect(() => checkFitsDevice(net({ vocabSize: 5_000_000 }), LIMITS)).toThrow(/the embedding matrix needs 2\.4 GiB, over its 1\.0 GiB buffer limit; lower vocabSize or embedDim/);
-    expect(() => checkFitsDevice(net({}), LIMITS, { T: 5_000_000, B: 1 })).toThrow(
-      /the LSTM gates of one batch \(T 5,000,000 × B 1 × 4·196\) needs 14\.6 GiB, over its 1\.0 GiB buffer limit; lower maxLen or batchSize/,
-    );
-    expect(() => checkFitsDevice(net({ units: 4, embedDim: 4 }), { ...LIMITS, maxComputeWorkgroupsPerDimension: 1000 }, { T: 1000, B: 32 })).toThrow(
-      /the input projection over T·B = 32,000 rows need 2,000 workgroups in one dimension, over its limit of 1,000; lower maxLen or batchSize/,
+    expect(() => checkGraphFits(graph({ vocabSize: 5_000_000 }), LIMITS)).toThrow(/the parameters .* needs 2\.4 GiB, over its 1\.0 GiB buffer limit/);
+    expect(() => checkGraphFits(graph({}), LIMITS, { T: 5_000_000, B: 1 })).toThrow(/needs [\d.]+ GiB, over its 1\.0 GiB buffer limit; lower the batch size or the sequence length/);
+    expect(() => checkGraphFits(graph({ units: 4, embedDim: 4 }), { ...LIMITS, maxComputeWorkgroupsPerDimension: 1000 }, { T: 1000, B: 32 })).toThrow(
+      /T·B = 32,000 rows need 2,000 workgroups in one dimension, over its limit of 1,000; lower the batch size or the sequence length/,
     );
   });
 
   it('evaluation chunks shrink for long sequences so every step fits', () => {
-    expect(maxRowsPerStep(net({}), LIMITS, 28)).toBeGreaterThan(256);
-    const rows = maxRowsPerStep(net({}), LIMITS, 100_000); // 1 GiB / ((T + 1) · 4·196 · 4 bytes)
+    expect(maxGraphRows(graph({}), LIMITS, 28)).toBeGreaterThan(256);
+    const rows = maxGraphRows(graph({}), LIMITS, 100_000); // 1 GiB / (T · 4·196 · 4 bytes of gates)
     expect(rows).toBe(3);
-    expect(() => checkFitsDevice(net({}), LIMITS, { T: 100_000, B: rows })).not.toThrow();
-    expect(() => checkFitsDevice(net({}), LIMITS, { T: 100_000, B: rows + 1 })).toThrow(/does not fit/);
+    expect(() => checkGraphFits(graph({}), LIMITS, { T: 100_000, B: rows })).not.toThrow();
+    expect(() => checkGraphFits(graph({}), LIMITS, { T: 100_000, B: rows + 1 })).toThrow(/does not fit/);
   });
 
   it('the default sequence length is the longest text unless one is over 4 times the 99th percentile', () => {

@@ -1,12 +1,16 @@
 /**
- * Language modelling on the layers API: the vocabulary, training on windows with next-token targets,
- * validation in nats/bits per token, and generation on the GPU (state carried, sampling on the GPU)
- * agreeing with the model's own forward pass.
+ * Language modelling on the layers API: the vocabulary, the text checked (not text refused, invalid
+ * UTF-8 counted), training on windows with next-token targets, validation in nats/bits per token, and
+ * generation on the GPU (state carried, sampling on the GPU, never the unknown token) agreeing with the
+ * model's own forward pass.
  */
 import { describe, expect, it } from 'vitest';
+import { DatasetError } from '../src/data/errors';
+import { generateTokens } from '../src/lm/generate';
 import { createLanguageModel, LanguageModel } from '../src/lm/language-model';
+import { checkLanguageText, describeReading, readLanguageText } from '../src/lm/text';
 import { Vocabulary } from '../src/lm/vocab';
-import { getEngine, getTunedEngine } from './helpers/gpu';
+import { getEngine, getTunedEngine, rng } from './helpers/gpu';
 
 const SENTENCE = 'the quick brown fox jumps over the lazy dog. ';
 const TEXT = SENTENCE.repeat(80);
@@ -31,6 +35,100 @@ describe('vocabulary', () => {
     expect(Vocabulary.fromJSON(JSON.parse(JSON.stringify(w.toJSON()))).tokens).toEqual(w.tokens);
     expect(() => Vocabulary.fromText('')).toThrow(/empty/);
   });
+
+  it('names the distinct tokens a text has that the vocabulary lacks, in order of appearance', () => {
+    expect(Vocabulary.fromText('abracadabra!').unknownTokens('bad?é?rß')).toEqual(['?', 'é', 'ß']);
+    expect(Vocabulary.fromText("It's late, isn't it? It is.", 'word').unknownTokens("It's early, isn't it? Early!")).toEqual(['early', 'Early', '!']);
+    expect(Vocabulary.fromText('abc').unknownTokens('cab')).toEqual([]);
+  });
+});
+
+/** Invalid UTF-8 sequences (as one lenient decode replaces them) and control characters but tab, LF, CR, as a share of the characters. */
+function notTextShare(bytes: Uint8Array): number {
+  const chars = [...new TextDecoder().decode(bytes)];
+  return chars.filter((c) => c === '\uFFFD' || (/\p{Cc}/u.test(c) && !'\t\n\r'.includes(c))).length / chars.length;
+}
+
+describe("a language model's text", () => {
+  const random = (n: number, seed: string) => {
+    const r = rng(seed);
+    return Uint8Array.from({ length: n }, () => Math.floor(r() * 256));
+  };
+
+  it('bytes that are mostly not text are refused with the share found, before any GPU work; so is such a string', async () => {
+    const bin = random(200_000, 'binary');
+    const percent = Math.floor(100 * notTextShare(bin));
+    expect(percent).toBeGreaterThanOrEqual(50);
+    const message = `x.bin does not look like text: ${percent}% of it is invalid UTF-8 or control characters; a language model needs text (UTF-8, or UTF-16 with a byte-order mark)`;
+    await expect(readLanguageText(bin, 'x.bin')).rejects.toThrow(new DatasetError(message));
+    await expect(createLanguageModel(bin, { seqLen: 8 }, { engine: await getEngine() })).rejects.toThrow(/^the file does not look like text: \d+% of it is invalid UTF-8 or control characters/);
+    // A string decoded leniently elsewhere: its U+FFFD characters are all that is left of the bytes.
+    const decoded = new TextDecoder().decode(bin);
+    expect(() => checkLanguageText(decoded)).toThrow(/^the string does not look like text: \d+% of it is replacement characters \(U\+FFFD\) or control characters/);
+    await expect(createLanguageModel(decoded, { seqLen: 8 }, { engine: await getEngine() })).rejects.toThrow(DatasetError);
+    // Text in a legacy encoding whose letters are all outside ASCII: refused, with the encoding it probably is.
+    const russian = 'Мороз и солнце; день чудесный! Еще ты дремлешь, друг прелестный. '.repeat(40);
+    const cp1251 = Uint8Array.from(russian, (c) => (c.charCodeAt(0) >= 0x410 && c.charCodeAt(0) <= 0x44f ? 0xc0 + c.charCodeAt(0) - 0x410 : c === 'Ё' ? 0xa8 : c === 'ё' ? 0xb8 : c.charCodeAt(0)));
+    await expect(readLanguageText(cp1251, 'ru.txt')).rejects.toThrow(/^ru\.txt does not look like text: \d+% of it is invalid UTF-8; it may be text in windows-1251 \(Cyrillic\): re-save it as UTF-8$/);
+  });
+
+  it('a few invalid bytes are counted, with the likely encoding, and the text trains; control characters are counted; UTF-16 keeps its own U+FFFD', async () => {
+    // 4 accented letters in 45, each one byte in Latin-1: invalid UTF-8.
+    const latin1 = Uint8Array.from('a café, a crème brûlée and the bill, please. '.repeat(50), (c) => c.charCodeAt(0));
+    const t = await readLanguageText(latin1, 'menu.txt');
+    expect(t).toMatchObject({ characters: 45 * 50, replacementChars: 4 * 50, controlChars: 0, encoding: 'utf-8', likelyEncoding: 'ISO-8859-1 (Latin-1) or windows-1252' });
+    expect(describeReading(t)).toBe('; 200 invalid UTF-8 sequences replaced (the file looks like ISO-8859-1 (Latin-1) or windows-1252: re-save it as UTF-8 to keep those characters)');
+    const lm = await createLanguageModel(latin1, { seqLen: 8, units: 8, embedDim: 4 }, { engine: await getEngine() });
+    expect(lm.vocab.tokens).toContain('\uFFFD');
+    lm.dispose();
+    // UTF-8 with three stray bytes and a control character (a form feed).
+    const text = new TextEncoder().encode('the quick brown fox jumps over the lazy dog.\f\n'.repeat(20));
+    const bad = Uint8Array.from([...text.subarray(0, 100), 0xff, ...text.subarray(100, 200), 0xc3, 0x28, ...text.subarray(200), 0x80]);
+    expect(await readLanguageText(bad)).toMatchObject({ replacementChars: 3, controlChars: 20, encoding: 'utf-8', likelyEncoding: 'windows-1252' });
+    expect(await readLanguageText(text)).toMatchObject({ replacementChars: 0, controlChars: 20, likelyEncoding: null });
+    // Valid UTF-8 holding U+FFFD, and UTF-16 with a byte-order mark holding U+FFFD: the file's own characters, not replacements.
+    expect(await readLanguageText(new TextEncoder().encode('a\uFFFDb'))).toMatchObject({ replacementChars: 0, characters: 3 });
+    const le = new Uint8Array(2 + 2 * 6);
+    le.set([0xff, 0xfe]);
+    [...'ab\uFFFDcd\n'].forEach((c, i) => new DataView(le.buffer).setUint16(2 + 2 * i, c.charCodeAt(0), true));
+    const u16 = await readLanguageText(le);
+    expect(u16).toMatchObject({ text: 'ab\uFFFDcd\n', replacementChars: 0, encoding: 'utf-16le', likelyEncoding: null });
+    expect(describeReading(u16)).toBe('; read as UTF-16LE (byte-order mark)');
+  });
+});
+
+describe('the unknown token is never generated', () => {
+  it('not even when the output layer favours it: fused and separate kernels, one and two layers, cpu- and gpu-tuned, greedy, sampled and top-K', async () => {
+    const engine = await getEngine();
+    const favourUnknown = async (lm: LanguageModel) => {
+      // The dense layer's bias is the last bias in layer order; id 0's logit 60 above the rest.
+      const w = await lm.model.getWeights();
+      const name = [...w.keys()].filter((k) => k.endsWith('/bias')).at(-1)!;
+      const bias = w.get(name)!;
+      bias[0] = 60;
+      lm.model.setWeights(new Map([[name, bias]]));
+    };
+    const settings = [{ temperature: 0 }, { temperature: 1, seed: 3 }, { temperature: 1.5, topK: 3, seed: 4 }, { temperature: 1, topK: 1, seed: 5 }];
+    for (const layers of [1, 2]) {
+      const lm = await createLanguageModel(TEXT, { seqLen: 8, units: 12, embedDim: 6, layers, seed: 21 }, { engine });
+      await favourUnknown(lm);
+      // Without the exclusion the unknown token is what the model draws.
+      const free = await generateTokens(lm.model, lm.vocab.encode('the'), { length: 20, temperature: 1, seed: 3 });
+      expect(Array.from(free.subarray(3)).filter((t) => t === 0).length, `${layers} layers, unknown allowed`).toBe(20);
+      const models = [lm];
+      if (layers === 1) models.push(await LanguageModel.load(await lm.save(), { engine: await getTunedEngine('gpu', 'timestep') }));
+      for (const m of models) {
+        for (const o of settings) {
+          for (const fuse of [true, false]) {
+            const text = await m.generate('the', { length: 60, chunk: 16, fuse, ...o });
+            expect(text, `${layers} layers, ${m.model.engine.tuning}-tuned, fuse ${fuse}, ${JSON.stringify(o)}`).not.toContain('\uFFFD');
+            expect([...text].length).toBe(60);
+          }
+        }
+      }
+      for (const m of models) m.dispose();
+    }
+  }, 120_000);
 });
 
 describe('generation on the GPU agrees with the training forward pass', () => {

@@ -44,7 +44,7 @@ function stackRef(
       .map((n, i) => ({ ...n, i }))
       .filter((n) => n.layer === l)
       .map((d) => {
-        const params = { wx: P.get(`${d.prefix}/kernel`)!, wh: P.get(`${d.prefix}/recurrent_kernel`)!, b: P.get(`${d.prefix}/bias`)!, In, H };
+        const params = { wx: P.get(d.kernel)!, wh: P.get(d.recurrentKernel)!, b: P.get(d.bias)!, In, H };
         const dropped = spatialDropoutRef(input, inputMasks[d.i]!, B, T, In);
         const xin = d.backward ? reverseTimeRef(dropped, B, T, In) : dropped;
         const m = mask && d.backward ? reverseMaskBatchMajor(mask, B, T) : mask;
@@ -114,6 +114,20 @@ describe('LSTM stacks', () => {
       leaves.free();
     });
   }
+});
+
+describe('the stack helper', () => {
+  it('names its weights as the layers API does', () => {
+    const names = (bidirectional: boolean) => lstmStackParams({ inputDim: 3, units: 2, layers: 2, bidirectional }, seedrandom('names')).map((s) => s.name);
+    const triple = (p: string) => [`${p}/kernel`, `${p}/recurrent_kernel`, `${p}/bias`];
+    expect(names(false)).toEqual([...triple('lstm'), ...triple('lstm_1')]);
+    expect(names(true)).toEqual([
+      ...triple('bidirectional/forward_lstm'),
+      ...triple('bidirectional/backward_lstm'),
+      ...triple('bidirectional_1/forward_lstm_1'),
+      ...triple('bidirectional_1/backward_lstm_1'),
+    ]);
+  });
 });
 
 describe('Keras initialisers', () => {

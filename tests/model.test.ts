@@ -1,9 +1,11 @@
+import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import JSZip from 'jszip';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SentimentNetwork, DEFAULT_NETWORK } from '../src/model/network';
-import { type ModelConfig } from '../src/model/config';
-import { createSentimentModel, SentimentModel } from '../src/model/sentiment-model';
+import { DEFAULT_NETWORK, sentimentLayers, sentimentNetwork } from '../src/sentiment/recipe';
+import { buildGraph } from '../src/layers/graph';
+import { type ModelConfig } from '../src/sentiment/config';
+import { createSentimentModel, SentimentModel } from '../src/sentiment/sentiment-model';
 import { getEngine } from './helpers/gpu';
 import { generatedCorpus } from './helpers/corpus';
 import { ASCII_CLEANING } from '../src/data/clean';
@@ -190,24 +192,26 @@ describe('SentimentModel', () => {
       z.file('manifest.json', JSON.stringify(m));
       return z.generateAsync({ type: 'uint8array' });
     };
-    await expect(SentimentModel.load(await tamper((m) => (m.config.units = 17)), { engine })).rejects.toThrow(/do not match the saved configuration/);
-    await expect(SentimentModel.load(await tamper((m) => (m.format = 'other')), { engine })).rejects.toThrow(/not a saved model of this engine/);
+    await expect(SentimentModel.load(await tamper((m) => (m.preset.config.units = 17)), { engine })).rejects.toThrow(/its layers do not match its configuration/);
+    await expect(SentimentModel.load(await tamper((m) => (m.format = 'other')), { engine })).rejects.toThrow(/not a model file of webgpu-lstm: its manifest says format "other" version 2/);
+    await expect(SentimentModel.load(await tamper((m) => (m.kind = 'layers')), { engine })).rejects.toThrow(/this is a layers model file, not a sentiment model: load it with loadModel/);
     await expect(SentimentModel.load(await tamper((_m, z) => z.file('weights.bin', new Uint8Array(12))), { engine })).rejects.toThrow(/weights\.bin holds 12 bytes/);
     await expect(SentimentModel.load(await tamper((_m, z) => z.remove('weights.bin')), { engine })).rejects.toThrow(/weights\.bin is missing/);
     const rejects = async (edit: (m: typeof manifest) => void, re: RegExp) => expect(SentimentModel.load(await tamper(edit), { engine })).rejects.toThrow(re);
-    await rejects((m) => (m.config.cleaning = null), /cleaning configuration is null/);
-    await rejects((m) => delete m.params, /lists no valid parameters/);
-    await rejects((m) => delete m.tokenizer, /has no tokenizer/);
-    await rejects((m) => (m.config.vocabSize = '40'), /vocabSize must be an integer/);
-    await rejects((m) => (m.labelNames = ['negative', 'negative']), /labels repeat a name/);
+    await rejects((m) => (m.preset.config.cleaning = null), /cleaning configuration is null/);
+    await rejects((m) => delete m.weights, /the saved weights do not match the saved layers/);
+    await rejects((m) => delete m.preset.tokenizer, /has no tokenizer/);
+    await rejects((m) => (m.preset.config.vocabSize = '40'), /vocabSize must be an integer/);
+    await rejects((m) => (m.preset.labelNames = ['negative', 'negative']), /labels repeat a name/);
+    await rejects((m) => (m.preset.maxLen = 7), /its layers do not match its configuration/);
     const nullManifest = await JSZip.loadAsync(bytes);
     nullManifest.file('manifest.json', 'null');
     await expect(SentimentModel.load(await nullManifest.generateAsync({ type: 'uint8array' }), { engine })).rejects.toThrow(/manifest\.json is not an object/);
     // A model saved before cleaning.keep existed (stripNonAlphanumeric: true) keeps cleaning as it was trained: ASCII only.
     const old = await SentimentModel.load(
       await tamper((m) => {
-        const { keep: _keep, ...rest } = m.config.cleaning;
-        m.config.cleaning = { ...rest, stripNonAlphanumeric: true };
+        const { keep: _keep, ...rest } = m.preset.config.cleaning;
+        m.preset.config.cleaning = { ...rest, stripNonAlphanumeric: true };
       }),
       { engine },
     );
@@ -234,7 +238,10 @@ describe('SentimentModel', () => {
     }
     await expect(SentimentModel.load(liar, { engine })).rejects.toThrow(`not a saved model: "weights.bin" inflates to more than its declared ${realSize} bytes (a corrupt or malicious zip); rejected`);
     // A saved sequence length the device cannot hold is refused at load, before any GPU work.
-    await rejects((m) => (m.maxLen = 5_000_000), /^the model does not fit this GPU: the LSTM gates of one batch \(T 5,000,000 × B 1 × 4·16\)/);
+    await rejects((m) => {
+      m.preset.maxLen = 5_000_000;
+      m.layers[0].inputShape = [5_000_000];
+    }, /^the model does not fit this GPU: the gates of layer "lstm" \(T × B × 4·16\) for B 1, T 5,000,000 needs/);
   });
 
   for (const variant of [{ layers: 1, bidirectional: false }, { layers: 2, bidirectional: true }, { layers: 1, bidirectional: false, goBackwards: true }]) {
@@ -273,28 +280,29 @@ describe('SentimentModel', () => {
     resumed.dispose();
   });
 
-  it('a bidirectional model saved before the preset was built from layers (old weight names) still loads and predicts the same', async () => {
+  it('a 0.2 bidirectional model file with the weight names of before the preset was built from layers still loads and predicts the same', async () => {
     const engine = await getEngine();
-    const model = await createSentimentModel({ ...SMALL, layers: 2, bidirectional: true }, { engine });
-    await model.fit(train, { epochs: 1, batchSize: 64 });
-    const zip = await JSZip.loadAsync(await model.save());
-    const manifest = JSON.parse(await zip.file('manifest.json')!.async('string')) as { params: Array<{ name: string }> };
+    const bytes = fs.readFileSync(new URL('./fixtures/v0.2/sentiment-bidirectional.zip', import.meta.url));
+    const zip = await JSZip.loadAsync(bytes);
+    const manifest = JSON.parse(await zip.file('manifest.json')!.async('string')) as { format: string; params: Array<{ name: string }> };
+    expect(manifest.format).toBe('webgpu-lstm-sentiment');
     // The names files had then: lstm[_l]/{forward,backward}/… (today: bidirectional[_l]/{forward,backward}_lstm[_l]/…).
     const old = (n: string) => n.replace(/^bidirectional(_\d+)?\/(forward|backward)_(lstm(?:_\d+)?)\//, (_m, _l, dir, lstm) => `${lstm}/${dir}/`);
     manifest.params = manifest.params.map((p) => ({ ...p, name: old(p.name) }));
     expect(manifest.params.map((p) => p.name)).toContain('lstm_1/backward/recurrent_kernel');
     zip.file('manifest.json', JSON.stringify(manifest));
     const back = await SentimentModel.load(await zip.generateAsync({ type: 'uint8array' }), { engine });
+    const now = await SentimentModel.load(new Uint8Array(bytes), { engine });
     const texts = ['good movie', 'the staff was bad'];
-    expect(await back.predict(texts)).toEqual(await model.predict(texts));
+    expect(await back.predict(texts)).toEqual(await now.predict(texts));
     back.dispose();
-    model.dispose();
+    now.dispose();
   });
 
-  it('the parameter layout without GPU matches what the network allocates', async () => {
+  it('the parameter layout without GPU matches what the preset allocates', async () => {
     const cfg = { ...DEFAULT_NETWORK, vocabSize: 30, embedDim: 4, units: 5, layers: 2, bidirectional: true, numClasses: 3 };
-    const net = new SentimentNetwork(await getEngine(), cfg);
-    expect(SentimentNetwork.paramShapes(cfg)).toEqual(net.params.specs.map((s) => ({ name: s.name, shape: s.shape })));
+    const net = sentimentNetwork(await getEngine(), cfg);
+    expect(buildGraph(sentimentLayers(cfg)).layers.flatMap((b) => b.weights)).toEqual(net.params.specs.map((s) => ({ name: s.name, shape: s.shape })));
     net.dispose();
   });
 });

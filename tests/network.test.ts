@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
-import { DEFAULT_NETWORK, SentimentNetwork, type Batch, type NetworkConfig } from '../src/model/network';
+import { DEFAULT_NETWORK, sentimentNetwork, type NetworkConfig } from '../src/sentiment/recipe';
+import type { TrainBatch } from '../src/layers/sequential';
 import type { LstmSchedule } from '../src/kernels/variants';
 import type { Tuning } from '../src/engine/engine';
 import { expectClose, getEngine, getTunedEngine } from './helpers/gpu';
 
 /** A generated task: sequences of random ids, pre-padded; label 1 iff token 3 occurs. */
-function makeBatch(seed: string, B: number, T: number, V: number): Batch {
+function makeBatch(seed: string, B: number, T: number, V: number): TrainBatch {
   const r = seedrandom(seed);
   const ids = new Uint32Array(B * T);
   const labels = new Uint32Array(B);
@@ -20,22 +21,22 @@ function makeBatch(seed: string, B: number, T: number, V: number): Batch {
     }
     labels[b] = has ? 1 : 0;
   }
-  return { ids, B, T, labels };
+  return { input: { ids, B, T }, targets: Float64Array.from(labels) };
 }
 
 const SMALL: NetworkConfig = { ...DEFAULT_NETWORK, vocabSize: 12, embedDim: 8, units: 10, learningRate: 0.02, seed: 7 };
 
 async function train(cfg: NetworkConfig, steps: number, tuning?: Tuning, schedule: LstmSchedule = 'auto'): Promise<{ params: Map<string, Float32Array>; losses: number[] }> {
   const engine = await (tuning ? getTunedEngine(tuning, schedule) : getEngine());
-  const net = new SentimentNetwork(engine, cfg);
+  const net = sentimentNetwork(engine, cfg);
   const losses: number[] = [];
-  for (let s = 0; s < steps; s++) losses.push((await net.trainStep(makeBatch(`b${s % 4}`, 16, 9, cfg.vocabSize))).loss);
-  const params = await net.params.read();
+  for (let s = 0; s < steps; s++) losses.push((await net.trainBatch(makeBatch(`b${s % 4}`, 16, 9, cfg.vocabSize))).loss);
+  const params = await net.getWeights();
   net.dispose();
   return { params, losses };
 }
 
-describe('sentiment network', () => {
+describe('the sentiment preset\'s network (a layers model)', () => {
   it('the same seed gives bitwise-identical weights after several training steps; another seed does not', async () => {
     const a = await train(SMALL, 5);
     const b = await train(SMALL, 5);
@@ -77,8 +78,8 @@ describe('sentiment network', () => {
 
   it('rejects invalid configurations', async () => {
     const engine = await getEngine();
-    expect(() => new SentimentNetwork(engine, { ...SMALL, dropout: 1 })).toThrow(/dropout must be in \[0, 1\)/);
-    expect(() => new SentimentNetwork(engine, { ...SMALL, units: 0 })).toThrow(/units/);
-    expect(() => new SentimentNetwork(engine, { ...SMALL, classWeights: [1] })).toThrow(/classWeights/);
+    expect(() => sentimentNetwork(engine, { ...SMALL, dropout: 1 })).toThrow(/dropout must be in \[0, 1\)/);
+    expect(() => sentimentNetwork(engine, { ...SMALL, units: 0 })).toThrow(/units/);
+    expect(() => sentimentNetwork(engine, { ...SMALL, numClasses: 1 })).toThrow(/numClasses/);
   });
 });

@@ -59,7 +59,7 @@ describe('kernel registry', () => {
   it('a WGSL syntax error is reported with the shader name and line:col', async () => {
     const base = await getEngine();
     const broken = 'struct P { n: u32 }\n@group(0) @binding(0) var<uniform> p: P;\n@compute @workgroup_size(1)\nfn main() {\n  let x = 1u +;\n}\n';
-    const engine = await Engine.create({ gpu: base.gpu, shaders: { broken: prepareShader('broken', broken, {}) } });
+    const engine = await Engine.create({ gpu: base.gpu, shaders: { broken: prepareShader('broken', broken, {}) }, kernels: () => [] });
     await expect(engine.prepare([{ shader: 'broken' }])).rejects.toThrow(/broken\.wgsl:5:\d+: /);
     await expect(engine.prepare([{ shader: 'broken', overrides: { NOPE: 1 } }])).rejects.toThrow(/override "NOPE" is not declared/);
   });

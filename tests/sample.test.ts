@@ -1,7 +1,8 @@
 /**
  * The GPU sampler of text generation: greedy at temperature 0, softmax(z / T) frequencies at T > 0
  * (a chi-square bound no broken sampler passes by accident), top-K restricted to the K largest logits,
- * and the same draws for the same seed and positions.
+ * a vocabulary's special ids (below firstToken) never drawn, and the same draws for the same seed and
+ * positions.
  */
 import { describe, expect, it } from 'vitest';
 import { ParameterStore } from '../src/engine/parameters';
@@ -10,14 +11,14 @@ import { denseSample, sampleTokens } from '../src/ops/sample';
 import { f32, getTunedEngine, randomArray, rng } from './helpers/gpu';
 import type { Tuning } from '../src/engine/engine';
 
-async function draw(logits: number[], rows: number, o: { temperature: number; topK?: number; seed: number; position?: number }, tuning: Tuning = 'cpu'): Promise<Uint32Array> {
+async function draw(logits: number[], rows: number, o: { temperature: number; topK?: number; seed: number; position?: number; firstToken?: number }, tuning: Tuning = 'cpu'): Promise<Uint32Array> {
   const engine = await getTunedEngine(tuning, 'timestep'); // no LSTM here: skip compiling the whole-sequence kernels
   const V = logits.length;
   const z = engine.allocate(rows * V, 'logits');
   engine.write(z, Float32Array.from({ length: rows * V }, (_, i) => logits[i % V]!));
   const out = engine.allocate(rows + 3, 'tokens');
   const step = engine.beginStep({ grad: false });
-  sampleTokens(step, z, out, { rows, V, outOffset: 3, seed: o.seed, position: o.position ?? 0, temperature: o.temperature, topK: o.topK ?? 0 });
+  sampleTokens(step, z, out, { rows, V, outOffset: 3, seed: o.seed, position: o.position ?? 0, temperature: o.temperature, topK: o.topK ?? 0, firstToken: o.firstToken ?? 0 });
   step.submit();
   const tokens = await engine.readU32(out);
   engine.release(z);
@@ -113,13 +114,68 @@ describe('GPU token sampler', () => {
     store.destroy();
   });
 
-  it('rejects a negative temperature and a fractional topK', async () => {
+  it('ids below firstToken (a vocabulary\'s unknown token) are never drawn, even as by far the largest logit: greedy, sampled, top-K, both samplers', async () => {
+    // Token 0 holds about 99.7% of softmax(z): a sampler that does not exclude it draws it almost always.
+    const z = [9, 0.3, -1.2, 2.0, 0.9, -0.4];
+    const allowed = softmax(z.slice(1));
+    expect(Array.from(await draw(z, 4, { temperature: 0, seed: 1, firstToken: 1 }))).toEqual([3, 3, 3, 3]);
+    const tokens = await draw(z, 20000, { temperature: 1, seed: 42, firstToken: 1 });
+    expect(tokens).not.toContain(0);
+    // The others in softmax's proportions among themselves (4 degrees of freedom, 99.99th percentile 23.5).
+    expect(chiSquare(tokens, [0, ...allowed])).toBeLessThan(23.5);
+    expect(new Set(await draw(z, 2000, { temperature: 1, topK: 2, seed: 7, firstToken: 1 }))).toEqual(new Set([3, 4]));
+    // The same stream: wherever the excluded token would not have won, the same token is drawn.
+    const free = await draw(z, 20000, { temperature: 1, seed: 42 });
+    expect(free.filter((t) => t === 0).length).toBeGreaterThan(19000);
+    for (let r = 0; r < free.length; r++) if (free[r] !== 0) expect(tokens[r], `row ${r}`).toBe(free[r]);
+    // The workgroup sampler (gpu tuning) excludes them too, drawing what the serial one draws.
+    const wide = Array.from(randomArray(rng('first-token'), 300, -2, 2));
+    wide[0] = 40;
+    wide[1] = 30;
+    for (const o of [{ temperature: 0, seed: 3 }, { temperature: 1, seed: 4 }, { temperature: 0.7, topK: 3, seed: 5 }, { temperature: 1, topK: 1, seed: 6 }]) {
+      const gpu = await draw(wide, 40, { ...o, firstToken: 2 }, 'gpu');
+      expect(gpu.every((t) => t >= 2), JSON.stringify(o)).toBe(true);
+      expect(gpu).toEqual(await draw(wide, 40, { ...o, firstToken: 2 }, 'cpu'));
+    }
+  });
+
+  it('the fused output layer + sampler (dense_sample) never draws an id below firstToken, though its bias favours it', async () => {
+    const engine = await getTunedEngine('cpu');
+    const H = 8, V = 12, rows = 60;
+    const r = rng('dense-first');
+    const Wd = randomArray(r, H * V), bd = randomArray(r, V), h = randomArray(r, rows * H, -1, 1);
+    bd[0] = 50;
+    const store = new ParameterStore(engine, [
+      { name: 'kernel', shape: [H, V], init: f32(Wd) },
+      { name: 'bias', shape: [V], init: f32(bd) },
+    ]);
+    const hs = engine.allocate(rows * H, 'h');
+    engine.write(hs, f32(h));
+    const logits = engine.allocate(V, 'logits');
+    const tokens = engine.allocate(2 * rows, 'tokens');
+    const step = engine.beginStep({ grad: false });
+    for (let i = 0; i < rows; i++) {
+      const o = { seed: 2, position: i, temperature: [0, 1, 1.5][i % 3]!, topK: i % 2 ? 1 : 0 };
+      denseSample(step, { kernel: store.get('kernel'), bias: store.get('bias') }, subSlice(hs, i * H, H), logits, tokens, { ...o, outOffset: i });
+      denseSample(step, { kernel: store.get('kernel'), bias: store.get('bias') }, subSlice(hs, i * H, H), logits, tokens, { ...o, outOffset: rows + i, firstToken: 1 });
+    }
+    step.submit();
+    const got = await engine.readU32(tokens);
+    expect(Array.from(got.subarray(0, rows))).toEqual(Array(rows).fill(0));
+    expect(got.subarray(rows)).not.toContain(0);
+    for (const x of [hs, logits, tokens]) engine.release(x);
+    store.destroy();
+  });
+
+  it('rejects a negative temperature, a fractional topK and a firstToken that leaves nothing to draw', async () => {
     const engine = await getTunedEngine('cpu');
     const z = engine.allocate(4, 'z');
     const out = engine.allocate(1, 'out');
     const step = engine.beginStep({ grad: false });
     expect(() => sampleTokens(step, z, out, { rows: 1, V: 4, outOffset: 0, seed: 1, position: 0, temperature: -1 })).toThrow(/temperature must be ≥ 0/);
     expect(() => sampleTokens(step, z, out, { rows: 1, V: 4, outOffset: 0, seed: 1, position: 0, temperature: 1, topK: 1.5 })).toThrow(/topK/);
+    // Some token must be left to draw.
+    expect(() => sampleTokens(step, z, out, { rows: 1, V: 4, outOffset: 0, seed: 1, position: 0, temperature: 1, firstToken: 4 })).toThrow(/firstToken must be an integer in 0…3/);
     step.abort();
     engine.release(z);
     engine.release(out);

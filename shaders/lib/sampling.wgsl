@@ -1,7 +1,10 @@
 // Sampling pieces shared by sample_tokens.wgsl (a workgroup per row), sample_tokens_serial.wgsl and
 // dense_sample.wgsl (one invocation per row): the counter-based random stream, the (value, lower index)
-// order, and the serial sampler. The including shader declares `p` (with V, seed, temperature, topK)
-// and `fn logitAt(row: u32, i: u32) -> f32`.
+// order, and the serial sampler. The including shader declares `p` (with V, seed, temperature, topK,
+// firstToken) and `fn logitAt(row: u32, i: u32) -> f32`. Ids below firstToken (a vocabulary's special
+// ids: unknown, padding) are never drawn, nor counted among the top K: the draw is over
+// i = firstToken … V − 1 (the host checks firstToken < V), so a seed draws the same token from the same
+// logits wherever the excluded ids would not have won.
 
 fn pcg(v: u32) -> u32 {
   let state = v * 747796405u + 2891336453u;
@@ -23,15 +26,16 @@ const NONE = 0xffffffffu;
 const LOWEST = -3.4e38;
 
 // One token from row `row`'s logits, drawn at stream position `position`: the K-th largest (logit, index)
-// pair found by K scans when topK > 0, then Gumbel-max (argmax at temperature 0) over the allowed tokens.
+// pair of ids ≥ firstToken found by K scans when topK > 0, then Gumbel-max (argmax at temperature 0) over
+// the allowed tokens.
 fn sampleSerial(row: u32, position: u32) -> u32 {
   var tv = 3.4e38;
   var ti = 0u;
-  let k = min(p.topK, p.V);
+  let k = min(p.topK, p.V - p.firstToken);
   for (var round = 0u; round < k; round++) {
     var s = LOWEST;
     var si = NONE;
-    for (var i = 0u; i < p.V; i++) {
+    for (var i = p.firstToken; i < p.V; i++) {
       let z = logitAt(row, i);
       if (above(tv, ti, z, i) && (si == NONE || above(z, i, s, si))) { s = z; si = i; }
     }
@@ -40,7 +44,7 @@ fn sampleSerial(row: u32, position: u32) -> u32 {
   }
   var s = LOWEST;
   var si = NONE;
-  for (var i = 0u; i < p.V; i++) {
+  for (var i = p.firstToken; i < p.V; i++) {
     let z = logitAt(row, i);
     if (k > 0u && above(tv, ti, z, i)) { continue; }
     var score = z;

@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine/engine';
 import { DatasetError } from '../data/errors';
+import type { ModelKind } from '../layers/file';
+import { loadModel, modelKindOf, type ModelOfKind } from '../load-model';
 
 export async function runCommand<A>(argv: string[], parse: (argv: string[]) => A | null, help: string, body: (args: A, interrupt: AbortSignal) => Promise<number>): Promise<number> {
   let args: A | null;
@@ -52,6 +54,23 @@ export function readInputFile(file: string, kinds: string): { bytes: Uint8Array;
 export async function openInputFile(file: string, kinds: string): Promise<{ source: Blob; name: string }> {
   checkInputFile(file, kinds);
   return { source: await fs.openAsBlob(file), name: path.basename(file) };
+}
+
+const MODEL: Record<ModelKind, { name: string; madeBy: string }> = {
+  layers: { name: 'layers model', madeBy: 'webgpu-lstm forecast' },
+  sentiment: { name: 'sentiment model', madeBy: 'webgpu-lstm train' },
+  'language-model': { name: 'language model', madeBy: 'webgpu-lstm lm' },
+};
+
+/**
+ * A model file of the kind a command needs (any format this library reads, 0.2's included), or one
+ * sentence: what the file is instead, and which command makes the kind wanted.
+ */
+export async function readModelFile<K extends ModelKind>(file: string, kind: K): Promise<ModelOfKind[K]> {
+  const { bytes } = readInputFile(file, 'model .zip');
+  const found = await modelKindOf(bytes);
+  if (found && found !== kind) throw new DatasetError(`${file} is a ${MODEL[found].name} file, not a ${MODEL[kind].name} (${MODEL[kind].madeBy} makes those)`);
+  return loadModel(bytes, { kind });
 }
 
 /** "GPU: dawn+swiftshader (google swiftshader …), cpu-tuned kernels" */

@@ -4,15 +4,18 @@
  * `webgpu-lstm generate`: continue a prompt with a saved language model.
  */
 import { builtinTextBytes } from '../builtin';
-import { createLanguageModel, DEFAULT_LM, LanguageModel, type LanguageModelConfig } from '../lm/language-model';
+import { createLanguageModel, DEFAULT_LM, type LanguageModelConfig } from '../lm/language-model';
+import { describeReading, readLanguageText } from '../lm/text';
 import { numberOf, readOptions, UsageError } from './args';
-import { gpuLine, readInputFile, runCommand } from './command';
+import { gpuLine, readInputFile, readModelFile, runCommand } from './command';
 import { checkWritableFile, writeFileAtomic } from './files';
 import { progressPrinter } from './progress';
 
 const LM_HELP = `usage: webgpu-lstm lm [text.txt] [options]
 
-  file                 a UTF-8 text file; default: the built-in text (the 3,000 built-in sentences)
+  file                 a text file (UTF-8, or UTF-16 with a byte-order mark; one that is mostly
+                       invalid UTF-8 or control characters is refused); default: the built-in text
+                       (the 3,000 built-in sentences)
   --level L            char (default) or word tokens
   --seq-len N          tokens per training window, default ${DEFAULT_LM.seqLen}
   --units N            LSTM units, default ${DEFAULT_LM.units}
@@ -102,6 +105,15 @@ function parseLm(argv: string[]): LmArgs | null {
   return a;
 }
 
+/** A rate is printed only when measured: over at least a chunk of tokens (below that, one submit's latency) and 50 ms. */
+const MIN_RATE_TOKENS = 64;
+const MIN_RATE_SECONDS = 0.05;
+
+/** Tokens per second, or null when too few tokens or too short a time to measure one. */
+function measuredRate(tokens: number, seconds: number): number | null {
+  return tokens >= MIN_RATE_TOKENS && seconds >= MIN_RATE_SECONDS ? tokens / seconds : null;
+}
+
 export function runLm(argv: string[]): Promise<number> {
   return runCommand(argv, parseLm, LM_HELP, trainLm);
 }
@@ -110,14 +122,15 @@ async function trainLm(args: LmArgs, interrupt: AbortSignal): Promise<number> {
   checkWritableFile(args.out, 'the model to');
   const { bytes, name } = args.file ? readInputFile(args.file, 'text') : { bytes: await builtinTextBytes(), name: 'sentences.txt' };
   if (!args.file) console.log('text: the built-in one (the 3,000 built-in sentences, one per line)');
-  const text = new TextDecoder().decode(bytes);
-  const lm = args.resume ? await LanguageModel.load(readInputFile(args.resume, 'model .zip').bytes) : await createLanguageModel(text, args.config);
+  // Decoded and checked before the GPU: a file that is mostly not text is refused with its share.
+  const text = await readLanguageText(bytes, name);
+  const lm = args.resume ? await readModelFile(args.resume, 'language-model') : await createLanguageModel(text, args.config);
   if (args.resume) console.log(`resuming ${args.resume}`);
   console.log(gpuLine(lm.model.engine));
   const c = lm.config;
   const sizes = lm.setText(text);
   console.log(
-    `${name}: ${text.length.toLocaleString('en-US')} characters; ${c.level} tokens: vocabulary ${lm.vocab.size}, train ${sizes.train.toLocaleString('en-US')}, validation ${sizes.validation.toLocaleString('en-US')} (the last ${Math.round(c.validationShare * 100)}%)`,
+    `${name}: ${text.characters.toLocaleString('en-US')} characters${describeReading(text)}; ${c.level} tokens: vocabulary ${lm.vocab.size}, train ${sizes.train.toLocaleString('en-US')}, validation ${sizes.validation.toLocaleString('en-US')} (the last ${Math.round(c.validationShare * 100)}%)`,
   );
   console.log(`model: embedding ${c.embedDim} → ${c.layers} × LSTM ${c.units} → dense softmax ${lm.vocab.size}; ${lm.model.countParams().toLocaleString('en-US')} parameters; windows of ${c.seqLen}, batch ${args.batchSize}`);
   const progress = progressPrinter();
@@ -145,7 +158,8 @@ async function trainLm(args: LmArgs, interrupt: AbortSignal): Promise<number> {
   if (args.sample > 0) {
     const t1 = performance.now();
     const sample = await lm.generate('', { length: args.sample, temperature: 0.8, seed: 1 });
-    console.log(`\nsample (temperature 0.8, ${(args.sample / ((performance.now() - t1) / 1000)).toFixed(0)} tokens/s):\n${sample}\n`);
+    const rate = measuredRate(args.sample, (performance.now() - t1) / 1000);
+    console.log(`\nsample (temperature 0.8${rate === null ? '' : `, ${rate.toFixed(0)} tokens/s`}):\n${sample}\n`);
   }
   lm.dispose();
   lm.model.engine.destroy();
@@ -183,13 +197,21 @@ function parseGenerate(argv: string[]): GenArgs | null {
   return a;
 }
 
+/** A prompt's unseen characters (or words) listed at most. */
+const MAX_LISTED = 10;
+
 export function runGenerate(argv: string[]): Promise<number> {
   return runCommand(argv, parseGenerate, GEN_HELP, generate);
 }
 
 async function generate(args: GenArgs, interrupt: AbortSignal): Promise<number> {
-  const { bytes } = readInputFile(args.file!, 'model .zip');
-  const lm = await LanguageModel.load(bytes);
+  const lm = await readModelFile(args.file!, 'language-model');
+  const unknown = lm.vocab.unknownTokens(args.prompt);
+  if (unknown.length) {
+    const unit = lm.vocab.level === 'char' ? 'character' : 'word';
+    const shown = unknown.slice(0, MAX_LISTED).map((t) => JSON.stringify(t)).join(', ') + (unknown.length > MAX_LISTED ? `, and ${unknown.length - MAX_LISTED} more` : '');
+    console.error(`prompt: ${unknown.length} ${unit}${unknown.length === 1 ? '' : 's'} not in the vocabulary (${shown}) ${unknown.length === 1 ? 'is' : 'are'} read as the unknown token`);
+  }
   process.stdout.write(args.prompt);
   const t0 = performance.now();
   await lm.generate(args.prompt, {
@@ -201,7 +223,9 @@ async function generate(args: GenArgs, interrupt: AbortSignal): Promise<number> 
     onText: (t) => void process.stdout.write(t),
   });
   process.stdout.write('\n');
-  console.error(`${args.length} tokens in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  const seconds = (performance.now() - t0) / 1000;
+  const rate = measuredRate(args.length, seconds);
+  console.error(rate === null ? `${args.length} tokens` : `${args.length} tokens in ${seconds.toFixed(2)} s (${rate.toFixed(0)} tokens/s)`);
   lm.dispose();
   lm.model.engine.destroy();
   return 0;

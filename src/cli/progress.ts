@@ -2,7 +2,7 @@
  * The progress line the CLI's training commands print per batch: one line rewritten in place on a
  * terminal, one line per tenth of an epoch otherwise (logs stay short).
  */
-import type { BatchEndInfo } from '../training/fit';
+import type { BatchEndInfo } from '../layers/fit-loop';
 
 export function bar(frac: number, width = 28): string {
   const n = Math.round(Math.max(0, Math.min(1, frac)) * width);

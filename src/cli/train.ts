@@ -11,15 +11,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { builtinDatasetBytes } from '../builtin';
 import { DEFAULT_CLEANING } from '../data/clean';
-import { validateModelConfig, withDefaults, type ModelConfig } from '../model/config';
+import { validateModelConfig, withDefaults, type ModelConfig } from '../sentiment/config';
 import { numberOf, readOptions, UsageError } from './args';
 import { progressPrinter } from './progress';
-import { gpuLine, openInputFile, readInputFile, runCommand } from './command';
+import { gpuLine, openInputFile, readModelFile, runCommand } from './command';
 import { checkWritableDir, checkWritableFile, writeDirAtomic, writeFileAtomic } from './files';
 import { loadDataset, type DatasetOptions } from '../data/dataset';
 import { splitDataset } from '../data/split';
 import { formatConfusion, formatReport } from '../metrics/report';
-import { createSentimentModel, SentimentModel } from '../model/sentiment-model';
+import { createSentimentModel } from '../sentiment/sentiment-model';
+import { trainAndEvaluate } from '../sentiment/train';
 
 const HELP = `usage: webgpu-lstm train [file.zip|file.csv] [options]
 
@@ -165,7 +166,7 @@ async function train(args: Args, interrupt: AbortSignal): Promise<number> {
   if (args.kerasFile) checkWritableFile(args.kerasFile, 'the Keras model to');
   if (args.projectorDir) checkWritableDir(args.projectorDir, 'the embedding to');
   // The GPU next: a model too large for it is refused before the data is read.
-  const model = args.resume ? await SentimentModel.load(readInputFile(args.resume, 'model .zip').bytes) : await createSentimentModel(args.config);
+  const model = args.resume ? await readModelFile(args.resume, 'sentiment') : await createSentimentModel(args.config);
   if (args.resume) console.log(`resuming ${args.resume}: ${model.labelNames.join(', ')}; sequence length ${model.maxLen}; seed ${model.config.seed}`);
   console.log(gpuLine(model.engine));
   // A CSV file is read piece by piece, never held whole.
@@ -197,35 +198,35 @@ async function train(args: Args, interrupt: AbortSignal): Promise<number> {
   const t0 = performance.now();
   // The last completed epoch's model file, for an interrupted run.
   let lastEpoch: { epoch: number; file: Uint8Array } | null = null;
-  const history = await model.fit(splits.train, {
-    epochs: args.epochs,
-    batchSize: args.batchSize,
-    validation: splits.validation,
-    bucketing: args.bucketing,
-    signal: interrupt,
-    ...(args.earlyStopping > 0 ? { earlyStopping: { patience: args.earlyStopping } } : {}),
-    onBatchEnd: (b) => {
-      if (b.epoch === 1 && b.batch === 1 && model.maxLenChoice) {
-        const c = model.maxLenChoice;
+  const { history, evaluation } = await trainAndEvaluate(
+    model,
+    splits,
+    { epochs: args.epochs, batchSize: args.batchSize, bucketing: args.bucketing, patience: args.earlyStopping, includeOptimizer: args.optimizerState },
+    {
+      signal: interrupt,
+      onBatchEnd: (b) => {
+        if (b.epoch === 1 && b.batch === 1 && model.maxLenChoice) {
+          const c = model.maxLenChoice;
+          console.log(
+            c.capped
+              ? `sequence length ${c.maxLen}: the 99th percentile of the training texts' lengths (the longest, ${c.longest} tokens, is over 4 times that; --max-len sets it)`
+              : `sequence length ${c.maxLen}: the longest training text (--max-len sets it)`,
+          );
+        }
+        progress.batch(b, `loss ${b.loss.toFixed(4)}  acc ${b.accuracy.toFixed(4)}`);
+      },
+      onEpochEnd: (e, file) => {
+        progress.epochEnd();
         console.log(
-          c.capped
-            ? `sequence length ${c.maxLen}: the 99th percentile of the training texts' lengths (the longest, ${c.longest} tokens, is over 4 times that; --max-len sets it)`
-            : `sequence length ${c.maxLen}: the longest training text (--max-len sets it)`,
+          `epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toFixed(4)}, accuracy ${e.accuracy.toFixed(4)}` +
+            (e.valAccuracy !== null ? `, val_loss ${e.valLoss!.toFixed(4)}, val_accuracy ${e.valAccuracy.toFixed(4)}` : '') +
+            ` (${e.seconds.toFixed(1)} s, ${e.sequencesPerSecond.toFixed(0)} seq/s)`,
         );
-      }
-      progress.batch(b, `loss ${b.loss.toFixed(4)}  acc ${b.accuracy.toFixed(4)}`);
+        lastEpoch = { epoch: e.epoch, file };
+      },
     },
-    onEpochEnd: async (e) => {
-      progress.epochEnd();
-      console.log(
-        `epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toFixed(4)}, accuracy ${e.accuracy.toFixed(4)}` +
-          (e.valAccuracy !== null ? `, val_loss ${e.valLoss!.toFixed(4)}, val_accuracy ${e.valAccuracy.toFixed(4)}` : '') +
-          ` (${e.seconds.toFixed(1)} s, ${e.sequencesPerSecond.toFixed(0)} seq/s)`,
-      );
-      if (e.epoch < e.epochs) lastEpoch = { epoch: e.epoch, file: await model.save({ compress: false, includeOptimizer: args.optimizerState }) };
-    },
-  });
-  if (interrupt.aborted && history.stopped) {
+  );
+  if (!evaluation) {
     if (lastEpoch) {
       const saved: { epoch: number; file: Uint8Array } = lastEpoch;
       writeFileAtomic(args.out, saved.file);
@@ -241,7 +242,7 @@ async function train(args: Args, interrupt: AbortSignal): Promise<number> {
   if (history.bestEpoch !== null) {
     console.log(`early stopping: best validation loss at epoch ${history.bestEpoch}${history.stoppedEarly ? ', stopped early' : ''}; keeping that epoch's weights`);
   }
-  const ev = await model.evaluate(splits.test);
+  const ev = evaluation;
   console.log(`\ntest split: ${splits.test.texts.length} rows, loss ${ev.loss.toFixed(4)}, accuracy ${ev.accuracy.toFixed(4)}, macro-F1 ${ev.report.macroAvg.f1.toFixed(4)}\n`);
   console.log(formatReport(ev.report));
   console.log(formatConfusion(ev.report));

@@ -15,7 +15,7 @@ import { builtinDatasetUrl } from '../builtin';
 import { DEFAULT_CLEANING } from '../data/clean';
 import { type DatasetInfo } from '../data/dataset';
 import { formatReport } from '../metrics/report';
-import { NOTEBOOK_RECIPE } from '../model/config';
+import { NOTEBOOK_RECIPE } from '../sentiment/config';
 import { bars, heatmap, lineChart } from './charts';
 import { download } from './element-kit';
 import { indexedDbShelf } from './model-shelf';

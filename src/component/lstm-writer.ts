@@ -13,6 +13,7 @@
 import { css, html, nothing, type PropertyDeclarations } from 'lit';
 import { builtinTextUrl } from '../builtin';
 import { createLanguageModel, DEFAULT_LM, LanguageModel } from '../lm/language-model';
+import { checkLanguageText, describeReading, readLanguageText, type LanguageText } from '../lm/text';
 import { lineChart } from './charts';
 import { download, emit, FileTrainingElement, panelStyles } from './element-kit';
 
@@ -54,7 +55,7 @@ export class LstmWriter extends FileTrainingElement {
   declare samples: Array<{ step: number; text: string }>;
   declare written: string;
   declare temperature: number;
-  private text = '';
+  private text: LanguageText | null = null;
   private lm: LanguageModel | null = null;
   private losses: number[] = [];
   private validations: Array<{ step: number; loss: number }> = [];
@@ -85,21 +86,33 @@ export class LstmWriter extends FileTrainingElement {
   }
 
 
-  /** A text file's bytes (UTF-8). */
-  override loadBytes(bytes: Uint8Array, name: string): void {
-    this.setText(new TextDecoder().decode(bytes), name);
+  /**
+   * A text file's bytes or a File: UTF-8, or UTF-16 with a byte-order mark, decoded as the CLI decodes
+   * it; one that is mostly invalid UTF-8 or control characters is an error, a few bad bytes are counted.
+   */
+  override async loadBytes(bytes: Uint8Array | Blob, name: string): Promise<void> {
+    try {
+      this.useText(await readLanguageText(bytes, name), name);
+    } catch (e) {
+      this.fail(e);
+    }
   }
 
-  /** Use `text` for training (a new model is made at the next Train). */
+  /** Use `text` for training (a new model is made at the next Train); an error when it is mostly not text. */
   setText(text: string, name: string): void {
-    if (text.trim() === '') {
-      this.fail(new Error(`${name} is empty`));
-      return;
+    try {
+      this.useText(checkLanguageText(text, name), name);
+    } catch (e) {
+      this.fail(e);
     }
-    this.text = text;
-    const characters = [...text].length;
-    const vocabulary = new Set(text).size;
-    this.message = `${name}: ${characters.toLocaleString('en-US')} characters, ${vocabulary} distinct`;
+  }
+
+  private useText(t: LanguageText, name: string): void {
+    if (t.text.trim() === '') throw new Error(`${name} is empty`);
+    this.text = t;
+    const characters = t.characters;
+    const vocabulary = new Set(t.text).size;
+    this.message = `${name}: ${characters.toLocaleString('en-US')} characters, ${vocabulary} distinct${describeReading(t)}`;
     this.status = 'ready';
     emit(this, 'text-loaded', { characters, vocabulary });
   }
@@ -167,7 +180,8 @@ export class LstmWriter extends FileTrainingElement {
 
   private async onTextFile(e: Event): Promise<void> {
     const file = (e.target as HTMLInputElement).files?.[0];
-    if (file) this.setText(await file.text(), file.name);
+    // The bytes, not file.text(): that would replace invalid UTF-8 without a count.
+    if (file) await this.loadBytes(file, file.name);
   }
 
   private async onModelFile(e: Event): Promise<void> {

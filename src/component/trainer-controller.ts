@@ -14,7 +14,8 @@ import { buildDataset, type Dataset, type DatasetOptions, type LabelledTexts } f
 import { readTable, type Table } from '../data/table';
 import { ChooseCsvError } from '../data/zip';
 import { splitDataset, type Splits } from '../data/split';
-import { createSentimentModel, SentimentModel, type Evaluation } from '../model/sentiment-model';
+import { createSentimentModel, SentimentModel, type Evaluation } from '../sentiment/sentiment-model';
+import { trainAndEvaluate } from '../sentiment/train';
 import type { KerasParts } from '../layers/keras';
 import type { DatasetInfo } from '../data/dataset';
 import type { EpochPoint, Misclassified, Prediction, Progress, Trainer, TrainerEvents, TrainerStatus, TrainerView, TrainSettings } from './trainer-types';
@@ -431,36 +432,36 @@ export class TrainerController implements Trainer {
     this.update();
     try {
       const offset = this.completedEpochs;
-      const history = await model.fit(splits.train, {
-        epochs: remaining,
-        batchSize: settings.batchSize,
-        validation: splits.validation,
-        bucketing: settings.bucketing,
-        ...(settings.patience > 0 && splits.validation ? { earlyStopping: { patience: settings.patience, monitor: 'val_loss' as const } } : {}),
-        signal,
-        onBatchEnd: (b) => {
-          this.progress = { ...b, epoch: b.epoch + offset, epochs: settings.epochs };
-          this.batchLosses.push(b.loss);
-          this.update();
+      const { history, evaluation } = await trainAndEvaluate(
+        model,
+        splits,
+        { epochs: remaining, batchSize: settings.batchSize, bucketing: settings.bucketing, patience: settings.patience },
+        {
+          signal,
+          onBatchEnd: (b) => {
+            this.progress = { ...b, epoch: b.epoch + offset, epochs: settings.epochs };
+            this.batchLosses.push(b.loss);
+            this.update();
+          },
+          onEpochEnd: async (e, file) => {
+            const point: EpochPoint = { epoch: e.epoch + offset, loss: e.loss, accuracy: e.accuracy, valLoss: e.valLoss, valAccuracy: e.valAccuracy };
+            this.epochs = [...this.epochs, point];
+            this.completedEpochs = point.epoch;
+            this.snapshot = { bytes: file, epoch: point.epoch };
+            this.events.epochEnd(point);
+            this.update();
+            await this.persist(file, null);
+          },
         },
-        onEpochEnd: async (e) => {
-          const point: EpochPoint = { epoch: e.epoch + offset, loss: e.loss, accuracy: e.accuracy, valLoss: e.valLoss, valAccuracy: e.valAccuracy };
-          this.epochs = [...this.epochs, point];
-          this.completedEpochs = point.epoch;
-          this.snapshot = { bytes: await model.save({ compress: false }), epoch: point.epoch };
-          this.events.epochEnd(point);
-          this.update();
-          await this.persist(this.snapshot.bytes, null);
-        },
-      });
+      );
       if (this.lost()) return;
-      if (history.stopped || signal.aborted) {
+      if (!evaluation) {
         this.status = 'stopped';
         this.update();
         return;
       }
       this.keptEpoch = history.bestEpoch === null ? null : history.bestEpoch + offset;
-      await this.finish(model, splits.test);
+      await this.finish(model, splits.test, evaluation);
     } catch (e) {
       if (this.lost()) return;
       this.status = this.epochs.length > 0 ? 'stopped' : 'idle';
@@ -468,8 +469,8 @@ export class TrainerController implements Trainer {
     }
   }
 
-  private async finish(model: SentimentModel, test: LabelledTexts): Promise<void> {
-    const ev = await model.evaluate(test);
+  private async finish(model: SentimentModel, test: LabelledTexts, evaluation?: Evaluation): Promise<void> {
+    const ev = evaluation ?? (await model.evaluate(test));
     this.evaluation = ev;
     const wrong: Misclassified[] = [];
     ev.predictions.forEach((p, i) => {

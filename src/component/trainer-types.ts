@@ -7,9 +7,9 @@
 import type { DatasetInfo, DatasetOptions } from '../data/dataset';
 import type { KerasParts } from '../layers/keras';
 import type { ClassificationReport } from '../metrics/report';
-import type { ModelConfig } from '../model/config';
-import type { SaliencyToken } from '../model/sentiment-model';
-import type { BatchEndInfo, EpochEndInfo } from '../training/fit';
+import type { ModelConfig } from '../sentiment/config';
+import type { SaliencyToken } from '../sentiment/sentiment-model';
+import type { BatchEndInfo, EpochEndInfo } from '../layers/fit-loop';
 
 export type EpochPoint = Pick<EpochEndInfo, 'epoch' | 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy'>;
 

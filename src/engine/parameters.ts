@@ -4,7 +4,8 @@
  * That makes "clear all gradients" one clearBuffer, the global gradient norm one reduction, and the
  * Adam update one dispatch, whatever the number of parameters.
  */
-import { grid1d, type Engine, type Step } from './engine';
+import type { Engine } from './engine';
+import { grid1d, type Step } from './step';
 import { Tensor, type Slice } from './tensor';
 import { kernel } from '../kernels/variants';
 

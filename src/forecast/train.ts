@@ -4,7 +4,7 @@
  * run this.
  */
 import type { Engine } from '../engine/engine';
-import type { BatchEndInfo, EpochEndInfo } from '../training/fit';
+import type { BatchEndInfo, EpochEndInfo } from '../layers/fit-loop';
 import { sequential, type Sequential, type SequentialHistory } from '../layers/sequential';
 import { layers } from '../layers/specs';
 import { baselines, errors, forecastData, type Errors, type ForecastData } from './windows';

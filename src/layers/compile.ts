@@ -3,11 +3,12 @@
  * loss as fused ops on a step (softmax with sparse categorical cross-entropy, sigmoid with binary
  * cross-entropy, or MSE/MAE on the output as it is).
  */
-import type { Step } from '../engine/engine';
+import type { Step } from '../engine/step';
 import type { Slice, Tensor } from '../engine/tensor';
 import { pointwiseLoss } from '../ops/pointwise-loss';
 import { IGNORE_LABEL, softmaxXent } from '../ops/softmax-xent';
 import type { Graph } from './graph';
+import { ruleOf } from './rules';
 import type { Activation } from './specs';
 
 export type LossName = 'sparseCategoricalCrossentropy' | 'meanSquaredError' | 'meanAbsoluteError' | 'binaryCrossentropy';
@@ -51,7 +52,7 @@ const METRIC_ALIASES: Record<string, MetricName> = { acc: 'accuracy', mean_absol
 
 export function lastActivation(graph: Graph): Activation {
   const last = graph.layers[graph.layers.length - 1]!.layer;
-  return last.className === 'Dense' ? last.activation : 'linear';
+  return ruleOf(last).activation(last);
 }
 
 export function compileArgs(graph: Graph, args: CompileArgs): Compiled {

@@ -3,8 +3,8 @@
  * checked against the model before any GPU work (errors name the layer and both shapes), flattened
  * batch-major, and gathered into time-major batches for the GPU.
  */
-import { formatShape, type Graph } from './graph';
-import type { InputBatch } from './run';
+import { formatShape, type Graph } from './built';
+import type { InputBatch } from './built';
 
 /** A tensor as a flat typed array (row-major) and its shape, batch first. */
 export interface ShapedArray {
@@ -51,7 +51,9 @@ export function flatten(x: TensorLike, what: string): Flat {
   return { values, shape, nested: true };
 }
 
-export interface Inputs extends Flat {
+export interface Inputs extends Omit<Flat, 'values'> {
+  /** Batch-major values (token ids may come as a Uint32Array: a preset's padded sequences). */
+  values: Float64Array | Uint32Array;
   N: number;
   /** Timesteps (1 for [batch, features] inputs). */
   T: number;

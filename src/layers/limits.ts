@@ -5,6 +5,7 @@
  * model too large is refused with which buffer, its size, the limit and what to lower.
  */
 import type { Graph } from './graph';
+import { ruleOf } from './rules';
 
 /** The adapter limits a model must fit (a subset of GPUSupportedLimits). */
 export interface DeviceLimits {
@@ -24,18 +25,7 @@ export const maxBufferOf = (limits: DeviceLimits) => Math.min(limits.maxBufferSi
 
 /** Per-sequence bytes of each per-batch buffer, for sequences of T steps: [what, bytes per sequence]. */
 function perSequence(graph: Graph, T: number): Array<[string, number]> {
-  const out: Array<[string, number]> = [];
-  for (const b of graph.layers) {
-    const steps = b.outputShape.length === 2 ? T : 1;
-    const width = b.outputShape[b.outputShape.length - 1] as number;
-    out.push([`the output of layer "${b.name}" (${steps > 1 ? 'T × ' : ''}B × ${width})`, steps * width * 4]);
-    const l = b.layer;
-    if (l.className === 'LSTM' || l.className === 'Bidirectional') {
-      const H = l.className === 'LSTM' ? l.units : l.layer.units;
-      out.push([`the gates of layer "${b.name}" (T × B × 4·${H})`, T * 4 * H * 4]);
-    }
-  }
-  return out;
+  return graph.layers.flatMap((b) => ruleOf(b.layer).perSequence(b, T));
 }
 
 export function checkGraphFits(graph: Graph, limits: DeviceLimits, shape?: { T: number; B: number }): void {

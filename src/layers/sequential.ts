@@ -5,19 +5,23 @@
  */
 import seedrandom from 'seedrandom';
 import type { Engine } from '../engine/engine';
+import type { Step } from '../engine/step';
 import { ParameterStore } from '../engine/parameters';
-import { getDefaultEngine } from '../training/default-engine';
-import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type History, type StepStats } from '../training/fit';
+import { getDefaultEngine } from '../ops/create-engine';
+import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type History, type StepStats } from './fit-loop';
+import { backpropFrom } from '../ops/elementwise';
 import { compileArgs, encodeLoss, lastActivation, lossFusesActivation, softmaxOf, type CompileArgs, type Compiled, type LossStats } from './compile';
 import { gatherInputs, gatherTargets, readInputs, readTargets, toNested, type Inputs, type ShapedArray, type Targets, type TensorLike } from './data';
 import { buildGraph, countParams, initialWeights, type BuiltLayer, type Graph } from './graph';
 import { checkGraphFits, maxGraphRows } from './limits';
 import { forward, type InputBatch } from './run';
 import type { Layer } from './specs';
-import type { TrainingState } from '../training/model-zip';
-import { decodeSequential, encodeSequential } from './file';
+import type { TrainingState } from './model-zip';
+import { decodeSequential, encodeSequential, type DecodedFile, type ModelKind, type PresetPart } from './file';
+import type { OpenedModelZip } from './model-zip';
 import { formatSummary } from './summary';
 import { toTfjs, type TfjsArtifacts } from './tfjs';
+import type { KerasParts } from './keras';
 
 export interface SequentialOptions {
   /** Seeds the initial weights, the dropout masks and the shuffling (default 141). */
@@ -35,6 +39,11 @@ export interface SequentialFitOptions {
   validationData?: [TensorLike, TensorLike];
   /** Shuffle the training samples each epoch (default true). */
   shuffle?: boolean;
+  /**
+   * Batches of similar real length (fewer padded timesteps to run) instead of plain shuffled ones; for
+   * token-id input whose embedding masks zeros (a row's length: its non-zero ids). Default false.
+   */
+  bucketing?: boolean;
   /** Loss weight per class id (sparseCategoricalCrossentropy). */
   classWeight?: Record<number, number> | number[];
   /** Keras EarlyStopping on the validation data: stop after `patience` epochs without improvement. */
@@ -56,11 +65,28 @@ export interface EvaluateResult {
   metrics: Record<string, number>;
 }
 
+/** @internal Prepared data: inputs and targets already read and checked (see readInputs/readTargets). */
+export interface PreparedData {
+  inputs: Inputs;
+  targets: Targets;
+  /** Each sample's real length (bucketing); default: from the ids when the embedding masks zeros, else T. */
+  lengths?: ArrayLike<number>;
+}
+
+/** @internal Evaluation with the model's outputs: what predict gives, [N·(T)·units] batch-major. */
+export interface EvaluationWithOutputs extends EvaluateResult {
+  accuracy: number;
+  outputs: Float32Array;
+}
+
 /** A prediction as a flat array and its shape (the answer to a `{ data, shape }` input). */
 export interface PredictionArray {
   data: Float32Array;
   shape: number[];
 }
+
+/** The phases of a training step's encoding, in order. */
+export type TrainPhase = 'zero grads' | 'forward' | 'loss' | 'backward' | 'optimizer';
 
 /** A batch ready for the GPU: inputs, and targets in the output's time-major row order. */
 export interface TrainBatch {
@@ -82,6 +108,8 @@ export async function sequential(list: Layer[], opts: SequentialOptions = {}): P
 }
 
 export class Sequential {
+  /** What loadModel found: a layers model (the presets wrap one: 'sentiment', 'language-model'). */
+  readonly kind = 'layers' as const;
   /** @internal */
   params!: ParameterStore;
   private compiled: Compiled | null = null;
@@ -179,52 +207,79 @@ export class Sequential {
   private trainStep(c: Compiled, batch: TrainBatch, classWeights: Float32Array | undefined): Promise<StepStats> {
     const step = this.engine.beginStep({ grad: true, label: 'train step' });
     try {
-      this.params.zeroGrads(step);
-      const { out, mask } = forward(step, this.graph, this.params, batch.input, { training: true, dropoutRng: this.dropoutRng, skipLastActivation: lossFusesActivation(c.loss) });
-      const loss = encodeLoss(step, c, out, batch.targets, mask, classWeights);
-      const statsP = step.read(loss.stats);
-      step.backward();
-      const o = c.optimizer;
-      if (o.type === 'adam') this.params.adam(step, o);
-      else this.params.sgd(step, o);
-      const clipP = step.read(this.params.clip);
+      const stats = this.encodeTrain(step, c, batch, classWeights);
       step.submit();
-      const B = batch.input.B;
-      return Promise.all([statsP, clipP]).then(([s, k]) => {
-        const d = loss.decode(s);
-        return { loss: d.loss, correct: d.accuracy * B, finite: k[2] === 1 && Number.isFinite(d.loss), gradNorm: k[1]!, metrics: d.metrics };
-      });
+      return stats;
     } catch (e) {
       step.abort();
       throw e;
     }
   }
 
-  private evalBatch(c: Compiled, batch: TrainBatch): Promise<LossStats> {
+  /** One training step's encoding on `step` (not submitted): forward, the fused loss, backward, the optimizer. `mark` hears each phase end. */
+  private encodeTrain(step: Step, c: Compiled, batch: TrainBatch, classWeights: Float32Array | undefined, mark?: (phase: TrainPhase) => void): Promise<StepStats> {
+    this.params.zeroGrads(step);
+    mark?.('zero grads');
+    const { out, mask } = forward(step, this.graph, this.params, batch.input, { training: true, dropoutRng: this.dropoutRng, skipLastActivation: lossFusesActivation(c.loss) });
+    mark?.('forward');
+    const loss = encodeLoss(step, c, out, batch.targets, mask, classWeights);
+    const statsP = step.read(loss.stats);
+    mark?.('loss');
+    step.backward();
+    mark?.('backward');
+    const o = c.optimizer;
+    if (o.type === 'adam') this.params.adam(step, o);
+    else this.params.sgd(step, o);
+    const clipP = step.read(this.params.clip);
+    mark?.('optimizer');
+    const B = batch.input.B;
+    return Promise.all([statsP, clipP]).then(([s, k]) => {
+      const d = loss.decode(s);
+      return { loss: d.loss, correct: d.accuracy * B, finite: k[2] === 1 && Number.isFinite(d.loss), gradNorm: k[1]!, metrics: d.metrics };
+    });
+  }
+
+  /**
+   * @internal A training step encoded on a step the caller opened and submits (benchmarks: profiled
+   * steps, the encoding timed phase by phase through `mark`), with the compiled loss and optimizer.
+   */
+  encodeTrainStep(step: Step, batch: TrainBatch, mark?: (phase: TrainPhase) => void): Promise<StepStats> {
+    return this.encodeTrain(step, this.requireCompiled('encodeTrainStep'), batch, undefined, mark);
+  }
+
+  private evalBatch(c: Compiled, batch: TrainBatch): Promise<LossStats>;
+  private evalBatch(c: Compiled, batch: TrainBatch, withOutputs: true): Promise<LossStats & { outputs: Float32Array }>;
+  private evalBatch(c: Compiled, batch: TrainBatch, withOutputs = false): Promise<LossStats & { outputs?: Float32Array }> {
     const step = this.engine.beginStep({ grad: false, label: 'eval step' });
     try {
       const { out, mask } = forward(step, this.graph, this.params, batch.input, { training: false, dropoutRng: this.dropoutRng, skipLastActivation: lossFusesActivation(c.loss) });
       const loss = encodeLoss(step, c, out, batch.targets, mask);
       const statsP = step.read(loss.stats);
+      const outputsP = withOutputs ? step.read(loss.predictions) : null;
       step.submit();
-      return statsP.then((s) => loss.decode(s));
+      return Promise.all([statsP, outputsP]).then(([s, o]) => ({ ...loss.decode(s), ...(o ? { outputs: o } : {}) }));
     } catch (e) {
       step.abort();
       throw e;
     }
   }
 
-  private async evaluateRows(c: Compiled, inputs: Inputs, targets: Targets, rows: readonly number[], batchSize: number): Promise<EvaluateResult & { accuracy: number }> {
+  private async evaluateRows(c: Compiled, inputs: Inputs, targets: Targets, rows: readonly number[], batchSize: number): Promise<EvaluateResult & { accuracy: number }>;
+  private async evaluateRows(c: Compiled, inputs: Inputs, targets: Targets, rows: readonly number[], batchSize: number, withOutputs: true): Promise<EvaluationWithOutputs>;
+  private async evaluateRows(c: Compiled, inputs: Inputs, targets: Targets, rows: readonly number[], batchSize: number, withOutputs = false): Promise<EvaluateResult & { accuracy: number; outputs?: Float32Array }> {
     let count = 0, loss = 0, accuracy = 0;
     const sums: Record<string, number> = {};
-    const pending: Array<Promise<LossStats>> = [];
+    const pending: Array<Promise<LossStats & { outputs?: Float32Array }>> = [];
     batchSize = this.rowsPerStep(inputs.T, batchSize);
     for (let s = 0; s < rows.length; s += batchSize) {
       const part = rows.slice(s, s + batchSize);
       const input = gatherInputs(inputs, part, this.graph.input.kind);
-      pending.push(this.evalBatch(c, { input, targets: gatherTargets(targets, part, inputs.T) }));
+      const batch = { input, targets: gatherTargets(targets, part, inputs.T) };
+      pending.push(withOutputs ? this.evalBatch(c, batch, true) : this.evalBatch(c, batch));
     }
-    for (const d of await Promise.all(pending)) {
+    const done = await Promise.all(pending);
+    const outputs = withOutputs ? this.batchMajor(done.map((d) => d.outputs!), rows.length, inputs.T, batchSize) : undefined;
+    for (const d of done) {
       count += d.count;
       loss += d.loss * d.count;
       accuracy += d.accuracy * d.count;
@@ -233,22 +288,73 @@ export class Sequential {
     const mean = (v: number) => (count > 0 ? v / count : 0);
     const metrics: Record<string, number> = {};
     for (const m of c.metrics) metrics[m] = m === 'accuracy' ? mean(accuracy) : mean(sums[m] ?? 0);
-    return { loss: mean(loss), accuracy: mean(accuracy), metrics };
+    return { loss: mean(loss), accuracy: mean(accuracy), metrics, ...(outputs ? { outputs } : {}) };
+  }
+
+  /** The output's width and whether it is a sequence. */
+  private outputLayout(): { U: number; seq: boolean } {
+    const out = this.graph.outputShape;
+    return { U: out[out.length - 1] as number, seq: out.length === 2 };
+  }
+
+  /** Per-batch outputs, time-major [T, B, U] (or [B, U]) each, into one batch-major [N, (T,) U] array. */
+  private batchMajor(parts: Float32Array[], N: number, T: number, batchSize: number): Float32Array {
+    const { U, seq } = this.outputLayout();
+    const steps = seq ? T : 1;
+    const perSample = steps * U;
+    const result = new Float32Array(N * perSample);
+    parts.forEach((v, k) => {
+      const B = v.length / perSample;
+      const s = k * batchSize;
+      for (let b = 0; b < B; b++) for (let t = 0; t < steps; t++) result.set(v.subarray((t * B + b) * U, (t * B + b + 1) * U), (s + b) * perSample + t * U);
+    });
+    return result;
+  }
+
+  /** Each sample's real length: its non-zero ids when the embedding masks zeros, else every timestep. */
+  private rowLengths(inputs: Inputs): Uint32Array {
+    const { N, T } = inputs;
+    const lengths = new Uint32Array(N).fill(T);
+    const first = this.graph.layers[0]!.layer;
+    if (this.graph.input.kind !== 'ids' || !(first as { maskZero?: boolean }).maskZero) return lengths;
+    for (let r = 0; r < N; r++) {
+      let n = 0;
+      for (let t = 0; t < T; t++) if (inputs.values[r * T + t] !== 0) n++;
+      lengths[r] = n;
+    }
+    return lengths;
   }
 
   /** Train. Returns Keras's history (per-epoch loss and metrics, val_ ones with validation data). */
   async fit(x: TensorLike, y: TensorLike, opts: SequentialFitOptions = {}): Promise<SequentialHistory> {
     const c = this.requireCompiled('fit');
+    const inputs = readInputs(x, this.graph);
+    const train: PreparedData = { inputs, targets: readTargets(y, this.graph, inputs, this.targetKind(c)) };
+    let validation: PreparedData | null = null;
+    if (opts.validationData) {
+      const [vx, vy] = opts.validationData;
+      const vi = readInputs(vx, this.graph);
+      validation = { inputs: vi, targets: readTargets(vy, this.graph, vi, this.targetKind(c)) };
+    }
+    return this.fitPrepared(train, validation, opts);
+  }
+
+  /**
+   * @internal `fit` on data already read (a preset that prepares its own, e.g. the sentiment model's
+   * padded token ids and their real lengths). `opts.validationData` is ignored: give `validation`.
+   */
+  async fitPrepared(train: PreparedData, validationData: PreparedData | null, opts: SequentialFitOptions = {}): Promise<SequentialHistory> {
+    const c = this.requireCompiled('fit');
     const epochs = opts.epochs ?? 1;
     const batchSize = opts.batchSize ?? 32;
     if (!(Number.isInteger(epochs) && epochs >= 1)) throw new Error(`fit: epochs must be a positive integer, got ${epochs}`);
     if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`fit: batchSize must be a positive integer, got ${batchSize}`);
-    const inputs = readInputs(x, this.graph);
-    const targets = readTargets(y, this.graph, inputs, this.targetKind(c));
+    const { inputs, targets } = train;
+    const allLengths = train.lengths ?? this.rowLengths(inputs);
     const classWeights = this.classWeights(c, opts.classWeight);
     let trainRows = Array.from({ length: inputs.N }, (_, i) => i);
     let validation: { inputs: Inputs; targets: Targets; rows: number[] } | null = null;
-    if (opts.validationData && opts.validationSplit) throw new Error('fit: give validationData or validationSplit, not both');
+    if (validationData && opts.validationSplit) throw new Error('fit: give validationData or validationSplit, not both');
     if (opts.validationSplit !== undefined && opts.validationSplit !== 0) {
       const f = opts.validationSplit;
       if (!(f > 0 && f < 1)) throw new Error(`fit: validationSplit must be in (0, 1), got ${f}`);
@@ -256,10 +362,8 @@ export class Sequential {
       if (at < 1 || at >= inputs.N) throw new Error(`fit: validationSplit ${f} of ${inputs.N} samples leaves no training or no validation samples`);
       validation = { inputs, targets, rows: trainRows.slice(at) };
       trainRows = trainRows.slice(0, at);
-    } else if (opts.validationData) {
-      const [vx, vy] = opts.validationData;
-      const vi = readInputs(vx, this.graph);
-      validation = { inputs: vi, targets: readTargets(vy, this.graph, vi, this.targetKind(c)), rows: Array.from({ length: vi.N }, (_, i) => i) };
+    } else if (validationData) {
+      validation = { inputs: validationData.inputs, targets: validationData.targets, rows: Array.from({ length: validationData.inputs.N }, (_, i) => i) };
     }
     if (opts.earlyStopping && !validation) throw new Error('fit: earlyStopping needs validationSplit or validationData');
     checkGraphFits(this.graph, this.engine.device.limits, { T: inputs.T, B: Math.min(batchSize, trainRows.length) });
@@ -267,7 +371,7 @@ export class Sequential {
     const history = await fitLoop<TrainBatch>(
       {
         rows: trainRows.length,
-        lengths: new Uint32Array(trainRows.length),
+        lengths: Uint32Array.from(trainRows, (r) => allLengths[r]!),
         batchOf: (rows) => {
           const picked = rows.map((r) => trainRows[r]!);
           return { input: gatherInputs(inputs, picked, this.graph.input.kind), targets: gatherTargets(targets, picked, inputs.T) };
@@ -282,7 +386,7 @@ export class Sequential {
         // Divergence is judged against the loss of an uninformed model: ln C for C classes, else 1.
         lossScale: c.loss === 'sparseCategoricalCrossentropy' ? Math.log(units) : 1,
       },
-      { epochs, batchSize, shuffle: opts.shuffle ?? true, signal: opts.signal, onBatchEnd: opts.onBatchEnd, onEpochEnd: opts.onEpochEnd, earlyStopping: opts.earlyStopping },
+      { epochs, batchSize, shuffle: opts.shuffle ?? true, bucketing: opts.bucketing ?? false, signal: opts.signal, onBatchEnd: opts.onBatchEnd, onEpochEnd: opts.onEpochEnd, earlyStopping: opts.earlyStopping },
     );
     const byName: Record<string, number[]> = { loss: history.epochs.map((e) => e.loss) };
     const classification = c.metrics.includes('accuracy');
@@ -306,6 +410,12 @@ export class Sequential {
     return this.evalBatch(this.requireCompiled('evaluateBatch'), batch);
   }
 
+  /** @internal Loss, metrics and the model's outputs on prepared data, without dropout. */
+  evaluatePrepared(data: PreparedData, opts: { batchSize?: number } = {}): Promise<EvaluationWithOutputs> {
+    const c = this.requireCompiled('evaluate');
+    return this.evaluateRows(c, data.inputs, data.targets, Array.from({ length: data.inputs.N }, (_, i) => i), opts.batchSize ?? DEFAULT_PREDICT_BATCH, true);
+  }
+
   /** Loss and compiled metrics on (x, y), without dropout. */
   async evaluate(x: TensorLike, y: TensorLike, opts: { batchSize?: number } = {}): Promise<EvaluateResult> {
     const c = this.requireCompiled('evaluate');
@@ -324,41 +434,78 @@ export class Sequential {
   async predict(x: TensorLike, opts: { batchSize?: number } = {}): Promise<unknown> {
     this.alive();
     const inputs = readInputs(x, this.graph);
+    const result = await this.predictPrepared(inputs, opts);
+    const { U, seq } = this.outputLayout();
+    const shape = [inputs.N, ...(seq ? [inputs.T] : []), U];
+    return inputs.nested ? toNested(result, shape) : { data: result, shape };
+  }
+
+  /** @internal `predict` on inputs already read: batch-major [N, (T,) units]. */
+  async predictPrepared(inputs: Inputs, opts: { batchSize?: number } = {}): Promise<Float32Array> {
+    this.alive();
     const asked = opts.batchSize ?? DEFAULT_PREDICT_BATCH;
     if (!(Number.isInteger(asked) && asked >= 1)) throw new Error(`predict: batchSize must be a positive integer, got ${asked}`);
     const batchSize = this.rowsPerStep(inputs.T, asked);
-    const out = this.graph.outputShape;
-    const U = out[out.length - 1] as number;
-    const seq = out.length === 2;
-    const T = inputs.T;
-    const perSample = (seq ? T : 1) * U;
-    const result = new Float32Array(inputs.N * perSample);
-    const softmax = lastActivation(this.graph) === 'softmax';
-    const pending: Array<Promise<void>> = [];
+    const pending: Array<Promise<Float32Array>> = [];
     for (let s = 0; s < inputs.N; s += batchSize) {
       const rows = Array.from({ length: Math.min(batchSize, inputs.N - s) }, (_, i) => s + i);
       const step = this.engine.beginStep({ grad: false, label: 'predict step' });
       try {
-        const { out: y } = forward(step, this.graph, this.params, gatherInputs(inputs, rows, this.graph.input.kind), { training: false, dropoutRng: this.dropoutRng, skipLastActivation: softmax });
-        const p = step.read(softmax ? softmaxOf(step, y) : y.data);
+        pending.push(this.encodeInference(step, gatherInputs(inputs, rows, this.graph.input.kind)));
         step.submit();
-        const B = rows.length;
-        pending.push(
-          p.then((v) => {
-            // Time-major [T, B, U] (or [B, U]) into batch-major rows of the result.
-            for (let b = 0; b < B; b++) {
-              for (let t = 0; t < (seq ? T : 1); t++) result.set(v.subarray((t * B + b) * U, (t * B + b + 1) * U), (s + b) * perSample + t * U);
-            }
-          }),
-        );
       } catch (e) {
         step.abort();
         throw e;
       }
     }
-    await Promise.all(pending);
-    const shape = [inputs.N, ...(seq ? [T] : []), U];
-    return inputs.nested ? toNested(result, shape) : { data: result, shape };
+    return this.batchMajor(await Promise.all(pending), inputs.N, inputs.T, batchSize);
+  }
+
+  /**
+   * @internal The model's outputs for one batch, encoded on a step the caller opened and submits
+   * (prediction; benchmarks profile it): time-major [T, B, units] (or [B, units]).
+   */
+  encodeInference(step: Step, input: InputBatch): Promise<Float32Array> {
+    const softmax = lastActivation(this.graph) === 'softmax';
+    const { out: y } = forward(step, this.graph, this.params, input, { training: false, dropoutRng: this.dropoutRng, skipLastActivation: softmax });
+    return step.read(softmax ? softmaxOf(step, y) : y.data);
+  }
+
+  /**
+   * Gradient × input saliency of one sequence of token ids (a model whose first layer is an embedding):
+   * with L the output unit `target` before the last activation, timestep t scores
+   * Σ_e x[t, e] · ∂L/∂x[t, e] over the embedded input, dropout off. One step, one submit.
+   */
+  async saliency(ids: ArrayLike<number>, target: number): Promise<Float32Array> {
+    this.alive();
+    if (this.graph.input.kind !== 'ids') throw new Error('saliency: the model\'s first layer must be an embedding (token-id input)');
+    const inputs = readInputs({ data: ids, shape: [1, ids.length] }, this.graph);
+    const { U, seq } = this.outputLayout();
+    if (seq) throw new Error('saliency: the model outputs a sequence; saliency scores one output per sample');
+    if (!(Number.isInteger(target) && target >= 0 && target < U)) throw new Error(`saliency: target ${target} is not an output unit 0…${U - 1}`);
+    const T = inputs.T;
+    const step = this.engine.beginStep({ grad: true, label: 'saliency' });
+    let read: Promise<[Float32Array, Float32Array]>;
+    try {
+      this.params.zeroGrads(step);
+      const { out, embedded } = forward(step, this.graph, this.params, gatherInputs(inputs, [0], 'ids'), { training: false, dropoutRng: this.dropoutRng, skipLastActivation: true });
+      const seed = new Float32Array(U);
+      seed[target] = 1;
+      backpropFrom(step, out, seed);
+      const xP = step.read(embedded!.data);
+      step.backward();
+      const gP = step.read(embedded!.grad!);
+      step.submit();
+      read = Promise.all([xP, gP]);
+    } catch (e) {
+      step.abort();
+      throw e;
+    }
+    const [x, g] = await read;
+    const E = x.length / T;
+    const scores = new Float32Array(T);
+    for (let t = 0; t < T; t++) for (let e = 0; e < E; e++) scores[t]! += x[t * E + e]! * g[t * E + e]!;
+    return scores;
   }
 
   /** Weights by Keras name (e.g. "lstm/kernel"), in layer order. */
@@ -379,9 +526,18 @@ export class Sequential {
    * where this one stopped (`includeOptimizer: false` leaves them out: a smaller file for inference).
    */
   async save(opts: { includeOptimizer?: boolean } = {}): Promise<Uint8Array> {
+    return this.saveAs(null, opts);
+  }
+
+  /**
+   * @internal The file of a preset around this model (the preset's data beside the layers). `compress:
+   * false` stores without DEFLATE: much less main-thread work, for in-memory snapshots.
+   */
+  async saveAs(preset: PresetPart | null, opts: { includeOptimizer?: boolean; compress?: boolean } = {}): Promise<Uint8Array> {
     this.alive();
     const training = opts.includeOptimizer === false ? undefined : { ...(await this.params.readOptimizer()), rng: { dropout: this.dropoutRng.state(), shuffle: this.shuffleRng.state() } };
-    return encodeSequential({ graph: this.graph, name: this.name, seed: this.seed, compile: this.compiledAs, metadata: this.metadata }, await this.params.read(), training);
+    const file = { graph: this.graph, name: this.name, seed: this.seed, compile: this.compiledAs, metadata: this.metadata };
+    return encodeSequential(file, await this.params.read(), training, { ...(preset ? { preset } : {}), ...(opts.compress !== undefined ? { compress: opts.compress } : {}) });
   }
 
   /** @internal Continue from a saved training state (loadModel). */
@@ -404,6 +560,13 @@ export class Sequential {
     return toKeras(this.graph, this.name, await this.params.read());
   }
 
+  /** @internal What exportKeras writes, as plain data without the HDF5 library (the element's Worker sends it to the page). */
+  async kerasParts(): Promise<KerasParts> {
+    this.alive();
+    const { kerasParts } = await import('./keras');
+    return kerasParts(this.graph, this.name, await this.params.read());
+  }
+
   /** Keras's summary table: layers, output shapes, parameter counts. Printed with `print` (console.log by default) and returned. */
   summary(print: ((line: string) => void) | null = console.log): string {
     const text = formatSummary(this.graph, this.name);
@@ -418,10 +581,20 @@ export class Sequential {
   }
 }
 
-/** Load a model written by `model.save()`: layers, weights, compile settings and, when saved, the training state (fit resumes exactly). */
-export async function loadModel(bytes: Uint8Array | ArrayBuffer, opts: { engine?: Engine } = {}): Promise<Sequential> {
-  const saved = await decodeSequential(bytes);
+/**
+ * @internal A model file's layers model (weights, compile settings and, when saved, the training state,
+ * so that fit resumes exactly) and what it was saved as: its kind and the preset's data. The public
+ * entry is loadModel (load-model.ts), which gives presets their own objects.
+ */
+export async function loadSequential(source: Uint8Array | ArrayBuffer | OpenedModelZip, opts: { engine?: Engine } = {}): Promise<{ model: Sequential; kind: ModelKind; preset: Record<string, unknown> | null }> {
+  const saved = await decodeSequential(source);
+  return { model: await sequentialFromFile(saved, opts), kind: saved.kind, preset: saved.preset };
+}
+
+/** @internal The layers model of a decoded file, on the GPU (a preset checks its own data first). */
+export async function sequentialFromFile(saved: DecodedFile, opts: { engine?: Engine; shape?: { T: number; B: number } } = {}): Promise<Sequential> {
   const engine = opts.engine ?? (await getDefaultEngine());
+  checkGraphFits(saved.graph, engine.device.limits, opts.shape);
   const model = new Sequential(engine, saved.graph, saved.seed, saved.name);
   model.initialize(saved.values);
   if (saved.compile) model.compile(saved.compile);

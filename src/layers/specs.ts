@@ -148,20 +148,3 @@ export const layers = {
     return { className: 'Dense', ...common('dense', args), units: positiveInt('dense', 'units', args.units), activation };
   },
 };
-
-/** Re-check a layer read from a file (or passed in from untyped code) through its factory. */
-export function reviveLayer(l: Layer): Layer {
-  const { className, ...args } = l as Layer & Record<string, unknown>;
-  switch (className) {
-    case 'Embedding': return layers.embedding(args as unknown as EmbeddingArgs);
-    case 'SpatialDropout1D': return layers.spatialDropout1d(args as unknown as RateArgs);
-    case 'Dropout': return layers.dropout(args as unknown as RateArgs);
-    case 'LSTM': return layers.lstm(args as unknown as LstmArgs);
-    case 'Bidirectional': {
-      const { layer, ...rest } = args as unknown as BidirectionalArgs;
-      return layers.bidirectional({ ...rest, layer: reviveLayer(layer) as LstmLayer });
-    }
-    case 'Dense': return layers.dense(args as unknown as DenseArgs);
-    default: throw new Error(`unknown layer class ${JSON.stringify(className)}`);
-  }
-}

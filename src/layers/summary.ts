@@ -1,5 +1,6 @@
 /** `model.summary()`: Keras 3's table (layer and type, output shape, parameter count) and the totals. */
 import { countParams, type Graph, type Shape } from './graph';
+import { ruleOf } from './rules';
 
 const WIDTHS = [33, 24, 15];
 
@@ -27,8 +28,8 @@ export function formatSummary(graph: Graph, name: string): string {
   const rule = (l: string, mid: string, r: string, fill: string) => `${l}${WIDTHS.map((w) => fill.repeat(w)).join(mid)}${r}`;
   const lines = [`Model: "${name}"`, rule('┏', '┳', '┓', '━'), row(['Layer (type)', 'Output Shape', 'Param #'], '┃'), rule('┡', '╇', '┩', '━')];
   graph.layers.forEach((b, i) => {
-    const params = b.weights.reduce((s, w) => s + w.shape.reduce((a, c) => a * c, 1), 0);
-    lines.push(row([`${b.name} (${b.layer.className})`, kerasShape(b.outputShape), thousands(params)], '│'));
+    const r = ruleOf(b.layer).summaryRow(b);
+    lines.push(row([r.layer, kerasShape(r.outputShape), thousands(r.params)], '│'));
     if (i < graph.layers.length - 1) lines.push(rule('├', '┼', '┤', '─'));
   });
   lines.push(rule('└', '┴', '┘', '─'));

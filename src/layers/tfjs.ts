@@ -1,10 +1,13 @@
 /**
  * Export to the TF.js Layers format: `model.json` (a Keras Sequential topology and a weights manifest)
  * and one `weights.bin`, so `tf.loadLayersModel` loads the model and predicts the same. Weights already
- * carry TF.js's names and Keras's layout (LSTM gate order i, f, c, o), so export is a description and a copy.
+ * carry TF.js's names and Keras's layout (LSTM gate order i, f, c, o), so export is a description (each
+ * layer's config from its kind's rule, rules.ts) and a copy. `layersFromTfjs` reads a model.json back into
+ * layer specs.
  */
 import type { Graph } from './graph';
-import type { LstmLayer } from './specs';
+import { layersFromConfigs, ruleOf, sequentialLayers } from './rules';
+import type { Layer } from './specs';
 
 export interface TfjsArtifacts {
   /** The parsed content of model.json. */
@@ -17,27 +20,6 @@ export interface TfjsArtifacts {
   };
   /** The content of weights.bin (little-endian float32, in manifest order). */
   weightsBin: Uint8Array;
-}
-
-/** A Keras LSTM layer's config as TF.js reads it. */
-export function lstmConfig(name: string, l: Pick<LstmLayer, 'units' | 'returnSequences' | 'goBackwards' | 'dropout' | 'recurrentDropout'>): Record<string, unknown> {
-  return {
-    name,
-    trainable: true,
-    units: l.units,
-    activation: 'tanh',
-    recurrent_activation: 'sigmoid',
-    use_bias: true,
-    unit_forget_bias: true,
-    dropout: l.dropout,
-    recurrent_dropout: l.recurrentDropout,
-    implementation: 2,
-    return_sequences: l.returnSequences,
-    return_state: false,
-    go_backwards: l.goBackwards,
-    stateful: false,
-    unroll: false,
-  };
 }
 
 /** model.json and weights.bin from a Keras layer list and the weights in manifest order. */
@@ -62,24 +44,8 @@ export function tfjsArtifacts(name: string, layers: unknown[], weights: Readonly
 
 export function toTfjs(graph: Graph, name: string, values: ReadonlyMap<string, Float32Array>): TfjsArtifacts {
   const layers = graph.layers.map((b, i) => {
-    const l = b.layer;
-    const input = i === 0 ? { batch_input_shape: [null, ...graph.input.shape], dtype: 'float32' } : {};
-    switch (l.className) {
-      case 'Embedding':
-        return {
-          class_name: 'Embedding',
-          config: { name: b.name, trainable: true, input_dim: l.inputDim, output_dim: l.outputDim, mask_zero: l.maskZero, ...(graph.input.shape[0] !== null ? { input_length: graph.input.shape[0] } : {}), ...input },
-        };
-      case 'SpatialDropout1D':
-      case 'Dropout':
-        return { class_name: l.className, config: { name: b.name, trainable: true, rate: l.rate, ...input } };
-      case 'LSTM':
-        return { class_name: 'LSTM', config: { ...lstmConfig(b.name, l), ...input } };
-      case 'Bidirectional':
-        return { class_name: 'Bidirectional', config: { name: b.name, trainable: true, merge_mode: 'concat', layer: { class_name: 'LSTM', config: lstmConfig(b.innerName!, l.layer) }, ...input } };
-      case 'Dense':
-        return { class_name: 'Dense', config: { name: b.name, trainable: true, units: l.units, activation: l.activation, use_bias: true, ...input } };
-    }
+    const { class_name, config } = ruleOf(b.layer).tfjs.toConfig(b);
+    return { class_name, config: { ...config, ...(i === 0 ? { batch_input_shape: [null, ...graph.input.shape], dtype: 'float32' } : {}) } };
   });
   const weights = graph.layers.flatMap((b) =>
     b.weights.map((w) => {
@@ -89,4 +55,10 @@ export function toTfjs(graph: Graph, name: string, values: ReadonlyMap<string, F
     }),
   );
   return tfjsArtifacts(name, layers, weights);
+}
+
+/** The layers of a TF.js Layers model (model.json, or its modelTopology) as specs, each read by its rule and checked by its factory. */
+export function layersFromTfjs(json: unknown): Layer[] {
+  const topology = json !== null && typeof json === 'object' && 'modelTopology' in json ? (json as { modelTopology: unknown }).modelTopology : json;
+  return layersFromConfigs(sequentialLayers(topology), 'tfjs');
 }

@@ -6,7 +6,7 @@
  * read. Same seed → the same tokens on a device.
  */
 import { subSlice } from '../engine/tensor';
-import { LstmDecoder } from '../ops/lstm';
+import { LstmDecoder } from '../ops/lstm-decoder';
 import { denseSample } from '../ops/sample';
 import type { Sequential } from '../layers/sequential';
 
@@ -45,7 +45,11 @@ function generationPath(model: Sequential) {
   return { embedding: first, lstms, dense: last };
 }
 
-export async function generateTokens(model: Sequential, prompt: Uint32Array, o: GenerateOptions): Promise<Uint32Array> {
+/**
+ * `prompt` and `o.length` tokens after it. Ids below `firstToken` (the vocabulary's special ids: unknown)
+ * may be in the prompt but are never drawn, greedy or sampled, in every kernel path.
+ */
+export async function generateTokens(model: Sequential, prompt: Uint32Array, o: GenerateOptions, firstToken = 0): Promise<Uint32Array> {
   const { embedding, lstms, dense } = generationPath(model);
   const V = embedding.weights[0]!.shape[0]!;
   const U = dense.weights[1]!.shape[0]!;
@@ -54,6 +58,7 @@ export async function generateTokens(model: Sequential, prompt: Uint32Array, o: 
   if (!(Number.isInteger(o.length) && o.length >= 0)) throw new Error(`generate: length must be a non-negative integer, got ${o.length}`);
   const chunk = o.chunk ?? 64;
   if (!(Number.isInteger(chunk) && chunk >= 1)) throw new Error(`generate: chunk must be a positive integer, got ${chunk}`);
+  if (!(Number.isInteger(firstToken) && firstToken >= 0 && firstToken < U)) throw new Error(`generate: firstToken must be in 0…${U - 1}, got ${firstToken}`);
   const temperature = o.temperature ?? 1;
   const fuse = o.fuse ?? true;
   const engine = model.engine;
@@ -102,12 +107,12 @@ export async function generateTokens(model: Sequential, prompt: Uint32Array, o: 
         if (start === 0) for (const d of decoders) d.reset(step);
         const L = decoders.length;
         if (fuse && L === 1) {
-          const draw = { outOffset: start + 1, seed: o.seed ?? 1, position: start + 1, temperature, topK: o.topK ?? 0, drawFrom: prompt.length };
+          const draw = { outOffset: start + 1, seed: o.seed ?? 1, position: start + 1, temperature, topK: o.topK ?? 0, firstToken, drawFrom: prompt.length };
           decoders[0]!.advanceAndSample(step, { embedding: W, pos: start }, tokens, 0, denseW, logits, draw, n);
         } else {
           for (let i = 0; i < n; i++) {
             const p = start + i;
-            const draw = p + 1 < prompt.length ? null : { outOffset: p + 1, seed: o.seed ?? 1, position: p + 1, temperature, topK: o.topK ?? 0 };
+            const draw = p + 1 < prompt.length ? null : { outOffset: p + 1, seed: o.seed ?? 1, position: p + 1, temperature, topK: o.topK ?? 0, firstToken };
             if (fuse) {
               // Every layer but the last, then the last with the output layer and the draw: L dispatches.
               decoders[0]!.advanceFromToken(step, W, tokens, p, i);

@@ -6,11 +6,15 @@
  */
 import seedrandom from 'seedrandom';
 import type { Engine } from '../engine/engine';
-import { loadModel, sequential, type Sequential, type TrainBatch } from '../layers/sequential';
+import { loadSequential, sequential, type Sequential, type TrainBatch } from '../layers/sequential';
+import { peekKind } from '../layers/file';
+import { openModelZip, type OpenedModelZip } from '../layers/model-zip';
 import { layers as L, type Layer } from '../layers/specs';
-import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type History } from '../training/fit';
+import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type History } from '../layers/fit-loop';
 import { generateTokens, type GenerateOptions } from './generate';
-import { Vocabulary, type TokenLevel } from './vocab';
+import { checkLanguageText, readLanguageText, type LanguageText } from './text';
+import { FIRST_TOKEN_ID, Vocabulary, type TokenLevel } from './vocab';
+import type { TextSource } from '../data/text';
 
 export interface LanguageModelConfig {
   level: TokenLevel;
@@ -48,16 +52,22 @@ const LN2 = Math.log(2);
 /** Validation windows at most (taken evenly over the held-out text). */
 const MAX_VALIDATION_WINDOWS = 256;
 
-export async function createLanguageModel(text: string, config: Partial<LanguageModelConfig> = {}, opts: { engine?: Engine } = {}): Promise<LanguageModel> {
+/**
+ * A new language model for `text`: a string, the bytes of a text file or a Blob (a File), or what
+ * readLanguageText read. Bytes are decoded as UTF-8 (or UTF-16 with a byte-order mark); a text that is
+ * mostly invalid UTF-8 or control characters is refused (a DatasetError) before any GPU work.
+ */
+export async function createLanguageModel(text: string | TextSource | LanguageText, config: Partial<LanguageModelConfig> = {}, opts: { engine?: Engine } = {}): Promise<LanguageModel> {
   const c = { ...DEFAULT_LM, ...config };
   for (const k of ['seqLen', 'embedDim', 'units', 'layers'] as const) {
     if (!(Number.isInteger(c[k]) && c[k] >= 1)) throw new Error(`${k} must be a positive integer, got ${c[k]}`);
   }
   if (!(c.validationShare >= 0 && c.validationShare < 0.5)) throw new Error(`validationShare must be in [0, 0.5), got ${c.validationShare}`);
-  const vocab = Vocabulary.fromText(text, c.level);
+  const checked = typeof text === 'string' ? checkLanguageText(text) : text instanceof Uint8Array || text instanceof Blob ? await readLanguageText(text) : text;
+  const vocab = Vocabulary.fromText(checked.text, c.level);
   const model = await sequential(lmLayers(c, vocab.size), { seed: c.seed, name: 'language_model', ...(opts.engine ? { engine: opts.engine } : {}) });
   const lm = new LanguageModel(model, vocab, c);
-  lm.setText(text);
+  lm.setText(checked);
   return lm;
 }
 
@@ -70,6 +80,8 @@ function lmLayers(c: LanguageModelConfig, V: number): Layer[] {
 }
 
 export class LanguageModel {
+  /** What loadModel found: a language model (a vocabulary and generation around a layers model). */
+  readonly kind = 'language-model' as const;
   private train = new Uint32Array(0);
   private validation = new Uint32Array(0);
   private windowRng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>;
@@ -86,12 +98,15 @@ export class LanguageModel {
     if (!opts.keepOptimizer || !model.compiledWith) {
       model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: { type: 'adam', learningRate: config.learningRate, clipNorm: config.clipNorm }, metrics: ['accuracy'] });
     }
-    model.setUserDefinedMetadata({ languageModel: { vocab: vocab.toJSON(), config } });
   }
 
-  /** The text to train on: the last `validationShare` of it is held out. Tokens the vocabulary lacks become "unknown". */
-  setText(text: string): { train: number; validation: number } {
-    const ids = this.vocab.encode(text);
+  /**
+   * The text to train on (a string, refused when mostly not text — see lm/text.ts — or what
+   * readLanguageText read): the last `validationShare` of it is held out. Tokens the vocabulary lacks
+   * become "unknown".
+   */
+  setText(text: string | LanguageText): { train: number; validation: number } {
+    const ids = this.vocab.encode(typeof text === 'string' ? checkLanguageText(text).text : text.text);
     const cut = Math.floor(ids.length * (1 - this.config.validationShare));
     const need = this.config.seqLen + 1;
     if (cut < need) throw new Error(`the text has ${ids.length} tokens: too few for windows of ${this.config.seqLen} (at least ${Math.ceil(need / (1 - this.config.validationShare))} needed)`);
@@ -172,25 +187,42 @@ export class LanguageModel {
   async generate(prompt: string, o: Omit<GenerateOptions, 'onChunk'> & { onText?: (text: string) => void | Promise<void> }): Promise<string> {
     let ids = this.vocab.encode(prompt);
     // An empty prompt starts from the text's most frequent token.
-    if (ids.length === 0) ids = Uint32Array.of(1);
+    if (ids.length === 0) ids = Uint32Array.of(FIRST_TOKEN_ID);
     const { onText, ...rest } = o;
-    const out = await generateTokens(this.model, ids, { ...rest, ...(onText ? { onChunk: (t: Uint32Array) => onText(this.vocab.decode(t)) } : {}) });
+    // The unknown token may be read (a prompt's unseen characters: vocab.unknownTokens names them) but is never drawn.
+    const out = await generateTokens(this.model, ids, { ...rest, ...(onText ? { onChunk: (t: Uint32Array) => onText(this.vocab.decode(t)) } : {}) }, FIRST_TOKEN_ID);
     return this.vocab.decode(out.subarray(prompt.length === 0 ? 1 : ids.length));
   }
 
-  /** The model file; with the optimizer state and the random streams (windows included), fit on the loaded model continues exactly. */
+  /**
+   * The model file (loadModel reads it): the layers model and, beside it, the vocabulary and
+   * configuration; with the optimizer state and the random streams (windows included), fit on the loaded
+   * model continues exactly.
+   */
   async save(opts: { includeOptimizer?: boolean } = {}): Promise<Uint8Array> {
-    const meta = { vocab: this.vocab.toJSON(), config: this.config, ...(opts.includeOptimizer === false ? {} : { windows: this.windowRng.state() }) };
-    this.model.setUserDefinedMetadata({ languageModel: meta });
-    return this.model.save(opts);
+    const data = { vocab: this.vocab.toJSON(), config: this.config, ...(opts.includeOptimizer === false ? {} : { windows: this.windowRng.state() }) };
+    return this.model.saveAs({ kind: 'language-model', data }, opts);
   }
 
+  /** A language model from its file (this version's or 0.2's); another kind of file is refused before any GPU work. loadModel reads every kind. */
   static async load(bytes: Uint8Array | ArrayBuffer, opts: { engine?: Engine } = {}): Promise<LanguageModel> {
-    const model = await loadModel(bytes, opts);
-    const meta = model.getUserDefinedMetadata()?.languageModel as { vocab?: unknown; config?: LanguageModelConfig; windows?: seedrandom.State.Arc4 } | undefined;
+    const opened = await openModelZip(bytes);
+    const kind = peekKind(opened.manifest);
+    if (kind && kind !== 'language-model') throw new Error(`this is a ${kind} model file, not a language model: load it with loadModel`);
+    return LanguageModel.fromFile(opened, opts);
+  }
+
+  /** @internal An opened language model file as a model (loadModel). */
+  static async fromFile(opened: OpenedModelZip, opts: { engine?: Engine } = {}): Promise<LanguageModel> {
+    const { model, kind, preset } = await loadSequential(opened, opts);
+    if (kind !== 'language-model') {
+      model.dispose();
+      throw new Error(`this is a ${kind} model file, not a language model: load it with loadModel`);
+    }
+    const meta = preset as { vocab?: unknown; config?: LanguageModelConfig; windows?: seedrandom.State.Arc4 } | null;
     if (!meta?.vocab || !meta.config) {
       model.dispose();
-      throw new Error('not a language model: the file has no vocabulary (it was not saved by a LanguageModel)');
+      throw new Error('not a valid language model file: it has no vocabulary or configuration');
     }
     const lm = new LanguageModel(model, Vocabulary.fromJSON(meta.vocab), { ...DEFAULT_LM, ...meta.config }, { keepOptimizer: true });
     if (meta.windows) lm.windowRng = seedrandom('', { state: meta.windows });

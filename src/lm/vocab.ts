@@ -2,9 +2,14 @@
  * A language model's tokens: characters (default) or words. Words keep the text's spaces and
  * punctuation as tokens of their own, so decoding gives the text back. Ids by frequency in the text
  * (ties by first appearance), from 1; id 0 is "unknown" (a token the text did not have, or one past
- * `maxTokens`), decoded as U+FFFD.
+ * `maxTokens`), decoded as U+FFFD: a prompt may hold it, generation never draws it.
  */
 export type TokenLevel = 'char' | 'word';
+
+/** The id of a token the vocabulary lacks (decoded as U+FFFD). */
+export const UNKNOWN_ID = 0;
+/** The lowest id of a token of the text: ids below it are special (unknown), read but never generated. */
+export const FIRST_TOKEN_ID = 1;
 
 const WORDS = /\s+|[\p{L}\p{M}\p{N}_']+|[^\s\p{L}\p{M}\p{N}_']/gu;
 
@@ -40,12 +45,19 @@ export class Vocabulary {
 
   encode(text: string): Uint32Array {
     const parts = splitTokens(text, this.level);
-    return Uint32Array.from(parts, (t) => this.index.get(t) ?? 0);
+    return Uint32Array.from(parts, (t) => this.index.get(t) ?? UNKNOWN_ID);
+  }
+
+  /** The distinct tokens of `text` that the vocabulary lacks (each read as unknown), in order of appearance. */
+  unknownTokens(text: string): string[] {
+    const unknown = new Set<string>();
+    for (const t of splitTokens(text, this.level)) if (!this.index.has(t)) unknown.add(t);
+    return [...unknown];
   }
 
   decode(ids: ArrayLike<number>): string {
     let s = '';
-    for (let i = 0; i < ids.length; i++) s += ids[i] === 0 ? '\uFFFD' : (this.tokens[ids[i]! - 1] ?? '\uFFFD');
+    for (let i = 0; i < ids.length; i++) s += ids[i] === UNKNOWN_ID ? '\uFFFD' : (this.tokens[ids[i]! - FIRST_TOKEN_ID] ?? '\uFFFD');
     return s;
   }
 

@@ -2,7 +2,7 @@
  * One LSTM layer at run time: one direction, or two (Keras Bidirectional, merge_mode 'concat'), each
  * with its variational dropout masks and its time reversal (go_backwards), on a time-major input.
  */
-import { type Step } from '../engine/engine';
+import { type Step } from '../engine/step';
 import { type Tensor } from '../engine/tensor';
 import { concatFeatures, dropout, reverseTime } from '../ops/elementwise';
 import { isOneHot, lstm, type LstmWeights, type OneHotInput } from '../ops/lstm';

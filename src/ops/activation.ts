@@ -2,7 +2,7 @@
  * Elementwise activations of dense layers (sigmoid, tanh, relu) as one tape op: one dispatch forward,
  * one backward that reads the output (every slope here is a function of y = act(x)).
  */
-import { grid1d, type Step } from '../engine/engine';
+import { grid1d, type Step } from '../engine/step';
 import { type Tensor } from '../engine/tensor';
 import { kernel } from '../kernels/variants';
 

@@ -2,7 +2,7 @@
  * Small tape ops: add, bias add, scaled accumulate, dropout with host-made masks, time reversal and
  * feature concatenation. Each is one forward dispatch and a backward of one or two.
  */
-import { grid1d, type Step } from '../engine/engine';
+import { grid1d, type Step } from '../engine/step';
 import { Tensor, type Slice } from '../engine/tensor';
 import { kernel, type TunedVariant } from '../kernels/variants';
 

@@ -1,7 +1,7 @@
 /**
  * Embedding lookup (time-major output) and its deterministic segment-sum gradient.
  */
-import { grid1d, type Step } from '../engine/engine';
+import { grid1d, type Step } from '../engine/step';
 import { type Slice, type Tensor } from '../engine/tensor';
 import { kernel } from '../kernels/variants';
 

@@ -12,7 +12,8 @@ import { variantsFor, type LstmSchedule, type Tuning, type TunedVariant } from '
 import { ACTIVATION_KERNELS } from './activation';
 import { ELEMENTWISE_KERNELS as E } from './elementwise';
 import { EMBEDDING_KERNELS } from './embedding';
-import { LSTM_DECODE_KERNELS, LSTM_KERNELS } from './lstm';
+import { LSTM_KERNELS } from './lstm';
+import { LSTM_DECODE_KERNELS } from './lstm-decoder';
 import { scheduledRows } from './lstm-schedule';
 import { GEMM_KERNELS } from './matmul';
 import { POINTWISE_LOSS_KERNELS } from './pointwise-loss';

@@ -10,7 +10,10 @@
  * The step kernels per tuning (stepKernels below): 'gpu' runs lstm_forward_step_wide /
  * lstm_backward_step_wide; 'cpu' runs lstm_forward_step_vec4 / lstm_backward_step_vec4 when H and Wh's
  * offset divide by 4, else lstm_forward_step / lstm_backward_step. All six share the cell arithmetic
- * (shaders/lib/lstm_cell_math.wgsl) and the gate order (shaders/lib/lstm_gates.wgsl).
+ * (shaders/lib/lstm_cell_math.wgsl) and the gate order (shaders/lib/lstm_gates.wgsl). On the gpu tuning
+ * the recurrence may instead run as one dispatch per layer and direction (lstm_sequence_forward /
+ * lstm_sequence_backward; lstm-schedule.ts decides): each schedule has its forward and backward encoder
+ * at the end of this file.
  *
  * One-hot input (OneHotInput: the index of the 1 in each row) skips both input GEMMs: X·Wx is then the
  * rows of Wx it picks (embedding_gather.wgsl) and Xᵀ·dG a segment sum of dG's rows per index
@@ -21,14 +24,14 @@
  * since the state there stays at its zero initial value, and a trailing run (post-padding) when only the
  * final state is wanted, since it is then read at the last active step.
  */
-import { grid1d, type Engine, type Step } from '../engine/engine';
+import { grid1d, type Step } from '../engine/step';
 import { Tensor, subSlice, type Slice } from '../engine/tensor';
 import { addBiasInto, columnSumInto } from './elementwise';
 import { EMBEDDING_KERNELS, embeddingSegments, gatherRowsInto, segmentSumInto } from './embedding';
-import { BOOLS, kernel, type Tuning, type TunedVariant } from '../kernels/variants';
+import { BOOLS, kernel, type TunedVariant } from '../kernels/variants';
 import { ELEMENTWISE_KERNELS } from './elementwise';
 import { GEMM_KERNELS, gemm, transposedCopy } from './matmul';
-import { planSequence, sequenceKernels } from './lstm-schedule';
+import { planSequence, sequenceKernels, type SequencePlan } from './lstm-schedule';
 
 type LstmStepShader = 'lstm_forward_step' | 'lstm_forward_step_vec4' | 'lstm_forward_step_wide' | 'lstm_backward_step' | 'lstm_backward_step_vec4' | 'lstm_backward_step_wide';
 const withRecurrentMask = (shader: LstmStepShader, only: 'cpu' | 'gpu') => BOOLS.map((m) => kernel(shader, only, { USE_RECURRENT_MASK: m }));
@@ -151,7 +154,6 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
   const [tStart, tEnd] = (opts.skipPadding ?? true) ? activeRange(opts.mask, T, B, returnSequences) : [0, T];
   const rows = (tEnd - tStart) * B;
   const useRMask = !!opts.recurrentMask;
-  const overrides = { USE_RECURRENT_MASK: useRMask };
 
   const needGrad = !!dense?.requiresGrad || w.wx.requiresGrad || w.wh.requiresGrad || w.b.requiresGrad;
   const store = needGrad && step.tape.recording;
@@ -179,64 +181,22 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
   const mask = step.upload(opts.mask ?? new Uint32Array(T * B).fill(1), `${name} mask`);
   // Without recurrent dropout a placeholder of one vec4 (the kernels read it only with USE_RECURRENT_MASK).
   const rmask = step.upload(opts.recurrentMask ?? new Float32Array(4).fill(1), `${name} recurrent mask`);
-  const k = stepKernels(step, H, B, w.wh.data.offset);
   // With recurrent dropout the per-timestep kernels keep h ⊙ rmask beside h: the recurrent sum reads it
   // without a multiply, and it is dWh's H_prev (no dropout pass in the backward). Its slots up to tStart
   // hold the zero initial state (a padding row at tStart copies it on). Unused otherwise: one vec4.
   const hm = useRMask && !seq ? step.scratch((T + 1) * B * H, `${name} masked h`) : null;
   if (hm) step.clear(subSlice(hm, 0, (tStart + 1) * B * H));
   const hmBinding = hm ?? step.scratch(4, `${name} masked h placeholder`);
-  if (seq) {
-    if (tEnd > tStart) {
-      step.dispatch('lstm_sequence_forward', {
-        overrides: { ROWS: seq.rows },
-        buffers: { xp, wh: w.wh.data, mask, rmask, hs: hsT.data, cs, gates, bias: w.b.data },
-        params: { B, H, tStart, tEnd, offWh: w.wh.data.offset, offB: w.b.data.offset, slices: seq.forwardSlices, useRMask: Number(useRMask), store: Number(store) },
-        workgroups: [Math.ceil(B / seq.rows), 1, 1],
-      });
-    }
-  } else {
-    for (let t = tStart; t < tEnd; t++) {
-      step.dispatch(k.forward, {
-        overrides,
-        buffers: { xp, wh: w.wh.data, mask, rmask, hs: hsT.data, cs, gates, hm: hmBinding },
-        // At tStart h_{t−1} is the zero initial state: no recurrent sum.
-        params: { B, H, t, offWh: w.wh.data.offset, kEnd: t === tStart ? 0 : H },
-        workgroups: k.workgroups,
-      });
-    }
-  }
+  const layer: Recurrence = { B, H, tStart, tEnd, w, xp, mask, rmask, useRMask, hs: hsT.data, cs, gates, name };
+  if (seq) encodeSequenceForward(step, layer, seq, store);
+  else encodeStepwiseForward(step, layer, hmBinding);
 
   step.tape.record(name, () => {
     if (rows === 0) return;
     const dHs = hsT.grad!;
     const dG = step.scratch(T * B * G, `${name} dG`);
-    if (seq) {
-      const whT = step.scratch(G * H, `${name} Wh transposed`);
-      step.dispatch('transpose', { buffers: { X: w.wh.data, Y: whT }, params: { rows: H, cols: G, offX: w.wh.data.offset }, workgroups: [Math.ceil(G / 16), Math.ceil(H / 16), 1] });
-      step.dispatch('lstm_sequence_backward', {
-        overrides: { ROWS: seq.rows },
-        buffers: { whT, mask, rmask, gates, cs, dHs, dG },
-        params: { B, H, tStart, tEnd, slices: seq.backwardSlices, useRMask: Number(useRMask) },
-        workgroups: [Math.ceil(B / seq.rows), 1, 1],
-      });
-    }
-    if (!seq) {
-      const dhCarry = step.zeros(B * H, `${name} dh carry`);
-      const dcCarry = step.zeros(B * H, `${name} dc carry`);
-      // The vec4 kernel also reads rmask as vec4s: without recurrent dropout it is a one-vec4
-      // placeholder, so give it a buffer of the full size. It reads Wh transposed (a copy per layer).
-      const rmaskB = k.vec4 && !useRMask ? step.zeros(B * H, `${name} recurrent mask placeholder`) : rmask;
-      const weights: Record<string, Slice> = k.vec4 ? { whT: transposedCopy(step, w.wh.data, H, G, G, `${name} Wh transposed`) } : { wh: w.wh.data };
-      for (let t = tEnd - 1; t >= tStart; t--) {
-        step.dispatch(k.backward, {
-          overrides,
-          buffers: { ...weights, mask, rmask: rmaskB, gates, cs, dHs, dG, dhCarry, dcCarry },
-          params: k.vec4 ? { B, H, t, tEnd } : { B, H, t, tEnd, offWh: w.wh.data.offset },
-          workgroups: k.workgroups,
-        });
-      }
-    }
+    if (seq) encodeSequenceBackward(step, layer, seq, dHs, dG);
+    else encodeStepwiseBackward(step, layer, dHs, dG);
     const dGWin = subSlice(dG, tStart * B * G, rows * G);
     // dWh = H_prevᵀ·dG over the timesteps after tStart (at tStart H_prev is the zero initial state):
     // slot t of hs holds h_{t−1}; with recurrent dropout the recurrence saw h_{t−1} ⊙ rmask (hm, or a
@@ -271,140 +231,100 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
   };
 }
 
-/** The fused single-sequence step of generation (shaders/lstm_decode_step.wgsl), from a token or from the layer below. */
-export const LSTM_DECODE_KERNELS = [
-  ...BOOLS.map((EMBED) => kernel('lstm_decode_step', undefined, { EMBED })),
-  ...BOOLS.flatMap((EMBED) => (['cpu', 'gpu'] as const).map((t) => kernel('lstm_decode_sample', t, { EMBED, WG: decodeWorkgroup(t) }))),
-];
-
-/** lstm_decode_sample's one workgroup: a lane per unit on a GPU, few lanes on a CPU adapter (see the shader). */
-function decodeWorkgroup(tuning: Tuning): number {
-  return tuning === 'gpu' ? 256 : 32;
+/** One layer's recurrence as the per-schedule encoders below see it: its sizes, window and buffers. */
+interface Recurrence {
+  B: number;
+  H: number;
+  /** The processed timesteps [tStart, tEnd). */
+  tStart: number;
+  tEnd: number;
+  w: LstmWeights;
+  /** X·Wx for every timestep, [T, B, 4H]; the per-timestep schedule has added the bias already. */
+  xp: Slice;
+  /** Time-major [T·B] real-token flags. */
+  mask: Slice;
+  /** The recurrent-dropout mask [B·H], or a one-vec4 placeholder without recurrent dropout. */
+  rmask: Slice;
+  useRMask: boolean;
+  /** h by slot, [(T + 1), B, H]: slot t + 1 holds h_t, slot 0 the zero initial state. */
+  hs: Slice;
+  /** c by slot like hs, and the gates [T, B, 4H]: one-vec4 placeholders in a whole-sequence evaluation step. */
+  cs: Slice;
+  gates: Slice;
+  name: string;
 }
 
 /**
- * A draw for lstm_decode_sample: where the first token goes, its position in the random stream, and the
- * sampler's settings. Over a run of timesteps the i-th goes to outOffset + i at position + i, drawn only
- * from position `drawFrom` on (default: every one) — before it, the tokens are a prompt's, read not drawn.
+ * The whole-sequence forward (lstm_sequence_forward): one dispatch for every timestep, each workgroup
+ * owning `seq.rows` batch rows; it adds the bias as it reads Xp, and stores c and the gates only when
+ * `store` (a step that will run the backward).
  */
-export interface DecodeDraw {
-  outOffset: number;
-  seed: number;
-  position: number;
-  temperature: number;
-  topK: number;
-  drawFrom?: number;
+function encodeSequenceForward(step: Step, l: Recurrence, seq: SequencePlan, store: boolean): void {
+  if (l.tEnd <= l.tStart) return;
+  const { B, H, w } = l;
+  step.dispatch('lstm_sequence_forward', {
+    overrides: { ROWS: seq.rows },
+    buffers: { xp: l.xp, wh: w.wh.data, mask: l.mask, rmask: l.rmask, hs: l.hs, cs: l.cs, gates: l.gates, bias: w.b.data },
+    params: { B, H, tStart: l.tStart, tEnd: l.tEnd, offWh: w.wh.data.offset, offB: w.b.data.offset, slices: seq.forwardSlices, useRMask: Number(l.useRMask), store: Number(store) },
+    workgroups: [Math.ceil(B / seq.rows), 1, 1],
+  });
 }
 
 /**
- * An LSTM layer run one timestep at a time with its state carried on the GPU (generation: the next
- * input is the token just sampled, so timesteps cannot be batched into one GEMM). One fused dispatch per
- * timestep (input row, both matmuls, gates, cell update). Persistent buffers hold up to `steps`
- * timesteps: slot 0 of h and c is the state to start from, timestep t reads slot t and writes slot
- * t + 1; `carry` moves the last slot back to 0 for the next chunk. No tape, no gradient; batch of one.
+ * The per-timestep forward: one dispatch of the tuning's step kernel (stepKernels) per timestep, which
+ * writes h, c and the gates of slot t + 1 and, with recurrent dropout, h ⊙ rmask into `hm`.
  */
-export class LstmDecoder {
-  readonly H: number;
-  /** h of every slot: [(steps + 1) · H]. */
-  readonly hs: Slice;
-  private readonly cs: Slice;
-
-  constructor(
-    private readonly engine: Engine,
-    private readonly w: LstmWeights,
-    readonly steps: number,
-  ) {
-    this.H = w.wh.shape[0]!;
-    if (w.wx.data.buffer !== w.wh.data.buffer || w.b.data.buffer !== w.wh.data.buffer) throw new Error('LstmDecoder: the weights must live in one parameter arena');
-    this.hs = engine.allocate((steps + 1) * this.H, 'lstm decoder h');
-    this.cs = engine.allocate((steps + 1) * this.H, 'lstm decoder c');
-  }
-
-  /** Start from the zero state. */
-  reset(step: Step): void {
-    step.clear(subSlice(this.hs, 0, this.H));
-    step.clear(subSlice(this.cs, 0, this.H));
-  }
-
-  private dispatch(step: Step, t: number, embed: boolean, X: Slice, offX: number, tokens: Slice, offTok: number): void {
-    if (!(t >= 0 && t < this.steps)) throw new Error(`LstmDecoder: timestep ${t} is outside 0…${this.steps - 1}`);
-    step.dispatch('lstm_decode_step', {
-      overrides: { EMBED: embed },
-      buffers: { tokens, theta: this.w.wh.data.buffer, X, hs: this.hs, cs: this.cs },
-      params: { In: this.w.wx.shape[0]!, H: this.H, t, offWx: this.w.wx.data.offset, offWh: this.w.wh.data.offset, offB: this.w.b.data.offset, offX, offTok },
-      workgroups: [Math.ceil(this.H / 64), 1, 1],
+function encodeStepwiseForward(step: Step, l: Recurrence, hm: Slice): void {
+  const { B, H, w } = l;
+  const k = stepKernels(step, H, B, w.wh.data.offset);
+  for (let t = l.tStart; t < l.tEnd; t++) {
+    step.dispatch(k.forward, {
+      overrides: { USE_RECURRENT_MASK: l.useRMask },
+      buffers: { xp: l.xp, wh: w.wh.data, mask: l.mask, rmask: l.rmask, hs: l.hs, cs: l.cs, gates: l.gates, hm },
+      // At tStart h_{t−1} is the zero initial state: no recurrent sum.
+      params: { B, H, t, offWh: w.wh.data.offset, kEnd: t === l.tStart ? 0 : H },
+      workgroups: k.workgroups,
     });
   }
+}
 
-  /** Timestep t on the embedding row of the token at tokens[pos] (`embedding`: [V, in], in the same arena). */
-  advanceFromToken(step: Step, embedding: Tensor, tokens: Slice, pos: number, t: number): void {
-    if (embedding.shape[1] !== this.w.wx.shape[0]) throw new Error(`LstmDecoder: embedding width ${embedding.shape[1]} is not the layer's input ${this.w.wx.shape[0]}`);
-    this.dispatch(step, t, true, embedding.data, embedding.data.offset, tokens, tokens.offset + pos);
-  }
+/**
+ * The whole-sequence backward (lstm_sequence_backward): dG for every processed timestep in one dispatch
+ * that carries dh and dc from timestep to timestep itself; it reads Wh transposed (a copy per layer).
+ */
+function encodeSequenceBackward(step: Step, l: Recurrence, seq: SequencePlan, dHs: Slice, dG: Slice): void {
+  const { B, H, w } = l;
+  const G = 4 * H;
+  const whT = step.scratch(G * H, `${l.name} Wh transposed`);
+  step.dispatch('transpose', { buffers: { X: w.wh.data, Y: whT }, params: { rows: H, cols: G, offX: w.wh.data.offset }, workgroups: [Math.ceil(G / 16), Math.ceil(H / 16), 1] });
+  step.dispatch('lstm_sequence_backward', {
+    overrides: { ROWS: seq.rows },
+    buffers: { whT, mask: l.mask, rmask: l.rmask, gates: l.gates, cs: l.cs, dHs, dG },
+    params: { B, H, tStart: l.tStart, tEnd: l.tEnd, slices: seq.backwardSlices, useRMask: Number(l.useRMask) },
+    workgroups: [Math.ceil(B / seq.rows), 1, 1],
+  });
+}
 
-  /** Timestep t on h_t of the layer below. */
-  advanceFrom(step: Step, below: LstmDecoder, t: number): void {
-    if (below.H !== this.w.wx.shape[0]) throw new Error(`LstmDecoder: the layer below has ${below.H} units, this layer takes ${this.w.wx.shape[0]}`);
-    this.dispatch(step, t, false, below.hs, below.hs.offset + (t + 1) * below.H, below.hs, 0);
-  }
-
-  /**
-   * The last LSTM layer's timesteps t … t + count − 1, the output layer (kernel [H, V], bias [V]) and the
-   * draw of each next token, in one dispatch (shaders/lstm_decode_sample.wgsl); `draw` null (reading a
-   * prompt) does the steps only. The input is the token at tokens[pos] (through `embedding`; timestep i
-   * reads tokens[pos + i], the token drawn at i − 1 once past the prompt) or the layer below's h_t (one
-   * timestep).
-   */
-  advanceAndSample(
-    step: Step,
-    input: { embedding: Tensor; pos: number } | { below: LstmDecoder },
-    tokens: Slice,
-    t: number,
-    dense: { kernel: Tensor; bias: Tensor },
-    logits: Slice,
-    draw: DecodeDraw | null,
-    count = 1,
-  ): void {
-    if (!(Number.isInteger(count) && count >= 1 && t >= 0 && t + count <= this.steps)) throw new Error(`LstmDecoder: timesteps ${t}…${t + count - 1} are outside 0…${this.steps - 1}`);
-    const [H, V] = dense.kernel.shape as [number, number];
-    if (H !== this.H || dense.kernel.data.buffer !== this.w.wh.data.buffer) throw new Error('LstmDecoder: the output layer must take this layer\'s h and live in the same arena');
-    const embed = 'embedding' in input;
-    if (!embed && count > 1) throw new Error('LstmDecoder: several timesteps in one dispatch need the input from tokens (the layer below runs one timestep at a time)');
-    const X = embed ? input.embedding.data : input.below.hs;
-    const offX = embed ? input.embedding.data.offset : input.below.hs.offset + (t + 1) * input.below.H;
-    if (draw && !(draw.temperature >= 0)) throw new Error(`temperature must be ≥ 0, got ${draw.temperature}`);
-    step.dispatch('lstm_decode_sample', {
-      overrides: { EMBED: embed, WG: decodeWorkgroup(this.engine.tuning) },
-      buffers: { tokens, theta: this.w.wh.data.buffer, X, hs: this.hs, cs: this.cs, logits },
-      params: {
-        In: this.w.wx.shape[0]!, H: this.H, t, offWx: this.w.wx.data.offset, offWh: this.w.wh.data.offset, offB: this.w.b.data.offset,
-        offX, offTok: tokens.offset + (embed ? input.pos : 0),
-        V, offWd: dense.kernel.data.offset, offBd: dense.bias.data.offset, offOut: tokens.offset + (draw?.outOffset ?? 0),
-        seed: (draw?.seed ?? 0) >>> 0, position: (draw?.position ?? 0) >>> 0, temperature: draw?.temperature ?? 0, topK: draw?.topK ?? 0,
-        drawFrom: draw ? (draw.drawFrom ?? draw.position) >>> 0 : 0xffffffff, count,
-      },
-      workgroups: [1, 1, 1],
+/**
+ * The per-timestep backward: one dispatch of the tuning's step kernel per timestep in reverse, writing
+ * that timestep's dG and carrying dh and dc to the one before through two zeroed buffers.
+ */
+function encodeStepwiseBackward(step: Step, l: Recurrence, dHs: Slice, dG: Slice): void {
+  const { B, H, w, name } = l;
+  const G = 4 * H;
+  const k = stepKernels(step, H, B, w.wh.data.offset);
+  const dhCarry = step.zeros(B * H, `${name} dh carry`);
+  const dcCarry = step.zeros(B * H, `${name} dc carry`);
+  // The vec4 kernel also reads rmask as vec4s: without recurrent dropout it is a one-vec4
+  // placeholder, so give it a buffer of the full size. It reads Wh transposed (a copy per layer).
+  const rmask = k.vec4 && !l.useRMask ? step.zeros(B * H, `${name} recurrent mask placeholder`) : l.rmask;
+  const weights: Record<string, Slice> = k.vec4 ? { whT: transposedCopy(step, w.wh.data, H, G, G, `${name} Wh transposed`) } : { wh: w.wh.data };
+  for (let t = l.tEnd - 1; t >= l.tStart; t--) {
+    step.dispatch(k.backward, {
+      overrides: { USE_RECURRENT_MASK: l.useRMask },
+      buffers: { ...weights, mask: l.mask, rmask, gates: l.gates, cs: l.cs, dHs, dG, dhCarry, dcCarry },
+      params: k.vec4 ? { B, H, t, tEnd: l.tEnd } : { B, H, t, tEnd: l.tEnd, offWh: w.wh.data.offset },
+      workgroups: k.workgroups,
     });
-  }
-
-  /** h_t (slot t + 1). */
-  output(t: number): Slice {
-    return subSlice(this.hs, (t + 1) * this.H, this.H);
-  }
-
-  /** Slot 0 ← slot `t` (the state after timestep t − 1), to go on in a new chunk. */
-  carry(step: Step, t: number): void {
-    if (t === 0) return;
-    // Within one buffer a copy is not allowed: through a scratch buffer.
-    for (const s of [this.hs, this.cs]) {
-      const tmp = step.scratch(this.H, 'lstm decoder carry');
-      step.copy(subSlice(s, t * this.H, this.H), tmp);
-      step.copy(tmp, subSlice(s, 0, this.H));
-    }
-  }
-
-  release(): void {
-    this.engine.release(this.hs);
-    this.engine.release(this.cs);
   }
 }

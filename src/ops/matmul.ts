@@ -2,7 +2,7 @@
  * Matrix multiply: the low-level `gemm` encoder (used directly by the LSTM for its hoisted projections
  * and weight gradients) and the tape op `matmul` (C = op(A)·op(B)) with its backward.
  */
-import { grid1d, type Step } from '../engine/engine';
+import { grid1d, type Step } from '../engine/step';
 import { Tensor, type Slice } from '../engine/tensor';
 import { BOOLS, kernel, type TunedVariant } from '../kernels/variants';
 

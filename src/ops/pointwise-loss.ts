@@ -4,7 +4,7 @@
  * predictions and the mae/mse/binary-accuracy metrics; the backward is one dispatch into dZ.
  * Rows with weight 0 (masked timesteps) take no part; the means run over the other rows' elements.
  */
-import { grid1d, type Step } from '../engine/engine';
+import { grid1d, type Step } from '../engine/step';
 import { type Slice, type Tensor } from '../engine/tensor';
 import { kernel } from '../kernels/variants';
 

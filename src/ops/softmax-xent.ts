@@ -3,7 +3,7 @@
  * loss, the correct count and the probabilities; the backward adds w[y]·(p − onehot)/B into dlogits.
  * Rows labelled IGNORE_LABEL (masked timesteps) take no part; B is then the number of other rows.
  */
-import { type Step } from '../engine/engine';
+import { type Step } from '../engine/step';
 import { type Slice, type Tensor } from '../engine/tensor';
 import { kernel } from '../kernels/variants';
 

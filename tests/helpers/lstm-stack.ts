@@ -1,14 +1,15 @@
 /**
- * LSTM stacks for tests and benchmarks: N layers, each optionally bidirectional, with Keras's default
- * initialisation and the Keras weight names, run layer by layer through the production lstmLayer (the
- * layers API builds its models the same way from its own layer list).
+ * LSTM stacks for tests and benchmarks: N layers, each optionally bidirectional, described as the
+ * layers API's layer list, so that weight names, shapes and Keras's default initialisation are that
+ * API's own (lstm, lstm_1, …; bidirectional/forward_lstm, bidirectional/backward_lstm, …), and run layer
+ * by layer through the production lstmLayer (as the layers API runs its models).
  */
-import { type Step } from '../../src/engine/engine';
+import { type Step } from '../../src/engine/step';
 import { type ParamSpec, type ParameterStore } from '../../src/engine/parameters';
 import { type Tensor } from '../../src/engine/tensor';
-import { glorotUniform, lstmBias, orthogonal } from '../../src/nn/init';
+import { buildGraph, initialWeights, type Graph } from '../../src/layers/graph';
+import { layers, type Layer } from '../../src/layers/specs';
 import { lstmLayer } from '../../src/nn/lstm-layer';
-import { GATE } from '../../src/nn/lstm-layout';
 
 export interface LstmStackConfig {
   inputDim: number;
@@ -22,15 +23,43 @@ export interface LstmStackConfig {
   goBackwards?: boolean;
 }
 
-/** Names of the parameter triples, layer by layer and direction by direction. */
-export function lstmStackNames(cfg: LstmStackConfig): Array<{ layer: number; backward: boolean; prefix: string }> {
-  const out: Array<{ layer: number; backward: boolean; prefix: string }> = [];
-  for (let l = 0; l < cfg.layers; l++) {
-    const base = l === 0 ? 'lstm' : `lstm_${l}`;
-    out.push({ layer: l, backward: false, prefix: cfg.bidirectional ? `${base}/forward` : base });
-    if (cfg.bidirectional) out.push({ layer: l, backward: true, prefix: `${base}/backward` });
-  }
-  return out;
+/** One direction of one layer and the layers API's names of its weights. */
+export interface LstmStackDirection {
+  layer: number;
+  backward: boolean;
+  /** What the names share (e.g. bidirectional_1/backward_lstm_1): the op's name in the step. */
+  prefix: string;
+  kernel: string;
+  recurrentKernel: string;
+  bias: string;
+}
+
+/**
+ * The stack as the layers API builds it (names, shapes; no GPU work). Every layer returns sequences
+ * here: which ones do is decided per run (LstmStackRun) and changes no weight.
+ */
+function stackGraph(cfg: LstmStackConfig): Graph {
+  if (!(cfg.layers >= 1) || !Number.isInteger(cfg.layers)) throw new Error(`layers must be a positive integer, got ${cfg.layers}`);
+  if (!(cfg.units >= 1) || !Number.isInteger(cfg.units)) throw new Error(`units must be a positive integer, got ${cfg.units}`);
+  const list: Layer[] = Array.from({ length: cfg.layers }, (_, l) => {
+    const inputShape = l === 0 ? { inputShape: [null, cfg.inputDim] } : {};
+    if (cfg.bidirectional) return layers.bidirectional({ layer: layers.lstm({ units: cfg.units, returnSequences: true }), ...inputShape });
+    return layers.lstm({ units: cfg.units, returnSequences: true, goBackwards: cfg.goBackwards ?? false, ...inputShape });
+  });
+  return buildGraph(list);
+}
+
+/** The weight names of every direction, layer by layer (forward before backward). */
+export function lstmStackNames(cfg: LstmStackConfig): LstmStackDirection[] {
+  return stackGraph(cfg).layers.flatMap((built, layer) => {
+    const out: LstmStackDirection[] = [];
+    // The weights come in triples (kernel, recurrent kernel, bias), one per direction.
+    for (let d = 0; d < built.weights.length; d += 3) {
+      const [kernel, recurrentKernel, bias] = built.weights.slice(d, d + 3).map((w) => w.name) as [string, string, string];
+      out.push({ layer, backward: d > 0, prefix: kernel.slice(0, kernel.lastIndexOf('/')), kernel, recurrentKernel, bias });
+    }
+    return out;
+  });
 }
 
 export function lstmLayerInput(cfg: LstmStackConfig, layer: number): number {
@@ -38,18 +67,9 @@ export function lstmLayerInput(cfg: LstmStackConfig, layer: number): number {
   return cfg.bidirectional ? 2 * cfg.units : cfg.units;
 }
 
+/** The stack's weights with the layers API's initial values, drawn from `rng` in weight order. */
 export function lstmStackParams(cfg: LstmStackConfig, rng: () => number): ParamSpec[] {
-  if (!(cfg.layers >= 1) || !Number.isInteger(cfg.layers)) throw new Error(`layers must be a positive integer, got ${cfg.layers}`);
-  if (!(cfg.units >= 1) || !Number.isInteger(cfg.units)) throw new Error(`units must be a positive integer, got ${cfg.units}`);
-  const H = cfg.units;
-  return lstmStackNames(cfg).flatMap(({ layer, prefix }) => {
-    const In = lstmLayerInput(cfg, layer);
-    return [
-      { name: `${prefix}/kernel`, shape: [In, 4 * H], init: glorotUniform(rng, In, 4 * H) },
-      { name: `${prefix}/recurrent_kernel`, shape: [H, 4 * H], init: orthogonal(rng, H, 4 * H) },
-      { name: `${prefix}/bias`, shape: [4 * H], init: lstmBias(H, GATE.f) },
-    ];
-  });
+  return initialWeights(stackGraph(cfg), rng);
 }
 
 export interface LstmStackRun {
@@ -73,7 +93,7 @@ export function lstmStack(step: Step, x: Tensor, params: ParameterStore, cfg: Ls
       .filter((n) => n.layer === l)
       .map((d) => ({
         prefix: d.prefix,
-        weights: { wx: params.get(`${d.prefix}/kernel`), wh: params.get(`${d.prefix}/recurrent_kernel`), b: params.get(`${d.prefix}/bias`) },
+        weights: { wx: params.get(d.kernel), wh: params.get(d.recurrentKernel), b: params.get(d.bias) },
         backward: d.backward || backwardsOnly,
         inputMask: run.inputMasks?.[d.index] ?? null,
         recurrentMask: run.recurrentMasks?.[d.index] ?? null,

@@ -1,7 +1,7 @@
 /**
  * The text side of the sentiment model: clean → tokenize (a Keras-compatible Tokenizer, fitted on the
- * training texts) → pad_sequences, and the mapping from a text's words to the timesteps they occupy
- * (for saliency). Large inputs are prepared in slices with a yield to the event loop between them, so
+ * training texts) → pad_sequences (to a length chosen from the training texts unless configured), and
+ * the mapping from a text's words to the timesteps they occupy (for saliency). Large inputs are prepared in slices with a yield to the event loop between them, so
  * that a page stays responsive.
  */
 import { cleanText, type CleaningConfig } from '../data/clean';
@@ -142,4 +142,20 @@ export class SequenceEncoder {
     });
     return out;
   }
+}
+
+/** Where the default sequence length is capped: the longest text when it is within this factor of the 99th percentile. */
+export const OUTLIER_FACTOR = 4;
+
+/**
+ * The default sequence length (Keras pad_sequences pads to the longest): the longest training sequence,
+ * unless it is more than OUTLIER_FACTOR × the 99th percentile of lengths (one huge cell would otherwise
+ * set the cost of every batch), then that percentile.
+ */
+export function defaultMaxLen(lengths: ArrayLike<number>): { maxLen: number; longest: number; p99: number; capped: boolean } {
+  const sorted = Float64Array.from(lengths).sort();
+  const longest = Math.max(1, sorted[sorted.length - 1] ?? 1);
+  const p99 = Math.max(1, sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)] ?? 1);
+  const capped = longest > OUTLIER_FACTOR * p99;
+  return { maxLen: capped ? p99 : longest, longest, p99, capped };
 }

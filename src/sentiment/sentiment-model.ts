@@ -1,27 +1,29 @@
 /**
- * The sentiment model, the API shared by the web component, the CLI and the benchmarks:
- * createSentimentModel → fit / evaluate / predict / saliency → save / load / exportTfjs → dispose.
- *
- * It ties the pieces together: the text encoder (clean → Keras-compatible Tokenizer fitted at the first
- * `fit` → pad_sequences), the network (one submit per training step), the training loop (fit.ts) and the
- * model file (persistence.ts).
+ * The sentiment model: the text pipeline (clean → Keras-compatible Tokenizer fitted at the first `fit` →
+ * pad_sequences; text-encoder.ts) in front of a layers model (the preset's layer list, recipe.ts). The API
+ * shared by the web component, the CLI and the benchmarks: createSentimentModel → fit / evaluate /
+ * predict / saliency → save / loadModel / exportTfjs → dispose. Training, evaluation, saliency, the
+ * device-limit checks and the file are the layers model's; what is here is text.
  */
-import seedrandom from 'seedrandom';
 import { type Engine } from '../engine/engine';
-import { describeCleaning } from '../data/clean';
+import { describeCleaning, upgradeCleaning } from '../data/clean';
 import { type LabelledTexts } from '../data/dataset';
-import { type Tokenizer } from '../data/tokenizer';
+import { Tokenizer, type TokenizerJSON } from '../data/tokenizer';
 import { classificationReport, type ClassificationReport } from '../metrics/report';
-import { getDefaultEngine } from '../training/default-engine';
+import { getDefaultEngine } from '../ops/create-engine';
 import { networkConfig, validateModelConfig, withDefaults, type ModelConfig } from './config';
 import { buildGraph } from '../layers/graph';
-import { toTfjs, type TfjsArtifacts } from '../layers/tfjs';
+import type { Inputs, Targets } from '../layers/data';
+import { checkGraphFits } from '../layers/limits';
+import { sequentialFromFile, type PreparedData, type Sequential } from '../layers/sequential';
+import { decodeSequential, peekKind } from '../layers/file';
+import type { TfjsArtifacts } from '../layers/tfjs';
 import type { KerasParts } from '../layers/keras';
-import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type History } from '../training/fit';
-import { checkFitsDevice, defaultMaxLen, maxRowsPerStep } from './limits';
-import { SentimentNetwork, sentimentLayers, type Batch } from './network';
-import { decodeModelFile, encodeModelFile } from './persistence';
-import { SequenceEncoder, sequenceLengths, yieldToEventLoop, type EncodedTexts } from './text-encoder';
+import type { BatchEndInfo, EarlyStopping, EpochEndInfo, History } from '../layers/fit-loop';
+import { openModelZip, type OpenedModelZip } from '../layers/model-zip';
+import { decodeLegacySentimentFile, LEGACY_SENTIMENT_FORMAT } from './legacy-file';
+import { sentimentLayers, sentimentNetwork } from './recipe';
+import { defaultMaxLen, SequenceEncoder, sequenceLengths, yieldToEventLoop, type EncodedTexts } from './text-encoder';
 
 export interface FitOptions {
   epochs?: number;
@@ -65,16 +67,24 @@ export interface SaliencyToken {
 
 export { getDefaultEngine };
 
+/** What a sentiment model's file keeps beside its layers (the manifest's preset data). */
+interface SentimentPreset {
+  config: ModelConfig;
+  labelNames: string[];
+  maxLen: number;
+  tokenizer: TokenizerJSON;
+}
+
 export async function createSentimentModel(config: Partial<ModelConfig> = {}, opts: { engine?: Engine } = {}): Promise<SentimentModel> {
   const full = withDefaults(config);
   validateModelConfig(full);
   const engine = opts.engine ?? (await getDefaultEngine());
   // The parameters must fit the device (the batch shapes are checked when they are known).
-  checkFitsDevice(networkConfig(full, 2), engine.device.limits);
+  checkGraphFits(buildGraph(sentimentLayers(networkConfig(full, 2))), engine.device.limits);
   return new SentimentModel(engine, full);
 }
 
-/** Rows per evaluation/prediction step. */
+/** Rows per evaluation/prediction step (fewer where long sequences would not fit the device). */
 const EVAL_CHUNK = 256;
 
 /** Fewer distinct words than this after cleaning is an error, not a model. */
@@ -86,11 +96,20 @@ function argmax(a: ArrayLike<number>, from: number, n: number): number {
   return best;
 }
 
+/** Padded token ids [n, T] as the layers model's prepared inputs, with class ids as targets. */
+function prepared(e: EncodedTexts, labels: Uint32Array): PreparedData {
+  const n = labels.length;
+  const inputs: Inputs = { values: e.ids, shape: [n, e.T], nested: false, N: n, T: e.T, F: 1 };
+  const targets: Targets = { kind: 'classes', values: Float64Array.from(labels), perTimestep: false, width: 1 };
+  return { inputs, targets, lengths: e.lengths };
+}
+
 export class SentimentModel {
+  /** What loadModel found: a sentiment model (a text pipeline around a layers model). */
+  readonly kind = 'sentiment' as const;
   labelNames: string[] = [];
   private readonly text: SequenceEncoder;
-  private network: SentimentNetwork | null = null;
-  private shuffleRng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>;
+  private network: Sequential | null = null;
   private disposed = false;
 
   constructor(
@@ -98,7 +117,6 @@ export class SentimentModel {
     readonly config: ModelConfig,
   ) {
     this.text = new SequenceEncoder(config);
-    this.shuffleRng = seedrandom(`${config.seed}/shuffle`, { state: true });
   }
 
   /** The Keras-compatible tokenizer (fitted on the training texts at the first `fit`). */
@@ -115,6 +133,11 @@ export class SentimentModel {
     return this.network !== null;
   }
 
+  /** The layers model behind the text pipeline (its summary, weights, exports); null before the first fit. */
+  get sequential(): Sequential | null {
+    return this.network;
+  }
+
   /** Live bytes of GPU memory held by the engine's pool (all models on this engine). */
   get gpuBytes(): number {
     return this.engine.pool.allocatedBytes;
@@ -124,7 +147,7 @@ export class SentimentModel {
     if (this.disposed) throw new Error('this model was disposed');
   }
 
-  private net(): SentimentNetwork {
+  private net(): Sequential {
     this.ensureUsable();
     if (!this.network) throw new Error('the model has not been trained or loaded yet');
     return this.network;
@@ -144,17 +167,25 @@ export class SentimentModel {
       this.maxLenChoice = defaultMaxLen(lengths);
       this.text.maxLen = this.maxLenChoice.maxLen;
     }
-    let weights: number[] | null = null;
+    await yieldToEventLoop();
+    const net = networkConfig(this.config, this.labelNames.length);
+    checkGraphFits(buildGraph(sentimentLayers(net, this.text.maxLen)), this.engine.device.limits, { T: this.text.maxLen, B: batchSize });
+    this.network = sentimentNetwork(this.engine, net, this.text.maxLen);
+    await yieldToEventLoop();
+  }
+
+  /**
+   * The loss weight of each class for training on `labels`: configured, 'balanced' (n / (k · count), from
+   * these labels, as Keras's compute_class_weight), or none.
+   */
+  private classWeights(labels: Uint32Array): number[] | undefined {
     const cw = this.config.classWeights;
     if (cw === 'balanced') {
-      const counts = this.labelNames.map((_, c) => train.labels.filter((l) => l === c).length);
-      weights = counts.map((n) => (n === 0 ? 0 : train.labels.length / (counts.length * n)));
-    } else if (cw) weights = cw;
-    await yieldToEventLoop();
-    const net = networkConfig(this.config, this.labelNames.length, weights);
-    checkFitsDevice(net, this.engine.device.limits, { T: this.text.maxLen, B: batchSize });
-    this.network = new SentimentNetwork(this.engine, net);
-    await yieldToEventLoop();
+      const counts = this.labelNames.map((_, c) => labels.reduce((k, l) => k + (l === c ? 1 : 0), 0));
+      return counts.map((n) => (n === 0 ? 0 : labels.length / (counts.length * n)));
+    }
+    if (cw && cw.length !== this.labelNames.length) throw new Error(`classWeights must be ${this.labelNames.length} non-negative numbers (one per label: ${this.labelNames.join(', ')}), got ${cw.length}`);
+    return cw ?? undefined;
   }
 
   /**
@@ -188,17 +219,6 @@ export class SentimentModel {
     });
   }
 
-  private batchOf(ids: Uint32Array, labels: Uint32Array, rows: readonly number[], T: number): Batch {
-    const B = rows.length;
-    const out = new Uint32Array(B * T);
-    const lab = new Uint32Array(B);
-    rows.forEach((r, i) => {
-      out.set(ids.subarray(r * T, (r + 1) * T), i * T);
-      lab[i] = labels[r]!;
-    });
-    return { ids: out, B, T, labels: lab };
-  }
-
   async fit(train: LabelledTexts, opts: FitOptions = {}): Promise<History> {
     this.ensureUsable();
     const epochs = opts.epochs ?? 7;
@@ -225,59 +245,34 @@ export class SentimentModel {
     if (fitting) this.checkTokens(seqLengths);
     if (!this.network) await this.build(train, seqLengths, batchSize);
     const net = this.network!;
-    const { ids, lengths, T } = this.text.pad(seqs);
     const labels = this.labelsFor(train);
     const val = validation && validation.texts.length > 0 ? validation : null;
-    return fitLoop(
-      {
-        rows: train.texts.length,
-        lengths,
-        batchOf: (rows) => this.batchOf(ids, labels, rows, T),
-        trainStep: (batch) => net.trainStep(batch),
-        validate: val ? () => this.evaluate(val) : null,
-        readWeights: () => net.params.read(),
-        writeWeights: (w) => {
-          for (const [name, values] of w) net.params.write(name, values);
-        },
-        shuffleRng: this.shuffleRng,
-        lossScale: Math.log(this.labelNames.length),
-      },
-      { ...opts, epochs, batchSize, bucketing: opts.bucketing ?? true },
-    );
+    const classWeight = this.classWeights(labels);
+    return net.fitPrepared(prepared(this.text.pad(seqs), labels), val ? prepared(this.encode(val.texts), this.labelsFor(val)) : null, {
+      epochs,
+      batchSize,
+      bucketing: opts.bucketing ?? true,
+      ...(classWeight ? { classWeight } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onBatchEnd ? { onBatchEnd: opts.onBatchEnd } : {}),
+      ...(opts.onEpochEnd ? { onEpochEnd: opts.onEpochEnd } : {}),
+      ...(opts.earlyStopping ? { earlyStopping: opts.earlyStopping } : {}),
+    });
   }
 
-  private async forwardAll(ids: Uint32Array, labels: Uint32Array, n: number, T: number): Promise<{ probs: Float32Array; loss: number; correct: number }> {
-    const net = this.net();
-    const C = this.labelNames.length;
-    const probs = new Float32Array(n * C);
-    // Up to EVAL_CHUNK rows a step, fewer where long sequences would not fit the device.
-    const chunk = Math.min(EVAL_CHUNK, maxRowsPerStep(net.config, this.engine.device.limits, T));
-    const parts: Array<Promise<{ probs: Float32Array; loss: number; correct: number }>> = [];
-    for (let s = 0; s < n; s += chunk) {
-      const rows = Array.from({ length: Math.min(chunk, n - s) }, (_, i) => s + i);
-      parts.push(net.evaluateBatch(this.batchOf(ids, labels, rows, T)));
-      if (parts.length % 4 === 0) await parts[parts.length - 4]; // bounded in flight
-    }
-    let loss = 0;
-    let correct = 0;
-    const results = await Promise.all(parts);
-    results.forEach((r, k) => {
-      const rowsHere = r.probs.length / C;
-      probs.set(r.probs, k * chunk * C);
-      loss += r.loss * rowsHere;
-      correct += r.correct;
-    });
-    return { probs, loss: loss / Math.max(1, n), correct };
+  /** Probabilities [n·C] and the mean loss of texts, without dropout (labels: zeros when there are none). */
+  private async forwardAll(texts: readonly string[], labels: Uint32Array): Promise<{ probs: Float32Array; loss: number }> {
+    const r = await this.net().evaluatePrepared(prepared(this.encode(texts), labels), { batchSize: EVAL_CHUNK });
+    return { probs: r.outputs, loss: r.loss };
   }
 
   async evaluate(data: LabelledTexts): Promise<Evaluation> {
     this.net();
     const n = data.texts.length;
     if (n === 0) throw new Error('no rows to evaluate');
-    const { ids, T } = this.encode(data.texts);
     const labels = this.labelsFor(data);
     const C = this.labelNames.length;
-    const { probs, loss } = await this.forwardAll(ids, labels, n, T);
+    const { probs, loss } = await this.forwardAll(data.texts, labels);
     const predictions = Array.from({ length: n }, (_, i) => argmax(probs, i * C, C));
     const probabilities = Array.from({ length: n }, (_, i) => Array.from(probs.subarray(i * C, (i + 1) * C)));
     const report = classificationReport(labels, predictions, this.labelNames);
@@ -286,11 +281,11 @@ export class SentimentModel {
 
   /** Class probabilities per text, in `labelNames` order. */
   async predict(texts: readonly string[]): Promise<number[][]> {
-    this.net();
+    const net = this.net();
     if (texts.length === 0) return [];
-    const { ids, T } = this.encode(texts);
+    const e = this.encode(texts);
     const C = this.labelNames.length;
-    const { probs } = await this.forwardAll(ids, new Uint32Array(texts.length), texts.length, T);
+    const probs = await net.predictPrepared(prepared(e, new Uint32Array(texts.length)).inputs, { batchSize: EVAL_CHUNK });
     return Array.from({ length: texts.length }, (_, i) => Array.from(probs.subarray(i * C, (i + 1) * C)));
   }
 
@@ -306,36 +301,61 @@ export class SentimentModel {
   }
 
   /**
-   * One zip: manifest.json (config, labels, tokenizer, gate order, parameter shapes) and weights.bin,
-   * and by default Adam's state and the dropout and shuffle streams' positions, so that `fit` on the
-   * loaded model continues exactly (`includeOptimizer: false` leaves them out). `compress: false` stores
-   * without DEFLATE: much less main-thread work, for in-memory snapshots.
+   * The model file (loadModel reads it): the layers model and, beside it, the configuration, labels,
+   * tokenizer and sequence length; by default Adam's state and the dropout and shuffle streams' positions,
+   * so that `fit` on the loaded model continues exactly (`includeOptimizer: false` leaves them out).
+   * `compress: false` stores without DEFLATE: much less main-thread work, for in-memory snapshots.
    */
   async save(opts: { compress?: boolean; includeOptimizer?: boolean } = {}): Promise<Uint8Array> {
     const net = this.net();
-    const values = await net.params.read();
-    const training = opts.includeOptimizer === false ? undefined : { ...(await net.params.readOptimizer()), rng: { dropout: net.dropoutState(), shuffle: this.shuffleRng.state() } };
-    return encodeModelFile({ config: this.config, labelNames: this.labelNames, maxLen: this.maxLen!, tokenizer: this.tokenizer, specs: net.params.specs, values, ...(training ? { training } : {}) }, { ...(opts.compress !== undefined ? { compress: opts.compress } : {}) });
+    const preset: SentimentPreset = { config: this.config, labelNames: this.labelNames, maxLen: this.maxLen!, tokenizer: this.tokenizer.toJSON() };
+    return net.saveAs({ kind: 'sentiment', data: preset as unknown as Record<string, unknown> }, opts);
   }
 
-  /** Rebuild a saved model. A malformed or mismatched file is rejected with a reason before any GPU work. */
+  /**
+   * A sentiment model from its file (this version's, or a 0.2 sentiment file). A malformed or mismatched
+   * file, or one of another kind, is rejected with a reason before any GPU work. loadModel reads every kind.
+   */
   static async load(bytes: Uint8Array | ArrayBuffer, opts: { engine?: Engine } = {}): Promise<SentimentModel> {
-    const saved = await decodeModelFile(bytes);
-    const engine = opts.engine ?? (await getDefaultEngine());
-    // A saved configuration too large for this device is refused before any GPU work (one row at a time is the least a prediction needs).
-    checkFitsDevice(networkConfig(saved.config, saved.labelNames.length), engine.device.limits, { T: saved.maxLen, B: 1 });
-    const model = new SentimentModel(engine, saved.config);
-    model.text.tokenizer = saved.tokenizer;
-    model.text.maxLen = saved.maxLen;
-    model.labelNames = saved.labelNames;
-    model.network = new SentimentNetwork(model.engine, networkConfig(saved.config, saved.labelNames.length));
-    for (const [name, values] of saved.weights) model.network.params.write(name, values);
-    if (saved.training) {
-      model.network.params.writeOptimizer(saved.training);
-      model.network.restoreDropoutState(saved.training.rng.dropout);
-      model.shuffleRng = seedrandom('', { state: saved.training.rng.shuffle as seedrandom.State.Arc4 });
+    const opened = await openModelZip(bytes);
+    const kind = opened.manifest.format === LEGACY_SENTIMENT_FORMAT ? 'sentiment' : peekKind(opened.manifest);
+    if (kind && kind !== 'sentiment') throw new Error(`this is a ${kind} model file, not a sentiment model: load it with loadModel`);
+    return SentimentModel.fromFile(opened, opts);
+  }
+
+  /** @internal An opened sentiment model file (either format) as a model (loadModel). */
+  static async fromFile(opened: OpenedModelZip, opts: { engine?: Engine } = {}): Promise<SentimentModel> {
+    if (opened.manifest.format === LEGACY_SENTIMENT_FORMAT) {
+      const saved = await decodeLegacySentimentFile(opened);
+      const engine = opts.engine ?? (await getDefaultEngine());
+      const net = networkConfig(saved.config, saved.labelNames.length);
+      checkGraphFits(buildGraph(sentimentLayers(net, saved.maxLen)), engine.device.limits, { T: saved.maxLen, B: 1 });
+      const model = new SentimentModel(engine, saved.config);
+      model.restore(sentimentNetwork(engine, net, saved.maxLen, saved.weights), saved.labelNames, saved.maxLen, saved.tokenizer);
+      // The 0.2 file's streams are the layers model's own: "dropout" and "shuffle".
+      if (saved.training) model.network!.restoreTraining(saved.training);
+      return model;
     }
+    // Everything is checked before any GPU work: the file, the preset's data against the layers, the device.
+    const saved = await decodeSequential(opened);
+    if (saved.kind !== 'sentiment') throw new Error(`this is a ${saved.kind} model file, not a sentiment model: load it with loadModel`);
+    const p = checkPreset(saved.preset);
+    const expected = buildGraph(sentimentLayers(networkConfig(p.config, p.labelNames.length), p.maxLen));
+    const same = JSON.stringify(expected.layers.map((b) => [b.name, b.outputShape, b.weights])) === JSON.stringify(saved.graph.layers.map((b) => [b.name, b.outputShape, b.weights]));
+    if (!same || JSON.stringify(expected.input) !== JSON.stringify(saved.graph.input)) throw new Error('not a valid sentiment model file: its layers do not match its configuration');
+    if (!saved.compile) throw new Error('not a valid sentiment model file: it was saved without its compile settings');
+    // One row at a time is the least a prediction needs.
+    const net = await sequentialFromFile(saved, { ...opts, shape: { T: p.maxLen, B: 1 } });
+    const model = new SentimentModel(net.engine, p.config);
+    model.restore(net, p.labelNames, p.maxLen, Tokenizer.fromJSON(p.tokenizer));
     return model;
+  }
+
+  private restore(net: Sequential, labelNames: string[], maxLen: number, tokenizer: Tokenizer): void {
+    this.network = net;
+    this.labelNames = [...labelNames];
+    this.text.maxLen = maxLen;
+    this.text.tokenizer = tokenizer;
   }
 
   /**
@@ -344,7 +364,7 @@ export class SentimentModel {
    * 1 up to the vocabulary size that the tokenizer gives a word (id 0 is padding).
    */
   async exportEmbeddingProjector(): Promise<{ vectorsTsv: string; metadataTsv: string }> {
-    const weights = await this.net().params.read();
+    const weights = await this.net().getWeights();
     const E = this.config.embedDim;
     const table = weights.get('embedding/embeddings')!;
     const wordOf = new Map<number, string>();
@@ -361,18 +381,14 @@ export class SentimentModel {
     return { vectorsTsv: `${vectors.join('\n')}\n`, metadataTsv: `${words.join('\n')}\n` };
   }
 
-  /** model.json + weights.bin in the TF.js Layers format (tf.loadLayersModel reads it). */
+  /** model.json + weights.bin in the TF.js Layers format (tf.loadLayersModel reads it; inputs are the padded token ids of `encode`). */
   async exportTfjs(): Promise<TfjsArtifacts> {
-    const net = this.net();
-    // The preset's layers with the padded length as the input length (TF.js's Embedding input_length).
-    return toTfjs(buildGraph(sentimentLayers(net.config, this.maxLen!)), 'sentiment', await net.params.read());
+    return this.net().exportTfjs();
   }
 
   /** A Keras 3 `.keras` archive of the network (keras.saving.load_model reads it; inputs are the padded token ids of `encode`). */
   async exportKeras(): Promise<Uint8Array> {
-    const parts = await this.kerasParts();
-    const { writeKeras } = await import('../layers/keras-archive');
-    return writeKeras(parts);
+    return this.net().exportKeras();
   }
 
   /**
@@ -380,14 +396,12 @@ export class SentimentModel {
    * sends it to the page, which writes the archive.
    */
   async kerasParts(): Promise<KerasParts> {
-    const net = this.net();
-    const { kerasParts } = await import('../layers/keras');
-    return kerasParts(buildGraph(sentimentLayers(net.config, this.maxLen!)), 'sentiment', await net.params.read());
+    return this.net().kerasParts();
   }
 
   /** The weights by parameter name (Keras names). */
   async weights(): Promise<Map<string, Float32Array>> {
-    return this.net().params.read();
+    return this.net().getWeights();
   }
 
   dispose(): void {
@@ -396,4 +410,20 @@ export class SentimentModel {
     this.network = null;
     this.disposed = true;
   }
+}
+
+/** The preset data of a sentiment model file, checked (the configuration, labels, length and tokenizer). */
+function checkPreset(preset: Record<string, unknown> | null): SentimentPreset {
+  const p = (preset ?? {}) as Partial<SentimentPreset>;
+  if (!p.config || typeof p.config !== 'object') throw new Error('not a valid sentiment model file: it has no configuration');
+  const cleaning = p.config.cleaning as unknown;
+  if (cleaning !== undefined && (cleaning === null || typeof cleaning !== 'object')) throw new Error(`not a valid sentiment model file: its cleaning configuration is ${JSON.stringify(cleaning)}`);
+  const config = withDefaults({ ...p.config, cleaning: upgradeCleaning(p.config.cleaning ?? {}) as ModelConfig['cleaning'] });
+  validateModelConfig(config);
+  const labels = p.labelNames;
+  if (!Array.isArray(labels) || labels.length < 2 || labels.some((l) => typeof l !== 'string')) throw new Error('not a valid sentiment model file: the saved labels are invalid');
+  if (new Set(labels).size !== labels.length) throw new Error(`not a valid sentiment model file: the saved labels repeat a name (${labels.join(', ')})`);
+  if (!(Number.isInteger(p.maxLen) && p.maxLen! >= 1)) throw new Error('not a valid sentiment model file: the saved maxLen is invalid');
+  if (!p.tokenizer || typeof p.tokenizer !== 'object') throw new Error('not a valid sentiment model file: it has no tokenizer');
+  return { config, labelNames: labels, maxLen: p.maxLen!, tokenizer: p.tokenizer };
 }

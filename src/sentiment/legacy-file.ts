@@ -1,15 +1,22 @@
 /**
- * The sentiment model's file: the model zip (model-zip.ts) with a manifest.json holding the format,
- * configuration, labels, tokenizer, gate order and parameter names and shapes. Reading checks everything
- * before any GPU work, so a malformed or mismatched file is rejected with a reason.
+ * Sentiment model files of version 0.2 and before (format "webgpu-lstm-sentiment"): the model zip
+ * (model-zip.ts) with a manifest.json holding the configuration, labels, tokenizer, gate order and
+ * parameter names and shapes. Read only: today's sentiment models are saved in the one model file
+ * (layers/file.ts, kind "sentiment"). Reading checks everything before any GPU work, so a malformed or
+ * mismatched file is rejected with a reason.
  */
 import { upgradeCleaning } from '../data/clean';
 import { Tokenizer, type TokenizerJSON } from '../data/tokenizer';
 import { GATE_ORDER } from '../nn/lstm-layout';
-import { openModelZip, packWeights, readTrainingState, trainingEntries, unpackWeights, writeModelZip, type TrainingManifest, type TrainingState } from '../training/model-zip';
+import { buildGraph } from '../layers/graph';
+import { readTrainingState, unpackWeights, type OpenedModelZip, type TrainingManifest, type TrainingState } from '../layers/model-zip';
 import { networkConfig, validateModelConfig, withDefaults, type ModelConfig } from './config';
-import { SentimentNetwork, upgradeWeightName } from './network';
+import { sentimentLayers, upgradeWeightName } from './recipe';
 
+/** The format name of these files' manifests. */
+export const LEGACY_SENTIMENT_FORMAT = 'webgpu-lstm-sentiment';
+
+/** The manifest of a 0.2 sentiment model file. */
 export interface SavedManifest {
   format: 'webgpu-lstm-sentiment';
   version: 1;
@@ -33,34 +40,10 @@ export interface SavedModel {
   training: TrainingState | null;
 }
 
-/**
- * Write the model file. `compress: false` stores without DEFLATE: much less main-thread work, for
- * in-memory snapshots.
- */
-export async function encodeModelFile(
-  m: { config: ModelConfig; labelNames: string[]; maxLen: number; tokenizer: Tokenizer; specs: ReadonlyArray<{ name: string; shape: number[]; length: number }>; values: Map<string, Float32Array>; training?: TrainingState },
-  opts: { compress?: boolean } = {},
-): Promise<Uint8Array> {
-  const manifest: SavedManifest = {
-    format: 'webgpu-lstm-sentiment',
-    version: 1,
-    config: m.config,
-    labelNames: m.labelNames,
-    maxLen: m.maxLen,
-    gateOrder: [...GATE_ORDER],
-    params: m.specs.map((s) => ({ name: s.name, shape: s.shape })),
-    tokenizer: m.tokenizer.toJSON(),
-  };
-  const saved = m.training ? trainingEntries(m.training) : null;
-  if (saved) manifest.training = saved.manifest;
-  return writeModelZip(manifest, packWeights(m.specs, m.values), { ...opts, ...(saved ? { extra: saved.extra } : {}) });
-}
-
-/** Read and check a model file. */
-export async function decodeModelFile(bytes: Uint8Array | ArrayBuffer): Promise<SavedModel> {
-  const opened = await openModelZip(bytes);
+/** Read and check an opened 0.2 sentiment model file. */
+export async function decodeLegacySentimentFile(opened: OpenedModelZip): Promise<SavedModel> {
   const m = opened.manifest as unknown as SavedManifest;
-  if (m.format !== 'webgpu-lstm-sentiment') throw new Error(`not a saved model of this engine (format "${String(m.format)}")`);
+  if (m.format !== LEGACY_SENTIMENT_FORMAT) throw new Error(`not a sentiment model file of webgpu-lstm 0.2 (format "${String(m.format)}")`);
   if (m.version !== 1) throw new Error(`unsupported saved-model version ${String(m.version)} (this build reads version 1)`);
   if (JSON.stringify(m.gateOrder) !== JSON.stringify(GATE_ORDER)) throw new Error(`unsupported gate order ${JSON.stringify(m.gateOrder)}`);
   if (!m.config || typeof m.config !== 'object') throw new Error('not a saved model: manifest.json has no configuration');
@@ -78,7 +61,7 @@ export async function decodeModelFile(bytes: Uint8Array | ArrayBuffer): Promise<
   if (!(Number.isInteger(m.maxLen) && m.maxLen >= 1)) throw new Error('the saved maxLen is invalid');
   const tokenizer = Tokenizer.fromJSON(m.tokenizer);
   // Expected parameters: what this config builds, by name and shape, in order.
-  const expected = SentimentNetwork.paramShapes(networkConfig(config, m.labelNames.length));
+  const expected = buildGraph(sentimentLayers(networkConfig(config, m.labelNames.length))).layers.flatMap((b) => b.weights);
   // Files from before the preset was built from layers name bidirectional weights the old way.
   const same = expected.length === m.params.length && expected.every((e, i) => e.name === upgradeWeightName(m.params[i]!.name) && JSON.stringify(e.shape) === JSON.stringify(m.params[i]!.shape));
   if (!same) throw new Error('the saved parameters do not match the saved configuration (names or shapes differ)');

@@ -1,0 +1,101 @@
+/**
+ * The layer rules' table (src/layers/rules.ts), without a GPU: every kind has a rule (also checked by tsc
+ * below), each rule's Keras 3 and TF.js configs read back into the same model, a model that TF.js itself
+ * serialised reads into the weights TF.js has, and the settings this engine does not have are refused.
+ */
+import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { layers, type Layer } from '../src/index';
+import { buildGraph, initialWeights, type Graph } from '../src/layers/graph';
+import { kerasConfig, layersFromKeras } from '../src/layers/keras';
+import type { LayerKind, LayerRule } from '../src/layers/layer-rule';
+import { LAYER_RULES, reviveLayer } from '../src/layers/rules';
+import { layersFromTfjs, toTfjs } from '../src/layers/tfjs';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+// A kind without its rule, or a rule without one of its parts, does not compile (tsc checks the tests).
+// @ts-expect-error Dense and the others are missing
+const _partial: { [K in LayerKind]: LayerRule<K> } = { Embedding: LAYER_RULES.Embedding };
+// @ts-expect-error a rule without its per-sequence bytes
+const _noBytes: LayerRule<'Dense'> = { ...LAYER_RULES.Dense, perSequence: undefined };
+void _partial;
+void _noBytes;
+
+const MODELS: Array<[string, () => Layer[]]> = [
+  ['sentiment', () => [layers.embedding({ inputDim: 30, outputDim: 8, maskZero: true, inputShape: [9] }), layers.spatialDropout1d({ rate: 0.4 }), layers.lstm({ units: 10, dropout: 0.2, recurrentDropout: 0.2 }), layers.dense({ units: 3, activation: 'softmax' })]],
+  ['free length, stacked', () => [layers.embedding({ inputDim: 50, outputDim: 8 }), layers.bidirectional({ layer: layers.lstm({ units: 6, returnSequences: true, goBackwards: true }) }), layers.lstm({ units: 5, name: 'top' }), layers.dropout({ rate: 0.1 }), layers.dense({ units: 4, activation: 'tanh' }), layers.dense({ units: 1, activation: 'sigmoid' })]],
+  ['floats', () => [layers.bidirectional({ layer: layers.lstm({ units: 7, returnSequences: true, name: 'inner' }), inputShape: [8, 3], name: 'bi' }), layers.dense({ units: 2, activation: 'relu' })]],
+  ['features', () => [layers.dense({ units: 4, inputShape: [5] }), layers.dense({ units: 2, activation: 'softmax' })]],
+];
+
+/** What a graph is: names, shapes, mask and weights. */
+const described = (g: Graph) => ({ input: g.input, outputMasked: g.outputMasked, layers: g.layers.map((b) => ({ name: b.name, innerName: b.innerName, kind: b.layer.className, out: b.outputShape, masked: b.masked, weights: b.weights })) });
+const viaJson = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+
+describe('the layer rules', () => {
+  it('cover every layer kind the factories make', () => {
+    const made = MODELS.flatMap(([, list]) => list().map((l) => l.className));
+    expect(new Set(made)).toEqual(new Set(Object.keys(LAYER_RULES)));
+  });
+
+  for (const [name, list] of MODELS) {
+    it(`${name}: the Keras 3 config and the TF.js model.json read back into the same model`, () => {
+      const g = buildGraph(list());
+      const fromKeras = buildGraph(layersFromKeras(viaJson(kerasConfig(g, 'm'))));
+      expect(described(fromKeras)).toEqual(described(g));
+      expect(kerasConfig(fromKeras, 'm')).toEqual(kerasConfig(g, 'm'));
+      const values = new Map(initialWeights(g, seedrandom('w')).map((s) => [s.name, s.init as Float32Array]));
+      const modelJson = viaJson(toTfjs(g, 'm', values).modelJson);
+      const fromTfjs = buildGraph(layersFromTfjs(modelJson));
+      expect(described(fromTfjs)).toEqual(described(g));
+      expect(toTfjs(fromTfjs, 'm', values).modelJson).toEqual(modelJson);
+    });
+  }
+
+  it('a model TF.js serialised reads into the layers and weights TF.js has', () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.embedding({ inputDim: 20, outputDim: 6, maskZero: true, inputLength: 7 }),
+        tf.layers.spatialDropout1d({ rate: 0.2 }),
+        tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 5, recurrentActivation: 'sigmoid', returnSequences: true }) as tf.RNN, mergeMode: 'concat' }),
+        tf.layers.lstm({ units: 4, recurrentActivation: 'sigmoid', recurrentDropout: 0.1 }),
+        tf.layers.dropout({ rate: 0.3 }),
+        tf.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    const g = buildGraph(layersFromTfjs(JSON.parse(model.toJSON() as string)));
+    expect(g.input).toEqual({ kind: 'ids', shape: [7] });
+    expect(g.layers.map((b) => b.layer.className)).toEqual(['Embedding', 'SpatialDropout1D', 'Bidirectional', 'LSTM', 'Dropout', 'Dense']);
+    expect(g.layers.flatMap((b) => b.weights).map((w) => [w.name, w.shape])).toEqual(model.weights.map((w) => [w.originalName, w.shape]));
+    expect(g.outputShape).toEqual([3]);
+    model.dispose();
+  });
+
+  it('refuses what this engine does not have, and names it', () => {
+    const lstmModel = (config: Record<string, unknown>) => ({ class_name: 'Sequential', config: { layers: [{ class_name: 'LSTM', config: { units: 3, batch_input_shape: [null, 4, 2], ...config } }] } });
+    expect(() => layersFromKeras(lstmModel({ activation: 'relu' }))).toThrow('LSTM: activation "relu" is not supported (only "tanh")');
+    expect(layersFromKeras(lstmModel({}))[0]).toMatchObject({ className: 'LSTM', units: 3, inputShape: [4, 2] });
+    // TF.js's LSTM gates default to hard_sigmoid (Keras's to sigmoid).
+    expect(() => layersFromTfjs(lstmModel({}))).toThrow('LSTM: recurrent_activation "hard_sigmoid" (the default when absent) is not supported (only "sigmoid")');
+    expect(() => layersFromTfjs(lstmModel({ recurrent_activation: 'sigmoid', return_state: true }))).toThrow(/return_state true is not supported/);
+    expect(() => layersFromKeras(lstmModel({ units: 0 }))).toThrow('lstm: units must be a positive integer, got 0');
+    const one = (layer: unknown) => ({ class_name: 'Sequential', config: { layers: [{ class_name: 'InputLayer', config: { batch_shape: [null, 4, 2] } }, layer] } });
+    expect(() => layersFromKeras(one({ class_name: 'GRU', config: { units: 3 } }))).toThrow('unknown layer class "GRU" (known: Embedding, SpatialDropout1D, Dropout, LSTM, Bidirectional, Dense)');
+    expect(() => layersFromKeras(one({ class_name: 'Dense', config: { units: 3, use_bias: false } }))).toThrow('Dense: use_bias false is not supported (only true)');
+    expect(() => layersFromKeras(one({ class_name: 'Dropout', config: { rate: 0.1, noise_shape: [null, 1, 2] } }))).toThrow(/Dropout: noise_shape \[null,1,2\] is not supported/);
+    expect(() => layersFromKeras(one({ class_name: 'Bidirectional', config: { merge_mode: 'sum', layer: { class_name: 'LSTM', config: { units: 2 } } } }))).toThrow('Bidirectional: merge_mode "sum" is not supported (only "concat")');
+    expect(() => layersFromKeras(one({ class_name: 'Bidirectional', config: { layer: { class_name: 'GRU', config: { units: 2 } } } }))).toThrow('Bidirectional: the wrapped layer is a GRU; only an LSTM is supported');
+    expect(() => layersFromKeras({ class_name: 'Functional', config: {} })).toThrow('expected a Sequential model, got class_name "Functional"');
+  });
+
+  it('revives a saved layer through its factory; an unknown class is named', () => {
+    expect(reviveLayer({ className: 'Bidirectional', layer: { className: 'LSTM', units: 2 }, mergeMode: 'concat' })).toEqual(layers.bidirectional({ layer: layers.lstm({ units: 2 }) }));
+    expect(() => reviveLayer({ className: 'toString' })).toThrow('unknown layer class "toString"');
+    expect(() => reviveLayer({ className: 'Bidirectional', layer: { className: 'Dense', units: 2 } })).toThrow('bidirectional: layer must be an lstm layer');
+    expect(() => buildGraph([{ className: 'GRU', units: 2, inputShape: [3, 2] } as unknown as Layer])).toThrow('unknown layer class "GRU"');
+  });
+});
