@@ -227,7 +227,7 @@ describe('webgpu-lstm (the CLI)', () => {
     expect(stderr).toMatch(/interrupted: stopping after the current step/);
     expect(stderr).toMatch(/interrupted during epoch 2: saved the model of epoch 1 to .*interrupted\.zip/);
     const zip = await JSZip.loadAsync(fs.readFileSync(out3));
-    expect(JSON.parse(await zip.file('manifest.json')!.async('string')).format).toBe('webgpu-lstm-sentiment');
+    expect(JSON.parse(await zip.file('manifest.json')!.async('string'))).toMatchObject({ format: 'webgpu-lstm-sequential', version: 2, kind: 'sentiment' });
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
@@ -285,6 +285,6 @@ describe('webgpu-lstm (the CLI)', () => {
     expect(r.stdout).toMatch(/^sequence length 3: the 99th percentile of the training texts' lengths \(the longest, 1000000 tokens, is over 4 times that; --max-len sets it\)$/m);
     const long = train([csv, '--epochs', '1', '--units', '8', '--embed', '8', '--max-len', '5000000', '--out', path.join(dir, 'h.zip')]);
     expect(long.code).toBe(1);
-    expect(long.errors[0]).toMatch(/^error: the model does not fit this GPU: the LSTM gates of one batch \(T 5,000,000 × B 32 × 4·8\) needs [\d.]+ GiB, over its [\d.]+ GiB buffer limit; lower maxLen or batchSize$/);
+    expect(long.errors[0]).toMatch(/^error: the model does not fit this GPU: the output of layer "embedding" \(T × B × 8\) for B 32, T 5,000,000 needs [\d.]+ GiB, over its [\d.]+ GiB buffer limit; lower maxLen or batchSize$/);
   });
 });

@@ -40,6 +40,21 @@ const softmax = (z: number[], T = 1) => {
   return e.map((v) => v / s);
 };
 
+/** A dense output layer (kernel [H, V], bias [V]) and `rows` hidden states on the GPU, from one seeded stream; `edit` adjusts the bias first. */
+async function denseLayer(seed: string, H: number, V: number, rows: number, hRange: number, edit?: (bias: Float64Array) => void) {
+  const engine = await getTunedEngine('cpu');
+  const r = rng(seed);
+  const Wd = randomArray(r, H * V), bd = randomArray(r, V), h = randomArray(r, rows * H, -hRange, hRange);
+  edit?.(bd);
+  const store = new ParameterStore(engine, [
+    { name: 'kernel', shape: [H, V], init: f32(Wd) },
+    { name: 'bias', shape: [V], init: f32(bd) },
+  ]);
+  const hs = engine.allocate(rows * H, 'h');
+  engine.write(hs, f32(h));
+  return { engine, Wd, bd, h, store, hs, logits: engine.allocate(V, 'logits') };
+}
+
 describe('GPU token sampler', () => {
   it('temperature 0 is argmax for every row (ties to the lower index); a vocabulary wider than the workgroup works', async () => {
     const z = Array.from(randomArray(rng('greedy'), 700, -3, 3));
@@ -86,17 +101,8 @@ describe('GPU token sampler', () => {
   });
 
   it('the fused output layer + sampler (dense_sample) draws what sampleTokens draws from the same logits', async () => {
-    const engine = await getTunedEngine('cpu');
     const H = 20, V = 37, rows = 40;
-    const r = rng('dense-sample');
-    const Wd = randomArray(r, H * V), bd = randomArray(r, V), h = randomArray(r, rows * H, -2, 2);
-    const store = new ParameterStore(engine, [
-      { name: 'kernel', shape: [H, V], init: f32(Wd) },
-      { name: 'bias', shape: [V], init: f32(bd) },
-    ]);
-    const hs = engine.allocate(rows * H, 'h');
-    engine.write(hs, f32(h));
-    const logits = engine.allocate(V, 'logits');
+    const { engine, Wd, bd, h, store, hs, logits } = await denseLayer('dense-sample', H, V, rows, 2);
     const fused = engine.allocate(rows, 'fused tokens');
     const step = engine.beginStep({ grad: false });
     for (let i = 0; i < rows; i++) {
@@ -140,18 +146,8 @@ describe('GPU token sampler', () => {
   });
 
   it('the fused output layer + sampler (dense_sample) never draws an id below firstToken, though its bias favours it', async () => {
-    const engine = await getTunedEngine('cpu');
     const H = 8, V = 12, rows = 60;
-    const r = rng('dense-first');
-    const Wd = randomArray(r, H * V), bd = randomArray(r, V), h = randomArray(r, rows * H, -1, 1);
-    bd[0] = 50;
-    const store = new ParameterStore(engine, [
-      { name: 'kernel', shape: [H, V], init: f32(Wd) },
-      { name: 'bias', shape: [V], init: f32(bd) },
-    ]);
-    const hs = engine.allocate(rows * H, 'h');
-    engine.write(hs, f32(h));
-    const logits = engine.allocate(V, 'logits');
+    const { engine, store, hs, logits } = await denseLayer('dense-first', H, V, rows, 1, (bd) => (bd[0] = 50));
     const tokens = engine.allocate(2 * rows, 'tokens');
     const step = engine.beginStep({ grad: false });
     for (let i = 0; i < rows; i++) {

@@ -28,13 +28,23 @@ function perSequence(graph: Graph, T: number): Array<[string, number]> {
   return graph.layers.flatMap((b) => ruleOf(b.layer).perSequence(b, T));
 }
 
-export function checkGraphFits(graph: Graph, limits: DeviceLimits, shape?: { T: number; B: number }): void {
+/** What to lower when a model does not fit, in the words of whoever made it (a preset names its own options). */
+export interface LimitAdvice {
+  /** For the weights. */
+  sizes: string;
+  /** For a batch's buffers and grids. */
+  batch: string;
+}
+
+const GENERIC_ADVICE: LimitAdvice = { sizes: 'the layer sizes', batch: 'the batch size or the sequence length' };
+
+export function checkGraphFits(graph: Graph, limits: DeviceLimits, shape?: { T: number; B: number }, advice: LimitAdvice = GENERIC_ADVICE): void {
   const maxBuffer = maxBufferOf(limits);
   const weights = graph.layers.flatMap((b) => b.weights);
   const total = weights.reduce((s, w) => s + Math.ceil(w.shape.reduce((a, c) => a * c, 1) / 64) * 64, 0);
-  const buffers: Array<[string, number, string]> = [['the parameters (one of their four arenas: values, gradients, Adam m and v)', total * 4, 'the layer sizes']];
+  const buffers: Array<[string, number, string]> = [['the parameters (one of their four arenas: values, gradients, Adam m and v)', total * 4, advice.sizes]];
   if (shape) {
-    for (const [what, bytes] of perSequence(graph, shape.T)) buffers.push([`${what} for B ${n(shape.B)}${shape.T > 1 ? `, T ${n(shape.T)}` : ''}`, bytes * shape.B, 'the batch size or the sequence length']);
+    for (const [what, bytes] of perSequence(graph, shape.T)) buffers.push([`${what} for B ${n(shape.B)}${shape.T > 1 ? `, T ${n(shape.T)}` : ''}`, bytes * shape.B, advice.batch]);
   }
   for (const [what, bytes, lower] of buffers) {
     if (bytes > maxBuffer) throw new Error(`the model does not fit this GPU: ${what} needs ${size(bytes)}, over its ${size(maxBuffer)} buffer limit; lower ${lower}`);
@@ -42,7 +52,7 @@ export function checkGraphFits(graph: Graph, limits: DeviceLimits, shape?: { T: 
   if (shape) {
     const groups = Math.ceil((shape.T * shape.B) / GEMM_ROWS_PER_GROUP);
     if (groups > limits.maxComputeWorkgroupsPerDimension) {
-      throw new Error(`the model does not fit this GPU: the GEMMs over T·B = ${n(shape.T * shape.B)} rows need ${n(groups)} workgroups in one dimension, over its limit of ${n(limits.maxComputeWorkgroupsPerDimension)}; lower the batch size or the sequence length`);
+      throw new Error(`the model does not fit this GPU: the GEMMs over T·B = ${n(shape.T * shape.B)} rows need ${n(groups)} workgroups in one dimension, over its limit of ${n(limits.maxComputeWorkgroupsPerDimension)}; lower ${advice.batch}`);
     }
   }
 }

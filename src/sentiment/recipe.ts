@@ -8,6 +8,7 @@
 import type { Engine } from '../engine/engine';
 import type { CompileArgs } from '../layers/compile';
 import { buildGraph } from '../layers/graph';
+import type { LimitAdvice } from '../layers/limits';
 import { Sequential } from '../layers/sequential';
 import { layers, type Layer } from '../layers/specs';
 
@@ -95,6 +96,9 @@ export function sentimentCompile(c: NetworkConfig): CompileArgs {
     metrics: ['accuracy'],
   };
 }
+
+/** What to lower when the preset does not fit the device, in its configuration's (and the CLI's) words. */
+export const SENTIMENT_ADVICE: LimitAdvice = { sizes: 'vocabSize, embedDim, units or layers', batch: 'maxLen or batchSize' };
 
 /** The model's name in summaries and exports. */
 export const SENTIMENT_NAME = 'sentiment';

@@ -22,7 +22,7 @@ import type { KerasParts } from '../layers/keras';
 import type { BatchEndInfo, EarlyStopping, EpochEndInfo, History } from '../layers/fit-loop';
 import { openModelZip, type OpenedModelZip } from '../layers/model-zip';
 import { decodeLegacySentimentFile, LEGACY_SENTIMENT_FORMAT } from './legacy-file';
-import { sentimentLayers, sentimentNetwork } from './recipe';
+import { SENTIMENT_ADVICE, sentimentLayers, sentimentNetwork } from './recipe';
 import { defaultMaxLen, SequenceEncoder, sequenceLengths, yieldToEventLoop, type EncodedTexts } from './text-encoder';
 
 export interface FitOptions {
@@ -80,7 +80,7 @@ export async function createSentimentModel(config: Partial<ModelConfig> = {}, op
   validateModelConfig(full);
   const engine = opts.engine ?? (await getDefaultEngine());
   // The parameters must fit the device (the batch shapes are checked when they are known).
-  checkGraphFits(buildGraph(sentimentLayers(networkConfig(full, 2))), engine.device.limits);
+  checkGraphFits(buildGraph(sentimentLayers(networkConfig(full, 2))), engine.device.limits, undefined, SENTIMENT_ADVICE);
   return new SentimentModel(engine, full);
 }
 
@@ -169,7 +169,7 @@ export class SentimentModel {
     }
     await yieldToEventLoop();
     const net = networkConfig(this.config, this.labelNames.length);
-    checkGraphFits(buildGraph(sentimentLayers(net, this.text.maxLen)), this.engine.device.limits, { T: this.text.maxLen, B: batchSize });
+    checkGraphFits(buildGraph(sentimentLayers(net, this.text.maxLen)), this.engine.device.limits, { T: this.text.maxLen, B: batchSize }, SENTIMENT_ADVICE);
     this.network = sentimentNetwork(this.engine, net, this.text.maxLen);
     await yieldToEventLoop();
   }
@@ -329,7 +329,7 @@ export class SentimentModel {
       const saved = await decodeLegacySentimentFile(opened);
       const engine = opts.engine ?? (await getDefaultEngine());
       const net = networkConfig(saved.config, saved.labelNames.length);
-      checkGraphFits(buildGraph(sentimentLayers(net, saved.maxLen)), engine.device.limits, { T: saved.maxLen, B: 1 });
+      checkGraphFits(buildGraph(sentimentLayers(net, saved.maxLen)), engine.device.limits, { T: saved.maxLen, B: 1 }, SENTIMENT_ADVICE);
       const model = new SentimentModel(engine, saved.config);
       model.restore(sentimentNetwork(engine, net, saved.maxLen, saved.weights), saved.labelNames, saved.maxLen, saved.tokenizer);
       // The 0.2 file's streams are the layers model's own: "dropout" and "shuffle".
@@ -345,7 +345,9 @@ export class SentimentModel {
     if (!same || JSON.stringify(expected.input) !== JSON.stringify(saved.graph.input)) throw new Error('not a valid sentiment model file: its layers do not match its configuration');
     if (!saved.compile) throw new Error('not a valid sentiment model file: it was saved without its compile settings');
     // One row at a time is the least a prediction needs.
-    const net = await sequentialFromFile(saved, { ...opts, shape: { T: p.maxLen, B: 1 } });
+    const engine = opts.engine ?? (await getDefaultEngine());
+    checkGraphFits(saved.graph, engine.device.limits, { T: p.maxLen, B: 1 }, SENTIMENT_ADVICE);
+    const net = await sequentialFromFile(saved, { engine });
     const model = new SentimentModel(net.engine, p.config);
     model.restore(net, p.labelNames, p.maxLen, Tokenizer.fromJSON(p.tokenizer));
     return model;
