@@ -214,7 +214,7 @@ async function generate(args: GenArgs, interrupt: AbortSignal): Promise<number> 
   }
   process.stdout.write(args.prompt);
   const t0 = performance.now();
-  await lm.generate(args.prompt, {
+  const written = await lm.generate(args.prompt, {
     length: args.length,
     temperature: args.temperature,
     topK: args.topK,
@@ -224,8 +224,10 @@ async function generate(args: GenArgs, interrupt: AbortSignal): Promise<number> 
   });
   process.stdout.write('\n');
   const seconds = (performance.now() - t0) / 1000;
-  const rate = measuredRate(args.length, seconds);
-  console.error(rate === null ? `${args.length} tokens` : `${args.length} tokens in ${seconds.toFixed(2)} s (${rate.toFixed(0)} tokens/s)`);
+  // Ctrl-C stops generation early: count what was written (its tokens, read back through the vocabulary).
+  const tokens = interrupt.aborted ? lm.vocab.encode(written).length : args.length;
+  const rate = measuredRate(tokens, seconds);
+  console.error(`${tokens} tokens${rate === null ? '' : ` in ${seconds.toFixed(2)} s (${rate.toFixed(0)} tokens/s)`}${interrupt.aborted ? ` (interrupted; ${args.length} asked for)` : ''}`);
   lm.dispose();
   lm.model.engine.destroy();
   return 0;

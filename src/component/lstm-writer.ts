@@ -6,7 +6,7 @@
  *
  * Attributes: text-url (a .txt; empty: the built-in text beside this module), level (char | word),
  * seq-len, units, embed-dim, steps, eval-every, batch-size, learning-rate, seed.
- * Events (bubbling, composed): text-loaded { characters, vocabulary }, epoch-end { step, loss, valLoss,
+ * Events (bubbling, composed): text-loaded { characters, vocabulary, invalidUtf8, likelyEncoding }, epoch-end { step, loss, valLoss,
  * valBitsPerToken }, sample { step, text }, train-end { valLoss }, error { message }.
  * CSS parts: panel, settings, progress, chart, sample, write.
  */
@@ -114,7 +114,7 @@ export class LstmWriter extends FileTrainingElement {
     const vocabulary = new Set(t.text).size;
     this.message = `${name}: ${characters.toLocaleString('en-US')} characters, ${vocabulary} distinct${describeReading(t)}`;
     this.status = 'ready';
-    emit(this, 'text-loaded', { characters, vocabulary });
+    emit(this, 'text-loaded', { characters, vocabulary, invalidUtf8: t.replacementChars, likelyEncoding: t.likelyEncoding });
   }
 
   /** Train a new model on the loaded text; a sample after every validation. */

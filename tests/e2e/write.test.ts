@@ -49,4 +49,26 @@ describe('text-generation demo page', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'write-trained.png'), fullPage: true });
     expect(errors).toEqual([]);
   }, 240_000);
+
+  it('a file that is mostly not text is refused with the share found (the error shown and sent as an event); a Latin-1 file loads, its invalid bytes counted', async () => {
+    await page.goto(`${url}site/write.html`);
+    await page.waitForFunction(() => /sentences\.txt: /.test(document.querySelector('lstm-writer')?.shadowRoot?.querySelector('[data-testid=text-summary]')?.textContent ?? ''), { timeout: 60_000, polling: 100 });
+    const events = page.evaluate(() => {
+      const el = document.querySelector('lstm-writer')!;
+      return new Promise<string>((resolve) => el.addEventListener('error', (e) => resolve((e as unknown as CustomEvent).detail.message), { once: true }));
+    });
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const binary = path.join(ARTIFACTS, 'random.bin');
+    let x = 12345;
+    fs.writeFileSync(binary, Uint8Array.from({ length: 50_000 }, () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 24)));
+    const input = await page.$('lstm-writer >>> input[type=file][accept^=".txt"]');
+    await (input as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(binary);
+    const message = await events;
+    expect(message).toMatch(/^random\.bin does not look like text: \d+% of it is invalid UTF-8 or control characters; a language model needs text/);
+    expect(await page.evaluate(() => document.querySelector('lstm-writer')!.shadowRoot!.textContent ?? '')).toContain(message);
+    const latin1 = path.join(ARTIFACTS, 'latin1.txt');
+    fs.writeFileSync(latin1, Buffer.from('Caf\xe9 cr\xe8me br\xfbl\xe9e, na\xefve fa\xe7ade. '.repeat(40), 'latin1'));
+    await (input as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(latin1);
+    await page.waitForFunction(() => /latin1\.txt: [\d,]+ characters, \d+ distinct; 240 invalid UTF-8 sequences replaced \(the file looks like/.test(document.querySelector('lstm-writer')?.shadowRoot?.querySelector('[data-testid=text-summary]')?.textContent ?? ''), { timeout: 30_000, polling: 100 });
+  }, 120_000);
 });
