@@ -9,6 +9,8 @@ export { Sequential, sequential } from './layers/sequential';
 export { loadModel } from './load-model';
 export type { LoadedModel, ModelSource } from './load-model';
 export type { ModelKind, SequentialManifest } from './layers/file';
+/** @deprecated The manifest of every model file is now SequentialManifest (0.2's sentiment files are still read). */
+export type { SequentialManifest as SavedManifest } from './layers/file';
 export type { EvaluateResult, PredictionArray, SequentialFitOptions, SequentialHistory, SequentialOptions } from './layers/sequential';
 export { layers } from './layers/specs';
 export type { Activation, BidirectionalArgs, DenseArgs, EmbeddingArgs, InputShape, Layer, LstmArgs, RateArgs } from './layers/specs';

@@ -9,7 +9,6 @@ import type { Engine } from './engine/engine';
 import { peekKind, type ModelKind } from './layers/file';
 import { loadSequential, type Sequential } from './layers/sequential';
 import { LanguageModel } from './lm/language-model';
-import { LEGACY_SENTIMENT_FORMAT } from './sentiment/legacy-file';
 import { SentimentModel } from './sentiment/sentiment-model';
 import { openModelZip } from './layers/model-zip';
 
@@ -38,7 +37,7 @@ export async function modelKindOf(bytes: Uint8Array | ArrayBuffer): Promise<Mode
   } catch {
     return null;
   }
-  return opened.manifest.format === LEGACY_SENTIMENT_FORMAT ? 'sentiment' : peekKind(opened.manifest);
+  return peekKind(opened.manifest);
 }
 
 /** The object of each kind of model file. */
@@ -57,7 +56,7 @@ export function loadModel<K extends ModelKind>(source: ModelSource, opts: { engi
 export function loadModel(source: ModelSource, opts?: { engine?: Engine }): Promise<LoadedModel>;
 export async function loadModel(source: ModelSource, opts: { engine?: Engine; kind?: ModelKind } = {}): Promise<LoadedModel> {
   const opened = await openModelZip(await bytesOf(source));
-  const kind = opened.manifest.format === LEGACY_SENTIMENT_FORMAT ? 'sentiment' : peekKind(opened.manifest);
+  const kind = peekKind(opened.manifest);
   if (opts.kind && kind && kind !== opts.kind) throw new Error(`loadModel: this is a ${kind} model file, not a ${opts.kind} model`);
   const o = opts.engine ? { engine: opts.engine } : {};
   if (kind === 'sentiment') return SentimentModel.fromFile(opened, o);

@@ -204,6 +204,24 @@ describe('SentimentModel', () => {
     await rejects((m) => (m.preset.config.vocabSize = '40'), /vocabSize must be an integer/);
     await rejects((m) => (m.preset.labelNames = ['negative', 'negative']), /labels repeat a name/);
     await rejects((m) => (m.preset.maxLen = 7), /its layers do not match its configuration/);
+    // Every layer setting and the compile settings are what the configuration makes.
+    await rejects((m) => (m.layers[1].rate = 0.9), /its layers do not match its configuration/);
+    await rejects((m) => (m.compile.optimizer.learningRate = 0.5), /its compile settings do not match its configuration/);
+    await rejects((m) => (m.preset.config.vocabSize = 3), /its layers do not match its configuration/);
+    // A refused file leaves nothing on the GPU, even when it is refused late (its training state is malformed).
+    const before = engine.pool.inUseBytes;
+    await rejects((m) => (m.preset.tokenizer = { wordCounts: 5 }), /tokenizer|not a valid/);
+    await rejects((m) => (m.training.rng = null), /training state is malformed/);
+    const shortState = await tamper((_m, z) => z.file('optimizer-m.bin', new Uint8Array(8)));
+    await expect(SentimentModel.load(shortState, { engine })).rejects.toThrow(/optimizer-m\.bin holds 8 bytes/);
+    // Refused after the weights are on the GPU: an optimizer state sized for another arena.
+    const otherArena = await tamper((m, z) => {
+      m.training.arena = 16;
+      z.file('optimizer-m.bin', new Uint8Array(64));
+      z.file('optimizer-v.bin', new Uint8Array(64));
+    });
+    await expect(SentimentModel.load(otherArena, { engine })).rejects.toThrow(/^not a valid model file: optimizer state of 16 values for an arena of \d+$/);
+    expect(engine.pool.inUseBytes).toBe(before);
     const nullManifest = await JSZip.loadAsync(bytes);
     nullManifest.file('manifest.json', 'null');
     await expect(SentimentModel.load(await nullManifest.generateAsync({ type: 'uint8array' }), { engine })).rejects.toThrow(/manifest\.json is not an object/);

@@ -198,10 +198,11 @@ async function train(args: Args, interrupt: AbortSignal): Promise<number> {
   const t0 = performance.now();
   // The last completed epoch's model file, for an interrupted run.
   let lastEpoch: { epoch: number; file: Uint8Array } | null = null;
+  let trainedAt = t0;
   const { history, evaluation } = await trainAndEvaluate(
     model,
     splits,
-    { epochs: args.epochs, batchSize: args.batchSize, bucketing: args.bucketing, patience: args.earlyStopping, includeOptimizer: args.optimizerState },
+    { epochs: args.epochs, batchSize: args.batchSize, bucketing: args.bucketing, patience: args.earlyStopping, includeOptimizer: args.optimizerState, lastEpochFile: false },
     {
       signal: interrupt,
       onBatchEnd: (b) => {
@@ -222,7 +223,8 @@ async function train(args: Args, interrupt: AbortSignal): Promise<number> {
             (e.valAccuracy !== null ? `, val_loss ${e.valLoss!.toFixed(4)}, val_accuracy ${e.valAccuracy.toFixed(4)}` : '') +
             ` (${e.seconds.toFixed(1)} s, ${e.sequencesPerSecond.toFixed(0)} seq/s)`,
         );
-        lastEpoch = { epoch: e.epoch, file };
+        if (file) lastEpoch = { epoch: e.epoch, file };
+        trainedAt = performance.now();
       },
     },
   );
@@ -238,7 +240,7 @@ async function train(args: Args, interrupt: AbortSignal): Promise<number> {
     model.engine.destroy();
     return 130;
   }
-  console.log(`trained ${history.epochs.length} epochs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`trained ${history.epochs.length} epochs in ${((trainedAt - t0) / 1000).toFixed(1)} s`);
   if (history.bestEpoch !== null) {
     console.log(`early stopping: best validation loss at epoch ${history.bestEpoch}${history.stoppedEarly ? ', stopped early' : ''}; keeping that epoch's weights`);
   }

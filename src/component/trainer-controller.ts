@@ -443,7 +443,8 @@ export class TrainerController implements Trainer {
             this.batchLosses.push(b.loss);
             this.update();
           },
-          onEpochEnd: async (e, file) => {
+          onEpochEnd: async (e, epochFile) => {
+            const file = epochFile!; // every epoch's file is handed over (lastEpochFile defaults to true)
             const point: EpochPoint = { epoch: e.epoch + offset, loss: e.loss, accuracy: e.accuracy, valLoss: e.valLoss, valAccuracy: e.valAccuracy };
             this.epochs = [...this.epochs, point];
             this.completedEpochs = point.epoch;

@@ -244,7 +244,11 @@ export class Step {
     const bytes = slice.length * 4;
     const staging = this.engine.pool.acquire(Math.max(4, bytes), MAP_READ_USAGE, 'readback');
     this.encoder.copyBufferToBuffer(slice.buffer, slice.offset * 4, staging, 0, bytes);
-    return new Promise((resolve, reject) => this.readbacks.push({ staging, bytes, resolve, reject }));
+    const p = new Promise<Float32Array>((resolve, reject) => this.readbacks.push({ staging, bytes, resolve, reject }));
+    // A step aborted after this read was asked for rejects it; the caller that awaits it still sees the
+    // rejection, and one that was about to rethrow the encoding's own error does not leave it unhandled.
+    p.catch(() => {});
+    return p;
   }
 
   /** Replay the tape: zero every activation gradient once, then encode the backward closures in reverse. */

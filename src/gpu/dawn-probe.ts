@@ -11,7 +11,7 @@
  * which probes nothing else. Drivers that print only because XDG_RUNTIME_DIR is missing get one for the
  * instance's creation (withRuntimeDir), in the child and in the parent.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,23 +33,30 @@ export interface DawnProbe {
   native: string;
 }
 
-// Runs in the child: argv[1] is the `webgpu` module's URL, argv[2] the attempts and instance flags.
+/** The child's answer is the stdout line that starts with this (a driver may print on stdout too). */
+const ANSWER = 'webgpu-lstm-probe:';
+
+// Runs in the child: argv[1] is the `webgpu` module's URL, argv[2] the attempts and instance flags. Each
+// Dawn instance is kept referenced while it is in use (without a live reference its waits can stall).
 const CHILD = `
 const [, url, spec] = process.argv;
 const { attempts, flags, powerPreference } = JSON.parse(spec);
 const dawn = await import(url);
 Object.assign(globalThis, dawn.globals);
+const instances = [];
 const results = [];
 let chosen = -1;
 for (const [i, a] of attempts.entries()) {
   if (a.icd) process.env.VK_ICD_FILENAMES = a.icd; else delete process.env.VK_ICD_FILENAMES;
   try {
-    const adapter = await dawn.create(flags).requestAdapter({ powerPreference });
+    const instance = dawn.create(flags);
+    instances.push(instance);
+    const adapter = await instance.requestAdapter({ powerPreference });
     if (adapter) { results.push('adapter: ' + (adapter.info?.description || adapter.info?.vendor || 'unnamed')); chosen = i; break; }
     results.push('no adapter');
   } catch (e) { results.push(String(e?.message ?? e)); }
 }
-process.stdout.write(JSON.stringify({ chosen, results }) + '\\n');
+process.stdout.write('${ANSWER}' + JSON.stringify({ chosen, results }) + '\\n');
 process.exit(0);
 `;
 
@@ -70,7 +77,8 @@ export function probeDawn(attempts: DawnAttempt[], flags: string[], powerPrefere
   if (!probe) {
     probe = runProbe(spec);
     probes.set(spec, probe);
-    probe.catch(() => probes.delete(spec));
+    // Neither a failed probe nor "no driver works" is kept: the next acquisition looks again.
+    probe.then((r) => r.chosen < 0 && probes.delete(spec)).catch(() => probes.delete(spec));
   }
   return probe;
 }
@@ -81,26 +89,38 @@ function runProbe(spec: string): Promise<DawnProbe> {
   const env = { ...process.env };
   withRuntimeDir(env);
   return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--input-type=module', '--eval', CHILD, webgpuUrl(), spec],
-      { env, maxBuffer: 16 << 20, timeout: 120_000 },
-      (error, stdout, stderr) => {
-        const line = stdout.trim().split('\n').pop() ?? '';
-        let parsed: { chosen: number; results: string[] } | null = null;
-        try {
-          parsed = JSON.parse(line) as { chosen: number; results: string[] };
-        } catch {
-          parsed = null;
-        }
-        if (!parsed) {
-          const why = error ? error.message.split('\n')[0] : 'no answer';
-          reject(new Error(`the Vulkan driver probe (a child Node process) failed: ${why}${stderr.trim() ? `; it printed:\n${stderr.trim()}` : ''}`));
-          return;
-        }
-        resolve({ chosen: parsed.chosen, results: parsed.results, native: stderr });
-      },
-    );
+    // The answer counts as soon as it is printed: a child that then stalls while Dawn and the drivers
+    // tear down is not waited for (it is killed), and one that never answers is given up on.
+    const child = spawn(process.execPath, ['--input-type=module', '--eval', CHILD, webgpuUrl(), spec], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let settled = false;
+    const finish = (error: Error | null) => {
+      if (settled) return;
+      const line = stdout.split('\n').find((l) => l.startsWith(ANSWER));
+      if (!line && !error) return; // not yet
+      settled = true;
+      clearTimeout(timer);
+      child.kill();
+      let parsed: { chosen: number; results: string[] } | null = null;
+      try {
+        parsed = line ? (JSON.parse(line.slice(ANSWER.length)) as { chosen: number; results: string[] }) : null;
+      } catch {
+        parsed = null;
+      }
+      if (parsed) resolve({ chosen: parsed.chosen, results: parsed.results, native: stderr });
+      else reject(new Error(`the Vulkan driver probe (a child Node process) failed: ${error?.message ?? 'no answer'}${stderr.trim() ? `; it printed:\n${stderr.trim()}` : ''}`));
+    };
+    const timer = setTimeout(() => finish(new Error('no answer within 120 s')), 120_000);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      // Wait for the whole line: the answer ends with a line feed.
+      if (stdout.includes(ANSWER) && stdout.slice(stdout.indexOf(ANSWER)).includes('\n')) finish(null);
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (e) => finish(e));
+    // Output may still be in the pipes when the child exits: read the answer once they close.
+    child.on('close', (code, signal) => finish(new Error(`it exited (${signal ?? `code ${code}`}) without an answer`)));
   });
 }
 
@@ -114,7 +134,11 @@ export function withRuntimeDir(env: NodeJS.ProcessEnv = process.env): () => void
   const current = env.XDG_RUNTIME_DIR;
   if (current && isPrivateDir(current)) return () => {};
   const dir = path.join(os.tmpdir(), `webgpu-lstm-runtime-${process.getuid?.() ?? 'user'}`);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch {
+    return () => {}; // no writable temporary directory: the drivers may say so, nothing else changes
+  }
   if (!isPrivateDir(dir)) return () => {}; // someone else's or too open: leave the variable alone
   env.XDG_RUNTIME_DIR = dir;
   return () => {

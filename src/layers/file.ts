@@ -14,6 +14,8 @@ import { reviveLayer, ruleOf } from './rules';
 import type { Layer } from './specs';
 
 export const SEQUENTIAL_FORMAT = 'webgpu-lstm-sequential';
+/** The format of 0.2's sentiment model files (read by sentiment/legacy-file.ts). */
+export const LEGACY_SENTIMENT_FORMAT = 'webgpu-lstm-sentiment';
 /** The manifest version this build writes (and the newest it reads). */
 export const FILE_VERSION = 2;
 
@@ -85,6 +87,7 @@ export type DecodedFile = SequentialFile & { values: Map<string, Float32Array>; 
  * decoding; null when the manifest is not one this build can tell (decoding then says why).
  */
 export function peekKind(m: Record<string, unknown>): ModelKind | null {
+  if (m.format === LEGACY_SENTIMENT_FORMAT) return 'sentiment';
   if (m.format !== SEQUENTIAL_FORMAT) return null;
   if (m.version === 1) return m.metadata && typeof m.metadata === 'object' && 'languageModel' in m.metadata ? 'language-model' : 'layers';
   return m.version === FILE_VERSION && KINDS.includes(m.kind as ModelKind) ? (m.kind as ModelKind) : null;

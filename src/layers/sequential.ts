@@ -13,7 +13,7 @@ import { backpropFrom } from '../ops/elementwise';
 import { compileArgs, encodeLoss, lastActivation, lossFusesActivation, softmaxOf, type CompileArgs, type Compiled, type LossStats } from './compile';
 import { gatherInputs, gatherTargets, readInputs, readTargets, toNested, type Inputs, type ShapedArray, type Targets, type TensorLike } from './data';
 import { buildGraph, countParams, initialWeights, type BuiltLayer, type Graph } from './graph';
-import { checkGraphFits, maxGraphRows } from './limits';
+import { checkGraphFits, maxGraphRows, type LimitAdvice } from './limits';
 import { forward, type InputBatch } from './run';
 import type { Layer } from './specs';
 import type { TrainingState } from './model-zip';
@@ -112,6 +112,8 @@ export class Sequential {
   readonly kind = 'layers' as const;
   /** @internal */
   params!: ParameterStore;
+  /** @internal What to lower when a batch does not fit the device, in the words of the preset that made the model. */
+  limitAdvice: LimitAdvice | undefined;
   private compiled: Compiled | null = null;
   private compiledAs: CompileArgs | null = null;
   private metadata: Record<string, unknown> | undefined;
@@ -200,7 +202,7 @@ export class Sequential {
 
   /** Rows per evaluation/prediction step: `wanted`, or fewer where a batch that large would not fit the device. */
   private rowsPerStep(T: number, wanted: number): number {
-    checkGraphFits(this.graph, this.engine.device.limits, { T, B: 1 });
+    checkGraphFits(this.graph, this.engine.device.limits, { T, B: 1 }, this.limitAdvice);
     return Math.min(wanted, maxGraphRows(this.graph, this.engine.device.limits, T));
   }
 
@@ -366,7 +368,7 @@ export class Sequential {
       validation = { inputs: validationData.inputs, targets: validationData.targets, rows: Array.from({ length: validationData.inputs.N }, (_, i) => i) };
     }
     if (opts.earlyStopping && !validation) throw new Error('fit: earlyStopping needs validationSplit or validationData');
-    checkGraphFits(this.graph, this.engine.device.limits, { T: inputs.T, B: Math.min(batchSize, trainRows.length) });
+    checkGraphFits(this.graph, this.engine.device.limits, { T: inputs.T, B: Math.min(batchSize, trainRows.length) }, this.limitAdvice);
     const units = this.graph.outputShape[this.graph.outputShape.length - 1] as number;
     const history = await fitLoop<TrainBatch>(
       {
@@ -597,8 +599,13 @@ export async function sequentialFromFile(saved: DecodedFile, opts: { engine?: En
   checkGraphFits(saved.graph, engine.device.limits, opts.shape);
   const model = new Sequential(engine, saved.graph, saved.seed, saved.name);
   model.initialize(saved.values);
-  if (saved.compile) model.compile(saved.compile);
-  model.setUserDefinedMetadata(saved.metadata);
-  if (saved.training) model.restoreTraining(saved.training);
+  try {
+    if (saved.compile) model.compile(saved.compile);
+    model.setUserDefinedMetadata(saved.metadata);
+    if (saved.training) model.restoreTraining(saved.training);
+  } catch (e) {
+    model.dispose(); // a file refused after its weights were allocated leaves nothing on the GPU
+    throw new Error(`not a valid model file: ${(e as Error).message}`);
+  }
   return model;
 }

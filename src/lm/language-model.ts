@@ -6,8 +6,8 @@
  */
 import seedrandom from 'seedrandom';
 import type { Engine } from '../engine/engine';
-import { loadSequential, sequential, type Sequential, type TrainBatch } from '../layers/sequential';
-import { peekKind } from '../layers/file';
+import { sequential, sequentialFromFile, type Sequential, type TrainBatch } from '../layers/sequential';
+import { decodeSequential, peekKind } from '../layers/file';
 import { openModelZip, type OpenedModelZip } from '../layers/model-zip';
 import { layers as L, type Layer } from '../layers/specs';
 import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type History } from '../layers/fit-loop';
@@ -214,17 +214,14 @@ export class LanguageModel {
 
   /** @internal An opened language model file as a model (loadModel). */
   static async fromFile(opened: OpenedModelZip, opts: { engine?: Engine } = {}): Promise<LanguageModel> {
-    const { model, kind, preset } = await loadSequential(opened, opts);
-    if (kind !== 'language-model') {
-      model.dispose();
-      throw new Error(`this is a ${kind} model file, not a language model: load it with loadModel`);
-    }
-    const meta = preset as { vocab?: unknown; config?: LanguageModelConfig; windows?: seedrandom.State.Arc4 } | null;
-    if (!meta?.vocab || !meta.config) {
-      model.dispose();
-      throw new Error('not a valid language model file: it has no vocabulary or configuration');
-    }
-    const lm = new LanguageModel(model, Vocabulary.fromJSON(meta.vocab), { ...DEFAULT_LM, ...meta.config }, { keepOptimizer: true });
+    // The file and its vocabulary are checked before any GPU work.
+    const saved = await decodeSequential(opened);
+    if (saved.kind !== 'language-model') throw new Error(`this is a ${saved.kind} model file, not a language model: load it with loadModel`);
+    const meta = saved.preset as { vocab?: unknown; config?: LanguageModelConfig; windows?: seedrandom.State.Arc4 } | null;
+    if (!meta?.vocab || !meta.config) throw new Error('not a valid language model file: it has no vocabulary or configuration');
+    const vocab = Vocabulary.fromJSON(meta.vocab);
+    const model = await sequentialFromFile(saved, opts);
+    const lm = new LanguageModel(model, vocab, { ...DEFAULT_LM, ...meta.config }, { keepOptimizer: true });
     if (meta.windows) lm.windowRng = seedrandom('', { state: meta.windows });
     return lm;
   }

@@ -9,12 +9,12 @@ import { upgradeCleaning } from '../data/clean';
 import { Tokenizer, type TokenizerJSON } from '../data/tokenizer';
 import { GATE_ORDER } from '../nn/lstm-layout';
 import { buildGraph } from '../layers/graph';
+import { LEGACY_SENTIMENT_FORMAT } from '../layers/file';
 import { readTrainingState, unpackWeights, type OpenedModelZip, type TrainingManifest, type TrainingState } from '../layers/model-zip';
 import { networkConfig, validateModelConfig, withDefaults, type ModelConfig } from './config';
 import { sentimentLayers, upgradeWeightName } from './recipe';
 
-/** The format name of these files' manifests. */
-export const LEGACY_SENTIMENT_FORMAT = 'webgpu-lstm-sentiment';
+export { LEGACY_SENTIMENT_FORMAT };
 
 /** The manifest of a 0.2 sentiment model file. */
 export interface SavedManifest {

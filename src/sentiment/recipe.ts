@@ -110,6 +110,7 @@ export const SENTIMENT_NAME = 'sentiment';
 export function sentimentNetwork(engine: Engine, c: NetworkConfig, maxLen?: number, weights?: Map<string, Float32Array>): Sequential {
   validateNetworkConfig(c);
   const model = new Sequential(engine, buildGraph(sentimentLayers(c, maxLen)), c.seed, SENTIMENT_NAME);
+  model.limitAdvice = SENTIMENT_ADVICE;
   model.initialize(weights);
   model.compile(sentimentCompile(c));
   return model;

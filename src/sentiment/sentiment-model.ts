@@ -22,7 +22,8 @@ import type { KerasParts } from '../layers/keras';
 import type { BatchEndInfo, EarlyStopping, EpochEndInfo, History } from '../layers/fit-loop';
 import { openModelZip, type OpenedModelZip } from '../layers/model-zip';
 import { decodeLegacySentimentFile, LEGACY_SENTIMENT_FORMAT } from './legacy-file';
-import { SENTIMENT_ADVICE, sentimentLayers, sentimentNetwork } from './recipe';
+import { SENTIMENT_ADVICE, sentimentCompile, sentimentLayers, sentimentNetwork } from './recipe';
+import { ruleOf } from '../layers/rules';
 import { defaultMaxLen, SequenceEncoder, sequenceLengths, yieldToEventLoop, type EncodedTexts } from './text-encoder';
 
 export interface FitOptions {
@@ -184,7 +185,6 @@ export class SentimentModel {
       const counts = this.labelNames.map((_, c) => labels.reduce((k, l) => k + (l === c ? 1 : 0), 0));
       return counts.map((n) => (n === 0 ? 0 : labels.length / (counts.length * n)));
     }
-    if (cw && cw.length !== this.labelNames.length) throw new Error(`classWeights must be ${this.labelNames.length} non-negative numbers (one per label: ${this.labelNames.join(', ')}), got ${cw.length}`);
     return cw ?? undefined;
   }
 
@@ -243,6 +243,9 @@ export class SentimentModel {
     const seqs = await this.text.sequencesOf(train.texts, fitting);
     const seqLengths = sequenceLengths(seqs);
     if (fitting) this.checkTokens(seqLengths);
+    const cw = this.config.classWeights;
+    const classes = this.network ? this.labelNames.length : train.labelNames.length;
+    if (Array.isArray(cw) && cw.length !== classes) throw new Error(`classWeights must be ${classes} non-negative numbers (one per label: ${(this.network ? this.labelNames : train.labelNames).join(', ')}), got ${cw.length}`);
     if (!this.network) await this.build(train, seqLengths, batchSize);
     const net = this.network!;
     const labels = this.labelsFor(train);
@@ -318,7 +321,7 @@ export class SentimentModel {
    */
   static async load(bytes: Uint8Array | ArrayBuffer, opts: { engine?: Engine } = {}): Promise<SentimentModel> {
     const opened = await openModelZip(bytes);
-    const kind = opened.manifest.format === LEGACY_SENTIMENT_FORMAT ? 'sentiment' : peekKind(opened.manifest);
+    const kind = peekKind(opened.manifest);
     if (kind && kind !== 'sentiment') throw new Error(`this is a ${kind} model file, not a sentiment model: load it with loadModel`);
     return SentimentModel.fromFile(opened, opts);
   }
@@ -332,28 +335,39 @@ export class SentimentModel {
       checkGraphFits(buildGraph(sentimentLayers(net, saved.maxLen)), engine.device.limits, { T: saved.maxLen, B: 1 }, SENTIMENT_ADVICE);
       const model = new SentimentModel(engine, saved.config);
       model.restore(sentimentNetwork(engine, net, saved.maxLen, saved.weights), saved.labelNames, saved.maxLen, saved.tokenizer);
-      // The 0.2 file's streams are the layers model's own: "dropout" and "shuffle".
-      if (saved.training) model.network!.restoreTraining(saved.training);
+      try {
+        // The 0.2 file's streams are the layers model's own: "dropout" and "shuffle".
+        if (saved.training) model.network!.restoreTraining(saved.training);
+      } catch (e) {
+        model.dispose();
+        throw new Error(`not a valid model file: ${(e as Error).message}`);
+      }
       return model;
     }
     // Everything is checked before any GPU work: the file, the preset's data against the layers, the device.
     const saved = await decodeSequential(opened);
     if (saved.kind !== 'sentiment') throw new Error(`this is a ${saved.kind} model file, not a sentiment model: load it with loadModel`);
     const p = checkPreset(saved.preset);
-    const expected = buildGraph(sentimentLayers(networkConfig(p.config, p.labelNames.length), p.maxLen));
-    const same = JSON.stringify(expected.layers.map((b) => [b.name, b.outputShape, b.weights])) === JSON.stringify(saved.graph.layers.map((b) => [b.name, b.outputShape, b.weights]));
-    if (!same || JSON.stringify(expected.input) !== JSON.stringify(saved.graph.input)) throw new Error('not a valid sentiment model file: its layers do not match its configuration');
-    if (!saved.compile) throw new Error('not a valid sentiment model file: it was saved without its compile settings');
+    const tokenizer = Tokenizer.fromJSON(p.tokenizer);
+    // The layers (every setting, not only the weights' shapes) and the compile settings are what the
+    // configuration makes: a file cannot train with one thing and report another.
+    const net0 = networkConfig(p.config, p.labelNames.length);
+    const expected = buildGraph(sentimentLayers(net0, p.maxLen));
+    const described = (g: typeof expected) => canonical([g.input, g.layers.map((b) => [ruleOf(b.layer).named(b), b.outputShape, b.weights])]);
+    if (described(expected) !== described(saved.graph)) throw new Error('not a valid sentiment model file: its layers do not match its configuration');
+    if (canonical(saved.compile) !== canonical(sentimentCompile(net0))) throw new Error('not a valid sentiment model file: its compile settings do not match its configuration');
+    if (tokenizer.vocabSize > p.config.vocabSize) throw new Error(`not a valid sentiment model file: its tokenizer gives ids up to ${tokenizer.vocabSize - 1}, over the embedding's ${p.config.vocabSize} rows`);
     // One row at a time is the least a prediction needs.
     const engine = opts.engine ?? (await getDefaultEngine());
     checkGraphFits(saved.graph, engine.device.limits, { T: p.maxLen, B: 1 }, SENTIMENT_ADVICE);
     const net = await sequentialFromFile(saved, { engine });
     const model = new SentimentModel(net.engine, p.config);
-    model.restore(net, p.labelNames, p.maxLen, Tokenizer.fromJSON(p.tokenizer));
+    model.restore(net, p.labelNames, p.maxLen, tokenizer);
     return model;
   }
 
   private restore(net: Sequential, labelNames: string[], maxLen: number, tokenizer: Tokenizer): void {
+    net.limitAdvice = SENTIMENT_ADVICE;
     this.network = net;
     this.labelNames = [...labelNames];
     this.text.maxLen = maxLen;
@@ -428,4 +442,9 @@ function checkPreset(preset: Record<string, unknown> | null): SentimentPreset {
   if (!(Number.isInteger(p.maxLen) && p.maxLen! >= 1)) throw new Error('not a valid sentiment model file: the saved maxLen is invalid');
   if (!p.tokenizer || typeof p.tokenizer !== 'object') throw new Error('not a valid sentiment model file: it has no tokenizer');
   return { config, labelNames: labels, maxLen: p.maxLen!, tokenizer: p.tokenizer };
+}
+
+/** JSON with every object's keys in order: equal for equal data, whatever order the keys were written in. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
 }

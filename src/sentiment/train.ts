@@ -18,13 +18,15 @@ export interface RunSettings {
   patience: number;
   /** Keep Adam's state and the random streams in the epoch files (exact resume). Default true. */
   includeOptimizer?: boolean;
+  /** Hand over the last epoch's file too (default true; the CLI saves the final model itself and skips it). */
+  lastEpochFile?: boolean;
 }
 
 export interface RunCallbacks {
   signal?: AbortSignal;
   onBatchEnd?: (b: BatchEndInfo) => unknown;
-  /** After each epoch, with that epoch's model file (stored without compression: quick to write). */
-  onEpochEnd?: (e: EpochEndInfo, file: Uint8Array) => void | Promise<void>;
+  /** After each epoch, with that epoch's model file (stored without compression: quick to write; null for the last epoch when `lastEpochFile` is false). */
+  onEpochEnd?: (e: EpochEndInfo, file: Uint8Array | null) => void | Promise<void>;
 }
 
 export interface RunResult {
@@ -44,9 +46,12 @@ export async function trainAndEvaluate(model: SentimentModel, splits: Splits, s:
     ...(cb.signal ? { signal: cb.signal } : {}),
     ...(cb.onBatchEnd ? { onBatchEnd: cb.onBatchEnd } : {}),
     onEpochEnd: async (e) => {
-      if (cb.onEpochEnd) await cb.onEpochEnd(e, await model.save({ compress: false, includeOptimizer: s.includeOptimizer ?? true }));
+      if (!cb.onEpochEnd) return;
+      const wanted = e.epoch < e.epochs || (s.lastEpochFile ?? true);
+      await cb.onEpochEnd(e, wanted ? await model.save({ compress: false, includeOptimizer: s.includeOptimizer ?? true }) : null);
     },
   });
-  if (history.stopped || cb.signal?.aborted) return { history, evaluation: null };
+  // Stopped (the signal) before the planned epochs ended: no test. A signal after the last epoch does not stop the test.
+  if (history.stopped) return { history, evaluation: null };
   return { history, evaluation: await model.evaluate(splits.test) };
 }
