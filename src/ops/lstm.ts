@@ -24,13 +24,14 @@
  * since the state there stays at its zero initial value, and a trailing run (post-padding) when only the
  * final state is wanted, since it is then read at the last active step.
  */
-import { grid1d, type Step } from '../engine/step';
+import { type Step } from '../engine/step';
 import { Tensor, subSlice, type Slice } from '../engine/tensor';
-import { addBiasInto, columnSumInto } from './elementwise';
-import { EMBEDDING_KERNELS, embeddingSegments, gatherRowsInto, segmentSumInto } from './embedding';
+import { addBiasInto } from './elementwise';
+import { EMBEDDING_KERNELS } from './embedding';
+import { inputGrads, projectInput, recurrentWeightGrad, type OneHotInput, type RecurrentOptions, type RecurrentOutput } from './recurrence';
 import { BOOLS, kernel, type TunedVariant } from '../kernels/variants';
 import { ELEMENTWISE_KERNELS } from './elementwise';
-import { GEMM_KERNELS, gemm, transposedCopy } from './matmul';
+import { GEMM_KERNELS, transposedCopy } from './matmul';
 import { planSequence, sequenceKernels, type SequencePlan } from './lstm-schedule';
 
 type LstmStepShader = 'lstm_forward_step' | 'lstm_forward_step_vec4' | 'lstm_forward_step_wide' | 'lstm_backward_step' | 'lstm_backward_step_vec4' | 'lstm_backward_step_wide';
@@ -68,54 +69,9 @@ export interface LstmWeights {
   b: Tensor;
 }
 
-/**
- * A time-major [T, B, In] input whose every row is one-hot (a single 1, the rest 0) or all zeros, given
- * by the position of its 1: `ids[t·B + b]`, or In (or more) for a row of zeros.
- */
-export interface OneHotInput {
-  shape: readonly [number, number, number];
-  ids: Uint32Array;
-}
-
-export function isOneHot(x: Tensor | OneHotInput): x is OneHotInput {
-  return 'ids' in x;
-}
-
-export interface LstmOptions {
-  /** Time-major [T·B] flags, 1 for a real token and 0 for padding (Keras mask_zero); omitted: all real. */
-  mask?: Uint32Array | null;
-  /** Pre-scaled recurrent-dropout mask [B·H] (0 or 1/(1−rate)) applied to h_{t−1} at every step. */
-  recurrentMask?: Float32Array | null;
-  returnSequences?: boolean;
-  /** Skip timesteps where the whole batch is padding (default true; false runs them, for testing equivalence). */
-  skipPadding?: boolean;
-  name?: string;
-}
-
-export interface LstmOutput {
-  /** h_t for every t: [T, B, H] (rows before the first active step are zeros). */
-  sequence: Tensor;
-  /** The final state h at the last processed step: [B, H]. */
-  last: Tensor;
-  /** Processed timesteps [tStart, tEnd). */
-  tStart: number;
-  tEnd: number;
-}
-
-/** The range of timesteps that must run: leading all-padding steps always skipped, trailing ones when only the last state is needed. */
-export function activeRange(mask: Uint32Array | null | undefined, T: number, B: number, returnSequences: boolean): [number, number] {
-  if (!mask) return [0, T];
-  const active = (t: number) => {
-    for (let b = 0; b < B; b++) if (mask[t * B + b]) return true;
-    return false;
-  };
-  let tStart = 0;
-  while (tStart < T && !active(tStart)) tStart++;
-  if (tStart === T) return returnSequences ? [T, T] : [0, 0];
-  let tEnd = T;
-  if (!returnSequences) while (tEnd > tStart && !active(tEnd - 1)) tEnd--;
-  return [tStart, tEnd];
-}
+export { activeRange, isOneHot, type OneHotInput } from './recurrence';
+export type LstmOptions = RecurrentOptions;
+export type LstmOutput = RecurrentOutput;
 
 /**
  * The per-timestep kernels for the engine's tuning (see EngineOptions.tuning) and their grid. 'gpu': the
@@ -136,23 +92,8 @@ function stepKernels(step: Step, H: number, B: number, whOffset: number): { forw
 
 export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: LstmOptions = {}): LstmOutput {
   const name = opts.name ?? 'lstm';
-  if (x.shape.length !== 3) throw new Error(`${name}: input must be time-major [T, B, in], got [${x.shape.join(', ')}]`);
-  const [T, B, In] = x.shape as [number, number, number];
-  const oneHot = isOneHot(x) ? x.ids : null;
-  if (oneHot && oneHot.length !== T * B) throw new Error(`${name}: one-hot input has ${oneHot.length} indices, expected T·B = ${T * B}`);
-  const dense = oneHot ? null : (x as Tensor);
-  const H = w.wh.shape[0]!;
-  const G = 4 * H;
-  if (w.wx.shape[0] !== In || w.wx.shape[1] !== G) throw new Error(`${name}: Wx must be [${In}, ${G}], got [${w.wx.shape.join(', ')}]`);
-  if (w.wh.shape[1] !== G) throw new Error(`${name}: Wh must be [${H}, ${G}], got [${w.wh.shape.join(', ')}]`);
-  if (w.b.size !== G) throw new Error(`${name}: b must have ${G} values, got ${w.b.size}`);
-  if (opts.mask && opts.mask.length !== T * B) throw new Error(`${name}: mask has ${opts.mask.length} entries, expected T·B = ${T * B}`);
-  if (opts.recurrentMask && opts.recurrentMask.length !== B * H) {
-    throw new Error(`${name}: recurrent mask has ${opts.recurrentMask.length} entries, expected B·H = ${B * H}`);
-  }
-  const returnSequences = opts.returnSequences ?? false;
-  const [tStart, tEnd] = (opts.skipPadding ?? true) ? activeRange(opts.mask, T, B, returnSequences) : [0, T];
-  const rows = (tEnd - tStart) * B;
+  const p = projectInput(step, x, w, 4, (H) => 4 * H, opts, name);
+  const { T, B, H, G, tStart, tEnd, rows, xp, xpWin, dense } = p;
   const useRMask = !!opts.recurrentMask;
 
   const needGrad = !!dense?.requiresGrad || w.wx.requiresGrad || w.wh.requiresGrad || w.b.requiresGrad;
@@ -160,13 +101,6 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
   const engine = step.engine;
   const seq = planSequence(engine.lstmSchedule, engine.tuning, { B, H, whOffset: w.wh.data.offset, bOffset: w.b.data.offset, training: store }, engine.device.limits.maxComputeWorkgroupStorageSize, name);
 
-  const xp = step.scratch(T * B * G, `${name} Xp`);
-  const xpWin = subSlice(xp, tStart * B * G, rows * G);
-  // One-hot: the window's indices as a one-row batch of `rows` timesteps (time-major order kept).
-  const idsWin = oneHot ? oneHot.subarray(tStart * B, tEnd * B) : null;
-  const xWin = dense ? subSlice(dense.data, tStart * B * In, rows * In) : null;
-  if (xWin) gemm(step, { a: xWin, b: w.wx.data, c: xpWin, M: rows, N: G, K: In });
-  else if (rows > 0) gatherRowsInto(step, w.wx.data, In, G, step.upload(idsWin!, `${name} one-hot indices`), 1, rows, xpWin);
   // The whole-sequence kernel adds the bias itself as it reads Xp.
   if (rows > 0 && !seq) addBiasInto(step, xpWin, w.b.data, rows, G);
 
@@ -197,30 +131,8 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
     const dG = step.scratch(T * B * G, `${name} dG`);
     if (seq) encodeSequenceBackward(step, layer, seq, dHs, dG);
     else encodeStepwiseBackward(step, layer, dHs, dG);
-    const dGWin = subSlice(dG, tStart * B * G, rows * G);
-    // dWh = H_prevᵀ·dG over the timesteps after tStart (at tStart H_prev is the zero initial state):
-    // slot t of hs holds h_{t−1}; with recurrent dropout the recurrence saw h_{t−1} ⊙ rmask (hm, or a
-    // dropout pass after the whole-sequence kernel).
-    const recRows = rows - B;
-    if (w.wh.grad && recRows > 0) {
-      let hPrev: Slice = subSlice(hm ?? hsT.data, (tStart + 1) * B * H, recRows * H);
-      if (useRMask && !hm) {
-        const dropped = step.scratch(recRows * H, `${name} masked h_prev`);
-        step.dispatch('dropout', {
-          buffers: { X: hPrev, mask: rmask, Y: dropped },
-          params: { rows: recRows, cols: H, maskRows: B, offX: hPrev.offset, offY: 0, accumulate: 0 },
-          workgroups: grid1d(recRows * H),
-        });
-        hPrev = dropped;
-      }
-      gemm(step, { a: hPrev, b: subSlice(dG, (tStart + 1) * B * G, recRows * G), c: w.wh.grad, M: H, N: G, K: recRows, transA: true, accumulate: true });
-    }
-    if (w.wx.grad && xWin) gemm(step, { a: xWin, b: dGWin, c: w.wx.grad, M: In, N: G, K: rows, transA: true, accumulate: true });
-    if (w.wx.grad && idsWin) segmentSumInto(step, embeddingSegments(idsWin, 1, rows, false, In), dGWin, w.wx.grad, G, `${name} one-hot`);
-    if (w.b.grad) columnSumInto(step, dGWin, w.b.grad, rows, G);
-    if (dense?.grad) {
-      gemm(step, { a: dGWin, b: w.wx.data, c: subSlice(dense.grad, tStart * B * In, rows * In), M: rows, N: In, K: G, transB: true, accumulate: true });
-    }
+    if (w.wh.grad) recurrentWeightGrad(step, p, { hs: hsT.data, hm, rmask: useRMask ? rmask : null }, dG, w.wh.grad, name);
+    inputGrads(step, p, dG, w.wx, w.b.grad, name);
   });
 
   return {

@@ -1,0 +1,170 @@
+/**
+ * What every recurrent cell op (lstm.ts, gru.ts, simple-rnn.ts) shares around its fused recurrence:
+ * the input contract (time-major, dense or one-hot), the processed window (all-padding timesteps
+ * skipped), the hoisted input projection Xp = X·Wx over that window, and in the backward pass the
+ * gradients that are plain GEMMs over all rows: dWx = Xᵀ·dGx, db = Σ dGx, dX = dGx·Wxᵀ and
+ * dWh = H_prevᵀ·dGh. A cell's own file keeps only its kernels and the order it dispatches them in.
+ */
+import { grid1d, type Step } from '../engine/step';
+import { Tensor, subSlice, type Slice } from '../engine/tensor';
+import { columnSumInto } from './elementwise';
+import { embeddingSegments, gatherRowsInto, segmentSumInto } from './embedding';
+import { gemm } from './matmul';
+
+/**
+ * A time-major [T, B, In] input whose every row is one-hot (a single 1, the rest 0) or all zeros, given
+ * by the position of its 1: `ids[t·B + b]`, or In (or more) for a row of zeros.
+ */
+export interface OneHotInput {
+  shape: readonly [number, number, number];
+  ids: Uint32Array;
+}
+
+export function isOneHot(x: Tensor | OneHotInput): x is OneHotInput {
+  return 'ids' in x;
+}
+
+export interface RecurrentOptions {
+  /** Time-major [T·B] flags, 1 for a real token and 0 for padding (Keras mask_zero); omitted: all real. */
+  mask?: Uint32Array | null;
+  /** Pre-scaled recurrent-dropout mask [B·H] (0 or 1/(1−rate)) applied to h_{t−1} at every step. */
+  recurrentMask?: Float32Array | null;
+  returnSequences?: boolean;
+  /** Skip timesteps where the whole batch is padding (default true; false runs them, for testing equivalence). */
+  skipPadding?: boolean;
+  name?: string;
+}
+
+export interface RecurrentOutput {
+  /** h_t for every t: [T, B, H] (rows before the first active step are zeros). */
+  sequence: Tensor;
+  /** The final state h at the last processed step: [B, H]. */
+  last: Tensor;
+  /** Processed timesteps [tStart, tEnd). */
+  tStart: number;
+  tEnd: number;
+}
+
+/** The range of timesteps that must run: leading all-padding steps always skipped, trailing ones when only the last state is needed. */
+export function activeRange(mask: Uint32Array | null | undefined, T: number, B: number, returnSequences: boolean): [number, number] {
+  if (!mask) return [0, T];
+  const active = (t: number) => {
+    for (let b = 0; b < B; b++) if (mask[t * B + b]) return true;
+    return false;
+  };
+  let tStart = 0;
+  while (tStart < T && !active(tStart)) tStart++;
+  if (tStart === T) return returnSequences ? [T, T] : [0, 0];
+  let tEnd = T;
+  if (!returnSequences) while (tEnd > tStart && !active(tEnd - 1)) tEnd--;
+  return [tStart, tEnd];
+}
+
+/** A recurrent op's input after checking, its processed window, and Xp = X·Wx (no bias) over that window. */
+export interface InputProjection {
+  T: number;
+  B: number;
+  In: number;
+  H: number;
+  /** Columns of Xp: gates × H. */
+  G: number;
+  tStart: number;
+  tEnd: number;
+  /** (tEnd − tStart)·B */
+  rows: number;
+  /** X·Wx for every timestep, [T, B, G] (only the window is written). */
+  xp: Slice;
+  /** The window of xp. */
+  xpWin: Slice;
+  /** The dense input (null for one-hot), and its window. */
+  dense: Tensor | null;
+  xWin: Slice | null;
+  /** The one-hot indices of the window (null for a dense input). */
+  idsWin: Uint32Array | null;
+  returnSequences: boolean;
+}
+
+/**
+ * Check a recurrent op's input, weights and options (`gates` blocks of H columns in Wx and Wh, a bias of
+ * `biasSize` values), pick the processed window, and encode Xp = X·Wx over it: one GEMM, or for one-hot
+ * rows a gather of Wx's rows (embedding_gather.wgsl). The caller adds its bias.
+ */
+export function projectInput(step: Step, x: Tensor | OneHotInput, w: { wx: Tensor; wh: Tensor; b: Tensor }, gates: number, biasSize: (H: number) => number, opts: RecurrentOptions, name: string): InputProjection {
+  if (x.shape.length !== 3) throw new Error(`${name}: input must be time-major [T, B, in], got [${x.shape.join(', ')}]`);
+  const [T, B, In] = x.shape as [number, number, number];
+  const oneHot = isOneHot(x) ? x.ids : null;
+  if (oneHot && oneHot.length !== T * B) throw new Error(`${name}: one-hot input has ${oneHot.length} indices, expected T·B = ${T * B}`);
+  const dense = oneHot ? null : (x as Tensor);
+  const H = w.wh.shape[0]!;
+  const G = gates * H;
+  if (w.wx.shape[0] !== In || w.wx.shape[1] !== G) throw new Error(`${name}: Wx must be [${In}, ${G}], got [${w.wx.shape.join(', ')}]`);
+  if (w.wh.shape[1] !== G) throw new Error(`${name}: Wh must be [${H}, ${G}], got [${w.wh.shape.join(', ')}]`);
+  if (w.b.size !== biasSize(H)) throw new Error(`${name}: b must have ${biasSize(H)} values, got ${w.b.size}`);
+  if (opts.mask && opts.mask.length !== T * B) throw new Error(`${name}: mask has ${opts.mask.length} entries, expected T·B = ${T * B}`);
+  if (opts.recurrentMask && opts.recurrentMask.length !== B * H) {
+    throw new Error(`${name}: recurrent mask has ${opts.recurrentMask.length} entries, expected B·H = ${B * H}`);
+  }
+  const returnSequences = opts.returnSequences ?? false;
+  const [tStart, tEnd] = (opts.skipPadding ?? true) ? activeRange(opts.mask, T, B, returnSequences) : [0, T];
+  const rows = (tEnd - tStart) * B;
+
+  const xp = step.scratch(T * B * G, `${name} Xp`);
+  const xpWin = subSlice(xp, tStart * B * G, rows * G);
+  // One-hot: the window's indices as a one-row batch of `rows` timesteps (time-major order kept).
+  const idsWin = oneHot ? oneHot.subarray(tStart * B, tEnd * B) : null;
+  const xWin = dense ? subSlice(dense.data, tStart * B * In, rows * In) : null;
+  if (xWin) gemm(step, { a: xWin, b: w.wx.data, c: xpWin, M: rows, N: G, K: In });
+  else if (rows > 0) gatherRowsInto(step, w.wx.data, In, G, step.upload(idsWin!, `${name} one-hot indices`), 1, rows, xpWin);
+  return { T, B, In, H, G, tStart, tEnd, rows, xp, xpWin, dense, xWin, idsWin, returnSequences };
+}
+
+/**
+ * The input side's gradients from dGx (the gradient of Xp + b_x, [T, B, G]; only the window is read):
+ * dWx = Xᵀ·dGx (or a segment sum per one-hot index), db += Σ dGx into `biasGrad` (a slice of the
+ * bias's gradient, or null), dX = dGx·Wxᵀ.
+ */
+export function inputGrads(step: Step, p: InputProjection, dGx: Slice, wx: Tensor, biasGrad: Slice | null, name: string): void {
+  const { rows, G, In, tStart, B } = p;
+  if (rows === 0) return;
+  const dGWin = subSlice(dGx, tStart * B * G, rows * G);
+  if (wx.grad && p.xWin) gemm(step, { a: p.xWin, b: dGWin, c: wx.grad, M: In, N: G, K: rows, transA: true, accumulate: true });
+  if (wx.grad && p.idsWin) segmentSumInto(step, embeddingSegments(p.idsWin, 1, rows, false, In), dGWin, wx.grad, G, `${name} one-hot`);
+  if (biasGrad) columnSumInto(step, dGWin, biasGrad, rows, G);
+  if (p.dense?.grad) {
+    gemm(step, { a: dGWin, b: wx.data, c: subSlice(p.dense.grad, tStart * B * In, rows * In), M: rows, N: In, K: G, transB: true, accumulate: true });
+  }
+}
+
+/**
+ * dWh += H_prevᵀ·dGh over the timesteps after tStart (at tStart h_{t−1} is the zero initial state, so
+ * its rows add nothing). `hs` holds h by slot ([T + 1, B, H], slot t is h_{t−1}); with recurrent dropout
+ * the recurrence saw h_{t−1} ⊙ rmask: `hm` (kept by a per-timestep forward) or, when null, a dropout pass
+ * over hs. `dGh` is [T, B, G] (only the window is read); `cols` picks G columns of it starting at `col0`
+ * into the same columns of dWh (a cell whose recurrent blocks see different inputs runs one per block).
+ */
+export function recurrentWeightGrad(
+  step: Step,
+  p: Pick<InputProjection, 'B' | 'H' | 'G' | 'tStart' | 'rows'>,
+  hPrev: { hs: Slice; hm: Slice | null; rmask: Slice | null },
+  dGh: Slice,
+  whGrad: Slice,
+  name: string,
+  cols: { col0: number; count: number } = { col0: 0, count: p.G },
+): void {
+  const { B, H, G, tStart } = p;
+  const recRows = p.rows - B;
+  if (recRows <= 0) return;
+  let a: Slice = subSlice(hPrev.hm ?? hPrev.hs, (tStart + 1) * B * H, recRows * H);
+  if (hPrev.rmask && !hPrev.hm) {
+    const dropped = step.scratch(recRows * H, `${name} masked h_prev`);
+    step.dispatch('dropout', {
+      buffers: { X: a, mask: hPrev.rmask, Y: dropped },
+      params: { rows: recRows, cols: H, maskRows: B, offX: a.offset, offY: 0, accumulate: 0 },
+      workgroups: grid1d(recRows * H),
+    });
+    a = dropped;
+  }
+  const b = subSlice(dGh, (tStart + 1) * B * G + cols.col0, (recRows - 1) * G + cols.count);
+  const c = subSlice(whGrad, cols.col0, (H - 1) * G + cols.count);
+  gemm(step, { a, b, c, M: H, N: cols.count, K: recRows, transA: true, ldb: G, ldc: G, accumulate: true });
+}
