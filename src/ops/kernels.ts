@@ -15,14 +15,16 @@ import { EMBEDDING_KERNELS } from './embedding';
 import { LSTM_KERNELS } from './lstm';
 import { LSTM_DECODE_KERNELS } from './lstm-decoder';
 import { scheduledRows } from './lstm-schedule';
+import { GRU_KERNELS } from './gru';
 import { GEMM_KERNELS } from './matmul';
+import { SIMPLE_RNN_KERNELS } from './simple-rnn';
 import { POINTWISE_LOSS_KERNELS } from './pointwise-loss';
 import { SAMPLE_KERNELS } from './sample';
 import { SOFTMAX_XENT_KERNELS } from './softmax-xent';
 
 export type OpName =
   | 'matmul' | 'add' | 'addBias' | 'embedding' | 'dropout' | 'softmaxXent' | 'reverseTime' | 'concat' | 'lstm'
-  | 'activation' | 'pointwiseLoss' | 'sample' | 'lstmDecode';
+  | 'activation' | 'pointwiseLoss' | 'sample' | 'lstmDecode' | 'gru' | 'simpleRnn';
 
 export interface OpKernels {
   forward: readonly TunedVariant[];
@@ -45,6 +47,8 @@ export const OP_KERNELS: { readonly [P in OpName]: OpKernels } = {
   // Generation's sampler: forward only (no gradient flows through a drawn token).
   sample: { forward: SAMPLE_KERNELS, backward: [] },
   lstmDecode: { forward: LSTM_DECODE_KERNELS, backward: [] },
+  gru: GRU_KERNELS,
+  simpleRnn: SIMPLE_RNN_KERNELS,
 };
 
 /**
@@ -55,5 +59,6 @@ export function opKernels(tuning?: Tuning, schedule?: LstmSchedule): TunedVarian
   const all = variantsFor([...Object.values(OP_KERNELS).flatMap((op) => [op.forward, op.backward]), OPTIMIZER_KERNELS], tuning);
   if (!tuning || !schedule) return all;
   const rows: number[] = scheduledRows(schedule, tuning);
-  return all.filter((v) => !v.shader.startsWith('lstm_sequence_') || rows.includes(Number(v.overrides?.ROWS)));
+  // Every cell's whole-sequence variants are the ones with a ROWS override.
+  return all.filter((v) => v.overrides?.ROWS === undefined || rows.includes(Number(v.overrides.ROWS)));
 }

@@ -100,24 +100,42 @@ export interface LayerShape {
 }
 
 /**
- * The plan for one layer: null runs one dispatch per timestep. A forced sequence schedule that this
- * layer cannot run is an error, never a quiet switch.
+ * A cell's whole-sequence kernels as planSequence needs them: whether they can run a layer (H, rows per
+ * workgroup, the weights' offsets OR-ed together, the device's workgroup storage), their plan for it, and
+ * what they need, in words, for the error when a forced schedule cannot run.
  */
-export function planSequence(schedule: LstmSchedule, tuning: 'cpu' | 'gpu', l: LayerShape, workgroupStorage: number, name: string): SequencePlan | null {
+export interface SequenceKernelShape {
+  cell: string;
+  fits(H: number, rows: SequenceRows, offsets: number, workgroupStorage: number): boolean;
+  plan(H: number, rows: SequenceRows): SequencePlan;
+  needs(rows: SequenceRows): string;
+}
+
+/** The LSTM's whole-sequence kernels (lstm_sequence_forward / lstm_sequence_backward). */
+export const LSTM_SEQUENCE: SequenceKernelShape = {
+  cell: 'LSTM',
+  fits: sequenceFits,
+  plan,
+  needs: (rows) => `units divisible by 4, at most ${Math.min(4 * THREADS, FORWARD_HW_FLOATS / rows)} units, and ${SEQUENCE_WORKGROUP_BYTES} bytes of workgroup memory`,
+};
+
+/**
+ * The plan for one layer: null runs one dispatch per timestep. The schedule ('auto' follows autoRows,
+ * measured for the LSTM and applied to every cell) is the engine's `lstmSchedule`. A forced sequence
+ * schedule that this layer cannot run is an error, never a quiet switch.
+ */
+export function planSequence(schedule: LstmSchedule, tuning: 'cpu' | 'gpu', l: LayerShape, workgroupStorage: number, name: string, kernels: SequenceKernelShape = LSTM_SEQUENCE): SequencePlan | null {
   if (schedule === 'timestep') return null;
   const offsets = l.whOffset | l.bOffset;
   if (schedule === 'auto') {
     if (tuning !== 'gpu') return null;
     const rows = autoRows(l.B, l.H, l.training);
-    return rows !== null && sequenceFits(l.H, rows, offsets, workgroupStorage) ? plan(l.H, rows) : null;
+    return rows !== null && kernels.fits(l.H, rows, offsets, workgroupStorage) ? kernels.plan(l.H, rows) : null;
   }
   const rows = schedule.sequenceRows;
-  if (tuning !== 'gpu') throw new Error(`${name}: the whole-sequence LSTM kernels are part of the gpu tuning; this engine is ${tuning}-tuned`);
-  if (!sequenceFits(l.H, rows, offsets, workgroupStorage)) {
-    throw new Error(
-      `${name}: the whole-sequence LSTM kernels cannot run ${l.H} units with ${rows} rows per workgroup (they need units divisible by 4, ` +
-        `at most ${Math.min(4 * THREADS, FORWARD_HW_FLOATS / rows)} units, and ${SEQUENCE_WORKGROUP_BYTES} bytes of workgroup memory; this device offers ${workgroupStorage})`,
-    );
+  if (tuning !== 'gpu') throw new Error(`${name}: the whole-sequence ${kernels.cell} kernels are part of the gpu tuning; this engine is ${tuning}-tuned`);
+  if (!kernels.fits(l.H, rows, offsets, workgroupStorage)) {
+    throw new Error(`${name}: the whole-sequence ${kernels.cell} kernels cannot run ${l.H} units with ${rows} rows per workgroup (they need ${kernels.needs(rows)}; this device offers ${workgroupStorage})`);
   }
-  return plan(l.H, rows);
+  return kernels.plan(l.H, rows);
 }
