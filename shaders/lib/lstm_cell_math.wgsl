@@ -2,13 +2,7 @@
 // wide kernels, through lstm_cell_forward / lstm_cell_backward) or four units per value (the vec4
 // kernels). The including file first declares `alias Cell = f32;` or `alias Cell = vec4f;`.
 
-fn sigmoid(x: Cell) -> Cell { return 1.0 / (1.0 + exp(-x)); }
-
-// tanh without the overflow of (e^2x − 1)/(e^2x + 1) for large |x|.
-fn tanhStable(x: Cell) -> Cell {
-  let e = exp(-2.0 * abs(x));
-  return sign(x) * (1.0 - e) / (1.0 + e);
-}
+#include "cell_activations"
 
 // The activated gates and the new state.
 struct CellState { i: Cell, f: Cell, g: Cell, o: Cell, c: Cell, h: Cell }
