@@ -30,6 +30,13 @@ const MODELS: Array<[string, () => Layer[]]> = [
   ['free length, stacked', () => [layers.embedding({ inputDim: 50, outputDim: 8 }), layers.bidirectional({ layer: layers.lstm({ units: 6, returnSequences: true, goBackwards: true }) }), layers.lstm({ units: 5, name: 'top' }), layers.dropout({ rate: 0.1 }), layers.dense({ units: 4, activation: 'tanh' }), layers.dense({ units: 1, activation: 'sigmoid' })]],
   ['floats', () => [layers.bidirectional({ layer: layers.lstm({ units: 7, returnSequences: true, name: 'inner' }), inputShape: [8, 3], name: 'bi' }), layers.dense({ units: 2, activation: 'relu' })]],
   ['features', () => [layers.dense({ units: 4, inputShape: [5] }), layers.dense({ units: 2, activation: 'softmax' })]],
+  ['GRU (reset before) and SimpleRNN, bidirectional', () => [layers.embedding({ inputDim: 20, outputDim: 6, maskZero: true }), layers.bidirectional({ layer: layers.gru({ units: 5, resetAfter: false, returnSequences: true, recurrentDropout: 0.1 }) }), layers.simpleRNN({ units: 4, activation: 'relu', returnSequences: true }), layers.bidirectional({ layer: layers.simpleRNN({ units: 3 }) }), layers.dense({ units: 2, activation: 'softmax' })]],
+];
+
+/** Models TF.js cannot load (a reset-after GRU): their Keras 3 config reads back; their TF.js export is refused. */
+const KERAS_ONLY: Array<[string, () => Layer[]]> = [
+  ['GRU (reset after, Keras\'s default)', () => [layers.gru({ units: 6, inputShape: [5, 3], returnSequences: true, goBackwards: true }), layers.gru({ units: 4 }), layers.dense({ units: 1 })]],
+  ['bidirectional reset-after GRU', () => [layers.embedding({ inputDim: 9, outputDim: 4 }), layers.bidirectional({ layer: layers.gru({ units: 3 }) }), layers.dense({ units: 2, activation: 'softmax' })]],
 ];
 
 /** What a graph is: names, shapes, mask and weights. */
@@ -38,7 +45,7 @@ const viaJson = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
 describe('the layer rules', () => {
   it('cover every layer kind the factories make', () => {
-    const made = MODELS.flatMap(([, list]) => list().map((l) => l.className));
+    const made = [...MODELS, ...KERAS_ONLY].flatMap(([, list]) => list().map((l) => l.className));
     expect(new Set(made)).toEqual(new Set(Object.keys(LAYER_RULES)));
   });
 
@@ -55,6 +62,31 @@ describe('the layer rules', () => {
       expect(toTfjs(fromTfjs, 'm', values).modelJson).toEqual(modelJson);
     });
   }
+
+  for (const [name, list] of KERAS_ONLY) {
+    it(`${name}: the Keras 3 config reads back into the same model, a TF.js export says why it cannot be`, () => {
+      const g = buildGraph(list());
+      const fromKeras = buildGraph(layersFromKeras(viaJson(kerasConfig(g, 'm'))));
+      expect(described(fromKeras)).toEqual(described(g));
+      expect(g.layers.flatMap((b) => b.weights).filter((w) => w.name.endsWith('/bias') && w.shape.length === 2).length).toBeGreaterThan(0);
+      const values = new Map(initialWeights(g, seedrandom('w')).map((s) => [s.name, s.init as Float32Array]));
+      expect(() => toTfjs(g, 'm', values)).toThrow(/uses resetAfter: true \(Keras's default GRU\), which TensorFlow.js cannot load.*resetAfter: false.*Keras 3/);
+    });
+  }
+
+  it('a GRU and a SimpleRNN TF.js serialised read into the layers and weights TF.js has', () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.gru({ units: 5, recurrentActivation: 'sigmoid', returnSequences: true, inputShape: [6, 3] }),
+        tf.layers.bidirectional({ layer: tf.layers.simpleRNN({ units: 4, activation: 'relu', returnSequences: true }) as tf.RNN, mergeMode: 'concat' }),
+        tf.layers.simpleRNN({ units: 2 }),
+      ],
+    });
+    const g = buildGraph(layersFromTfjs(JSON.parse(model.toJSON() as string)));
+    expect(g.layers.map((b) => b.layer)).toMatchObject([{ className: 'GRU', resetAfter: false, units: 5 }, { className: 'Bidirectional', layer: { className: 'SimpleRNN', activation: 'relu' } }, { className: 'SimpleRNN', activation: 'tanh' }]);
+    expect(g.layers.flatMap((b) => b.weights).map((w) => [w.name, w.shape])).toEqual(model.weights.map((w) => [w.originalName, w.shape]));
+    model.dispose();
+  });
 
   it('a model TF.js serialised reads into the layers and weights TF.js has', () => {
     const model = tf.sequential({
@@ -84,18 +116,24 @@ describe('the layer rules', () => {
     expect(() => layersFromTfjs(lstmModel({ recurrent_activation: 'sigmoid', return_state: true }))).toThrow(/return_state true is not supported/);
     expect(() => layersFromKeras(lstmModel({ units: 0 }))).toThrow('lstm: units must be a positive integer, got 0');
     const one = (layer: unknown) => ({ class_name: 'Sequential', config: { layers: [{ class_name: 'InputLayer', config: { batch_shape: [null, 4, 2] } }, layer] } });
-    expect(() => layersFromKeras(one({ class_name: 'GRU', config: { units: 3 } }))).toThrow('unknown layer class "GRU" (known: Embedding, SpatialDropout1D, Dropout, LSTM, Bidirectional, Dense)');
+    expect(() => layersFromKeras(one({ class_name: 'Conv1D', config: { filters: 3 } }))).toThrow('unknown layer class "Conv1D" (known: Embedding, SpatialDropout1D, Dropout, LSTM, GRU, SimpleRNN, Bidirectional, Dense)');
+    // Keras 3's GRU defaults to reset_after=True; a GRU's gates are tanh and sigmoid only.
+    expect(layersFromKeras(one({ class_name: 'GRU', config: { units: 3 } }))[0]).toMatchObject({ className: 'GRU', resetAfter: true, inputShape: [4, 2] });
+    expect(() => layersFromKeras(one({ class_name: 'GRU', config: { units: 3, recurrent_activation: 'hard_sigmoid' } }))).toThrow('GRU: recurrent_activation "hard_sigmoid" is not supported (only "sigmoid")');
+    expect(() => layersFromKeras(one({ class_name: 'SimpleRNN', config: { units: 3, activation: 'elu' } }))).toThrow('SimpleRNN: activation "elu" is not supported (only tanh, relu, sigmoid, linear)');
     expect(() => layersFromKeras(one({ class_name: 'Dense', config: { units: 3, use_bias: false } }))).toThrow('Dense: use_bias false is not supported (only true)');
     expect(() => layersFromKeras(one({ class_name: 'Dropout', config: { rate: 0.1, noise_shape: [null, 1, 2] } }))).toThrow(/Dropout: noise_shape \[null,1,2\] is not supported/);
     expect(() => layersFromKeras(one({ class_name: 'Bidirectional', config: { merge_mode: 'sum', layer: { class_name: 'LSTM', config: { units: 2 } } } }))).toThrow('Bidirectional: merge_mode "sum" is not supported (only "concat")');
-    expect(() => layersFromKeras(one({ class_name: 'Bidirectional', config: { layer: { class_name: 'GRU', config: { units: 2 } } } }))).toThrow('Bidirectional: the wrapped layer is a GRU; only an LSTM is supported');
+    expect(() => layersFromKeras(one({ class_name: 'Bidirectional', config: { layer: { class_name: 'Dense', config: { units: 2 } } } }))).toThrow('Bidirectional: the wrapped layer is a Dense; only LSTM, GRU, SimpleRNN are supported');
     expect(() => layersFromKeras({ class_name: 'Functional', config: {} })).toThrow('expected a Sequential model, got class_name "Functional"');
   });
 
   it('revives a saved layer through its factory; an unknown class is named', () => {
     expect(reviveLayer({ className: 'Bidirectional', layer: { className: 'LSTM', units: 2 }, mergeMode: 'concat' })).toEqual(layers.bidirectional({ layer: layers.lstm({ units: 2 }) }));
     expect(() => reviveLayer({ className: 'toString' })).toThrow('unknown layer class "toString"');
-    expect(() => reviveLayer({ className: 'Bidirectional', layer: { className: 'Dense', units: 2 } })).toThrow('bidirectional: layer must be an lstm layer');
-    expect(() => buildGraph([{ className: 'GRU', units: 2, inputShape: [3, 2] } as unknown as Layer])).toThrow('unknown layer class "GRU"');
+    expect(reviveLayer({ className: 'Bidirectional', layer: { className: 'GRU', units: 2, resetAfter: false }, mergeMode: 'concat' })).toEqual(layers.bidirectional({ layer: layers.gru({ units: 2, resetAfter: false }) }));
+    expect(() => reviveLayer({ className: 'Bidirectional', layer: { className: 'Dense', units: 2 } })).toThrow('bidirectional: layer must be a recurrent layer (layers.lstm, layers.gru or layers.simpleRNN)');
+    expect(() => reviveLayer({ className: 'GRU', units: 2, resetAfter: 'yes' })).toThrow('gru: resetAfter must be true or false, got "yes"');
+    expect(() => buildGraph([{ className: 'Conv1D', units: 2, inputShape: [3, 2] } as unknown as Layer])).toThrow('unknown layer class "Conv1D"');
   });
 });

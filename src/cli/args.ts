@@ -2,7 +2,18 @@
  * Option values for the CLI's commands, checked where they are read: a value that is missing, empty, an
  * option name, not a number, or out of range is a usage error (exit 2) before any data is read.
  */
+import { CELL_NAMES, type CellName } from '../layers/specs';
+
 export class UsageError extends Error {}
+
+/** How the CLI names each cell in its output. */
+export const CELL_LABELS: Readonly<Record<CellName, string>> = { lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' };
+
+/** --cell's value: one of the cells, or a usage error that lists them. */
+export function cellOption(v: string): CellName {
+  if (!CELL_NAMES.includes(v as CellName)) throw new UsageError(`--cell must be one of ${CELL_NAMES.join(', ')} (lstm: LSTM, gru: GRU, rnn: SimpleRNN), got "${v}"`);
+  return v as CellName;
+}
 
 /** The value after `flag` at argv[i]; an option name where a value belongs is an error. */
 export function valueOf(flag: string, argv: readonly string[], i: number): string {

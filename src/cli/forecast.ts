@@ -11,7 +11,7 @@ import { readTable } from '../data/table';
 import { numericSeries } from '../forecast/series';
 import { createForecaster, DEFAULT_FORECAST, trainForecaster, type ForecastSettings } from '../forecast/train';
 import { unscale } from '../forecast/windows';
-import { numberOf, readOptions } from './args';
+import { CELL_LABELS, cellOption, numberOf, readOptions } from './args';
 import { gpuLine, openInputFile, runCommand } from './command';
 import { checkWritableFile, writeFileAtomic } from './files';
 import { progressPrinter } from './progress';
@@ -26,7 +26,8 @@ const HELP = `usage: webgpu-lstm forecast [series.csv|.zip] [options]
   --test-size F        the last share of the series to test on, default 0.33
   --epochs N           default 20
   --batch-size N       default 32
-  --units N            LSTM units, default 32
+  --cell C             recurrent cell: lstm (default), gru or rnn (SimpleRNN)
+  --units N            recurrent units, default 32
   --lr F               Adam learning rate, default 0.01 (on scaled series of a few thousand
                        values, 0.001 needs many more epochs to pass persistence)
   --val-size F         validation share of the training windows (their last part), default 0.1
@@ -62,6 +63,7 @@ function parseArgs(argv: string[]): Args | null {
       case '--test-size': a.testSize = numberOf(f, v(), { above: 0, below: 1 }); break;
       case '--epochs': a.epochs = int(1); break;
       case '--batch-size': a.batchSize = int(1); break;
+      case '--cell': a.cell = cellOption(v()); break;
       case '--units': a.units = int(1); break;
       case '--lr': a.learningRate = numberOf(f, v(), { above: 0 }); break;
       case '--val-size': a.valSize = numberOf(f, v(), { min: 0, below: 1 }); break;
@@ -129,14 +131,14 @@ async function forecast(args: Args, interrupt: AbortSignal): Promise<number> {
   console.log(`trained ${result.history.epochs.length} epochs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const { predicted, baselines: base } = result;
   const rows = [
-    ['LSTM', result.errors.lstm],
+    [CELL_LABELS[args.cell], result.errors.model],
     ['persistence (next = last)', result.errors.persistence],
     [`window mean (last ${args.window})`, result.errors.windowMean],
   ] as const;
   console.log(`\ntest: ${data.test.x.length} windows, errors in the units of "${series.column}"\n`);
   console.log(`${''.padEnd(28)}${'RMSE'.padStart(10)}${'MAE'.padStart(10)}`);
   for (const [label, e] of rows) console.log(`${label.padEnd(28)}${fmt(e.rmse).padStart(10)}${fmt(e.mae).padStart(10)}`);
-  console.log(`\nthe LSTM's RMSE is ${((result.errors.lstm.rmse / result.errors.persistence.rmse) * 100).toFixed(1)}% of persistence's`);
+  console.log(`\nthe ${CELL_LABELS[args.cell]}'s RMSE is ${((result.errors.model.rmse / result.errors.persistence.rmse) * 100).toFixed(1)}% of persistence's`);
   writeFileAtomic(args.out, await model.save());
   console.log(`model saved to ${args.out}`);
   if (args.outCsv) {

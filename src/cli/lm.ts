@@ -6,7 +6,7 @@
 import { builtinTextBytes } from '../builtin';
 import { createLanguageModel, DEFAULT_LM, type LanguageModelConfig } from '../lm/language-model';
 import { describeReading, readLanguageText } from '../lm/text';
-import { numberOf, readOptions, UsageError } from './args';
+import { CELL_LABELS, cellOption, numberOf, readOptions, UsageError } from './args';
 import { gpuLine, readInputFile, readModelFile, runCommand } from './command';
 import { checkWritableFile, writeFileAtomic } from './files';
 import { progressPrinter } from './progress';
@@ -18,10 +18,11 @@ const LM_HELP = `usage: webgpu-lstm lm [text.txt] [options]
                        (the 3,000 built-in sentences)
   --level L            char (default) or word tokens
   --seq-len N          tokens per training window, default ${DEFAULT_LM.seqLen}
-  --units N            LSTM units, default ${DEFAULT_LM.units}
+  --cell C             recurrent cell: lstm (default), gru or rnn (SimpleRNN)
+  --units N            recurrent units, default ${DEFAULT_LM.units}
   --embed N            embedding size, default ${DEFAULT_LM.embedDim}
-  --layers N           stacked LSTM layers, default ${DEFAULT_LM.layers}
-  --dropout F          dropout on each LSTM's input, default 0
+  --layers N           stacked recurrent layers, default ${DEFAULT_LM.layers}
+  --dropout F          dropout on each recurrent layer's input, default 0
   --batch-size N       default 32
   --steps N            optimizer steps, default 300
   --eval-every N       steps between validations, default 100
@@ -73,6 +74,7 @@ function parseLm(argv: string[]): LmArgs | null {
         break;
       }
       case '--seq-len': a.config.seqLen = int(1); break;
+      case '--cell': a.config.cell = cellOption(v()); break;
       case '--units': a.config.units = int(1); break;
       case '--embed': a.config.embedDim = int(1); break;
       case '--layers': a.config.layers = int(1); break;
@@ -132,7 +134,7 @@ async function trainLm(args: LmArgs, interrupt: AbortSignal): Promise<number> {
   console.log(
     `${name}: ${text.characters.toLocaleString('en-US')} characters${describeReading(text)}; ${c.level} tokens: vocabulary ${lm.vocab.size}, train ${sizes.train.toLocaleString('en-US')}, validation ${sizes.validation.toLocaleString('en-US')} (the last ${Math.round(c.validationShare * 100)}%)`,
   );
-  console.log(`model: embedding ${c.embedDim} → ${c.layers} × LSTM ${c.units} → dense softmax ${lm.vocab.size}; ${lm.model.countParams().toLocaleString('en-US')} parameters; windows of ${c.seqLen}, batch ${args.batchSize}`);
+  console.log(`model: embedding ${c.embedDim} → ${c.layers} × ${CELL_LABELS[c.cell]} ${c.units} → dense softmax ${lm.vocab.size}; ${lm.model.countParams().toLocaleString('en-US')} parameters; windows of ${c.seqLen}, batch ${args.batchSize}`);
   const progress = progressPrinter();
   const unit = c.level === 'char' ? 'char' : 'token';
   const t0 = performance.now();

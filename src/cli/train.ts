@@ -12,7 +12,7 @@ import path from 'node:path';
 import { builtinDatasetBytes } from '../builtin';
 import { DEFAULT_CLEANING } from '../data/clean';
 import { validateModelConfig, withDefaults, type ModelConfig } from '../sentiment/config';
-import { numberOf, readOptions, UsageError } from './args';
+import { cellOption, numberOf, readOptions, UsageError } from './args';
 import { progressPrinter } from './progress';
 import { gpuLine, openInputFile, readModelFile, runCommand } from './command';
 import { checkWritableDir, checkWritableFile, writeDirAtomic, writeFileAtomic } from './files';
@@ -38,9 +38,10 @@ const HELP = `usage: webgpu-lstm train [file.zip|file.csv] [options]
   --seed S             default 141 (weights, dropout, shuffles and the split)
   --vocab N            tokenizer num_words, default 2000
   --embed N            embedding size, default 128
-  --units N            LSTM units, default 196
-  --layers N           stacked LSTM layers, default 1
-  --bidirectional      bidirectional LSTM layers
+  --cell C             recurrent cell: lstm (default), gru (Keras's default GRU) or rnn (SimpleRNN)
+  --units N            recurrent units, default 196
+  --layers N           stacked recurrent layers, default 1
+  --bidirectional      bidirectional recurrent layers
   --lr F               Adam learning rate, default 0.001
   --clip-norm F        global gradient-norm clipping, default off
   --max-len N          sequence length, default: the longest training text
@@ -111,6 +112,7 @@ function parseArgs(argv: string[]): Args | null {
       case '--seed': a.config.seed = v(); break;
       case '--vocab': a.config.vocabSize = int(2); break;
       case '--embed': a.config.embedDim = int(1); break;
+      case '--cell': a.config.cell = cellOption(v()); break;
       case '--units': a.config.units = int(1); break;
       case '--layers': a.config.layers = int(1); break;
       case '--bidirectional': a.config.bidirectional = true; break;

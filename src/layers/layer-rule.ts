@@ -12,11 +12,11 @@
 import type { Step } from '../engine/step';
 import type { ParameterStore, ParamSpec } from '../engine/parameters';
 import type { Tensor } from '../engine/tensor';
-import type { lstmLayer } from '../nn/lstm-layer';
+import type { recurrentLayer } from '../nn/recurrent-layer';
 import type { activation } from '../ops/activation';
 import type { addBias, dropout, dropoutMask } from '../ops/elementwise';
 import type { embedding } from '../ops/embedding';
-import type { OneHotInput } from '../ops/lstm';
+import type { OneHotInput } from '../ops/recurrence';
 import type { matmul } from '../ops/matmul';
 import type { BuiltLayer, InputBatch, Shape, WeightShape } from './built';
 import type { Activation, Layer } from './specs';
@@ -61,7 +61,7 @@ export interface FusedOps {
   embedding: typeof embedding;
   dropout: typeof dropout;
   dropoutMask: typeof dropoutMask;
-  lstmLayer: typeof lstmLayer;
+  recurrentLayer: typeof recurrentLayer;
   matmul: typeof matmul;
   addBias: typeof addBias;
   activation: typeof activation;

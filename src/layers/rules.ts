@@ -9,7 +9,9 @@ import { BIDIRECTIONAL } from './kinds/bidirectional';
 import { DENSE } from './kinds/dense';
 import { DROPOUT } from './kinds/dropout';
 import { EMBEDDING } from './kinds/embedding';
+import { GRU } from './kinds/gru';
 import { LSTM } from './kinds/lstm';
+import { SIMPLE_RNN } from './kinds/simple-rnn';
 import { SPATIAL_DROPOUT_1D } from './kinds/spatial-dropout';
 
 export const LAYER_RULES: { readonly [K in LayerKind]: LayerRule<K> } = {
@@ -17,6 +19,8 @@ export const LAYER_RULES: { readonly [K in LayerKind]: LayerRule<K> } = {
   SpatialDropout1D: SPATIAL_DROPOUT_1D,
   Dropout: DROPOUT,
   LSTM,
+  GRU,
+  SimpleRNN: SIMPLE_RNN,
   Bidirectional: BIDIRECTIONAL,
   Dense: DENSE,
 };

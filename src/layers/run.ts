@@ -10,7 +10,7 @@ import { activation } from '../ops/activation';
 import { addBias, dropout, dropoutMask } from '../ops/elementwise';
 import { embedding } from '../ops/embedding';
 import { matmul } from '../ops/matmul';
-import { lstmLayer } from '../nn/lstm-layer';
+import { recurrentLayer } from '../nn/recurrent-layer';
 import type { Graph, InputBatch } from './built';
 import { tensorOf, type Flow, type FusedOps } from './layer-rule';
 import { ruleOf } from './rules';
@@ -27,7 +27,7 @@ export interface ForwardResult {
 }
 
 /** The fused ops the layer rules encode onto (layer-rule.ts: the rules import no GPU code themselves). */
-const OPS: FusedOps = { embedding, dropout, dropoutMask, lstmLayer, matmul, addBias, activation };
+const OPS: FusedOps = { embedding, dropout, dropoutMask, recurrentLayer, matmul, addBias, activation };
 
 export function forward(
   step: Step,

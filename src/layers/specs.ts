@@ -35,8 +35,19 @@ export interface LstmArgs extends Common {
   dropout?: number;
   recurrentDropout?: number;
 }
+/** Keras GRU: gate order z, r, h̃; `resetAfter` (default true, Keras's and cuDNN's form) applies the reset gate after the recurrent matmul, with a bias [2, 3·units]. */
+export interface GruArgs extends LstmArgs {
+  resetAfter?: boolean;
+}
+/** The activations of a SimpleRNN. */
+export type RnnActivation = 'tanh' | 'relu' | 'sigmoid' | 'linear';
+export const RNN_ACTIVATIONS: readonly RnnActivation[] = ['tanh', 'relu', 'sigmoid', 'linear'];
+/** Keras SimpleRNN: h_t = activation(x·W + h_{t−1}·U + b). */
+export interface SimpleRnnArgs extends LstmArgs {
+  activation?: RnnActivation;
+}
 export interface BidirectionalArgs extends Common {
-  layer: LstmLayer;
+  layer: RecurrentLayer;
   mergeMode?: 'concat';
 }
 export interface DenseArgs extends Common {
@@ -56,16 +67,25 @@ export interface DropoutLayer extends RateArgs {
 export interface LstmLayer extends Required<Omit<LstmArgs, 'name' | 'inputShape'>>, Common {
   className: 'LSTM';
 }
+export interface GruLayer extends Required<Omit<GruArgs, 'name' | 'inputShape'>>, Common {
+  className: 'GRU';
+}
+export interface SimpleRnnLayer extends Required<Omit<SimpleRnnArgs, 'name' | 'inputShape'>>, Common {
+  className: 'SimpleRNN';
+}
+/** The recurrent layers (the cells a Bidirectional may wrap). */
+export type RecurrentLayer = LstmLayer | GruLayer | SimpleRnnLayer;
+export const RECURRENT_CLASSES: ReadonlyArray<RecurrentLayer['className']> = ['LSTM', 'GRU', 'SimpleRNN'];
 export interface BidirectionalLayer extends Common {
   className: 'Bidirectional';
-  layer: LstmLayer;
+  layer: RecurrentLayer;
   mergeMode: 'concat';
 }
 export interface DenseLayer extends Required<Omit<DenseArgs, 'name' | 'inputShape'>>, Common {
   className: 'Dense';
 }
 
-export type Layer = EmbeddingLayer | SpatialDropoutLayer | DropoutLayer | LstmLayer | BidirectionalLayer | DenseLayer;
+export type Layer = EmbeddingLayer | SpatialDropoutLayer | DropoutLayer | LstmLayer | GruLayer | SimpleRnnLayer | BidirectionalLayer | DenseLayer;
 
 function positiveInt(layer: string, field: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`${layer}: ${field} must be a positive integer, got ${String(v)}`);
@@ -99,17 +119,66 @@ function known<T extends object>(layer: string, args: T, fields: readonly string
   }
 }
 
-function lstmLayer(args: LstmArgs): LstmLayer {
-  known('lstm', args, ['units', 'returnSequences', 'goBackwards', 'dropout', 'recurrentDropout']);
+const RECURRENT_OPTIONS = ['units', 'returnSequences', 'goBackwards', 'dropout', 'recurrentDropout'] as const;
+
+/** The options every recurrent layer shares, checked under the factory's name. */
+function recurrentCommon(layer: string, args: LstmArgs): Omit<LstmLayer, 'className'> {
   return {
-    className: 'LSTM',
-    ...common('lstm', args),
-    units: positiveInt('lstm', 'units', args.units),
+    ...common(layer, args),
+    units: positiveInt(layer, 'units', args.units),
     returnSequences: args.returnSequences ?? false,
     goBackwards: args.goBackwards ?? false,
-    dropout: rate('lstm', 'dropout', args.dropout ?? 0),
-    recurrentDropout: rate('lstm', 'recurrentDropout', args.recurrentDropout ?? 0),
+    dropout: rate(layer, 'dropout', args.dropout ?? 0),
+    recurrentDropout: rate(layer, 'recurrentDropout', args.recurrentDropout ?? 0),
   };
+}
+
+function lstmLayer(args: LstmArgs): LstmLayer {
+  known('lstm', args, RECURRENT_OPTIONS);
+  return { className: 'LSTM', ...recurrentCommon('lstm', args) };
+}
+
+function gruLayer(args: GruArgs): GruLayer {
+  known('gru', args, [...RECURRENT_OPTIONS, 'resetAfter']);
+  if (args.resetAfter !== undefined && typeof args.resetAfter !== 'boolean') throw new Error(`gru: resetAfter must be true or false, got ${JSON.stringify(args.resetAfter)}`);
+  return { className: 'GRU', ...recurrentCommon('gru', args), resetAfter: args.resetAfter ?? true };
+}
+
+function simpleRnnLayer(args: SimpleRnnArgs): SimpleRnnLayer {
+  known('simpleRNN', args, [...RECURRENT_OPTIONS, 'activation']);
+  const activation = args.activation ?? 'tanh';
+  if (!RNN_ACTIVATIONS.includes(activation)) throw new Error(`simpleRNN: unknown activation "${activation}" (known: ${RNN_ACTIVATIONS.join(', ')})`);
+  return { className: 'SimpleRNN', ...recurrentCommon('simpleRNN', args), activation };
+}
+
+/** A recurrent layer given as plain data, checked again through its own factory. */
+function recurrentLayer(l: RecurrentLayer): RecurrentLayer {
+  const { className, ...args } = l as RecurrentLayer & { className?: string };
+  if (className === 'GRU') return gruLayer(args as GruArgs);
+  if (className === 'SimpleRNN') return simpleRnnLayer(args as SimpleRnnArgs);
+  return lstmLayer(args as LstmArgs);
+}
+
+/**
+ * The recurrent cell of a preset (sentiment, forecaster, language model) and of the CLI's --cell:
+ * 'lstm', 'gru' (Keras's default GRU: resetAfter) or 'rnn' (SimpleRNN, tanh).
+ */
+export type CellName = 'lstm' | 'gru' | 'rnn';
+export const CELL_NAMES: readonly CellName[] = ['lstm', 'gru', 'rnn'];
+
+/** `cell`, or an error naming `what` and the cells. */
+export function checkCell(cell: unknown, what = 'cell'): CellName {
+  if (!CELL_NAMES.includes(cell as CellName)) throw new Error(`${what} must be one of ${CELL_NAMES.join(', ')}, got ${JSON.stringify(cell)}`);
+  return cell as CellName;
+}
+
+/** A preset's recurrent layer of the named cell. */
+export function recurrentLayerFor(cell: CellName, args: LstmArgs): RecurrentLayer {
+  switch (checkCell(cell)) {
+    case 'gru': return gruLayer(args);
+    case 'rnn': return simpleRnnLayer(args);
+    default: return lstmLayer(args);
+  }
 }
 
 /** The layers, named as in TF.js (`tf.layers.lstm` → `layers.lstm`). */
@@ -133,13 +202,14 @@ export const layers = {
     return { className: 'Dropout', ...common('dropout', args), rate: rate('dropout', 'rate', args.rate) };
   },
   lstm: lstmLayer,
+  gru: gruLayer,
+  simpleRNN: simpleRnnLayer,
   bidirectional(args: BidirectionalArgs): BidirectionalLayer {
     known('bidirectional', args, ['layer', 'mergeMode']);
-    if (args.layer?.className !== 'LSTM') throw new Error('bidirectional: layer must be an lstm layer (layers.lstm({ … }))');
+    if (!RECURRENT_CLASSES.includes(args.layer?.className)) throw new Error('bidirectional: layer must be a recurrent layer (layers.lstm, layers.gru or layers.simpleRNN)');
     if ((args.mergeMode ?? 'concat') !== 'concat') throw new Error(`bidirectional: mergeMode "${args.mergeMode}" is not supported (only 'concat')`);
     if (args.layer.inputShape) throw new Error('bidirectional: give inputShape to the bidirectional layer, not to the layer it wraps');
-    const { className: _, ...inner } = args.layer as LstmLayer & { className?: string };
-    return { className: 'Bidirectional', ...common('bidirectional', args), layer: lstmLayer(inner), mergeMode: 'concat' };
+    return { className: 'Bidirectional', ...common('bidirectional', args), layer: recurrentLayer(args.layer), mergeMode: 'concat' };
   },
   dense(args: DenseArgs): DenseLayer {
     known('dense', args, ['units', 'activation']);

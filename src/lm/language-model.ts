@@ -9,7 +9,7 @@ import type { Engine } from '../engine/engine';
 import { sequential, sequentialFromFile, type Sequential, type TrainBatch } from '../layers/sequential';
 import { decodeSequential, peekKind } from '../layers/file';
 import { openModelZip, type OpenedModelZip } from '../layers/model-zip';
-import { layers as L, type Layer } from '../layers/specs';
+import { checkCell, layers as L, recurrentLayerFor, type CellName, type Layer } from '../layers/specs';
 import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type History } from '../layers/fit-loop';
 import { generateTokens, type GenerateOptions } from './generate';
 import { checkLanguageText, readLanguageText, type LanguageText } from './text';
@@ -18,12 +18,14 @@ import type { TextSource } from '../data/text';
 
 export interface LanguageModelConfig {
   level: TokenLevel;
+  /** The recurrent cell: 'lstm' (default), 'gru' (Keras's default GRU) or 'rnn' (SimpleRNN). */
+  cell: CellName;
   /** Tokens per training window. */
   seqLen: number;
   embedDim: number;
   units: number;
   layers: number;
-  /** Dropout on each LSTM's input (0: none). */
+  /** Dropout on each recurrent layer's input (0: none). */
   dropout: number;
   learningRate: number;
   /** Global gradient-norm clipping (0: none). */
@@ -33,7 +35,7 @@ export interface LanguageModelConfig {
   seed: number | string;
 }
 
-export const DEFAULT_LM: LanguageModelConfig = { level: 'char', seqLen: 64, embedDim: 32, units: 128, layers: 1, dropout: 0, learningRate: 2e-3, clipNorm: 5, validationShare: 0.1, seed: 141 };
+export const DEFAULT_LM: LanguageModelConfig = { level: 'char', cell: 'lstm', seqLen: 64, embedDim: 32, units: 128, layers: 1, dropout: 0, learningRate: 2e-3, clipNorm: 5, validationShare: 0.1, seed: 141 };
 
 export interface LmFitOptions {
   /** Optimizer steps in all (rounded up to whole evaluation intervals). */
@@ -59,6 +61,7 @@ const MAX_VALIDATION_WINDOWS = 256;
  */
 export async function createLanguageModel(text: string | TextSource | LanguageText, config: Partial<LanguageModelConfig> = {}, opts: { engine?: Engine } = {}): Promise<LanguageModel> {
   const c = { ...DEFAULT_LM, ...config };
+  checkCell(c.cell);
   for (const k of ['seqLen', 'embedDim', 'units', 'layers'] as const) {
     if (!(Number.isInteger(c[k]) && c[k] >= 1)) throw new Error(`${k} must be a positive integer, got ${c[k]}`);
   }
@@ -74,7 +77,7 @@ export async function createLanguageModel(text: string | TextSource | LanguageTe
 function lmLayers(c: LanguageModelConfig, V: number): Layer[] {
   return [
     L.embedding({ inputDim: V, outputDim: c.embedDim }),
-    ...Array.from({ length: c.layers }, () => L.lstm({ units: c.units, returnSequences: true, dropout: c.dropout })),
+    ...Array.from({ length: c.layers }, () => recurrentLayerFor(c.cell, { units: c.units, returnSequences: true, dropout: c.dropout })),
     L.dense({ units: V, activation: 'softmax' }),
   ];
 }

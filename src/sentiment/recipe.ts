@@ -1,8 +1,9 @@
 /**
  * The sentiment preset's network: its settings (NetworkConfig: the notebook's recipe by default), their
- * validation, and the layer list they stand for — Embedding → SpatialDropout1D → LSTM stack (dropout,
- * recurrent dropout, optional bidirectional and stacked layers) → Dense softmax — built, compiled (sparse
- * categorical cross-entropy, Adam) and run as any `sequential` model. Nothing here has a training step of
+ * validation, and the layer list they stand for — Embedding → SpatialDropout1D → recurrent stack (LSTM
+ * by default, or GRU or SimpleRNN; dropout, recurrent dropout, optional bidirectional and stacked layers)
+ * → Dense softmax — built, compiled (sparse categorical cross-entropy, Adam) and run as any `sequential`
+ * model. Nothing here has a training step of
  * its own: the preset is a layer list.
  */
 import type { Engine } from '../engine/engine';
@@ -10,9 +11,11 @@ import type { CompileArgs } from '../layers/compile';
 import { buildGraph } from '../layers/graph';
 import type { LimitAdvice } from '../layers/limits';
 import { Sequential } from '../layers/sequential';
-import { layers, type Layer } from '../layers/specs';
+import { checkCell, layers, recurrentLayerFor, type CellName, type Layer } from '../layers/specs';
 
 export interface NetworkConfig {
+  /** The recurrent cell: 'lstm' (the notebook's), 'gru' (Keras's default GRU) or 'rnn' (SimpleRNN). */
+  cell: CellName;
   vocabSize: number;
   embedDim: number;
   units: number;
@@ -40,6 +43,7 @@ export interface NetworkConfig {
 
 /** The notebook's recipe (vocabulary 2000, embedding 128, LSTM 196, its dropouts, Adam 1e-3), masking on. */
 export const DEFAULT_NETWORK: NetworkConfig = {
+  cell: 'lstm',
   vocabSize: 2000,
   embedDim: 128,
   units: 196,
@@ -64,6 +68,7 @@ export function validateNetworkConfig(c: NetworkConfig): void {
     const v = c[name];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${String(v)}`);
   };
+  checkCell(c.cell);
   posInt('vocabSize', 2);
   posInt('embedDim');
   posInt('units');
@@ -81,8 +86,8 @@ export function sentimentLayers(c: NetworkConfig, maxLen?: number): Layer[] {
   const list: Layer[] = [layers.embedding({ inputDim: c.vocabSize, outputDim: c.embedDim, maskZero: c.maskZero, ...(maxLen ? { inputShape: [maxLen] } : {}) })];
   if (c.spatialDropout > 0) list.push(layers.spatialDropout1d({ rate: c.spatialDropout }));
   for (let l = 0; l < c.layers; l++) {
-    const lstm = layers.lstm({ units: c.units, returnSequences: l < c.layers - 1, dropout: c.dropout, recurrentDropout: c.recurrentDropout, goBackwards: !c.bidirectional && c.goBackwards });
-    list.push(c.bidirectional ? layers.bidirectional({ layer: lstm }) : lstm);
+    const rnn = recurrentLayerFor(c.cell, { units: c.units, returnSequences: l < c.layers - 1, dropout: c.dropout, recurrentDropout: c.recurrentDropout, goBackwards: !c.bidirectional && c.goBackwards });
+    list.push(c.bidirectional ? layers.bidirectional({ layer: rnn }) : rnn);
   }
   list.push(layers.dense({ units: c.numClasses, activation: 'softmax' }));
   return list;

@@ -1,69 +1,85 @@
 /**
- * Bidirectional (merge_mode 'concat'): the wrapped LSTM run forward and, as a second direction, opposite
- * to it (Keras flips go_backwards), outputs concatenated along features. Its rule is the LSTM's, twice:
- * weights under <name>/forward_<inner> and <name>/backward_<inner>, in that order.
+ * Bidirectional (merge_mode 'concat'): the wrapped recurrent layer (LSTM, GRU or SimpleRNN) run forward
+ * and, as a second direction, opposite to it (Keras flips go_backwards), outputs concatenated along
+ * features. Its rule is the wrapped cell's, twice: weights under <name>/forward_<inner> and
+ * <name>/backward_<inner>, in that order.
  */
 import { kerasLayer, outputBuffer, summaryRow, type ConfigReader, type LayerRule } from '../layer-rule';
-import { layers, type BidirectionalArgs, type LstmLayer } from '../specs';
-import { encodeLstm, kerasLstmConfig, lstmFromConfig, lstmGates, lstmInit, lstmOutput, lstmTakesOneHot, lstmWeights, tfjsLstmConfig } from './lstm';
+import { RECURRENT_CLASSES, layers, type BidirectionalArgs, type RecurrentLayer } from '../specs';
+import { GRU_CELL } from './gru';
+import { LSTM_CELL } from './lstm';
+import { cellInit, cellKerasVars, cellWeights, encodeRecurrent, recurrentOutput, recurrentTakesOneHot, storedPerSequence, type CellKind } from './recurrent';
+import { SIMPLE_RNN_CELL } from './simple-rnn';
 
 const DIRECTIONS = ['forward', 'backward'] as const;
 
-function fromConfig(c: ConfigReader, recurrentActivationDefault: string, innerName: (name: string) => string): ReturnType<typeof layers.bidirectional> {
+const CELLS: { [K in RecurrentLayer['className']]: CellKind<Extract<RecurrentLayer, { className: K }>> } = { LSTM: LSTM_CELL, GRU: GRU_CELL, SimpleRNN: SIMPLE_RNN_CELL };
+
+/** The wrapped layer's cell record (typed loosely: the layer and its record always match). */
+const cellOf = (l: RecurrentLayer) => CELLS[l.className] as unknown as CellKind<RecurrentLayer>;
+
+function fromConfig(c: ConfigReader, format: 'keras' | 'tfjs', innerName: (name: string) => string): ReturnType<typeof layers.bidirectional> {
   c.fixed('merge_mode', 'concat');
   const inner = c.layer('layer');
-  if (inner.className !== 'LSTM') throw new Error(`Bidirectional: the wrapped layer is a ${inner.className}; only an LSTM is supported`);
-  const lstm = lstmFromConfig(inner.config, recurrentActivationDefault);
-  return layers.bidirectional({ ...c.name(), layer: lstm.name !== undefined ? { ...lstm, name: innerName(lstm.name) } : lstm });
+  const kind = inner.className as RecurrentLayer['className'];
+  if (!RECURRENT_CLASSES.includes(kind)) throw new Error(`Bidirectional: the wrapped layer is a ${inner.className}; only ${RECURRENT_CLASSES.join(', ')} are supported`);
+  const layer = cellOf({ className: kind } as RecurrentLayer).fromConfig(inner.config, format);
+  return layers.bidirectional({ ...c.name(), layer: layer.name !== undefined ? { ...layer, name: innerName(layer.name) } : layer });
 }
 
 export const BIDIRECTIONAL: LayerRule<'Bidirectional'> = {
   snake: 'bidirectional',
   readsTokenIds: false,
-  revive: (args, revive) => {
-    const { layer, ...rest } = args as unknown as BidirectionalArgs;
-    return layers.bidirectional({ ...rest, layer: revive(layer) as LstmLayer });
-  },
+  revive: (args) => layers.bidirectional(args as unknown as BidirectionalArgs),
   names: (l) => [l.name, l.layer.name],
   named: (b) => ({ ...b.layer, name: b.name, layer: { ...b.layer.layer, name: b.innerName } }),
 
   build: (l, c) => {
-    const lstm = l.layer;
+    const inner = l.layer;
     const features = c.sequenceFeatures('');
-    const innerName = lstm.name ?? c.autoName('LSTM');
+    const innerName = inner.name ?? c.autoName(inner.className);
     return {
-      outputShape: lstmOutput(lstm, c.input[0]!, 2 * lstm.units),
-      weights: DIRECTIONS.flatMap((d) => lstmWeights(`${c.name}/${d}_${innerName}`, features, lstm.units)),
-      masked: lstm.returnSequences && c.masked,
+      outputShape: recurrentOutput(inner, c.input[0]!, 2 * inner.units),
+      weights: DIRECTIONS.flatMap((d) => cellWeights(cellOf(inner), inner, `${c.name}/${d}_${innerName}`, features)),
+      masked: inner.returnSequences && c.masked,
       innerName,
     };
   },
-  init: (b, rng) => lstmInit(b.weights, b.layer.layer.units, rng),
+  init: (b, rng) => cellInit(cellOf(b.layer.layer), b.layer.layer, b.weights, rng),
   activation: () => 'linear',
 
-  takesOneHot: (l, training) => lstmTakesOneHot(l.layer, training),
+  takesOneHot: (l, training) => recurrentTakesOneHot(l.layer, training),
   forward: (b, flow, c) => {
-    const lstm = b.layer.layer;
+    const inner = b.layer.layer;
     // Keras's Bidirectional: the backward copy runs opposite to the wrapped layer (go_backwards flipped).
-    const directions = DIRECTIONS.map((d) => ({ prefix: `${b.name}/${d}_${b.innerName}`, backward: d === 'forward' ? lstm.goBackwards : !lstm.goBackwards }));
-    return encodeLstm(b, lstm, directions, flow, c);
+    const directions = DIRECTIONS.map((d) => ({ prefix: `${b.name}/${d}_${b.innerName}`, backward: d === 'forward' ? inner.goBackwards : !inner.goBackwards }));
+    return encodeRecurrent(cellOf(inner), b, inner, directions, flow, c);
   },
-  perSequence: (b, T) => [outputBuffer(b, T), lstmGates(b, b.layer.layer.units, T)],
+  // Each direction has its own buffers: the largest is one direction's.
+  perSequence: (b, T) => [outputBuffer(b, T), ...storedPerSequence(cellOf(b.layer.layer), b, b.layer.layer, T)],
 
   keras: {
-    toConfig: (b) => kerasLayer('Bidirectional', { name: b.name, trainable: true, dtype: 'float32', merge_mode: 'concat', layer: { module: 'keras.layers', class_name: 'LSTM', config: kerasLstmConfig(`forward_${b.innerName}`, b.layer.layer), registered_name: null } }, b.inputShape),
+    toConfig: (b) => {
+      const inner = b.layer.layer;
+      const k = cellOf(inner);
+      return kerasLayer('Bidirectional', { name: b.name, trainable: true, dtype: 'float32', merge_mode: 'concat', layer: { module: 'keras.layers', class_name: k.className, config: k.kerasConfig(`forward_${b.innerName}`, inner), registered_name: null } }, b.inputShape);
+    },
     // An empty vars group for the wrapper and each direction's layer; each direction's three weights in its cell.
     vars: (b, prefix) => [
       { group: `${prefix}/vars`, index: -1, weight: '', varsName: b.name },
       ...DIRECTIONS.map((d) => ({ group: `${prefix}/${d}_layer/vars`, index: -1, weight: '', varsName: `${d}_${b.innerName}` })),
-      ...b.weights.map((w, i) => ({ group: `${prefix}/${i < 3 ? 'forward' : 'backward'}_layer/cell/vars`, index: i % 3, weight: w.name, varsName: 'lstm_cell' })),
+      ...DIRECTIONS.flatMap((d, i) => cellKerasVars(cellOf(b.layer.layer), b.weights, `${prefix}/${d}_layer`, 3 * i)),
     ],
     // Keras names the wrapped layer forward_<name> (and strips that prefix again when it loads).
-    fromConfig: (c) => fromConfig(c, 'sigmoid', (n) => n.replace(/^forward_/, '')),
+    fromConfig: (c) => fromConfig(c, 'keras', (n) => n.replace(/^forward_/, '')),
   },
   tfjs: {
-    toConfig: (b) => ({ class_name: 'Bidirectional', config: { name: b.name, trainable: true, merge_mode: 'concat', layer: { class_name: 'LSTM', config: tfjsLstmConfig(b.innerName!, b.layer.layer) } } }),
-    fromConfig: (c) => fromConfig(c, 'hard_sigmoid', (n) => n),
+    toConfig: (b) => {
+      const inner = b.layer.layer;
+      const k = cellOf(inner);
+      return { class_name: 'Bidirectional', config: { name: b.name, trainable: true, merge_mode: 'concat', layer: { class_name: k.className, config: k.tfjsConfig(b.innerName!, inner) } } };
+    },
+    fromConfig: (c) => fromConfig(c, 'tfjs', (n) => n),
   },
   summaryRow,
 };

@@ -1,0 +1,83 @@
+/**
+ * One recurrent layer at run time — an LSTM, a GRU (either Keras form) or a SimpleRNN: one direction, or
+ * two (Keras Bidirectional, merge_mode 'concat'), each with its variational dropout masks and its time
+ * reversal (go_backwards), on a time-major input. The cell's fused op runs each direction.
+ */
+import { type Step } from '../engine/step';
+import { type Tensor } from '../engine/tensor';
+import { concatFeatures, dropout, reverseTime } from '../ops/elementwise';
+import { gru } from '../ops/gru';
+import { lstm } from '../ops/lstm';
+import { isOneHot, type OneHotInput, type RecurrentOptions, type RecurrentOutput } from '../ops/recurrence';
+import { simpleRnn, type SimpleRnnActivation } from '../ops/simple-rnn';
+
+/** Which cell a layer runs, with the settings its op needs. */
+export type RecurrentCell = { kind: 'lstm' } | { kind: 'gru'; resetAfter: boolean } | { kind: 'simpleRnn'; activation: SimpleRnnActivation };
+
+/** A direction's weights: kernel [in, G·H], recurrent kernel [H, G·H], bias (G·H values; a reset-after GRU's 2·3H). */
+export interface RecurrentWeights {
+  wx: Tensor;
+  wh: Tensor;
+  b: Tensor;
+}
+
+/** Reverse a time-major [T·B] array (a mask, one-hot indices). */
+export function reverseTimeMajor(a: Uint32Array, T: number, B: number): Uint32Array {
+  const out = new Uint32Array(T * B);
+  for (let t = 0; t < T; t++) out.set(a.subarray(t * B, (t + 1) * B), (T - 1 - t) * B);
+  return out;
+}
+
+/** One direction of a recurrent layer at run time: its weights and dropout masks. */
+export interface RecurrentDirection {
+  prefix: string;
+  weights: RecurrentWeights;
+  /** Runs on the time-reversed input (Keras go_backwards). */
+  backward: boolean;
+  inputMask: Float32Array | null;
+  recurrentMask: Float32Array | null;
+}
+
+/** The cell's fused op over one direction. */
+function runCell(step: Step, cell: RecurrentCell, x: Tensor | OneHotInput, w: RecurrentWeights, opts: RecurrentOptions): RecurrentOutput {
+  switch (cell.kind) {
+    case 'lstm': return lstm(step, x, w, opts);
+    case 'gru': return gru(step, x, w, { ...opts, resetAfter: cell.resetAfter });
+    case 'simpleRnn': return simpleRnn(step, x, w, { ...opts, activation: cell.activation });
+  }
+}
+
+/**
+ * One recurrent layer, one or two directions, on a time-major [T, B, in] input: [T, B, F]
+ * (returnSequences) or [B, F], where two directions are concatenated along features (Keras
+ * Bidirectional, merge_mode 'concat': the backward direction's sequence is re-reversed into input
+ * order), and a single backward direction keeps its sequence in reversed order, as Keras's go_backwards
+ * does. A one-hot input (the model's own input, see OneHotInput) takes no input dropout.
+ */
+export function recurrentLayer(step: Step, cell: RecurrentCell, input: Tensor | OneHotInput, dirs: readonly RecurrentDirection[], run: { mask: Uint32Array | null; returnSequences: boolean; name: string }): Tensor {
+  const [T, B] = input.shape as [number, number, number];
+  const revMask = run.mask ? reverseTimeMajor(run.mask, T, B) : null;
+  const wantSeq = run.returnSequences;
+  const results = dirs.map((d, i) => {
+    const opts = { mask: d.backward ? revMask : run.mask, recurrentMask: d.recurrentMask, returnSequences: wantSeq, name: d.prefix };
+    let r;
+    if (isOneHot(input)) {
+      if (d.inputMask) throw new Error(`${d.prefix}: input dropout needs the input as a tensor, not as one-hot indices`);
+      r = runCell(step, cell, { shape: input.shape, ids: d.backward ? reverseTimeMajor(input.ids, T, B) : input.ids }, d.weights, opts);
+    } else {
+      // Variational input dropout: one mask per (sequence, feature), the same at every timestep.
+      const xin = d.inputMask ? dropout(step, input, d.inputMask, B, `${d.prefix} input dropout`) : input;
+      r = runCell(step, cell, d.backward ? reverseTime(step, xin, `${d.prefix} input reversed`) : xin, d.weights, opts);
+    }
+    // Bidirectional flips its second layer's sequence (as Keras does, whichever way that layer ran); a
+    // lone go_backwards layer keeps its sequence reversed.
+    return { ...r, sequence: wantSeq && i === 1 ? reverseTime(step, r.sequence, `${d.prefix} output reversed`) : r.sequence };
+  });
+  const pick = (r: (typeof results)[number]) => (wantSeq ? r.sequence : r.last);
+  return results.length === 2 ? concatFeatures(step, pick(results[0]!), pick(results[1]!), `${run.name} concat`) : pick(results[0]!);
+}
+
+/** An LSTM layer (recurrentLayer with the LSTM cell). */
+export function lstmLayer(step: Step, input: Tensor | OneHotInput, dirs: readonly RecurrentDirection[], run: { mask: Uint32Array | null; returnSequences: boolean; name: string }): Tensor {
+  return recurrentLayer(step, { kind: 'lstm' }, input, dirs, run);
+}
