@@ -9,7 +9,7 @@ import { type ParamSpec, type ParameterStore } from '../../src/engine/parameters
 import { type Tensor } from '../../src/engine/tensor';
 import { buildGraph, initialWeights, type Graph } from '../../src/layers/graph';
 import { layers, type Layer } from '../../src/layers/specs';
-import { lstmLayer } from '../../src/nn/lstm-layer';
+import { lstmLayer } from '../../src/nn/recurrent-layer';
 
 export interface LstmStackConfig {
   inputDim: number;
