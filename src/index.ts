@@ -12,8 +12,8 @@ export type { ModelKind, SequentialManifest } from './layers/file';
 /** @deprecated The manifest of every model file is now SequentialManifest (0.2's sentiment files are still read). */
 export type { SequentialManifest as SavedManifest } from './layers/file';
 export type { EvaluateResult, PredictionArray, SequentialFitOptions, SequentialHistory, SequentialOptions } from './layers/sequential';
-export { layers } from './layers/specs';
-export type { Activation, BidirectionalArgs, DenseArgs, EmbeddingArgs, InputShape, Layer, LstmArgs, RateArgs } from './layers/specs';
+export { CELL_NAMES, layers } from './layers/specs';
+export type { Activation, BidirectionalArgs, CellName, DenseArgs, EmbeddingArgs, GruArgs, InputShape, Layer, LstmArgs, RateArgs, RnnActivation, SimpleRnnArgs } from './layers/specs';
 export type { CompileArgs, Compiled, LossName, MetricName, OptimizerConfig } from './layers/compile';
 export type { ShapedArray, TensorLike } from './layers/data';
 export type { BuiltLayer, Shape } from './layers/graph';

@@ -3,6 +3,11 @@ export { add, addBias, backpropFrom, concatFeatures, dropout, dropoutMask, rever
 export { embedding } from './embedding';
 export { lstm } from './lstm';
 export type { LstmOptions, LstmOutput, LstmWeights } from './lstm';
+export { gru } from './gru';
+export type { GruOptions, GruWeights } from './gru';
+export { simpleRnn } from './simple-rnn';
+export type { SimpleRnnActivation, SimpleRnnOptions, SimpleRnnWeights } from './simple-rnn';
+export type { OneHotInput, RecurrentOptions, RecurrentOutput } from './recurrence';
 export { gemm, matmul } from './matmul';
 export type { GemmArgs } from './matmul';
 export { IGNORE_LABEL, softmaxXent } from './softmax-xent';
