@@ -2,7 +2,8 @@
  * What the elements share: events in one shape (bubbling, composed, data in `detail`), files fetched
  * with a sentence on failure, downloads, and the panel's look.
  */
-import { css, LitElement } from 'lit';
+import { css, html, LitElement } from 'lit';
+import { CELL_NAMES, type CellName } from '../layers/specs';
 
 export function emit(el: HTMLElement, type: string, detail: unknown): void {
   el.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
@@ -23,6 +24,21 @@ export function download(name: string, data: Uint8Array | string, type: string):
   a.download = name;
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+const CELL_TITLES: Readonly<Record<CellName, string>> = { lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' };
+
+/** How an element names a cell ("LSTM units", "GRU units", …). */
+export const cellTitle = (cell: CellName): string => CELL_TITLES[cell] ?? cell;
+
+/** The Cell select every training element shows (attribute `cell`: lstm, gru or rnn). */
+export function cellSelect(cell: CellName, disabled: boolean, set: (cell: CellName) => void) {
+  return html`<label
+    >Cell
+    <select data-testid="cell" ?disabled=${disabled} @change=${(e: Event) => set((e.target as HTMLSelectElement).value as CellName)}>
+      ${CELL_NAMES.map((c) => html`<option value=${c} .selected=${cell === c}>${CELL_TITLES[c]}</option>`)}
+    </select></label
+  >`;
 }
 
 /** The panel, rows of controls, buttons, errors and charts of the smaller elements. */

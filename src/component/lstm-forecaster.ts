@@ -19,7 +19,8 @@ import { createForecaster, DEFAULT_FORECAST, trainForecaster, type ForecastResul
 import { unscale } from '../forecast/windows';
 import type { Sequential } from '../layers/sequential';
 import { lineChart } from './charts';
-import { download, emit, FileTrainingElement, panelStyles } from './element-kit';
+import { cellSelect, cellTitle, download, emit, FileTrainingElement, panelStyles } from './element-kit';
+import type { CellName } from '../layers/specs';
 
 type Status = 'idle' | 'loading' | 'ready' | 'training' | 'done' | 'error';
 
@@ -33,6 +34,7 @@ export class LstmForecaster extends FileTrainingElement {
     horizon: { type: Number },
     epochs: { type: Number },
     units: { type: Number },
+    cell: { type: String },
     learningRate: { type: Number, attribute: 'learning-rate' },
     seed: { type: Number },
     status: { state: true },
@@ -47,6 +49,8 @@ export class LstmForecaster extends FileTrainingElement {
   declare horizon: number;
   declare epochs: number;
   declare units: number;
+  /** The recurrent cell: lstm (default), gru or rnn (SimpleRNN). */
+  declare cell: CellName;
   declare learningRate: number;
   declare seed: number;
   declare status: Status;
@@ -57,6 +61,8 @@ export class LstmForecaster extends FileTrainingElement {
   private series: NumericSeries | null = null;
   private columns: string[] = [];
   private model: Sequential | null = null;
+  /** The cell of the model the results are from. */
+  private trainedCell: CellName = 'lstm';
 
   constructor() {
     super();
@@ -67,6 +73,7 @@ export class LstmForecaster extends FileTrainingElement {
     this.horizon = d.horizon;
     this.epochs = d.epochs;
     this.units = d.units;
+    this.cell = d.cell;
     this.learningRate = d.learningRate;
     this.seed = d.seed as number;
     this.status = 'idle';
@@ -107,7 +114,7 @@ export class LstmForecaster extends FileTrainingElement {
   }
 
   private settings(): ForecastSettings {
-    return { ...DEFAULT_FORECAST, window: this.window, horizon: this.horizon, epochs: this.epochs, units: this.units, learningRate: this.learningRate, seed: this.seed };
+    return { ...DEFAULT_FORECAST, window: this.window, horizon: this.horizon, epochs: this.epochs, cell: this.cell, units: this.units, learningRate: this.learningRate, seed: this.seed };
   }
 
   /** Train and test; resolves when done (or stopped). */
@@ -122,6 +129,7 @@ export class LstmForecaster extends FileTrainingElement {
       const s = this.settings();
       const { model, data } = await createForecaster(this.series.values, s, this.series.column);
       this.model = model;
+      this.trainedCell = s.cell;
       const result = await trainForecaster(model, data, s, {
         signal: this.stop.signal,
         onBatchEnd: (b) => {
@@ -167,7 +175,7 @@ export class LstmForecaster extends FileTrainingElement {
       [
         { name: 'actual', values: first(r.data.test.y), color: '#9ca3af' },
         { name: 'persistence', values: first(r.baselines.persistence), color: '#f59e0b' },
-        { name: 'LSTM', values: first(r.predicted), color: '#2563eb' },
+        { name: cellTitle(this.trainedCell), values: first(r.predicted), color: '#2563eb' },
       ],
       { xLabel: 'test step', width: 760 },
     );
@@ -186,7 +194,7 @@ export class LstmForecaster extends FileTrainingElement {
       </div>
       <p data-testid="series-summary" class=${this.status === 'error' ? 'error' : ''}>${this.status === 'loading' ? 'loading…' : this.message}</p>
       <div class="row" part="settings">
-        ${this.num('window', 'Window', 1)} ${this.num('horizon', 'Horizon', 1)} ${this.num('epochs', 'Epochs', 1)} ${this.num('units', 'LSTM units', 1)}
+        ${this.num('window', 'Window', 1)} ${this.num('horizon', 'Horizon', 1)} ${this.num('epochs', 'Epochs', 1)} ${cellSelect(this.cell, training, (cell) => (this.cell = cell))} ${this.num('units', `${cellTitle(this.cell)} units`, 1)}
         ${training
           ? html`<button @click=${() => this.stop?.abort()}>Stop</button>`
           : html`<button data-testid="train" ?disabled=${!this.series} @click=${() => void this.train()}>Train</button>`}
@@ -197,7 +205,7 @@ export class LstmForecaster extends FileTrainingElement {
         ? html`<table part="results" data-testid="results">
             <thead><tr><th></th><th>RMSE</th><th>MAE</th></tr></thead>
             <tbody>
-              <tr><th>LSTM</th><td>${fmt(r.errors.lstm.rmse)}</td><td>${fmt(r.errors.lstm.mae)}</td></tr>
+              <tr><th>${cellTitle(this.trainedCell)}</th><td>${fmt(r.errors.model.rmse)}</td><td>${fmt(r.errors.model.mae)}</td></tr>
               <tr><th>persistence (next = last)</th><td>${fmt(r.errors.persistence.rmse)}</td><td>${fmt(r.errors.persistence.mae)}</td></tr>
               <tr><th>window mean (last ${this.window})</th><td>${fmt(r.errors.windowMean.rmse)}</td><td>${fmt(r.errors.windowMean.mae)}</td></tr>
             </tbody>

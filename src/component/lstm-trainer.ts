@@ -17,7 +17,8 @@ import { type DatasetInfo } from '../data/dataset';
 import { formatReport } from '../metrics/report';
 import { NOTEBOOK_RECIPE } from '../sentiment/config';
 import { bars, heatmap, lineChart } from './charts';
-import { download } from './element-kit';
+import { cellSelect, cellTitle, download } from './element-kit';
+import type { CellName } from '../layers/specs';
 import { indexedDbShelf } from './model-shelf';
 import { TrainerThread } from './trainer-thread';
 import type { Trainer } from './trainer-types';
@@ -47,6 +48,7 @@ export class LstmTrainer extends LitElement {
     bucketing: { type: Boolean },
     earlyStopping: { type: Number, attribute: 'early-stopping' },
     cleaning: { type: String },
+    cell: { type: String },
     labelCase: { type: String, attribute: 'label-case' },
     autoLoad: { type: Boolean, attribute: 'auto-load' },
     urlState: { type: Boolean, attribute: 'url-state' },
@@ -80,6 +82,8 @@ export class LstmTrainer extends LitElement {
   declare earlyStopping: number;
   /** 'unicode' (default: letters and digits of every script, emoji), 'ascii' (the notebook's) or 'all'. */
   declare cleaning: 'unicode' | 'ascii' | 'all';
+  /** The recurrent cell: lstm (default), gru or rnn (SimpleRNN). */
+  declare cell: CellName;
   /** 'keep' (default: labels differing in case are separate classes) or 'fold'. */
   declare labelCase: 'keep' | 'fold';
   /** Load `dataset-url` as soon as the GPU is ready (default true). */
@@ -120,6 +124,7 @@ export class LstmTrainer extends LitElement {
     this.bucketing = true;
     this.earlyStopping = 2;
     this.cleaning = 'unicode';
+    this.cell = NOTEBOOK_RECIPE.cell;
     this.labelCase = 'keep';
     this.autoLoad = true;
     this.urlState = false;
@@ -187,6 +192,7 @@ export class LstmTrainer extends LitElement {
       bucketing: this.bucketing,
       patience: this.earlyStopping,
       config: {
+        cell: this.cell,
         units: this.units,
         embedDim: this.embedDim,
         vocabSize: this.vocabSize,
@@ -374,7 +380,7 @@ export class LstmTrainer extends LitElement {
     return html`<section part="panel settings" class="panel">
       <h2>2. Train</h2>
       <div class="settings">
-        ${this.numberInput('Epochs', 'epochs')} ${this.numberInput('Batch size', 'batchSize')} ${this.numberInput('LSTM units', 'units')}
+        ${this.numberInput('Epochs', 'epochs')} ${this.numberInput('Batch size', 'batchSize')} ${cellSelect(this.cell, training, (cell) => (this.cell = cell))} ${this.numberInput(`${cellTitle(this.cell)} units`, 'units')}
         ${this.numberInput('Embedding size', 'embedDim')} ${this.numberInput('Vocabulary', 'vocabSize')} ${this.numberInput('Max length (0 = longest)', 'maxLen')}
         ${this.numberInput('Learning rate', 'learningRate', '0.0001')} ${this.numberInput('Seed', 'seed')}
         ${this.numberInput('Early stopping patience (0 = off)', 'earlyStopping')}

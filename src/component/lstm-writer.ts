@@ -15,7 +15,8 @@ import { builtinTextUrl } from '../builtin';
 import { createLanguageModel, DEFAULT_LM, LanguageModel } from '../lm/language-model';
 import { checkLanguageText, describeReading, readLanguageText, type LanguageText } from '../lm/text';
 import { lineChart } from './charts';
-import { download, emit, FileTrainingElement, panelStyles } from './element-kit';
+import { cellSelect, cellTitle, download, emit, FileTrainingElement, panelStyles } from './element-kit';
+import type { CellName } from '../layers/specs';
 
 type Status = 'idle' | 'loading' | 'ready' | 'training' | 'trained' | 'writing' | 'error';
 
@@ -25,6 +26,7 @@ export class LstmWriter extends FileTrainingElement {
     level: { type: String },
     seqLen: { type: Number, attribute: 'seq-len' },
     units: { type: Number },
+    cell: { type: String },
     embedDim: { type: Number, attribute: 'embed-dim' },
     steps: { type: Number },
     evalEvery: { type: Number, attribute: 'eval-every' },
@@ -43,6 +45,8 @@ export class LstmWriter extends FileTrainingElement {
   declare level: 'char' | 'word';
   declare seqLen: number;
   declare units: number;
+  /** The recurrent cell: lstm (default), gru or rnn (SimpleRNN). */
+  declare cell: CellName;
   declare embedDim: number;
   declare steps: number;
   declare evalEvery: number;
@@ -67,6 +71,7 @@ export class LstmWriter extends FileTrainingElement {
     this.level = 'char';
     this.seqLen = DEFAULT_LM.seqLen;
     this.units = DEFAULT_LM.units;
+    this.cell = DEFAULT_LM.cell;
     this.embedDim = DEFAULT_LM.embedDim;
     this.steps = 600;
     this.evalEvery = 100;
@@ -129,7 +134,7 @@ export class LstmWriter extends FileTrainingElement {
     try {
       this.lm?.dispose();
       this.lm = null;
-      const lm = await createLanguageModel(this.text, { level: this.level, seqLen: this.seqLen, units: this.units, embedDim: this.embedDim, learningRate: this.learningRate, seed: this.seed });
+      const lm = await createLanguageModel(this.text, { level: this.level, cell: this.cell, seqLen: this.seqLen, units: this.units, embedDim: this.embedDim, learningRate: this.learningRate, seed: this.seed });
       this.lm = lm;
       const every = Math.min(this.evalEvery, this.steps);
       const perEpoch = Math.ceil(this.steps / Math.ceil(this.steps / every));
@@ -191,7 +196,7 @@ export class LstmWriter extends FileTrainingElement {
       this.lm?.dispose();
       this.lm = await LanguageModel.load(new Uint8Array(await file.arrayBuffer()));
       this.status = 'trained';
-      this.progress = `loaded ${file.name}: vocabulary ${this.lm.vocab.size}, LSTM ${this.lm.config.units}`;
+      this.progress = `loaded ${file.name}: vocabulary ${this.lm.vocab.size}, ${cellTitle(this.lm.config.cell ?? 'lstm')} ${this.lm.config.units}`;
     } catch (err) {
       this.fail(err);
     }
@@ -224,7 +229,7 @@ export class LstmWriter extends FileTrainingElement {
       <div class="row" part="settings">
         <label>Tokens <select ?disabled=${busy} @change=${(e: Event) => (this.level = (e.target as HTMLSelectElement).value as 'char' | 'word')}>
           <option value="char" ?selected=${this.level === 'char'}>characters</option><option value="word" ?selected=${this.level === 'word'}>words</option></select></label>
-        ${this.num('seqLen', 'Window')} ${this.num('units', 'LSTM units')} ${this.num('embedDim', 'Embedding')} ${this.num('steps', 'Steps')} ${this.num('evalEvery', 'Sample every')}
+        ${this.num('seqLen', 'Window')} ${cellSelect(this.cell, busy, (cell) => (this.cell = cell))} ${this.num('units', `${cellTitle(this.cell)} units`)} ${this.num('embedDim', 'Embedding')} ${this.num('steps', 'Steps')} ${this.num('evalEvery', 'Sample every')}
         ${this.status === 'training'
           ? html`<button @click=${() => this.stop?.abort()}>Stop</button>`
           : html`<button data-testid="train" ?disabled=${!this.text || busy} @click=${() => void this.train()}>Train</button>`}

@@ -25,6 +25,7 @@ export const URL_KEYS = {
   patience: ['earlyStopping', 'int'],
   cleaning: ['cleaning', ['unicode', 'ascii', 'all']],
   labelcase: ['labelCase', ['keep', 'fold']],
+  cell: ['cell', ['lstm', 'gru', 'rnn']],
 } as const;
 
 type Host = ReactiveControllerHost & HTMLElement & Record<string, unknown> & { urlState: boolean };
