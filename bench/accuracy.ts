@@ -7,13 +7,15 @@
  * Exits 1 if the archive is absent (a stated skip).
  *
  *   node bench/launch.mjs bench/accuracy.ts [--epochs 10] [--seed 141] [--val 0.1] [--patience 2]
- *        [--class-weights balanced] [--bidirectional] [--units N] [--lr F] [--no-bucketing] [--no-mask] [--peek]
+ *        [--class-weights balanced] [--bidirectional] [--cell lstm|gru|rnn] [--units N] [--lr F] [--no-bucketing]
+ *        [--no-mask] [--peek]
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadDataset } from '../src/data/dataset';
 import { splitDataset } from '../src/data/split';
 import { formatConfusion, formatReport } from '../src/metrics/report';
+import { checkCell } from '../src/layers/specs';
 import type { ModelConfig } from '../src/sentiment/config';
 import { createSentimentModel } from '../src/sentiment/sentiment-model';
 import { installDawn } from '../src/gpu/device-node';
@@ -36,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   const config: Partial<ModelConfig> = { seed, maskZero: !argv.includes('--no-mask') };
   if (argv.includes('--class-weights')) config.classWeights = 'balanced';
   if (argv.includes('--bidirectional')) config.bidirectional = true;
+  if (argv.includes('--cell')) config.cell = checkCell(argv[argv.indexOf('--cell') + 1], '--cell');
   if (argv.includes('--units')) config.units = opt('units', 196);
   if (argv.includes('--lr')) config.learningRate = opt('lr', 1e-3);
   const data = await loadDataset(fs.readFileSync(SENTIMENT_ZIP), 'Sentiment.zip', { dropLabels: ['Neutral'] });

@@ -113,7 +113,7 @@ async function runLmBench(req: { steps: number; warmup: number; backends: Array<
 export interface RealEpochRequest {
   zipBase64: string;
   /** Peers and how many of the epoch's batches each trains (null: all of them). */
-  peers: Array<{ backend: 'webgpu' | 'wasm'; batches: number | null }>;
+  peers: Array<{ backend: 'webgpu' | 'wasm'; batches: number | null; cell?: 'lstm' | 'gru' }>;
 }
 
 /** Per peer, [ours, TF.js] measured in turns (bench/workloads.ts realEpochInTurns). */
@@ -122,7 +122,7 @@ async function runRealEpoch(req: RealEpochRequest): Promise<RealEpochRow[]> {
   const rows: RealEpochRow[] = [];
   for (const p of req.peers) {
     const note = p.backend === 'wasm' ? 'UnsortedSegmentSum registered as a JS kernel by the benchmark' : '';
-    rows.push(...(await realEpochInTurns(tf, p.backend, zip, p.batches, note)));
+    rows.push(...(await realEpochInTurns(tf, p.backend, zip, p.batches, note, p.cell ?? 'lstm')));
   }
   return rows;
 }

@@ -1,9 +1,11 @@
 /**
- * LSTM layer benchmark (prints numbers; not a test).
+ * Recurrent layer benchmark (prints numbers; not a test): the LSTM, the GRU in both of Keras's forms and
+ * the SimpleRNN, one column per figure.
  *
- * For the reference shape (B 32, T 28, in 128, H 196 by default) it measures the fused layer's forward
- * and forward+backward wall time per submit, counts dispatches, and converts the model's FLOPs into
- * GFLOP/s next to the best GEMM GFLOP/s measured in the same run on the same adapter.
+ * For the reference shape (B 32, T 28, in 128, H 196 by default) it measures each cell's fused layer's
+ * forward and forward+backward wall time per submit, counts dispatches, converts the model's FLOPs into
+ * GFLOP/s next to the best GEMM GFLOP/s measured in the same run on the same adapter, and gives each
+ * cell's step as a multiple of the LSTM's.
  *
  *   node bench/launch.mjs bench/lstm-layer.ts [--B 32] [--T 28] [--in 128] [--H 196] [--reps 5]
  */
@@ -13,9 +15,12 @@ import { createEngine } from '../src/ops/create-engine';
 import { ParameterStore } from '../src/engine/parameters';
 import { Tensor } from '../src/engine/tensor';
 import { backpropFrom } from '../src/ops/elementwise';
-import { lstm } from '../src/ops/lstm';
 import { gemm } from '../src/ops/matmul';
-import { lstmStackParams } from '../tests/helpers/lstm-stack';
+import { buildGraph, initialWeights } from '../src/layers/graph';
+import { cellOf } from '../src/layers/kinds/cells';
+import { layers, type Layer, type RecurrentLayer } from '../src/layers/specs';
+import { recurrentLayer } from '../src/nn/recurrent-layer';
+import type { Step } from '../src/engine/step';
 import { installDawn } from '../src/gpu/device-node';
 
 installDawn(); // Node: engines get their device from Dawn
@@ -64,6 +69,15 @@ export async function gemmCeiling(engine: Engine, shapes: Array<[number, number,
   return rows;
 }
 
+type CellRow = { cell: string; layer: Layer; fwdMs: number; fbMs: number; fwdDispatches: number; fbDispatches: number; flopsFwd: number; flopsFb: number };
+
+const CELLS: Array<[string, (H: number, T: number, In: number) => Layer, number]> = [
+  ['LSTM', (H, T, In) => layers.lstm({ units: H, inputShape: [T, In] }), 4],
+  ['GRU (reset after)', (H, T, In) => layers.gru({ units: H, inputShape: [T, In] }), 3],
+  ['GRU (reset before)', (H, T, In) => layers.gru({ units: H, resetAfter: false, inputShape: [T, In] }), 3],
+  ['SimpleRNN', (H, T, In) => layers.simpleRNN({ units: H, inputShape: [T, In] }), 1],
+];
+
 export async function main(argv: string[]): Promise<number> {
   const B = arg(argv, 'B', 32);
   const T = arg(argv, 'T', 28);
@@ -87,43 +101,55 @@ export async function main(argv: string[]): Promise<number> {
   );
   const best = Math.max(...ceiling.map((r) => r.gflops));
 
-  const store = new ParameterStore(engine, lstmStackParams({ inputDim: In, units: H, layers: 1, bidirectional: false }, seedrandom('bench')));
-  const w = { wx: store.get('lstm/kernel'), wh: store.get('lstm/recurrent_kernel'), b: store.get('lstm/bias') };
   const xData = engine.allocate(T * B * In, 'x');
   const xGrad = engine.allocate(T * B * In, 'dx');
   engine.write(xData, Float32Array.from({ length: T * B * In }, (_, i) => Math.sin(i) * 0.5));
   const x = new Tensor([T, B, In], xData, xGrad, 'x');
   const dLast = Float32Array.from({ length: B * H }, (_, i) => Math.cos(i) * 0.01);
-  let fwdDispatches = 0;
-  let stepDispatches = 0;
-  const fwd = await time(engine, reps, () => {
-    const step = engine.beginStep({ grad: false, label: 'lstm forward' });
-    lstm(step, x, w);
-    fwdDispatches = step.dispatches;
-    step.submit();
-  });
-  const fb = await time(engine, reps, () => {
-    const step = engine.beginStep({ grad: true, label: 'lstm forward+backward' });
-    store.zeroGrads(step);
-    const out = lstm(step, x, w);
-    backpropFrom(step, out.last, dLast);
-    step.backward();
-    stepDispatches = step.dispatches;
-    step.submit();
-  });
-  const flopsFwd = 2 * rowsBT * In * G + 2 * rowsBT * H * G;
-  const flopsBwd = 2 * rowsBT * H * G /* dh recurrence */ + 2 * H * G * rowsBT /* dWh */ + 2 * In * G * rowsBT /* dWx */ + 2 * rowsBT * G * In; /* dX */
-  const fwdMs = median(fwd);
-  const fbMs = median(fb);
-  const fbGflops = (flopsFwd + flopsBwd) / fbMs / 1e6;
+  const rows: CellRow[] = [];
+  for (const [cell, make, gates] of CELLS) {
+    const layer = make(H, T, In);
+    const graph = buildGraph([layer]);
+    const name = graph.layers[0]!.name;
+    const store = new ParameterStore(engine, initialWeights(graph, seedrandom('bench')));
+    const w = { wx: store.get(`${name}/kernel`), wh: store.get(`${name}/recurrent_kernel`), b: store.get(`${name}/bias`) };
+    const run = (step: Step) => recurrentLayer(step, cellOf(layer as RecurrentLayer).cell(layer as RecurrentLayer), x, [{ prefix: name, weights: w, backward: false, inputMask: null, recurrentMask: null }], { mask: null, returnSequences: false, name });
+    let fwdDispatches = 0;
+    let fbDispatches = 0;
+    const fwd = await time(engine, reps, () => {
+      const step = engine.beginStep({ grad: false, label: `${cell} forward` });
+      run(step);
+      fwdDispatches = step.dispatches;
+      step.submit();
+    });
+    const fb = await time(engine, reps, () => {
+      const step = engine.beginStep({ grad: true, label: `${cell} forward+backward` });
+      store.zeroGrads(step);
+      backpropFrom(step, run(step), dLast);
+      step.backward();
+      fbDispatches = step.dispatches;
+      step.submit();
+    });
+    const Gc = gates * H;
+    const flopsFwd = 2 * rowsBT * In * Gc + 2 * rowsBT * H * Gc;
+    const flopsBwd = 2 * rowsBT * H * Gc /* dh recurrence */ + 2 * H * Gc * rowsBT /* dWh */ + 2 * In * Gc * rowsBT /* dWx */ + 2 * rowsBT * Gc * In; /* dX */
+    rows.push({ cell, layer, fwdMs: median(fwd), fbMs: median(fb), fwdDispatches, fbDispatches, flopsFwd, flopsFb: flopsFwd + flopsBwd });
+    store.destroy();
+  }
   console.log(`\nGEMM ceiling (same run, same adapter):`);
   for (const r of ceiling) console.log(`  ${r.shape.padEnd(24)} ${r.ms.toFixed(2).padStart(9)} ms  ${r.gflops.toFixed(2).padStart(7)} GFLOP/s`);
-  console.log(`\nLSTM layer B ${B}, T ${T}, in ${In}, H ${H} (median of ${reps}):`);
-  console.log(`  forward            ${fwdMs.toFixed(2).padStart(9)} ms  ${(flopsFwd / fwdMs / 1e6).toFixed(2).padStart(7)} GFLOP/s  ${fwdDispatches} dispatches`);
-  console.log(`  forward+backward   ${fbMs.toFixed(2).padStart(9)} ms  ${fbGflops.toFixed(2).padStart(7)} GFLOP/s  ${stepDispatches} dispatches`);
-  console.log(`  model FLOPs: forward ${(flopsFwd / 1e6).toFixed(1)} M, forward+backward ${((flopsFwd + flopsBwd) / 1e6).toFixed(1)} M`);
-  console.log(`  forward+backward at ${((100 * fbGflops) / best).toFixed(0)}% of the best GEMM (${best.toFixed(2)} GFLOP/s); target ≥ 60%`);
-  store.destroy();
+  console.log(`\nRecurrent layers, B ${B}, T ${T}, in ${In}, H ${H} (median of ${reps}; engine tuning ${engine.tuning}):`);
+  console.log(`  ${'cell'.padEnd(20)} ${'forward'.padStart(12)} ${'GFLOP/s'.padStart(8)} ${'fwd+bwd'.padStart(12)} ${'GFLOP/s'.padStart(8)} ${'% GEMM'.padStart(7)} ${'dispatches'.padStart(11)} ${'× LSTM step'.padStart(12)}`);
+  const lstmRow = rows[0]!;
+  for (const r of rows) {
+    const fbG = r.flopsFb / r.fbMs / 1e6;
+    console.log(
+      `  ${r.cell.padEnd(20)} ${`${r.fwdMs.toFixed(2)} ms`.padStart(12)} ${(r.flopsFwd / r.fwdMs / 1e6).toFixed(2).padStart(8)} ${`${r.fbMs.toFixed(2)} ms`.padStart(12)} ${fbG.toFixed(2).padStart(8)} ${`${((100 * fbG) / best).toFixed(0)}%`.padStart(7)} ${`${r.fwdDispatches}/${r.fbDispatches}`.padStart(11)} ${(r.fbMs / lstmRow.fbMs).toFixed(2).padStart(12)}`,
+    );
+  }
+  const gru = rows[1]!;
+  console.log(`\n  GRU (reset after) forward+backward step = ${(gru.fbMs / lstmRow.fbMs).toFixed(2)} × the LSTM's (three gate blocks instead of four: about 0.75 expected); forward ${(gru.fwdMs / lstmRow.fwdMs).toFixed(2)} ×`);
+  console.log(`  LSTM forward+backward at ${((100 * lstmRow.flopsFb) / lstmRow.fbMs / 1e6 / best).toFixed(0)}% of the best GEMM (${best.toFixed(2)} GFLOP/s); target ≥ 60%`);
   engine.release(xData);
   engine.release(xGrad);
   engine.destroy();

@@ -97,7 +97,7 @@ function table(browser: BenchResponse, node: EngineResult, epoch: Awaited<Return
 function realTable(real: RealEpochRow[] | string): string {
   if (typeof real === 'string') return `Real workload (an epoch of Sentiment.zip): ${real}.`;
   const rows = [
-    'Real workload: one epoch of the notebook recipe on Sentiment.zip (Neutral dropped, test share 0.33, seed 141, vocabulary 2000, embedding 128, LSTM 196, the notebook\'s dropouts, batch 32), same page and adapter; ours and each TF.js backend in turns (an epoch of ours per backend):',
+    'Real workload: one epoch of the notebook recipe on Sentiment.zip (Neutral dropped, test share 0.33, seed 141, vocabulary 2000, embedding 128, LSTM 196 — and the same recipe with a GRU 196 — the notebook\'s dropouts, batch 32), same page and adapter; ours and each TF.js backend in turns (an epoch of ours per backend and cell):',
     '',
     '| | epoch s | batches timed | test accuracy after them | note |',
     '| --- | ---: | --- | ---: | --- |',
@@ -111,7 +111,8 @@ function realTable(real: RealEpochRow[] | string): string {
   for (let i = 0; i + 1 < real.length; i += 2) {
     const [ours, r] = [real[i]!, real[i + 1]!];
     const name = /TF\.js [\d.]+ (\w+)/.exec(r.system)?.[1] ?? r.system;
-    rows.push(`real epoch: ours ${fmt(ours.seconds, 1)} s, TF.js-${name} ${fmt(r.seconds, 1)} s (ratio ${fmt(r.seconds / ours.seconds, 2)}×)`);
+    const cell = /, GRU/.test(r.system) ? ' (GRU)' : '';
+    rows.push(`real epoch${cell}: ours ${fmt(ours.seconds, 1)} s, TF.js-${name} ${fmt(r.seconds, 1)} s (ratio ${fmt(r.seconds / ours.seconds, 2)}×)`);
   }
   return rows.join('\n');
 }
@@ -200,7 +201,14 @@ function turnsLine(t: { browser: number[]; node: number[] }): string {
 async function runReal(page: Page, zip: string, quick: boolean): Promise<RealEpochRow[]> {
   const req: RealEpochRequest = {
     zipBase64: fs.readFileSync(zip).toString('base64'),
-    peers: quick ? [{ backend: 'wasm', batches: 8 }] : [{ backend: 'wasm', batches: 40 }, { backend: 'webgpu', batches: 6 }],
+    peers: quick
+      ? [{ backend: 'wasm', batches: 8 }]
+      : [
+          { backend: 'wasm', batches: 40 },
+          { backend: 'webgpu', batches: 6 },
+          { backend: 'wasm', batches: 40, cell: 'gru' },
+          { backend: 'webgpu', batches: 6, cell: 'gru' },
+        ],
   };
   console.log('running the real workload (an epoch of Sentiment.zip)…');
   return (await page.evaluate((r) => (window as unknown as { runRealEpoch(r: RealEpochRequest): Promise<RealEpochRow[]> }).runRealEpoch(r), req)) as RealEpochRow[];

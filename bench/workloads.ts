@@ -399,6 +399,10 @@ export async function benchTfjs(
   return { peer: `TF.js ${tf.version.tfjs} ${backend}`, firstStepMs, step, trainSeqPerSec: (s.batch * 1000) / step.medianMs, inferSeqPerSec32, inferSeqPerSec512, peakBytes, trainPeakDeviceBytes, note: opts.note ?? '' };
 }
 
+/** The cells the real workload compares: the notebook's LSTM, and the GRU (ours: Keras's default reset-after form). */
+export type RealCell = 'lstm' | 'gru';
+const CELL_TITLE: Record<RealCell, string> = { lstm: 'LSTM', gru: 'GRU (reset after, Keras\'s default)' };
+
 /** One row of the real-workload comparison: an epoch of the notebook recipe on Sentiment.zip. */
 export interface RealEpochRow {
   system: string;
@@ -434,10 +438,10 @@ export interface BetweenBatches {
  * `between`, fit waits (its onBatchEnd) while a peer's batch runs: our GPU queue is drained first, so the
  * two never share the machine, and the peer's time is taken out of ours.
  */
-export async function realEpochOurs(zip: Uint8Array, between?: BetweenBatches): Promise<RealEpochRow> {
+export async function realEpochOurs(zip: Uint8Array, between?: BetweenBatches, cell: RealCell = 'lstm'): Promise<RealEpochRow> {
   const { createSentimentModel } = await import('../src/sentiment/sentiment-model');
   const { train, test } = await notebookSplits(zip);
-  const model = await createSentimentModel({});
+  const model = await createSentimentModel({ cell });
   const at = [...(between?.at ?? [])].sort((a, b) => a - b);
   let paused = 0;
   const t0 = performance.now();
@@ -459,7 +463,7 @@ export async function realEpochOurs(zip: Uint8Array, between?: BetweenBatches): 
   const testAccuracy = (await model.evaluate(test)).accuracy;
   model.dispose();
   const batches = Math.ceil(train.texts.length / 32);
-  return { system: 'ours (defaults: masking, length bucketing)', seconds, measuredBatches: batches, totalBatches: batches, testAccuracy, note: '' };
+  return { system: `ours, ${CELL_TITLE[cell]} (defaults: masking, length bucketing)`, seconds, measuredBatches: batches, totalBatches: batches, testAccuracy, note: '' };
 }
 
 /**
@@ -467,7 +471,7 @@ export async function realEpochOurs(zip: Uint8Array, between?: BetweenBatches): 
  * to the longest text, no mask: the notebook's Embedding has none), ready to trainOnBatch the epoch's
  * real shuffled batches one at a time.
  */
-async function tfjsRealEpoch(tf: typeof TF, backend: string, zip: Uint8Array) {
+async function tfjsRealEpoch(tf: typeof TF, backend: string, zip: Uint8Array, cell: RealCell) {
   const { cleanText, ASCII_CLEANING } = await import('../src/data/clean');
   const { shuffleInPlace } = await import('../src/data/split');
   const { Tokenizer, padSequences } = await import('../src/data/tokenizer');
@@ -486,7 +490,8 @@ async function tfjsRealEpoch(tf: typeof TF, backend: string, zip: Uint8Array) {
     layers: [
       tf.layers.embedding({ inputDim: 2000, outputDim: 128, inputLength: T }),
       tf.layers.spatialDropout1d({ rate: 0.4 }),
-      tf.layers.lstm({ units: 196, dropout: 0.2, recurrentDropout: 0.2, recurrentActivation: 'sigmoid' }),
+      // TF.js's GRU is the reset-before form (its GRUCell rejects reset_after): the GRU TF.js users can have.
+      cell === 'gru' ? tf.layers.gru({ units: 196, dropout: 0.2, recurrentDropout: 0.2, recurrentActivation: 'sigmoid' }) : tf.layers.lstm({ units: 196, dropout: 0.2, recurrentDropout: 0.2, recurrentActivation: 'sigmoid' }),
       tf.layers.dense({ units: C, activation: 'softmax' }),
     ],
   });
@@ -494,7 +499,7 @@ async function tfjsRealEpoch(tf: typeof TF, backend: string, zip: Uint8Array) {
   const n = train.texts.length;
   const order = shuffleInPlace(Array.from({ length: n }, (_, i) => i), seedrandom('real-epoch'));
   return {
-    system: `TF.js ${tf.version.tfjs} ${backend} (the notebook's model, padded to the longest text: ${T})`,
+    system: `TF.js ${tf.version.tfjs} ${backend}, ${cell === 'gru' ? 'GRU (reset before, its only form)' : 'LSTM'} (the notebook's model, padded to the longest text: ${T})`,
     total: Math.ceil(n / 32),
     /** Tokenising and building the model (ms). */
     prepMs: performance.now() - t0,
@@ -533,8 +538,8 @@ async function tfjsRealEpoch(tf: typeof TF, backend: string, zip: Uint8Array) {
  * `batches` < the epoch's, TF.js's timed batches are scaled to the epoch and its test accuracy is the one
  * after them. Returns [ours, TF.js].
  */
-export async function realEpochInTurns(tf: typeof TF, backend: string, zip: Uint8Array, batches: number | null, note = ''): Promise<[RealEpochRow, RealEpochRow]> {
-  const peer = await tfjsRealEpoch(tf, backend, zip);
+export async function realEpochInTurns(tf: typeof TF, backend: string, zip: Uint8Array, batches: number | null, note = '', cell: RealCell = 'lstm'): Promise<[RealEpochRow, RealEpochRow]> {
+  const peer = await tfjsRealEpoch(tf, backend, zip, cell);
   try {
     const run = Math.min(peer.total, batches ?? peer.total);
     const firstMs = await peer.train(0);
@@ -542,12 +547,16 @@ export async function realEpochInTurns(tf: typeof TF, backend: string, zip: Uint
     let rest = 0;
     const ourBatches = peer.total; // same rows, same batch size
     const at = Array.from({ length: run - 1 }, (_, j) => Math.max(1, Math.round(((j + 0.5) * ourBatches) / (run - 1))));
-    const ours = await realEpochOurs(zip, {
-      at,
-      run: async () => {
-        rest += await peer.train(k++);
+    const ours = await realEpochOurs(
+      zip,
+      {
+        at,
+        run: async () => {
+          rest += await peer.train(k++);
+        },
       },
-    });
+      cell,
+    );
     const seconds = (peer.prepMs + firstMs + (run > 1 ? (rest * (peer.total - 1)) / (run - 1) : firstMs * (peer.total - 1))) / 1000;
     const turns = `in turns with TF.js ${backend}: ${run - 1} of its batches between ours (their time not counted as ours)`;
     return [

@@ -6,24 +6,17 @@
  */
 import { kerasLayer, outputBuffer, summaryRow, type ConfigReader, type LayerRule } from '../layer-rule';
 import { RECURRENT_CLASSES, layers, type BidirectionalArgs, type RecurrentLayer } from '../specs';
-import { GRU_CELL } from './gru';
-import { LSTM_CELL } from './lstm';
-import { cellInit, cellKerasVars, cellWeights, encodeRecurrent, recurrentOutput, recurrentTakesOneHot, storedPerSequence, type CellKind } from './recurrent';
-import { SIMPLE_RNN_CELL } from './simple-rnn';
+import { cellOf } from './cells';
+import { cellInit, cellKerasVars, cellWeights, encodeRecurrent, recurrentOutput, recurrentTakesOneHot, storedPerSequence } from './recurrent';
 
 const DIRECTIONS = ['forward', 'backward'] as const;
-
-const CELLS: { [K in RecurrentLayer['className']]: CellKind<Extract<RecurrentLayer, { className: K }>> } = { LSTM: LSTM_CELL, GRU: GRU_CELL, SimpleRNN: SIMPLE_RNN_CELL };
-
-/** The wrapped layer's cell record (typed loosely: the layer and its record always match). */
-const cellOf = (l: RecurrentLayer) => CELLS[l.className] as unknown as CellKind<RecurrentLayer>;
 
 function fromConfig(c: ConfigReader, format: 'keras' | 'tfjs', innerName: (name: string) => string): ReturnType<typeof layers.bidirectional> {
   c.fixed('merge_mode', 'concat');
   const inner = c.layer('layer');
   const kind = inner.className as RecurrentLayer['className'];
   if (!RECURRENT_CLASSES.includes(kind)) throw new Error(`Bidirectional: the wrapped layer is a ${inner.className}; only ${RECURRENT_CLASSES.join(', ')} are supported`);
-  const layer = cellOf({ className: kind } as RecurrentLayer).fromConfig(inner.config, format);
+  const layer = cellOf({ className: kind }).fromConfig(inner.config, format);
   return layers.bidirectional({ ...c.name(), layer: layer.name !== undefined ? { ...layer, name: innerName(layer.name) } : layer });
 }
 
