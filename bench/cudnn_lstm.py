@@ -1,5 +1,8 @@
 """The PyTorch cuDNN half of the real-GPU benchmark (bench/real-gpu.sh runs it, then bench/real-gpu.ts).
 
+The LSTM rows, then the same model with cuDNN's GRU (nn.GRU: the reset-after form, as Keras's default GRU
+and ours with resetAfter) at the reference shape and every sweep point.
+
 The reference model as cuDNN can run it, with the same shapes, data recipe and step as our engine's
 cuDNN-comparable configuration (bench/workloads.ts, CUDNN_COMPARABLE):
 Embedding(vocab, embed) -> SpatialDropout1D(0.4) -> LSTM(units), last hidden state -> Dense(classes),
@@ -25,17 +28,18 @@ SWEEPS = [(f"hidden {u}", dict(units=u)) for u in (64, 128, 256, 512)] + \
 
 
 class Net(nn.Module):
-    def __init__(self, s):
+    def __init__(self, s, cell="lstm"):
         super().__init__()
         self.embedding = nn.Embedding(s["vocab"], s["embed"])
-        self.lstm = nn.LSTM(s["embed"], s["units"], batch_first=True)
+        self.rnn = (nn.GRU if cell == "gru" else nn.LSTM)(s["embed"], s["units"], batch_first=True)
         self.dense = nn.Linear(s["units"], s["classes"])
 
     def forward(self, ids):
         x = self.embedding(ids)  # (B, T, E)
         # SpatialDropout1D: one mask per (sequence, embedding channel), shared across time.
         x = nn.functional.dropout1d(x.transpose(1, 2), p=0.4, training=self.training).transpose(1, 2).contiguous()
-        _, (h, _) = self.lstm(x)
+        _, h = self.rnn(x)
+        h = h[0] if isinstance(h, tuple) else h  # the LSTM's (h, c), the GRU's h
         return self.dense(h[-1])
 
 
@@ -55,12 +59,12 @@ def batches(s, dev, n=4):
     return out
 
 
-def bench(s, dev, steps, warmup, infer):
+def bench(s, dev, steps, warmup, infer, cell="lstm"):
     torch.manual_seed(1)
     torch.cuda.synchronize()
     torch.cuda.reset_peak_memory_stats()
     t0 = time.perf_counter()
-    model = Net(s).to(dev)
+    model = Net(s, cell).to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     lossf = nn.CrossEntropyLoss()
     data = batches(s, dev)
@@ -142,6 +146,21 @@ def main():
             continue
         res["sweeps"].append(dict(name=name, shape=s, stepMs=r["step"]["medianMs"], pipelinedStepMs=r["pipelinedStepMs"]))
         print(f"  {name}: {r['step']['medianMs']:.3f} ms/step, {r['pipelinedStepMs']:.3f} pipelined", flush=True)
+    write(out, res)
+    # The GRU (fp32): the reference shape with inference, then every sweep point.
+    res["gru"] = []
+    for name, v in [("reference", {})] + (SWEEPS[:1] if quick else SWEEPS):
+        s = dict(REFERENCE, **v)
+        try:
+            ref = name == "reference"
+            r = bench(s, dev, (steps if ref else 2 if quick else 50), (warmup if ref else 1 if quick else 5), infer=ref, cell="gru")
+        except Exception:
+            traceback.print_exc()
+            failed = True
+            continue
+        res["gru"].append(dict(name=name, shape=s, stepMs=r["step"]["medianMs"], pipelinedStepMs=r["pipelinedStepMs"],
+                               inferSeqPerSec32=r["inferSeqPerSec32"], inferSeqPerSec512=r["inferSeqPerSec512"]))
+        print(f"  cuDNN GRU, {name}: {r['step']['medianMs']:.3f} ms/step, {r['pipelinedStepMs']:.3f} pipelined", flush=True)
     write(out, res)
     return 1 if failed else 0
 

@@ -43,6 +43,18 @@ export interface CudnnResult {
     peakBytes: number;
   }>;
   sweeps: Array<{ name: string; shape: ModelShape; stepMs: number; pipelinedStepMs?: number }>;
+  /** cuDNN's GRU (fp32) at the reference shape and the sweep points (absent in runs before the GRU). */
+  gru?: GruRow[];
+}
+
+/** A GRU training step (cuDNN-comparable: no dropouts, no mask), and inference at the reference shape. */
+export interface GruRow {
+  name: string;
+  shape: ModelShape;
+  stepMs: number;
+  pipelinedStepMs: number;
+  inferSeqPerSec32: number | null;
+  inferSeqPerSec512: number | null;
 }
 
 export interface RealGpuResult {
@@ -69,6 +81,8 @@ export interface RealGpuResult {
   limits: { maxComputeWorkgroupStorageSize: number; maxComputeInvocationsPerWorkgroup: number };
   /** Generation with an LSTM-128 character model at temperature 1 (tokens/s, median of its runs). */
   generation: Awaited<ReturnType<typeof generationSpeed>>;
+  /** Our GRU (reset after: cuDNN's form) at the reference shape and every sweep point ('auto' schedule). */
+  gru: GruRow[];
 }
 
 type KernelTimes = RealGpuResult['profiles'][number]['kernels'];
@@ -189,6 +203,19 @@ async function scheduleRow(name: string, shape: ModelShape, steps: number, requi
   const row = { name, shape, stepMs, auto, autoPipelinedMs };
   console.log(`  ${name}: ${Object.entries(stepMs).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')} ms/step (auto: ${auto}, ${autoPipelinedMs.toFixed(2)} pipelined)`);
   return row;
+}
+
+/** Our GRU (Keras's default, reset after: cuDNN's form), cuDNN-comparable, at the reference shape and each sweep point. */
+async function gruRows(ref: ModelShape, quick: boolean, requireHardware: boolean): Promise<GruRow[]> {
+  const rows: GruRow[] = [];
+  for (const [name, v] of [['reference', {}] as const, ...(quick ? SWEEPS.slice(0, 1) : SWEEPS)]) {
+    const shape = { ...ref, ...v };
+    const isRef = name === 'reference';
+    const e = await benchEngine({ shape, steps: quick ? 2 : isRef ? 200 : 40, warmup: quick ? 1 : 5, epochs: 0, stepsPerEpoch: 0, profile: false, lite: !isRef, pipelined: true, network: { ...CUDNN_COMPARABLE, cell: 'gru' }, requireHardware });
+    rows.push({ name, shape, stepMs: e.step.medianMs, pipelinedStepMs: (shape.batch * 1000) / e.trainSeqPerSec, inferSeqPerSec32: isRef ? e.inferSeqPerSec32 : null, inferSeqPerSec512: isRef ? e.inferSeqPerSec512 : null });
+    console.log(`  GRU, ${name}: ${e.step.medianMs.toFixed(2)} ms/step, ${rows.at(-1)!.pipelinedStepMs.toFixed(2)} pipelined`);
+  }
+  return rows;
 }
 
 /** Inference sequences/s at batch 32 and 512 by schedule (the reference model, cuDNN-comparable). */
@@ -382,6 +409,19 @@ export function realGpuTable(r: RealGpuResult, c: CudnnResult | null): string {
     rows.push(`| ${i.schedule} | ${f(i.seqPerSec32, 0)} | ${base?.inferSeqPerSec32 ? f(i.seqPerSec32 / base.inferSeqPerSec32, 2) : '—'} | ${f(i.seqPerSec512, 0)} | ${base?.inferSeqPerSec512 ? f(i.seqPerSec512 / base.inferSeqPerSec512, 2) : '—'} |`);
   }
   rows.push('');
+  rows.push("GRU (Keras's default reset-after form, cuDNN's; cuDNN-comparable: no dropouts, no mask), training step ms (median, waiting for each step) against PyTorch's cuDNN GRU fp32, the reference shape and each sweep point; target: at or below cuDNN everywhere:");
+  rows.push('');
+  rows.push('| shape | ours | PyTorch cuDNN GRU fp32 | ours / cuDNN | ours pipelined | cuDNN pipelined | ratio | ours / our LSTM (auto) |');
+  rows.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const g of r.gru ?? []) {
+    const peer = c?.gru?.find((x) => x.name === g.name);
+    const lstm = r.schedules.find((x) => x.name === g.name);
+    rows.push(`| ${g.name} | ${f(g.stepMs)} | ${f(peer?.stepMs)} | ${vs(g.stepMs, peer?.stepMs)} | ${f(g.pipelinedStepMs)} | ${f(peer?.pipelinedStepMs)} | ${vs(g.pipelinedStepMs, peer?.pipelinedStepMs)} | ${lstm ? f(g.stepMs / (lstm.stepMs[lstm.auto] ?? NaN), 2) : '—'} |`);
+  }
+  const gRef = r.gru?.find((x) => x.name === 'reference');
+  const pRef = c?.gru?.find((x) => x.name === 'reference');
+  if (gRef) rows.push(`\nGRU inference (sequences/s at batch 32 / 512): ours ${f(gRef.inferSeqPerSec32, 0)} / ${f(gRef.inferSeqPerSec512, 0)}; PyTorch cuDNN GRU fp32 ${f(pRef?.inferSeqPerSec32, 0)} / ${f(pRef?.inferSeqPerSec512, 0)}.`);
+  rows.push('');
   rows.push('GEMMs of the reference model alone (ms, median):');
   rows.push('');
   rows.push(`| M × N × K | ${r.comparable.tuning}-tuned | GFLOP/s | ${r.otherTuning.tuning}-tuned | GFLOP/s |`);
@@ -467,6 +507,8 @@ export async function main(argv: string[]): Promise<number> {
   profiles.push({ name: 'inference, batch 512', kernels: await profileInference(ref, 512) });
   console.log(`correctness: kernel-tuning parity (${elapsed()})…`);
   const parity = await tuningParity();
+  console.log(`engine: the GRU at the reference shape and each sweep point (${elapsed()})…`);
+  const gru = await gruRows(ref, quick, requireHardware);
   console.log(`generation speed (${elapsed()})…`);
   const generation = await generationSpeed(quick ? 128 : 1024, quick ? 2 : 5);
   const zip = arg(argv, '--zip');
@@ -476,7 +518,7 @@ export async function main(argv: string[]): Promise<number> {
     : zip && fs.existsSync(zip)
       ? await sentimentEpoch(fs.readFileSync(zip), { epochs, evaluate: true })
       : `skipped: ${zip ? `${zip} is absent` : 'no --zip given'}`;
-  const result: RealGpuResult = { adapter: notebook.adapter, backend: notebook.backend, notebook, comparable, otherTuning, sweeps, epoch, parity, schedules, inference, tfjs, profiles, anatomy, limits, generation };
+  const result: RealGpuResult = { adapter: notebook.adapter, backend: notebook.backend, notebook, comparable, otherTuning, sweeps, epoch, parity, schedules, inference, tfjs, profiles, anatomy, limits, generation, gru };
   console.log(`done (${elapsed()})`);
   const cudnnPath = arg(argv, '--cudnn');
   const cudnn = cudnnPath && fs.existsSync(cudnnPath) ? (JSON.parse(fs.readFileSync(cudnnPath, 'utf8')) as CudnnResult) : null;
