@@ -10,8 +10,9 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import 'jszip';
 import 'papaparse';
 import { peakGpuBytes, trackGpuMemory } from './gpu-memory';
-import { benchEngine, benchTfjs, realEpochInTurns, referenceStepper, REFERENCE, SWEEPS, type EngineResult, type ModelShape, type PeerResult, type RealEpochRow } from './workloads';
+import { benchEngine, benchTfjs, encodeTiming, realEpochInTurns, referenceStepper, REFERENCE, SWEEPS, type EngineResult, type ModelShape, type PeerResult, type RealEpochRow } from './workloads';
 import { generationSpeed, interleaved, LM_EXAMPLE, lmOurs, lmTfjs, type LmResult } from './lm-workloads';
+import { createEngine } from '../src/ops/create-engine';
 
 setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
 // Before any device exists: every peer's GPU buffers are counted the same way.
@@ -134,7 +135,18 @@ async function referenceStep(): Promise<number> {
   return stepper.step();
 }
 
+/** Encode ms per step in the page at batch 32 and 128 (bench/encode.ts). */
+async function encodeBench(steps: number) {
+  const engine = await createEngine();
+  try {
+    return [await encodeTiming(engine, REFERENCE, 32, steps), await encodeTiming(engine, REFERENCE, 128, steps)];
+  } finally {
+    engine.destroy();
+  }
+}
+
 (window as unknown as { runBench: typeof runBench }).runBench = runBench;
+(window as unknown as { encodeBench: typeof encodeBench }).encodeBench = encodeBench;
 (window as unknown as { referenceStep: typeof referenceStep }).referenceStep = referenceStep;
 (window as unknown as { runRealEpoch: typeof runRealEpoch }).runRealEpoch = runRealEpoch;
 (window as unknown as { runLmBench: typeof runLmBench }).runLmBench = runLmBench;

@@ -567,3 +567,40 @@ export async function realEpochInTurns(tf: typeof TF, backend: string, zip: Uint
     peer.dispose();
   }
 }
+
+/** CPU time of a training step's encoding, phase by phase (the step's own marks), and in all. */
+export interface EncodeTiming {
+  batch: number;
+  /** Median ms from beginStep to the submit returning: everything the host does for one step. */
+  encodeMs: number;
+  /** Mean ms per phase (zero grads, forward, loss, backward, optimizer, submit). */
+  phases: Record<string, number>;
+}
+
+/**
+ * The host side of a training step at the reference shape with batch B, the notebook recipe (dropouts
+ * and mask: the masks are drawn and uploaded on the host), timed over `steps` steps after a warm-up:
+ * what #29 calls "encode ms per step". Each step is synced before the next, so the GPU's work never
+ * overlaps the timed encoding.
+ */
+export async function encodeTiming(engine: Engine, ref: ModelShape, B: number, steps: number, network: Partial<NetworkConfig> = {}): Promise<EncodeTiming> {
+  const s = { ...ref, batch: B };
+  const net = sentimentNetwork(engine, { ...DEFAULT_NETWORK, vocabSize: s.vocab, embedDim: s.embed, units: s.units, numClasses: s.classes, seed: 1, ...network });
+  const batch = trainBatch(randomBatch(s, 'encode'));
+  for (let i = 0; i < 3; i++) await net.trainBatch(batch);
+  const names = ['zero grads', 'forward', 'loss', 'backward', 'optimizer', 'submit'];
+  const phases: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+  const total: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t = [performance.now()];
+    const step = engine.beginStep({ grad: true, label: 'timed step' });
+    const p = net.encodeTrainStep(step, batch, () => t.push(performance.now()));
+    step.submit();
+    t.push(performance.now());
+    await p;
+    names.forEach((n, k) => (phases[n]! += (t[k + 1]! - t[k]!) / steps));
+    total.push(t[t.length - 1]! - t[0]!);
+  }
+  net.dispose();
+  return { batch: B, encodeMs: timing(total).medianMs, phases };
+}
