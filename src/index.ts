@@ -66,3 +66,5 @@ export { acquireGpu } from './gpu/device';
 export type { AcquireOptions, GpuContext, GpuError, GpuErrorKind } from './gpu/device';
 export { GATE_ORDER } from './nn/lstm-layout';
 export * as ops from './ops/public';
+// Synthetic tasks: the essay's long-term dependency as data, and a race of the cells on it.
+export * as tasks from './tasks/public';
