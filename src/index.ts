@@ -12,6 +12,7 @@ export type { ModelKind, SequentialManifest } from './layers/file';
 /** @deprecated The manifest of every model file is now SequentialManifest (0.2's sentiment files are still read). */
 export type { SequentialManifest as SavedManifest } from './layers/file';
 export type { EvaluateResult, PredictionArray, SequentialFitOptions, SequentialHistory, SequentialOptions } from './layers/sequential';
+export type { InspectedLayer, Inspection } from './layers/inspect';
 export { CELL_NAMES, layers } from './layers/specs';
 export type { Activation, BidirectionalArgs, CellName, DenseArgs, EmbeddingArgs, GruArgs, InputShape, Layer, LstmArgs, RateArgs, RnnActivation, SimpleRnnArgs } from './layers/specs';
 export type { CompileArgs, Compiled, LossName, MetricName, OptimizerConfig } from './layers/compile';

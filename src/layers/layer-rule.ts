@@ -16,7 +16,7 @@ import type { recurrentLayer } from '../nn/recurrent-layer';
 import type { activation } from '../ops/activation';
 import type { addBias, dropout, dropoutMask } from '../ops/elementwise';
 import type { embedding } from '../ops/embedding';
-import type { OneHotInput } from '../ops/recurrence';
+import type { OneHotInput, RecurrentState } from '../ops/recurrence';
 import type { matmul } from '../ops/matmul';
 import type { BuiltLayer, InputBatch, Shape, WeightShape } from './built';
 import type { Activation, Layer } from './specs';
@@ -77,6 +77,8 @@ export interface ForwardContext {
   dropoutRng: () => number;
   /** This is the last layer and its activation is left to the loss (or to the prediction's softmax). */
   skipActivation: boolean;
+  /** inspect(): each recurrent layer hands over every direction's kept gates and states. */
+  inspect?: (layer: BuiltLayer, direction: number, state: RecurrentState) => void;
 }
 
 /** What flows from layer to layer: time-major activations ([T, B, F] or [B, F]) and the padding mask. */

@@ -12,7 +12,7 @@ import { embedding } from '../ops/embedding';
 import { matmul } from '../ops/matmul';
 import { recurrentLayer } from '../nn/recurrent-layer';
 import type { Graph, InputBatch } from './built';
-import { tensorOf, type Flow, type FusedOps } from './layer-rule';
+import { tensorOf, type Flow, type ForwardContext, type FusedOps } from './layer-rule';
 import { ruleOf } from './rules';
 
 export type { InputBatch } from './built';
@@ -34,7 +34,7 @@ export function forward(
   graph: Graph,
   params: ParameterStore,
   batch: InputBatch,
-  opts: { training: boolean; dropoutRng: () => number; skipLastActivation: boolean },
+  opts: { training: boolean; dropoutRng: () => number; skipLastActivation: boolean; inspect?: ForwardContext['inspect'] },
 ): ForwardResult {
   const { B, T } = batch;
   let flow: Flow = { x: null, mask: null, embedded: null };
@@ -49,7 +49,7 @@ export function forward(
     const first = graph.layers[0]!.layer;
     flow.x = batch.oneHot && ruleOf(first).takesOneHot(first, opts.training) ? { shape: [T, B, features], ids: batch.oneHot } : new Tensor(shape, step.upload(batch.floats, 'input'), null, 'input');
   }
-  const context = { step, params, batch, ops: OPS, training: opts.training, dropoutRng: opts.dropoutRng };
+  const context = { step, params, batch, ops: OPS, training: opts.training, dropoutRng: opts.dropoutRng, ...(opts.inspect ? { inspect: opts.inspect } : {}) };
   const last = graph.layers.length - 1;
   graph.layers.forEach((b, i) => {
     flow = ruleOf(b.layer).forward(b, flow, { ...context, skipActivation: i === last && opts.skipLastActivation });

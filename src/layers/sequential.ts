@@ -20,6 +20,7 @@ import type { TrainingState } from './model-zip';
 import { decodeSequential, encodeSequential, type DecodedFile, type ModelKind, type PresetPart } from './file';
 import type { OpenedModelZip } from './model-zip';
 import { formatSummary } from './summary';
+import { inspectModel, type Inspection } from './inspect';
 import { toTfjs, type TfjsArtifacts } from './tfjs';
 import type { KerasParts } from './keras';
 
@@ -508,6 +509,16 @@ export class Sequential {
     const scores = new Float32Array(T);
     for (let t = 0; t < T; t++) for (let e = 0; e < E; e++) scores[t]! += x[t * E + e]! * g[t * E + e]!;
     return scores;
+  }
+
+  /**
+   * What every recurrent layer (and direction) computed at each timestep of `x` — the LSTM's gates i, f,
+   * o, its candidate, c and h; the GRU's z, r, candidate and h; the SimpleRNN's h — with padding marked,
+   * and the prediction: one forward step that keeps what training keeps, one readback (inspect.ts).
+   */
+  inspect(x: TensorLike): Promise<Inspection> {
+    this.alive();
+    return inspectModel(this, x);
   }
 
   /** Weights by Keras name (e.g. "lstm/kernel"), in layer order. */

@@ -8,7 +8,7 @@ import { type Tensor } from '../engine/tensor';
 import { concatFeatures, dropout, reverseTime } from '../ops/elementwise';
 import { gru } from '../ops/gru';
 import { lstm } from '../ops/lstm';
-import { isOneHot, type OneHotInput, type RecurrentOptions, type RecurrentOutput } from '../ops/recurrence';
+import { isOneHot, type OneHotInput, type RecurrentOptions, type RecurrentOutput, type RecurrentState } from '../ops/recurrence';
 import { simpleRnn, type SimpleRnnActivation } from '../ops/simple-rnn';
 
 /** Which cell a layer runs, with the settings its op needs. */
@@ -54,12 +54,20 @@ function runCell(step: Step, cell: RecurrentCell, x: Tensor | OneHotInput, w: Re
  * order), and a single backward direction keeps its sequence in reversed order, as Keras's go_backwards
  * does. A one-hot input (the model's own input, see OneHotInput) takes no input dropout.
  */
-export function recurrentLayer(step: Step, cell: RecurrentCell, input: Tensor | OneHotInput, dirs: readonly RecurrentDirection[], run: { mask: Uint32Array | null; returnSequences: boolean; name: string }): Tensor {
+export interface LayerRun {
+  mask: Uint32Array | null;
+  returnSequences: boolean;
+  name: string;
+  /** Keep each direction's gates and states and hand them over (inspect()): direction i, its state. */
+  onState?: (direction: number, state: RecurrentState) => void;
+}
+
+export function recurrentLayer(step: Step, cell: RecurrentCell, input: Tensor | OneHotInput, dirs: readonly RecurrentDirection[], run: LayerRun): Tensor {
   const [T, B] = input.shape as [number, number, number];
   const revMask = run.mask ? reverseTimeMajor(run.mask, T, B) : null;
   const wantSeq = run.returnSequences;
   const results = dirs.map((d, i) => {
-    const opts = { mask: d.backward ? revMask : run.mask, recurrentMask: d.recurrentMask, returnSequences: wantSeq, name: d.prefix };
+    const opts = { mask: d.backward ? revMask : run.mask, recurrentMask: d.recurrentMask, returnSequences: wantSeq, keepState: !!run.onState, name: d.prefix };
     let r;
     if (isOneHot(input)) {
       if (d.inputMask) throw new Error(`${d.prefix}: input dropout needs the input as a tensor, not as one-hot indices`);
@@ -68,6 +76,10 @@ export function recurrentLayer(step: Step, cell: RecurrentCell, input: Tensor | 
       // Variational input dropout: one mask per (sequence, feature), the same at every timestep.
       const xin = d.inputMask ? dropout(step, input, d.inputMask, B, `${d.prefix} input dropout`) : input;
       r = runCell(step, cell, d.backward ? reverseTime(step, xin, `${d.prefix} input reversed`) : xin, d.weights, opts);
+    }
+    if (run.onState) {
+      if (!r.state) throw new Error(`${d.prefix}: this cell's op does not describe its state (inspect() needs it)`);
+      run.onState(i, r.state);
     }
     // Bidirectional flips its second layer's sequence (as Keras does, whichever way that layer ran); a
     // lone go_backwards layer keeps its sequence reversed.
@@ -78,6 +90,6 @@ export function recurrentLayer(step: Step, cell: RecurrentCell, input: Tensor | 
 }
 
 /** An LSTM layer (recurrentLayer with the LSTM cell). */
-export function lstmLayer(step: Step, input: Tensor | OneHotInput, dirs: readonly RecurrentDirection[], run: { mask: Uint32Array | null; returnSequences: boolean; name: string }): Tensor {
+export function lstmLayer(step: Step, input: Tensor | OneHotInput, dirs: readonly RecurrentDirection[], run: LayerRun): Tensor {
   return recurrentLayer(step, { kind: 'lstm' }, input, dirs, run);
 }

@@ -33,6 +33,7 @@ import { BOOLS, kernel, type TunedVariant } from '../kernels/variants';
 import { ELEMENTWISE_KERNELS } from './elementwise';
 import { GEMM_KERNELS, transposedCopy } from './matmul';
 import { planSequence, sequenceKernels, type SequencePlan } from './lstm-schedule';
+import { GATE, GATE_ORDER } from '../nn/lstm-layout';
 
 type LstmStepShader = 'lstm_forward_step' | 'lstm_forward_step_vec4' | 'lstm_forward_step_wide' | 'lstm_backward_step' | 'lstm_backward_step_vec4' | 'lstm_backward_step_wide';
 const withRecurrentMask = (shader: LstmStepShader, only: 'cpu' | 'gpu') => BOOLS.map((m) => kernel(shader, only, { USE_RECURRENT_MASK: m }));
@@ -97,7 +98,8 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
   const useRMask = !!opts.recurrentMask;
 
   const needGrad = !!dense?.requiresGrad || w.wx.requiresGrad || w.wh.requiresGrad || w.b.requiresGrad;
-  const store = needGrad && step.tape.recording;
+  // keepState (inspect()) keeps what a training forward keeps, without a gradient.
+  const store = (needGrad && step.tape.recording) || !!opts.keepState;
   const engine = step.engine;
   const seq = planSequence(engine.lstmSchedule, engine.tuning, { B, H, whOffset: w.wh.data.offset, bOffset: w.b.data.offset, training: store }, engine.device.limits.maxComputeWorkgroupStorageSize, name);
 
@@ -140,6 +142,20 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
     last: hsT.rows(tEnd, 1, `${name} last`).reshape([B, H]),
     tStart,
     tEnd,
+    // The activated gates i, f, c̃ (the candidate, "g"), o by block of [T, B, 4H]; c and h by slot (slot t + 1 is timestep t).
+    ...(opts.keepState
+      ? {
+          state: {
+            T, B, H, tStart, tEnd,
+            mask: opts.mask ?? null,
+            values: [
+              ...GATE_ORDER.map((g) => ({ name: g === 'c' ? 'candidate' : g, slice: gates, base: GATE[g] * H, rowStride: G })),
+              { name: 'c', slice: cs, base: B * H, rowStride: H },
+              { name: 'h', slice: hsT.data, base: B * H, rowStride: H },
+            ],
+          },
+        }
+      : {}),
   };
 }
 

@@ -32,7 +32,26 @@ export interface RecurrentOptions {
   returnSequences?: boolean;
   /** Skip timesteps where the whole batch is padding (default true; false runs them, for testing equivalence). */
   skipPadding?: boolean;
+  /** Keep every timestep's gates and state on the GPU and describe them in `state` (inspect()), even in an evaluation step. */
+  keepState?: boolean;
   name?: string;
+}
+
+/**
+ * What one direction of a recurrent layer computed at every timestep, left on the GPU by a step with
+ * `keepState` (the gates and states the training forward keeps anyway): each named per-unit value of
+ * timestep t, row b, unit j at `slice.offset + base + (t·B + b)·rowStride + j` within `slice`'s buffer.
+ * Timesteps outside [tStart, tEnd), and masked rows, hold no computed value (the caller marks them).
+ */
+export interface RecurrentState {
+  T: number;
+  B: number;
+  H: number;
+  tStart: number;
+  tEnd: number;
+  /** The padding mask this direction ran with (time-major [T·B], in its own time order), or null. */
+  mask: Uint32Array | null;
+  values: Array<{ name: string; slice: Slice; base: number; rowStride: number }>;
 }
 
 export interface RecurrentOutput {
@@ -43,6 +62,8 @@ export interface RecurrentOutput {
   /** Processed timesteps [tStart, tEnd). */
   tStart: number;
   tEnd: number;
+  /** With `keepState`: where each timestep's gates and states are. */
+  state?: RecurrentState;
 }
 
 /** The range of timesteps that must run: leading all-padding steps always skipped, trailing ones when only the last state is needed. */

@@ -7,6 +7,7 @@
 import type { ParamSpec } from '../../engine/parameters';
 import { glorotUniform, lstmBias, orthogonal } from '../../nn/init';
 import type { RecurrentCell } from '../../nn/recurrent-layer';
+import type { RecurrentState } from '../../ops/recurrence';
 import type { BuiltLayer, WeightShape } from '../built';
 import { kerasLayer, outputBuffer, summaryRow, withName, type ConfigReader, type Flow, type ForwardContext, type KerasVar, type LayerRule } from '../layer-rule';
 import type { RecurrentLayer } from '../specs';
@@ -79,7 +80,8 @@ export function encodeRecurrent<L extends RecurrentLayer>(k: CellKind<L>, b: Bui
     inputMask: inputMasks[i]!,
     recurrentMask: recurrentMasks[i]!,
   }));
-  const y = c.ops.recurrentLayer(c.step, k.cell(l), x, dirs, { mask: flow.mask, returnSequences: l.returnSequences, name: b.name });
+  const inspect = c.inspect;
+  const y = c.ops.recurrentLayer(c.step, k.cell(l), x, dirs, { mask: flow.mask, returnSequences: l.returnSequences, name: b.name, ...(inspect ? { onState: (d: number, s: RecurrentState) => inspect(b, d, s) } : {}) });
   return { ...flow, x: y, mask: l.returnSequences ? flow.mask : null };
 }
 
