@@ -28,7 +28,7 @@ export type { TokenLevel } from './lm/vocab';
 
 // The sentiment model: the notebook's recipe on the fused engine.
 export { createSentimentModel, getDefaultEngine, SentimentModel } from './sentiment/sentiment-model';
-export type { Evaluation, FitOptions, SaliencyToken } from './sentiment/sentiment-model';
+export type { Evaluation, FitOptions, SaliencyToken, TextInspection, UnitInfluence } from './sentiment/sentiment-model';
 export { NOTEBOOK_RECIPE, validateModelConfig } from './sentiment/config';
 export type { ModelConfig } from './sentiment/config';
 export type { BatchEndInfo, EarlyStopping, EpochEndInfo, History } from './layers/fit-loop';

@@ -450,8 +450,10 @@ export class Sequential {
     if (!(Number.isInteger(asked) && asked >= 1)) throw new Error(`predict: batchSize must be a positive integer, got ${asked}`);
     const batchSize = this.rowsPerStep(inputs.T, asked);
     const pending: Array<Promise<Float32Array>> = [];
+    // Rows of similar real length batched together (a masked model skips the timesteps a whole batch pads).
+    const order = this.lengthOrder(inputs);
     for (let s = 0; s < inputs.N; s += batchSize) {
-      const rows = Array.from({ length: Math.min(batchSize, inputs.N - s) }, (_, i) => s + i);
+      const rows = order.slice(s, s + batchSize);
       const step = this.engine.beginStep({ grad: false, label: 'predict step' });
       try {
         pending.push(this.encodeInference(step, gatherInputs(inputs, rows, this.graph.input.kind)));
@@ -461,7 +463,21 @@ export class Sequential {
         throw e;
       }
     }
-    return this.batchMajor(await Promise.all(pending), inputs.N, inputs.T, batchSize);
+    const sorted = this.batchMajor(await Promise.all(pending), inputs.N, inputs.T, batchSize);
+    const per = sorted.length / inputs.N;
+    const result = new Float32Array(sorted.length);
+    order.forEach((r, i) => result.set(sorted.subarray(i * per, (i + 1) * per), r * per));
+    return result;
+  }
+
+  /**
+   * Rows by real length (stable), for inference: with an embedding that masks zeros, batches of similar
+   * length run fewer timesteps (the leading all-padding ones are skipped); otherwise the rows in order.
+   */
+  private lengthOrder(inputs: Inputs): number[] {
+    const rows = Array.from({ length: inputs.N }, (_, i) => i);
+    const lengths = this.rowLengths(inputs);
+    return rows.sort((a, b) => lengths[a]! - lengths[b]! || a - b);
   }
 
   /**

@@ -18,6 +18,7 @@ import { checkGraphFits } from '../layers/limits';
 import { sequentialFromFile, type PreparedData, type Sequential } from '../layers/sequential';
 import { decodeSequential, peekKind } from '../layers/file';
 import type { TfjsArtifacts } from '../layers/tfjs';
+import type { Inspection } from '../layers/inspect';
 import type { KerasParts } from '../layers/keras';
 import type { BatchEndInfo, EarlyStopping, EpochEndInfo, History } from '../layers/fit-loop';
 import { openModelZip, type OpenedModelZip } from '../layers/model-zip';
@@ -56,6 +57,26 @@ export interface Evaluation {
   predictions: number[];
   /** Probabilities per row. */
   probabilities: number[][];
+}
+
+/** A unit of the layer under the output and its push toward the predicted class (see SentimentModel.inspect). */
+export interface UnitInfluence {
+  layer: string;
+  direction: 'forward' | 'backward';
+  unit: number;
+  score: number;
+}
+
+export interface TextInspection {
+  /** Each word of the cleaned text, its token id (null: out of the vocabulary) and its timestep (null: not in the sequence). */
+  tokens: Array<{ word: string; id: number | null; step: number | null }>;
+  probabilities: number[];
+  predicted: number;
+  label: string;
+  /** Every recurrent layer's gates and states (one sample). */
+  inspection: Inspection;
+  /** The top recurrent layer's units, strongest push first. */
+  influence: UnitInfluence[];
 }
 
 export interface SaliencyToken {
@@ -301,6 +322,39 @@ export class SentimentModel {
     const scores = await net.saliency(ids, cls);
     const tokens = this.text.wordSteps(text).map(({ word, id, step }) => ({ word, id, score: step === null ? 0 : scores[step]! }));
     return { tokens, probabilities, target: cls };
+  }
+
+  /**
+   * Inside the model for one text: what each recurrent layer (and direction) computed at every word's
+   * timestep (Sequential.inspect: the LSTM's i, f, o, candidate, c, h; a GRU's z, r, candidate, h; a
+   * SimpleRNN's h), the words and their timesteps, the probabilities, and the units of the layer under
+   * the output ranked by how much they move the predicted class (the output weight of unit j for that
+   * class × h_j at the last step; positive pushes toward it).
+   */
+  async inspect(text: string): Promise<TextInspection> {
+    const net = this.net();
+    const { ids } = this.encode([text]);
+    const inspection = await net.inspect({ data: ids, shape: [1, ids.length] });
+    const probabilities = Array.from((inspection.prediction as { data: Float32Array }).data);
+    const predicted = argmax(probabilities, 0, probabilities.length);
+    const tokens = this.text.wordSteps(text);
+    // The output layer's kernel [F, C] reads the last recurrent layer's final h: F = units, or 2·units (forward then backward).
+    const w = await net.getWeights();
+    const dense = net.layers[net.layers.length - 1]!;
+    const kernel = w.get(`${dense.name}/kernel`)!;
+    const C = probabilities.length;
+    const top = net.layers[net.layers.length - 2]!;
+    const dirs = inspection.layers.filter((l) => l.layer === top.name);
+    const T = inspection.timesteps;
+    const influence: UnitInfluence[] = [];
+    dirs.forEach((l, d) => {
+      // Its final state: the last input position forward, the first for a direction that ran backward.
+      const p = l.direction === 'backward' ? 0 : T - 1;
+      const h = l.values.h![0]!.subarray(p * l.units, (p + 1) * l.units);
+      for (let j = 0; j < l.units; j++) influence.push({ layer: l.layer, direction: l.direction, unit: j, score: kernel[(d * l.units + j) * C + predicted]! * h[j]! });
+    });
+    influence.sort((a, b) => Math.abs(b.score) - Math.abs(a.score));
+    return { tokens, probabilities, predicted, label: this.labelNames[predicted]!, inspection, influence };
   }
 
   /**
