@@ -1,14 +1,17 @@
 /**
- * Generation with a trained language model (embedding → LSTM layers → dense softmax): the prompt runs
- * through the LSTMs one token at a time with their state carried on the GPU, then each next token is
- * sampled on the GPU and fed back as the next input without leaving it. A chunk of tokens is one submit
- * and one readback of the tokens (never of a distribution), the next chunk already running while it is
- * read. Same seed → the same tokens on a device.
+ * Generation with a trained language model (embedding → recurrent layers — LSTM, GRU, SimpleRNN, mixed
+ * as the model has them — → dense softmax): the prompt runs through the recurrent layers one token at a
+ * time with their state carried on the GPU, then each next token is sampled on the GPU and fed back as
+ * the next input without leaving it. A chunk of tokens is one submit and one readback of the tokens
+ * (never of a distribution), the next chunk already running while it is read. Same seed → the same
+ * tokens on a device.
  */
 import { subSlice } from '../engine/tensor';
-import { LstmDecoder } from '../ops/lstm-decoder';
+import { cellOf } from '../layers/kinds/cells';
+import { RecurrentDecoder } from '../ops/recurrent-decoder';
 import { denseSample } from '../ops/sample';
 import type { Sequential } from '../layers/sequential';
+import { RECURRENT_CLASSES, type RecurrentLayer } from '../layers/specs';
 
 export interface GenerateOptions {
   /** Tokens to generate after the prompt. */
@@ -22,7 +25,7 @@ export interface GenerateOptions {
   /** Tokens per submit (default 64). */
   chunk?: number;
   /**
-   * Fuse the last LSTM layer, the output layer and the sampler into one single-workgroup dispatch per
+   * Fuse the last recurrent layer, the output layer and the sampler into one single-workgroup dispatch per
    * token — for a one-layer model, one dispatch per chunk (default true); false: separate dispatches per
    * token, each spread over several workgroups. The same tokens either way. On SwiftShader (which runs a
    * workgroup on one core, here with 32 lanes) the two trade places from run to run.
@@ -33,16 +36,21 @@ export interface GenerateOptions {
   signal?: AbortSignal;
 }
 
-/** The model's generation path: its embedding, LSTM layers and output layer, or why it has none. */
+/** The model's generation path: its embedding, recurrent layers (each with its cell) and output layer, or why it has none. */
 function generationPath(model: Sequential) {
   const layers = model.graph.layers;
-  const what = 'generation needs a model of embedding → lstm layers → dense softmax (dropout layers may sit between)';
+  const what = 'generation needs a model of embedding → recurrent layers (lstm, gru, simpleRNN; not goBackwards) → dense softmax (dropout layers may sit between)';
   const first = layers[0];
   const last = layers[layers.length - 1];
   if (first?.layer.className !== 'Embedding' || last?.layer.className !== 'Dense' || last.layer.activation !== 'softmax') throw new Error(what);
-  const lstms = layers.slice(1, -1).filter((b) => b.layer.className !== 'Dropout' && b.layer.className !== 'SpatialDropout1D');
-  if (lstms.length === 0 || lstms.some((b) => b.layer.className !== 'LSTM' || b.layer.goBackwards)) throw new Error(`${what}; found ${layers.map((b) => b.layer.className).join(' → ')}`);
-  return { embedding: first, lstms, dense: last };
+  const middle = layers.slice(1, -1).filter((b) => b.layer.className !== 'Dropout' && b.layer.className !== 'SpatialDropout1D');
+  const isRecurrent = (l: { className: string }): l is RecurrentLayer => (RECURRENT_CLASSES as readonly string[]).includes(l.className);
+  if (middle.length === 0 || middle.some((b) => !isRecurrent(b.layer) || b.layer.goBackwards)) throw new Error(`${what}; found ${layers.map((b) => b.layer.className).join(' → ')}`);
+  const recurrent = middle.map((b) => {
+    const l = b.layer as RecurrentLayer;
+    return { name: b.name, cell: cellOf(l).cell(l) };
+  });
+  return { embedding: first, recurrent, dense: last };
 }
 
 /**
@@ -50,7 +58,7 @@ function generationPath(model: Sequential) {
  * may be in the prompt but are never drawn, greedy or sampled, in every kernel path.
  */
 export async function generateTokens(model: Sequential, prompt: Uint32Array, o: GenerateOptions, firstToken = 0): Promise<Uint32Array> {
-  const { embedding, lstms, dense } = generationPath(model);
+  const { embedding, recurrent, dense } = generationPath(model);
   const V = embedding.weights[0]!.shape[0]!;
   const U = dense.weights[1]!.shape[0]!;
   if (prompt.length === 0) throw new Error('generate: the prompt needs at least one token');
@@ -66,17 +74,19 @@ export async function generateTokens(model: Sequential, prompt: Uint32Array, o: 
   const total = prompt.length + o.length;
   const tokens = engine.allocate(total, 'generated tokens');
   const logits = engine.allocate(Math.max(U, 1), 'generation logits');
-  const decoders = lstms.map((b) => new LstmDecoder(engine, { wx: params.get(`${b.name}/kernel`), wh: params.get(`${b.name}/recurrent_kernel`), b: params.get(`${b.name}/bias`) }, chunk));
+  const decoders: RecurrentDecoder[] = [];
   const W = params.get(`${embedding.name}/embeddings`);
   const out = new Uint32Array(total);
   out.set(prompt);
   const denseW = { kernel: params.get(`${dense.name}/kernel`), bias: params.get(`${dense.name}/bias`) };
   let pending: { read: Promise<Float32Array>; from: number } | null = null;
   try {
+    for (const r of recurrent) decoders.push(new RecurrentDecoder(engine, r.cell, { wx: params.get(`${r.name}/kernel`), wh: params.get(`${r.name}/recurrent_kernel`), b: params.get(`${r.name}/bias`) }, chunk));
     engine.write(tokens, Uint32Array.from({ length: total }, (_, i) => (i < prompt.length ? prompt[i]! : 0)));
     // Token p is the input of timestep p; the output at p is token p + 1 (sampled once past the prompt).
     // A one-layer model: one dispatch per chunk (the kernel loops over its timesteps). Deeper models:
-    // per token, one fused dispatch per LSTM layer, the last with the output layer and the sampler.
+    // per token, one fused dispatch per recurrent layer (two for a reset-before GRU below the last), the
+    // last with the output layer and the sampler.
     // Two chunks in flight: chunk k + 1 is encoded and submitted before chunk k's tokens are read back
     // (it needs nothing from the host: its input token and state are already on the GPU), so the
     // readback's latency and the caller's onChunk overlap the next chunk's work.

@@ -13,7 +13,7 @@ import { ACTIVATION_KERNELS } from './activation';
 import { ELEMENTWISE_KERNELS as E } from './elementwise';
 import { EMBEDDING_KERNELS } from './embedding';
 import { LSTM_KERNELS } from './lstm';
-import { LSTM_DECODE_KERNELS } from './lstm-decoder';
+import { RECURRENT_DECODE_KERNELS } from './recurrent-decoder';
 import { scheduledRows } from './lstm-schedule';
 import { GRU_KERNELS } from './gru';
 import { GEMM_KERNELS } from './matmul';
@@ -24,7 +24,7 @@ import { SOFTMAX_XENT_KERNELS } from './softmax-xent';
 
 export type OpName =
   | 'matmul' | 'add' | 'addBias' | 'embedding' | 'dropout' | 'softmaxXent' | 'reverseTime' | 'concat' | 'lstm'
-  | 'activation' | 'pointwiseLoss' | 'sample' | 'lstmDecode' | 'gru' | 'simpleRnn';
+  | 'activation' | 'pointwiseLoss' | 'sample' | 'recurrentDecode' | 'gru' | 'simpleRnn';
 
 export interface OpKernels {
   forward: readonly TunedVariant[];
@@ -46,7 +46,7 @@ export const OP_KERNELS: { readonly [P in OpName]: OpKernels } = {
   pointwiseLoss: POINTWISE_LOSS_KERNELS,
   // Generation's sampler: forward only (no gradient flows through a drawn token).
   sample: { forward: SAMPLE_KERNELS, backward: [] },
-  lstmDecode: { forward: LSTM_DECODE_KERNELS, backward: [] },
+  recurrentDecode: { forward: RECURRENT_DECODE_KERNELS, backward: [] },
   gru: GRU_KERNELS,
   simpleRnn: SIMPLE_RNN_KERNELS,
 };
