@@ -7,7 +7,7 @@
 // The layers API: Keras-style sequential models on the fused engine.
 export { Sequential, sequential } from './layers/sequential';
 export { loadModel } from './load-model';
-export type { LoadedModel, ModelSource } from './load-model';
+export type { LoadedModel, LoadModelOptions, ModelSource, TfjsModelArtifacts } from './load-model';
 export type { ModelKind, SequentialManifest } from './layers/file';
 /** @deprecated The manifest of every model file is now SequentialManifest (0.2's sentiment files are still read). */
 export type { SequentialManifest as SavedManifest } from './layers/file';
