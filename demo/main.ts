@@ -1,5 +1,6 @@
 // The demo page: the element plus a log of its events in the console (handy when embedding).
 import '../src/element';
+import './site';
 
 const el = document.querySelector('lstm-trainer')!;
 for (const type of ['dataset-loaded', 'epoch-end', 'train-end', 'error']) {

@@ -1,5 +1,6 @@
 // The text-generation demo page: the element plus a log of its events in the console.
 import '../src/element';
+import './site';
 
 const el = document.querySelector('lstm-writer')!;
 for (const type of ['text-loaded', 'epoch-end', 'sample', 'train-end', 'error']) {

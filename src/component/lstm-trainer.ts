@@ -7,7 +7,7 @@
  *   epoch-end       { epoch, loss, accuracy, valLoss, valAccuracy }
  *   train-end       { accuracy, loss, report }
  *   error           { message }
- * CSS parts: panel, dataset, preview, class-balance, settings, progress, chart, report, confusion-matrix,
+ * CSS parts: panel, dataset, drop, preview, class-balance, settings, progress, chart, report, confusion-matrix,
  * misclassified, try, saliency, saved. Custom properties: --lstm-accent, --lstm-bg, --lstm-fg, --lstm-border.
  */
 import { css, html, LitElement, nothing, type PropertyDeclarations } from 'lit';
@@ -16,19 +16,14 @@ import { DEFAULT_CLEANING } from '../data/clean';
 import { type DatasetInfo } from '../data/dataset';
 import { formatReport } from '../metrics/report';
 import { NOTEBOOK_RECIPE } from '../sentiment/config';
-import { bars, heatmap, lineChart } from './charts';
+import { bars, heatmap, lineChart, lossCurve, progressBar } from './charts';
 import { cellSelect, cellTitle, download } from './element-kit';
+import { fileButton, fileDrop, fileDropStyles } from './file-drop';
 import type { CellName } from '../layers/specs';
 import { indexedDbShelf } from './model-shelf';
 import { TrainerThread } from './trainer-thread';
 import type { Trainer } from './trainer-types';
 import { UrlStateController } from './url-state';
-
-function duration(s: number): string {
-  if (!Number.isFinite(s)) return '…';
-  const m = Math.floor(s / 60);
-  return m > 0 ? `${m} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`;
-}
 
 export class LstmTrainer extends LitElement {
   static override properties: PropertyDeclarations = {
@@ -217,11 +212,6 @@ export class LstmTrainer extends LitElement {
     }
   }
 
-  private onDrop(e: DragEvent): void {
-    e.preventDefault();
-    void this.onFile(e.dataTransfer?.files[0]);
-  }
-
   private setColumn(which: 'text' | 'label', value: string): void {
     if (which === 'text') this.textColumn = value;
     else this.labelColumn = value;
@@ -273,29 +263,28 @@ export class LstmTrainer extends LitElement {
     const dropped = new Set(this.datasetOptions().dropLabels);
     return html`<section part="panel dataset" class="panel">
       <h2>1. Data</h2>
-      <div class="drop" @dragover=${(e: DragEvent) => e.preventDefault()} @drop=${this.onDrop}>
-        <label class="button">Choose a .zip or .csv <input type="file" accept=".zip,.csv,.tsv,text/csv,application/zip" hidden @change=${(e: Event) => this.onFile((e.target as HTMLInputElement).files?.[0])} /></label>
-        <span>or drop one here (the notebook's Sentiment.zip works as is), or</span>
-        <form
-          @submit=${(e: Event) => {
-            e.preventDefault();
-            const url = (this.renderRoot.querySelector('input[name=url]') as HTMLInputElement).value.trim();
-            if (url) {
-              this.datasetUrl = url;
-              void c.loadUrl(url, { dropLabels: this.datasetOptions().dropLabels });
-            }
-          }}
-        >
-          <input name="url" type="url" placeholder="https://…/data.zip" aria-label="dataset URL" />
-          <button type="submit" ?disabled=${c.busy || c.status === 'training'}>Load URL</button>
-        </form>
-        <button
-          ?disabled=${c.busy || c.status === 'training'}
-          @click=${() => void c.loadUrl(this.builtinHref(), { dropLabels: this.datasetOptions().dropLabels })}
-        >
-          Built-in sentences
-        </button>
-      </div>
+      ${fileDrop({
+        label: 'Choose a .zip or .csv',
+        accept: '.zip,.csv,.tsv,text/csv,application/zip',
+        hint: "or drop one here (the notebook's Sentiment.zip works as is), or",
+        onFile: (f) => void this.onFile(f),
+        extra: html`<form
+            @submit=${(e: Event) => {
+              e.preventDefault();
+              const url = (this.renderRoot.querySelector('input[name=url]') as HTMLInputElement).value.trim();
+              if (url) {
+                this.datasetUrl = url;
+                void c.loadUrl(url, { dropLabels: this.datasetOptions().dropLabels });
+              }
+            }}
+          >
+            <input name="url" type="url" placeholder="https://…/data.zip" aria-label="dataset URL" />
+            <button type="submit" ?disabled=${c.busy || c.status === 'training'}>Load URL</button>
+          </form>
+          <button ?disabled=${c.busy || c.status === 'training'} @click=${() => void c.loadUrl(this.builtinHref(), { dropLabels: this.datasetOptions().dropLabels })}>
+            Built-in sentences
+          </button>`,
+      })}
       ${d
         ? html`<p class="summary" data-testid="dataset-summary">
               <strong>${c.datasetSource}</strong> → ${d.fileName}: ${d.totalRows} rows, ${d.columns.length} columns; using
@@ -411,21 +400,9 @@ export class LstmTrainer extends LitElement {
           Resume${c.status === 'device-lost' ? ' on a new device' : ''}
         </button>
       </div>
-      ${p
-        ? html`<div part="progress" class="progress" data-testid="progress">
-            <progress max="1" .value=${(p.epoch - 1 + p.batch / p.batches) / p.epochs}></progress>
-            <span
-              >epoch ${p.epoch}/${p.epochs} · batch ${p.batch}/${p.batches} · loss ${p.loss.toFixed(4)} · accuracy ${p.accuracy.toFixed(3)} ·
-              ${p.sequencesPerSecond.toFixed(0)} seq/s · ETA ${duration(p.etaSeconds)}</span
-            >
-          </div>`
-        : nothing}
+      ${p ? progressBar(p, { accuracy: true }) : nothing}
       <div class="charts">
-        ${lineChart('Loss', [
-          { name: 'train (per batch, running)', values: c.batchLosses, color: '#93c5fd', xs: c.batchLosses.map((_, i) => ((i + 1) / Math.max(1, c.batchLosses.length)) * Math.max(1, c.epochs.length || (p ? p.epoch : 1))) },
-          { name: 'train (epoch)', values: c.epochs.map((e) => e.loss), color: '#2563eb', xs: epochsX },
-          { name: 'validation', values: c.epochs.map((e) => e.valLoss), color: '#dc2626', xs: epochsX },
-        ], { yMin: 0, xLabel: 'epoch' })}
+        ${lossCurve({ batchLosses: c.batchLosses, epochs: c.epochs, progress: p })}
         ${lineChart('Accuracy', [
           { name: 'train', values: c.epochs.map((e) => e.accuracy), color: '#2563eb', xs: epochsX },
           { name: 'validation', values: c.epochs.map((e) => e.valAccuracy), color: '#dc2626', xs: epochsX },
@@ -624,17 +601,7 @@ export class LstmTrainer extends LitElement {
   }
 
   private renderLoadModel() {
-    return html`<label class="button"
-      >Load a model
-      <input
-        type="file"
-        accept=".zip"
-        hidden
-        @change=${async (e: Event) => {
-          const f = (e.target as HTMLInputElement).files?.[0];
-          if (f) await this.controller.loadModel(new Uint8Array(await f.arrayBuffer()));
-        }}
-    /></label>`;
+    return fileButton({ label: 'Load a model', accept: '.zip', onFile: async (f) => void (await this.controller.loadModel(new Uint8Array(await f.arrayBuffer()))) });
   }
 
   /** A zip with several CSVs: pick one and read it. */
@@ -677,7 +644,9 @@ export class LstmTrainer extends LitElement {
     `;
   }
 
-  static override styles = css`
+  static override styles = [
+    fileDropStyles,
+    css`
     :host {
       --lstm-accent: #2563eb;
       --lstm-bg: #ffffff;
@@ -694,8 +663,6 @@ export class LstmTrainer extends LitElement {
     button, .button { font: inherit; padding: 4px 10px; border: 1px solid var(--lstm-border); border-radius: 6px; background: #f9fafb; cursor: pointer; display: inline-block; }
     button.primary { background: var(--lstm-accent); color: white; border-color: var(--lstm-accent); }
     button:disabled { opacity: 0.5; cursor: default; }
-    .drop { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; padding: 8px; border: 1px dashed var(--lstm-border); border-radius: 6px; }
-    .drop form { display: flex; gap: 4px; }
     .columns, .settings { display: flex; flex-wrap: wrap; gap: 12px; align-items: end; margin: 8px 0; }
     .settings input { width: 7em; }
     label { display: inline-flex; flex-direction: column; gap: 2px; }
@@ -729,5 +696,6 @@ export class LstmTrainer extends LitElement {
     .saved li { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 4px 0; border-top: 1px solid var(--lstm-border); font-size: 13px; }
     .saved li span { flex: 1 1 100%; }
     .saved .hint { font-size: 12px; opacity: 0.75; margin: 0; }
-  `;
+  `,
+  ];
 }

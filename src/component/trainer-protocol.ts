@@ -1,12 +1,15 @@
 /**
- * The messages between the page and the Worker that runs <lstm-trainer>'s TrainerController: the page
- * calls (RemoteTrainer, trainer-remote.ts); the Worker (serveTrainer, trainer-serve.ts) answers each
- * call with its result, sends the controller's state (TrainerView, plain data; at most one message per
- * STATE_INTERVAL_MS while it changes, and always before a result or an event, so the page never sees a
- * result ahead of the state it produced) and its events. Errors travel as their messages.
+ * The messages between an element's page and the Worker that runs its controller (TrainerController for
+ * <lstm-trainer>, ForecasterController for <lstm-forecaster>, WriterController for <lstm-writer>): the
+ * page calls (RemoteEnd and its subclasses, trainer-remote.ts); the Worker (serveControllers,
+ * trainer-serve.ts) answers each call with its result, sends the controller's state (its view: plain
+ * data; at most one message per STATE_INTERVAL_MS while it changes, and always before a result or an
+ * event, so the page never sees a result ahead of the state it produced) and its events. Errors travel
+ * as their messages.
+ *
+ * The first call is `start` with the element's kind (which controller the Worker makes); the last is
+ * `close` (the controller stops and releases its GPU buffers and device).
  */
-import type { TrainerActions, TrainerEvents, TrainerView } from './trainer-types';
-
 /** The least time between two state messages while training (a render per frame or two is plenty). */
 export const STATE_INTERVAL_MS = 33;
 
@@ -17,13 +20,16 @@ export interface TrainerPort {
   start?(): void;
 }
 
-export type Method = keyof TrainerActions | 'start' | 'close';
+/** The elements a Worker can serve (its controller is chosen by the `start` call). */
+export type ElementKind = 'lstm-trainer' | 'lstm-forecaster' | 'lstm-writer';
+
+/** A call's method: one of the controller's actions, or the protocol's own start and close. */
+export type Method = string;
 
 export type ToWorker = { kind: 'call'; id: number; method: Method; args: unknown[] };
 
 export type FromWorker =
-  | { kind: 'state'; view: TrainerView }
-  | { kind: 'event'; name: keyof TrainerEvents; arg: unknown }
+  | { kind: 'state'; view: object }
+  | { kind: 'event'; name: string; arg: unknown }
   | { kind: 'result'; id: number; ok: true; value: unknown }
   | { kind: 'result'; id: number; ok: false; error: string };
-

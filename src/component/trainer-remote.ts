@@ -1,13 +1,14 @@
 /**
- * The page's end of the trainer protocol (trainer-protocol.ts): a Trainer whose state is the latest the
- * Worker sent and whose actions are calls answered by the Worker (trainer-worker.ts). The only work it
- * does itself is writing the Keras archive (the HDF5 library loads in the page, where an import map can
- * provide it). An action never rejects (as the one-thread controller): a failure becomes the trainer's
- * error, shown, with the action's neutral answer.
+ * The page's end of the protocol (trainer-protocol.ts): RemoteEnd holds the state the Worker sent last and
+ * turns actions into calls answered by the Worker (trainer-worker.ts); each element's end (RemoteTrainer
+ * here, RemoteForecaster, RemoteWriter) lists its state and actions. An action never rejects (as the
+ * one-thread controller): a failure becomes the controller's error, shown, with the action's neutral
+ * answer. The only work RemoteTrainer does itself is writing the Keras archive (the HDF5 library loads
+ * in the page, where an import map can provide it).
  */
 import type { DatasetOptions } from '../data/dataset';
 import type { KerasParts } from '../layers/keras';
-import type { FromWorker, Method, ToWorker, TrainerPort } from './trainer-protocol';
+import type { ElementKind, FromWorker, Method, ToWorker, TrainerPort } from './trainer-protocol';
 import type { Trainer, TrainerEvents } from './trainer-types';
 
 /** What the page's end needs of its host: to be told that the state changed. */
@@ -15,8 +16,131 @@ export interface RemoteHost {
   requestUpdate(): void;
 }
 
-/** The page's end. `start()` settles once the Worker has acquired its GPU, or found none (status 'no-webgpu'). */
-export class RemoteTrainer implements Trainer {
+/** A port that goes nowhere (the end of a controller that has not started). */
+export const NOWHERE: TrainerPort = { postMessage() {}, addEventListener() {} };
+
+/**
+ * The page's end of any element's controller: it holds the latest state the Worker sent (its fields are
+ * the subclass's, assigned from each state message), answers calls with the Worker's results, and hands
+ * the controller's events to `events`. `start()` settles once the Worker has acquired its GPU, or found
+ * none (status 'no-webgpu').
+ */
+export abstract class RemoteEnd {
+  abstract status: string;
+  abstract error: string | null;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  /** Until start() has succeeded, state is kept quiet and events wait (a Worker without WebGPU is replaced, not shown). */
+  private started = false;
+  private held: Array<() => void> = [];
+  /** Set once the Worker is gone: every call in flight and every later one rejects with it. */
+  private gone: Error | null = null;
+
+  constructor(
+    private readonly port: TrainerPort,
+    protected readonly host: RemoteHost,
+    protected readonly events: { error(message: string): void },
+    /** Which controller the Worker makes at start. */
+    private readonly kind: ElementKind,
+    /** What the element calls its controller in messages ("the trainer was closed"). */
+    private readonly noun: string,
+  ) {
+    port.addEventListener('message', (e: MessageEvent) => this.receive(e.data as FromWorker));
+    port.start?.();
+  }
+
+  private receive(m: FromWorker): void {
+    switch (m.kind) {
+      case 'state': {
+        Object.assign(this, m.view);
+        if (this.started) this.host.requestUpdate();
+        return;
+      }
+      case 'event': {
+        const fire = () => (this.events as unknown as Record<string, (a: unknown) => void>)[m.name]!(m.arg);
+        if (this.started) fire();
+        else this.held.push(fire);
+        return;
+      }
+      case 'result': {
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        this.pending.delete(m.id);
+        if (m.ok) p.resolve(m.value);
+        else p.reject(new Error(m.error));
+      }
+    }
+  }
+
+  /** The Worker failed or was stopped: reject every call in flight and every later one with `error`. */
+  failAll(error: Error): void {
+    this.gone = error;
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+  }
+
+  /** Make this end answer nothing (what an element shows before it has a controller). */
+  protected notStarted(): this {
+    this.failAll(new Error(`the ${this.noun} has not started yet`));
+    return this;
+  }
+
+  protected call<T>(method: Method, args: unknown[] = [], transfer: Transferable[] = []): Promise<T> {
+    if (this.gone) return Promise.reject(this.gone);
+    const id = ++this.nextId;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.port.postMessage({ kind: 'call', id, method, args } satisfies ToWorker, transfer);
+    });
+  }
+
+  /**
+   * An action: like the one-thread controller, it never rejects; a failure (the Worker gone, or an error
+   * the controller did not catch) becomes the controller's error, shown, and the action's neutral answer.
+   */
+  protected act<T>(method: Method, args: unknown[], failed: T, transfer: Transferable[] = []): Promise<T> {
+    return this.call<T>(method, args, transfer).catch((e: Error) => this.failed(e, failed));
+  }
+
+  /** Show `e` as the error (and send the error event); answer `answer`. */
+  protected failed<T>(e: Error, answer: T): T {
+    this.error = e.message;
+    this.events.error(e.message);
+    this.host.requestUpdate();
+    return answer;
+  }
+
+  async start(): Promise<void> {
+    await this.call('start', [this.kind]);
+    if (this.status === 'no-webgpu') return;
+    this.started = true;
+    for (const fire of this.held.splice(0)) fire();
+    this.host.requestUpdate();
+  }
+
+  /** Stop the controller in the Worker (its GPU buffers and device released); later calls reject. */
+  async close(): Promise<void> {
+    try {
+      await this.call('close');
+    } finally {
+      this.failAll(new Error(`the ${this.noun} was closed`));
+    }
+  }
+
+  /** Stop a running training (answered at once; the run ends at its next batch). */
+  stop(): void {
+    this.call('stop').catch(() => {});
+  }
+
+  dismissError(): void {
+    this.error = null;
+    this.host.requestUpdate();
+    this.call('dismissError').catch(() => {});
+  }
+}
+
+/** <lstm-trainer>'s end. */
+export class RemoteTrainer extends RemoteEnd implements Trainer {
   status: Trainer['status'] = 'starting';
   gpuDescription = '';
   error: string | null = null;
@@ -36,98 +160,13 @@ export class RemoteTrainer implements Trainer {
   csvChoices: string[] | null = null;
   gpuBytes = 0;
 
-  private nextId = 0;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  /** Until start() has succeeded, state is kept quiet and events wait (a Worker without WebGPU is replaced, not shown). */
-  private started = false;
-  private held: Array<() => void> = [];
-
-  constructor(
-    private readonly port: TrainerPort,
-    private readonly host: RemoteHost,
-    private readonly events: TrainerEvents,
-  ) {
-    port.addEventListener('message', (e: MessageEvent) => this.receive(e.data as FromWorker));
-    port.start?.();
-  }
-
-  private receive(m: FromWorker): void {
-    switch (m.kind) {
-      case 'state': {
-        Object.assign(this, m.view);
-        if (this.started) this.host.requestUpdate();
-        return;
-      }
-      case 'event': {
-        const fire = () => (this.events[m.name] as (a: unknown) => void)(m.arg);
-        if (this.started) fire();
-        else this.held.push(fire);
-        return;
-      }
-      case 'result': {
-        const p = this.pending.get(m.id);
-        if (!p) return;
-        this.pending.delete(m.id);
-        if (m.ok) p.resolve(m.value);
-        else p.reject(new Error(m.error));
-      }
-    }
-  }
-
-  /** Set once the Worker is gone: every call in flight and every later one rejects with it. */
-  private gone: Error | null = null;
-
-  /** The Worker failed or was stopped: reject every call in flight and every later one with `error`. */
-  failAll(error: Error): void {
-    this.gone = error;
-    for (const p of this.pending.values()) p.reject(error);
-    this.pending.clear();
-  }
-
-  private call<T>(method: Method, args: unknown[] = [], transfer: Transferable[] = []): Promise<T> {
-    if (this.gone) return Promise.reject(this.gone);
-    const id = ++this.nextId;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.port.postMessage({ kind: 'call', id, method, args } satisfies ToWorker, transfer);
-    });
-  }
-
-  /**
-   * An action: like the one-thread controller, it never rejects; a failure (the Worker gone, or an error
-   * the controller did not catch) becomes the trainer's error, shown, and the action's neutral answer.
-   */
-  private act<T>(method: Method, args: unknown[], failed: T, transfer: Transferable[] = []): Promise<T> {
-    return this.call<T>(method, args, transfer).catch((e: Error) => {
-      this.error = e.message;
-      this.events.error(e.message);
-      this.host.requestUpdate();
-      return failed;
-    });
+  constructor(port: TrainerPort, host: RemoteHost, events: TrainerEvents) {
+    super(port, host, events, 'lstm-trainer', 'trainer');
   }
 
   /** A trainer that shows 'starting' and answers nothing (what the element shows before it has one). */
   static notStarted(host: RemoteHost, events: TrainerEvents): RemoteTrainer {
-    const t = new RemoteTrainer({ postMessage() {}, addEventListener() {} }, host, events);
-    t.failAll(new Error('the trainer has not started yet'));
-    return t;
-  }
-
-  async start(): Promise<void> {
-    await this.call('start');
-    if (this.status === 'no-webgpu') return;
-    this.started = true;
-    for (const fire of this.held.splice(0)) fire();
-    this.host.requestUpdate();
-  }
-
-  /** Stop the controller in the Worker (its GPU buffers and device released); later calls reject. */
-  async close(): Promise<void> {
-    try {
-      await this.call('close');
-    } finally {
-      this.failAll(new Error('the trainer was closed'));
-    }
+    return new RemoteTrainer(NOWHERE, host, events).notStarted();
   }
 
   loadUrl(url: string, opts?: DatasetOptions): Promise<boolean> {
@@ -153,16 +192,6 @@ export class RemoteTrainer implements Trainer {
 
   resume(): Promise<void> {
     return this.act('resume', [], undefined);
-  }
-
-  stop(): void {
-    this.call('stop').catch(() => {});
-  }
-
-  dismissError(): void {
-    this.error = null;
-    this.host.requestUpdate();
-    this.call('dismissError').catch(() => {});
   }
 
   resumeSaved(id: string, epochs: number): Promise<void> {
@@ -210,10 +239,7 @@ export class RemoteTrainer implements Trainer {
       const { writeKeras } = await import('../layers/keras-archive');
       return await writeKeras(parts);
     } catch (e) {
-      this.error = (e as Error).message;
-      this.events.error(this.error);
-      this.host.requestUpdate();
-      return null;
+      return this.failed(e as Error, null);
     }
   }
 

@@ -133,3 +133,89 @@ export async function openTestPage(extra: Record<string, Uint8Array | string | n
     },
   };
 }
+
+/**
+ * Before each document of `page` loads: count, in the page's own thread, the GPU devices it opens and the
+ * command buffers it submits (a dedicated Worker has globals of its own, which this does not patch), so a
+ * test can show that the page only renders while a Worker does the GPU work.
+ */
+export async function countPageGpu(page: Page): Promise<void> {
+  await page.evaluateOnNewDocument(() => {
+    const w = window as unknown as { mainThreadGpu: { devices: number; submits: number } };
+    w.mainThreadGpu = { devices: 0, submits: 0 };
+    if (typeof GPUAdapter === 'undefined') return;
+    const request = GPUAdapter.prototype.requestDevice;
+    GPUAdapter.prototype.requestDevice = function (this: GPUAdapter, ...a: Parameters<GPUAdapter['requestDevice']>) {
+      w.mainThreadGpu.devices++;
+      return request.apply(this, a);
+    };
+    const submit = GPUQueue.prototype.submit;
+    GPUQueue.prototype.submit = function (this: GPUQueue, ...a: Parameters<GPUQueue['submit']>) {
+      w.mainThreadGpu.submits++;
+      return submit.apply(this, a);
+    };
+  });
+}
+
+/** What countPageGpu counted since the document loaded. */
+export const pageGpu = (page: Page) => page.evaluate(() => (window as unknown as { mainThreadGpu: { devices: number; submits: number } }).mainThreadGpu);
+
+/** One thread's GPU buffers, as GPU_BUFFER_COUNTER reports them. */
+export interface GpuBufferReport {
+  /** 'page', or 'worker:' and the Worker's name (the element it serves), '#' and when it started. */
+  thread: string;
+  created: number;
+  destroyed: number;
+  /** Bytes of the buffers created and not destroyed. */
+  liveBytes: number;
+}
+
+/**
+ * A script that counts the GPU buffers of the thread it runs in — the page (added before its documents
+ * load) or a Worker (put in front of the Worker's script): buffers created, destroyed, and the bytes of
+ * those alive. After each change it posts its GpuBufferReport on the BroadcastChannel "gpu-buffers",
+ * where collectGpuBuffers listens.
+ */
+export const GPU_BUFFER_COUNTER = `(() => {
+  if (typeof GPUDevice === 'undefined') return;
+  const isWorker = typeof WorkerGlobalScope !== 'undefined';
+  const thread = isWorker ? 'worker:' + self.name + '#' + performance.timeOrigin : 'page';
+  const channel = new BroadcastChannel('gpu-buffers');
+  const live = new Map();
+  const r = { thread, created: 0, destroyed: 0, liveBytes: 0 };
+  const send = () => channel.postMessage({ ...r });
+  const create = GPUDevice.prototype.createBuffer;
+  GPUDevice.prototype.createBuffer = function (d) {
+    const b = create.call(this, d);
+    live.set(b, b.size);
+    r.created++;
+    r.liveBytes += b.size;
+    send();
+    return b;
+  };
+  const destroy = GPUBuffer.prototype.destroy;
+  GPUBuffer.prototype.destroy = function () {
+    if (live.has(this)) {
+      r.destroyed++;
+      r.liveBytes -= live.get(this);
+      live.delete(this);
+      send();
+    }
+    return destroy.call(this);
+  };
+})();
+`;
+
+/** Count the page's own GPU buffers and collect every thread's reports (window.gpuBuffers: the latest per thread). */
+export async function collectGpuBuffers(page: Page): Promise<void> {
+  await page.evaluateOnNewDocument(GPU_BUFFER_COUNTER);
+  await page.evaluateOnNewDocument(() => {
+    const w = window as unknown as { gpuBuffers: Record<string, unknown> };
+    w.gpuBuffers = {};
+    new BroadcastChannel('gpu-buffers').onmessage = (e) => (w.gpuBuffers[(e.data as { thread: string }).thread] = e.data);
+  });
+}
+
+/** The latest report of every thread whose name starts with `prefix`. */
+export const gpuBuffers = (page: Page, prefix: string) =>
+  page.evaluate((p) => Object.values((window as unknown as { gpuBuffers: Record<string, { thread: string }> }).gpuBuffers).filter((r) => r.thread.startsWith(p)), prefix) as Promise<GpuBufferReport[]>;
