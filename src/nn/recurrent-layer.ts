@@ -5,7 +5,7 @@
  */
 import { type Step } from '../engine/step';
 import { type Tensor } from '../engine/tensor';
-import { concatFeatures, dropout, reverseTime } from '../ops/elementwise';
+import { concatFeatures, dropout, maskRows, reverseTime } from '../ops/elementwise';
 import { gru } from '../ops/gru';
 import { lstm } from '../ops/lstm';
 import { isOneHot, type OneHotInput, type RecurrentOptions, type RecurrentOutput, type RecurrentState } from '../ops/recurrence';
@@ -86,7 +86,10 @@ export function recurrentLayer(step: Step, cell: RecurrentCell, input: Tensor | 
     return { ...r, sequence: wantSeq && i === 1 ? reverseTime(step, r.sequence, `${d.prefix} output reversed`) : r.sequence };
   });
   const pick = (r: (typeof results)[number]) => (wantSeq ? r.sequence : r.last);
-  return results.length === 2 ? concatFeatures(step, pick(results[0]!), pick(results[1]!), `${run.name} concat`) : pick(results[0]!);
+  if (results.length === 1) return pick(results[0]!);
+  const both = concatFeatures(step, pick(results[0]!), pick(results[1]!), `${run.name} concat`);
+  // Keras's Bidirectional returns zeros at masked timesteps of a sequence (a single layer carries its state there).
+  return wantSeq && run.mask ? maskRows(step, both, run.mask, `${run.name} masked`) : both;
 }
 
 /** An LSTM layer (recurrentLayer with the LSTM cell). */

@@ -14,6 +14,7 @@ export const ELEMENTWISE_KERNELS = {
   columnSum: [kernel('column_sum', 'cpu'), kernel('column_sum_wide', 'gpu')],
   copyStrided: [kernel('copy_strided')],
   dropout: [kernel('dropout')],
+  maskRows: [kernel('mask_rows')],
   reverseTime: [kernel('reverse_time')],
 } satisfies Record<string, readonly TunedVariant[]>;
 
@@ -147,6 +148,22 @@ export function reverseTime(step: Step, x: Tensor, name = 'reverse_time'): Tenso
       params: { T, rowLen, offX: src.offset, offY: dst.offset, accumulate: accumulate ? 1 : 0 },
       workgroups: grid1d(T * rowLen),
     });
+  apply(x.data, out.data, false);
+  step.tape.record(name, () => {
+    if (x.grad) apply(out.grad!, x.grad, true);
+  });
+  return out;
+}
+
+/** Zero the rows of a time-major [T, B, F] tensor where `mask` ([T·B] real-token flags) is 0; backward the same. */
+export function maskRows(step: Step, x: Tensor, mask: Uint32Array, name = 'mask_rows'): Tensor {
+  const cols = x.shape[x.shape.length - 1]!;
+  const rows = x.size / cols;
+  if (mask.length !== rows) throw new Error(`maskRows: a mask of ${mask.length} for the ${rows} rows of "${x.name}"`);
+  const m = step.upload(mask, `${name} mask`);
+  const out = step.output(x.shape, name, x.requiresGrad);
+  const apply = (src: Slice, dst: Slice, accumulate: boolean) =>
+    step.dispatch('mask_rows', { buffers: { X: src, mask: m, Y: dst }, params: { rows, cols, offX: src.offset, offY: dst.offset, accumulate: accumulate ? 1 : 0 }, workgroups: grid1d(rows * cols) });
   apply(x.data, out.data, false);
   step.tape.record(name, () => {
     if (x.grad) apply(out.grad!, x.grad, true);

@@ -23,7 +23,7 @@ import { SAMPLE_KERNELS } from './sample';
 import { SOFTMAX_XENT_KERNELS } from './softmax-xent';
 
 export type OpName =
-  | 'matmul' | 'add' | 'addBias' | 'embedding' | 'dropout' | 'softmaxXent' | 'reverseTime' | 'concat' | 'lstm'
+  | 'matmul' | 'add' | 'addBias' | 'embedding' | 'dropout' | 'softmaxXent' | 'reverseTime' | 'concat' | 'maskRows' | 'lstm'
   | 'activation' | 'pointwiseLoss' | 'sample' | 'recurrentDecode' | 'gru' | 'simpleRnn';
 
 export interface OpKernels {
@@ -41,6 +41,7 @@ export const OP_KERNELS: { readonly [P in OpName]: OpKernels } = {
   softmaxXent: SOFTMAX_XENT_KERNELS,
   reverseTime: { forward: E.reverseTime, backward: E.reverseTime },
   concat: { forward: E.copyStrided, backward: E.copyStrided },
+  maskRows: { forward: E.maskRows, backward: E.maskRows },
   lstm: LSTM_KERNELS,
   activation: ACTIVATION_KERNELS,
   pointwiseLoss: POINTWISE_LOSS_KERNELS,

@@ -17,6 +17,16 @@ function fromConfig(c: ConfigReader, format: 'keras' | 'tfjs', innerName: (name:
   const kind = inner.className as RecurrentLayer['className'];
   if (!RECURRENT_CLASSES.includes(kind)) throw new Error(`Bidirectional: the wrapped layer is a ${inner.className}; only ${RECURRENT_CLASSES.join(', ')} are supported`);
   const layer = cellOf({ className: kind }).fromConfig(inner.config, format);
+  // Keras writes the backward copy too (and needs it when the wrapped layer runs backwards): it must
+  // be the mirror of the forward one — same cell and settings, the other direction.
+  if (c.has('backward_layer')) {
+    const back = c.layer('backward_layer');
+    const mirror = back.className === inner.className ? cellOf({ className: kind }).fromConfig(back.config, format) : null;
+    const same = (a: RecurrentLayer, b: RecurrentLayer) => JSON.stringify({ ...a, name: '', goBackwards: false }) === JSON.stringify({ ...b, name: '', goBackwards: false });
+    if (!mirror || mirror.goBackwards === layer.goBackwards || !same(mirror, layer)) {
+      throw new Error('Bidirectional: a backward_layer that is not the forward layer run the other way is not supported');
+    }
+  }
   return layers.bidirectional({ ...c.name(), layer: layer.name !== undefined ? { ...layer, name: innerName(layer.name) } : layer });
 }
 
@@ -55,7 +65,11 @@ export const BIDIRECTIONAL: LayerRule<'Bidirectional'> = {
     toConfig: (b) => {
       const inner = b.layer.layer;
       const k = cellOf(inner);
-      return kerasLayer('Bidirectional', { name: b.name, trainable: true, dtype: 'float32', merge_mode: 'concat', layer: { module: 'keras.layers', class_name: k.className, config: k.kerasConfig(`forward_${b.innerName}`, inner), registered_name: null } }, b.inputShape);
+      const entry = (name: string, l: RecurrentLayer) => ({ module: 'keras.layers', class_name: k.className, config: k.kerasConfig(name, l), registered_name: null });
+      // Keras makes the backward copy with go_backwards=True unless given one: a wrapped layer that
+      // already runs backwards needs its copy written out (running forwards).
+      const backward = inner.goBackwards ? { backward_layer: entry(`backward_${b.innerName}`, { ...inner, goBackwards: false }) } : {};
+      return kerasLayer('Bidirectional', { name: b.name, trainable: true, dtype: 'float32', merge_mode: 'concat', layer: entry(`forward_${b.innerName}`, inner), ...backward }, b.inputShape);
     },
     // An empty vars group for the wrapper and each direction's layer; each direction's three weights in its cell.
     vars: (b, prefix) => [
