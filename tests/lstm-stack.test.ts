@@ -54,6 +54,8 @@ function stackRef(
       });
     const rows = wantSeq ? B * T : B;
     out = outs.length === 2 ? concatRef(outs[0]!, outs[1]!, rows, H, H) : outs[0]!;
+    // Keras's Bidirectional: a returned sequence is zero at masked timesteps.
+    if (outs.length === 2 && wantSeq && mask) for (let r = 0; r < B * T; r++) if (!mask[r]) out.fill(0, r * 2 * H, (r + 1) * 2 * H);
     input = out;
   }
   return out;
