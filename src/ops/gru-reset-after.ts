@@ -118,7 +118,8 @@ export function gruResetAfter(step: Step, x: Tensor | OneHotInput, w: GruWeights
   const useRMask = !!opts.recurrentMask;
 
   const needGrad = !!dense?.requiresGrad || w.wx.requiresGrad || w.wh.requiresGrad || w.b.requiresGrad;
-  const store = needGrad && step.tape.recording;
+  // keepState (inspect()) keeps what a training forward keeps, without a gradient.
+  const store = (needGrad && step.tape.recording) || !!opts.keepState;
   const engine = step.engine;
   const seq = planSequence(
     engine.lstmSchedule, engine.tuning,
@@ -164,6 +165,19 @@ export function gruResetAfter(step: Step, x: Tensor | OneHotInput, w: GruWeights
     last: hsT.rows(tEnd, 1, `${name} last`).reshape([B, H]),
     tStart,
     tEnd,
+    // z, r and the candidate h̃ by block of the gates buffer; h by slot (slot t + 1 is timestep t).
+    ...(opts.keepState
+      ? {
+          state: {
+            T, B, H, tStart, tEnd,
+            mask: opts.mask ?? null,
+            values: [
+              ...(['z', 'r', 'candidate'] as const).map((name, k) => ({ name, slice: gates, base: k * H, rowStride: 4 * H })),
+              { name: 'h', slice: hsT.data, base: B * H, rowStride: H },
+            ],
+          },
+        }
+      : {}),
   };
 }
 
