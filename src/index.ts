@@ -13,6 +13,8 @@ export type { ModelKind, SequentialManifest } from './layers/file';
 export type { SequentialManifest as SavedManifest } from './layers/file';
 export type { EvaluateResult, PredictionArray, SequentialFitOptions, SequentialHistory, SequentialOptions } from './layers/sequential';
 export type { InspectedLayer, Inspection } from './layers/inspect';
+export { TextModel, withTokenizer } from './layers/text-model';
+export type { TextModelOptions } from './layers/text-model';
 export { CELL_NAMES, layers } from './layers/specs';
 export type { Activation, BidirectionalArgs, CellName, DenseArgs, EmbeddingArgs, GruArgs, InputShape, Layer, LstmArgs, RateArgs, RnnActivation, SimpleRnnArgs } from './layers/specs';
 export type { CompileArgs, Compiled, LossName, MetricName, OptimizerConfig } from './layers/compile';

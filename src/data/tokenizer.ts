@@ -111,6 +111,44 @@ export class Tokenizer {
     return { ...this.config, words, counts: words.map((w) => this.wordCounts.get(w) ?? 0) };
   }
 
+  /**
+   * A tokenizer from Keras's `tokenizer.to_json()` (keras.preprocessing.text.Tokenizer; the JSON text or
+   * its parsed object): its settings, word_index and word_counts. char_level tokenizers are refused.
+   */
+  static fromKeras(json: unknown): Tokenizer {
+    const top = (typeof json === 'string' ? parseJson(json, 'tokenizer JSON') : json) as { class_name?: unknown; config?: Record<string, unknown> } | null;
+    if (!top || typeof top !== 'object' || top.class_name !== 'Tokenizer' || typeof top.config !== 'object' || top.config === null) {
+      throw new Error('not a Keras tokenizer: expected the JSON of tokenizer.to_json() ({"class_name": "Tokenizer", "config": …})');
+    }
+    const c = top.config;
+    if (c.char_level === true) throw new Error('Keras tokenizer: char_level=True is not supported (word tokenizers only)');
+    const field = (v: unknown, what: string): Record<string, number> => {
+      const o = typeof v === 'string' ? parseJson(v, `tokenizer ${what}`) : v;
+      if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error(`Keras tokenizer: ${what} must be an object`);
+      return o as Record<string, number>;
+    };
+    const index = field(c.word_index, 'word_index');
+    const counts = c.word_counts === undefined || c.word_counts === null ? {} : field(c.word_counts, 'word_counts');
+    const t = new Tokenizer({
+      numWords: typeof c.num_words === 'number' ? c.num_words : null,
+      oovToken: typeof c.oov_token === 'string' ? c.oov_token : null,
+      filters: typeof c.filters === 'string' ? c.filters : KERAS_FILTERS,
+      lower: c.lower !== false,
+      split: typeof c.split === 'string' ? c.split : ' ',
+    });
+    // Keras's sorted_voc in index order (an index no word holds, e.g. an OOV token that is also a word, stays empty).
+    const entries = Object.entries(index);
+    const size = entries.reduce((m, [, i]) => Math.max(m, i), 0);
+    const vocabulary: string[] = new Array<string>(size).fill('');
+    for (const [w, i] of entries) {
+      if (!(Number.isInteger(i) && i >= 1)) throw new Error(`Keras tokenizer: word_index gives "${w}" the index ${JSON.stringify(i)}`);
+      vocabulary[i - 1] = w;
+    }
+    for (const [w, n] of Object.entries(counts)) if (Number.isInteger(n) && n >= 0) t.wordCounts.set(w, n);
+    t.setVocabulary(vocabulary);
+    return t;
+  }
+
   static fromJSON(j: TokenizerJSON): Tokenizer {
     if (!Array.isArray(j.words) || !Array.isArray(j.counts) || j.words.length !== j.counts.length) throw new Error('tokenizer: words and counts must be arrays of equal length');
     const t = new Tokenizer(j);
@@ -121,6 +159,14 @@ export class Tokenizer {
     });
     t.setVocabulary([...j.words]);
     return t;
+  }
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${what} is not valid JSON: ${(e as Error).message}`);
   }
 }
 
