@@ -5,13 +5,16 @@
 import { version } from '../../package.json';
 import { run as forecast } from './forecast';
 import { runGenerate, runLm } from './lm';
+import { runPredict, runSummary } from './model-commands';
 import { run as train } from './train';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   train: { run: train, summary: 'train the sentiment classifier on a .zip/.csv (default: the built-in sentences)' },
-  forecast: { run: forecast, summary: 'train an LSTM forecaster on a numeric column of a CSV (default: the built-in series)' },
+  forecast: { run: forecast, summary: 'train a recurrent forecaster on a numeric column of a CSV (default: the built-in series)' },
   lm: { run: runLm, summary: 'train a character (or word) language model on a text file (default: the built-in text)' },
   generate: { run: runGenerate, summary: 'continue a prompt with a language model saved by lm' },
+  summary: { run: runSummary, summary: 'describe any model file (.zip, Keras .keras/.h5, TF.js model.json)' },
+  predict: { run: runPredict, summary: 'classify texts with a sentiment model, or a Keras classifier and its tokenizer' },
 };
 
 const HELP = `webgpu-lstm ${version}: LSTM training on WebGPU (Dawn in Node)

@@ -1,0 +1,88 @@
+/**
+ * `webgpu-lstm summary` and `predict` on model files from elsewhere, run as a user runs them (the built
+ * command, a child process): a Keras 3 text classifier with its tokenizer (made by Keras:
+ * tests/python/make_text_fixture.py), a TF.js model.json with its shard, a sentiment model saved here;
+ * and `--cell` refused at once when it names no cell.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { requireBuild } from './e2e/browser';
+import { createSentimentModel, layers, sequential } from '../src/index';
+import { FIXTURE_DATA } from './fixtures/data';
+import { getEngine } from './helpers/gpu';
+
+const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+beforeAll(() => requireBuild());
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'model-cli-'));
+const expected = JSON.parse(fs.readFileSync('tests/fixtures/text/expected.json', 'utf8')) as { probes: string[]; probabilities: number[][] };
+
+describe('webgpu-lstm summary and predict', () => {
+  it("a Keras classifier: summary names its layers; predict with its tokenizer gives Keras's probabilities; without one, a sentence", () => {
+    const s = cli(['summary', 'tests/fixtures/text/classifier.keras']);
+    expect(s.code).toBe(0);
+    expect(s.stdout).toMatch(/a layers model/);
+    expect(s.stdout).toMatch(/gru \(GRU\)\s+│ \(None, 6\)/);
+    const p = cli(['predict', 'tests/fixtures/text/classifier.keras', '--tokenizer', 'tests/fixtures/text/tokenizer.json', '--labels', 'neg,pos', ...expected.probes.flatMap((t) => ['--text', t])]);
+    expect(p.code).toBe(0);
+    const lines = p.stdout.trim().split('\n').filter((l) => l.includes('\t'));
+    expect(lines).toHaveLength(expected.probes.length);
+    lines.forEach((l, i) => {
+      const [label, probs, text] = l.split('\t');
+      const want = expected.probabilities[i]!;
+      expect(text).toBe(expected.probes[i]);
+      expect(label).toBe(want[1]! > want[0]! ? 'pos' : 'neg');
+      expect(probs).toBe(`neg ${want[0]!.toFixed(4)}  pos ${want[1]!.toFixed(4)}`);
+    });
+    const none = cli(['predict', 'tests/fixtures/text/classifier.keras', '--text', 'good']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/error: .*takes token ids: give the Keras Tokenizer it was trained with \(--tokenizer/);
+    expect(cli(['predict', 'tests/fixtures/text/classifier.keras']).code).toBe(2);
+  });
+
+  it('a TF.js model.json with its shard beside it, and a sentiment model saved here', async () => {
+    const engine = await getEngine();
+    const m = await sequential([layers.embedding({ inputDim: 12, outputDim: 4, inputShape: [5] }), layers.simpleRNN({ units: 3 }), layers.dense({ units: 2, activation: 'softmax' })], { engine });
+    const { modelJson, weightsBin } = await m.exportTfjs();
+    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(modelJson));
+    fs.writeFileSync(path.join(dir, 'weights.bin'), weightsBin);
+    m.dispose();
+    const s = cli(['summary', path.join(dir, 'model.json')]);
+    expect(s.code).toBe(0);
+    expect(s.stdout).toMatch(/simple_rnn \(SimpleRNN\)/);
+    fs.rmSync(path.join(dir, 'weights.bin'));
+    const missing = cli(['summary', path.join(dir, 'model.json')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/names the weight file weights\.bin, which is not beside it/);
+
+    const sm = await createSentimentModel({ ...FIXTURE_DATA.sentimentConfigs.sentiment, cell: 'gru' }, { engine });
+    await sm.fit(FIXTURE_DATA.sentimentTrain(), { epochs: 1, batchSize: 16 });
+    const file = path.join(dir, 'sentiment.zip');
+    fs.writeFileSync(file, await sm.save());
+    const want = (await sm.predict(['the food was good']))[0]!;
+    sm.dispose();
+    const p = cli(['predict', file, '--text', 'the food was good']);
+    expect(p.code).toBe(0);
+    expect(p.stdout).toContain(want.map((v, j) => `${['negative', 'positive'][j] ?? j} ${v.toFixed(4)}`).join('  '));
+    const sum = cli(['summary', file]);
+    expect(sum.stdout).toMatch(/a sentiment model/);
+    expect(sum.stdout).toMatch(/gru \(GRU\)/);
+  });
+
+  it('--cell names one of the cells, or the command stops at once listing them', () => {
+    for (const cmd of ['train', 'forecast', 'lm']) {
+      const r = cli([cmd, '--cell', 'transformer']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('--cell must be one of lstm, gru, rnn (lstm: LSTM, gru: GRU, rnn: SimpleRNN), got "transformer"');
+    }
+  });
+});
