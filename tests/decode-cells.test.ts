@@ -20,7 +20,7 @@ import type { RecurrentCell } from '../src/nn/recurrent-layer';
 import { RecurrentDecoder } from '../src/ops/recurrent-decoder';
 import { gruForwardRef, simpleRnnForwardRef, type F64 } from '../src/reference/cells';
 import { lstmForwardRef } from '../src/reference/reference';
-import { expectClose, getTunedEngine, randomArray, rng } from './helpers/gpu';
+import { expectClose, randomArray, getCellEngine, rng } from './helpers/gpu';
 
 type CellName = 'gruAfter' | 'gruBefore' | 'rnnTanh' | 'rnnRelu' | 'rnnSigmoid' | 'rnnLinear' | 'lstm';
 
@@ -171,7 +171,7 @@ const label = (s: Stack) => `${s.layers.map(([c, H]) => `${c}(${H})`).join(' →
 
 const TUNINGS = ['cpu', 'gpu'] as const;
 /** The engine of a tuning (the gpu-tuned one's LSTM schedule plays no part in generation). */
-const engineFor = (tuning: (typeof TUNINGS)[number]) => (tuning === 'cpu' ? getTunedEngine('cpu') : getTunedEngine('gpu', 'timestep'));
+const engineFor = (tuning: (typeof TUNINGS)[number]) => (tuning === 'cpu' ? getCellEngine(['gru', 'simpleRnn'], 'cpu') : getCellEngine(['gru', 'simpleRnn'], 'gpu', 'timestep'));
 
 /** One- and two-layer stacks of every cell (mixed too), H not a multiple of 4, and wider than the sample kernel's 32 lanes. */
 const STACKS: Stack[] = [

@@ -13,7 +13,7 @@ import type { Engine } from '../src/engine/engine';
 import { SHADERS } from '../src/kernels/shaders.generated';
 import { ParameterStore } from '../src/engine/parameters';
 import { gruResetAfter } from '../src/ops/gru-reset-after';
-import { LSTM_KERNEL_SETS, expectClose, getEngine, getTunedEngine, rng } from './helpers/gpu';
+import { LSTM_KERNEL_SETS, expectClose, getCellEngine, rng } from './helpers/gpu';
 import { gruReference, randomGruProblem, runGpuGru, runGpuGruInference, type GruProblem } from './helpers/gru-reset-after';
 import { lengthMask } from './helpers/lstm';
 
@@ -58,7 +58,7 @@ function expectMatches(gpu: Awaited<ReturnType<typeof runGpuGru>>, ref: ReturnTy
   if (dX) expectClose(gpu.dX, ref.dX, ...GRAD, 'dX');
 }
 
-const engineFor = (k: KernelSet): Promise<Engine> => getTunedEngine(k.tuning, k.schedule);
+const engineFor = (k: KernelSet): Promise<Engine> => getCellEngine(['gru'], k.tuning, k.schedule);
 
 describe('fused reset-after GRU layer on the GPU', () => {
   // Every configuration's engine compiles all ops' kernels up front (seconds per whole-sequence pipeline
@@ -146,7 +146,7 @@ describe('fused reset-after GRU layer on the GPU', () => {
   }
 
   it('a sequence pre-padded with k steps of garbage gives the same final state and parameter gradients as unpadded', async () => {
-    const engine = await getEngine();
+    const engine = await getCellEngine(['gru']);
     const L = 4, k = 3, B = 2, In = 5, H = 6;
     const base = randomGruProblem(rng('gru-ra pad-eq'), { B, T: L, In, H });
     const r = rng('gru-ra garbage');
@@ -168,7 +168,7 @@ describe('fused reset-after GRU layer on the GPU', () => {
   });
 
   it('a forced whole-sequence schedule that cannot run the layer (H not divisible by 4) is an error, not a quiet switch', async () => {
-    const engine = await getTunedEngine('gpu', { sequenceRows: 1 });
+    const engine = await getCellEngine(['gru'], 'gpu', { sequenceRows: 1 });
     const H = 7;
     const store = new ParameterStore(engine, [
       { name: 'wx', shape: [2, 3 * H], init: new Float32Array(6 * H) },

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../src/engine/engine';
 import { SHADERS } from '../src/kernels/shaders.generated';
 import { GRU_RESET_BEFORE_KERNELS, gruResetBefore } from '../src/ops/gru-reset-before';
-import { LSTM_KERNEL_SETS, expectClose, getEngine, getTunedEngine, rng } from './helpers/gpu';
+import { LSTM_KERNEL_SETS, expectClose, getCellEngine, rng } from './helpers/gpu';
 import { gruReference, randomGruProblem, runGpuGru, runGpuGruInference, type GruProblem } from './helpers/gru-reset-before';
 import { lengthMask } from './helpers/lstm';
 
@@ -61,7 +61,7 @@ for (const k of LSTM_KERNEL_SETS) {
   describe(`fused reset-before GRU layer on the GPU (${k.label})`, () => {
     let engine: Engine;
     beforeAll(async () => {
-      engine = await getTunedEngine(k.tuning, k.schedule);
+      engine = await getCellEngine(['gru'], k.tuning, k.schedule);
     }, 900_000);
 
     for (const c of cases.filter((c) => runs(k, c.d.H))) {
@@ -152,7 +152,7 @@ for (const k of LSTM_KERNEL_SETS) {
 
 describe('reset-before GRU layer: padding, arguments, gate order', () => {
   it('a sequence pre-padded with k zeros gives the same final state and parameter gradients as unpadded', async () => {
-    const engine = await getEngine();
+    const engine = await getCellEngine(['gru']);
     const L = 4, k = 3, B = 2, In = 5, H = 6;
     const base = randomGruProblem(rng('gru-rb pad-eq'), { B, T: L, In, H });
     // The padded problem: k leading steps of garbage input, masked out.
@@ -176,7 +176,7 @@ describe('reset-before GRU layer: padding, arguments, gate order', () => {
   });
 
   it('rejects the reset-after form and a reset-after bias', async () => {
-    const engine = await getEngine();
+    const engine = await getCellEngine(['gru']);
     const step = engine.beginStep({ grad: false });
     const x = { shape: [3, 2, 2] as [number, number, number], ids: new Uint32Array(6) };
     const t = (shape: number[]) => ({ shape, size: shape.reduce((a, b) => a * b, 1) }) as never;

@@ -5,7 +5,7 @@ import { expandIncludes, prepareAll, prepareShader, reflectShader, SHADER_DIR } 
 import { Engine } from '../src/engine/engine';
 import { KernelRegistry } from '../src/kernels/registry';
 import { SHADERS } from '../src/kernels/shaders.generated';
-import { opKernels } from '../src/ops/kernels';
+import { allKernels } from '../src/ops/kernels';
 import { getEngine } from './helpers/gpu';
 
 const LIBRARY = Object.fromEntries(
@@ -32,7 +32,7 @@ describe('kernel registry', () => {
   });
 
   it('every shader file is used by some op, and every op kernel exists', () => {
-    const used = new Set(opKernels().map((v) => v.shader));
+    const used = new Set(allKernels().map((v) => v.shader));
     expect([...used].sort()).toEqual(Object.keys(SHADERS).sort());
   });
 

@@ -7,7 +7,9 @@ import seedrandom from 'seedrandom';
 import type { Engine } from '../engine/engine';
 import type { Step } from '../engine/step';
 import { ParameterStore } from '../engine/parameters';
-import { getDefaultEngine } from '../ops/create-engine';
+import { getDefaultEngine, prepareCells } from '../ops/create-engine';
+import { cellOf } from './kinds/cells';
+import { RECURRENT_CLASSES, type Layer, type RecurrentLayer } from './specs';
 import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type History, type StepStats } from './fit-loop';
 import { backpropFrom } from '../ops/elementwise';
 import { compileArgs, encodeLoss, lastActivation, lossFusesActivation, softmaxOf, type CompileArgs, type Compiled, type LossStats } from './compile';
@@ -15,7 +17,6 @@ import { gatherInputs, gatherTargets, readInputs, readTargets, toNested, type In
 import { buildGraph, countParams, initialWeights, type BuiltLayer, type Graph } from './graph';
 import { checkGraphFits, maxGraphRows, type LimitAdvice } from './limits';
 import { forward, type InputBatch } from './run';
-import type { Layer } from './specs';
 import type { TrainingState } from './model-zip';
 import { decodeSequential, encodeSequential, type DecodedFile, type ModelKind, type PresetPart } from './file';
 import type { OpenedModelZip } from './model-zip';
@@ -97,6 +98,14 @@ export interface TrainBatch {
 
 const DEFAULT_PREDICT_BATCH = 256;
 
+/** The cells a graph's recurrent layers run (a Bidirectional's, its wrapped layer's). */
+function cellKinds(graph: Graph): Array<'lstm' | 'gru' | 'simpleRnn'> {
+  return graph.layers.flatMap((b) => {
+    const l = (b.layer.className === 'Bidirectional' ? b.layer.layer : b.layer) as RecurrentLayer;
+    return RECURRENT_CLASSES.includes(l.className) ? [cellOf(l).cell(l).kind] : [];
+  });
+}
+
 export async function sequential(list: Layer[], opts: SequentialOptions = {}): Promise<Sequential> {
   const graph = buildGraph(list);
   const engine = opts.engine ?? (await getDefaultEngine());
@@ -105,6 +114,7 @@ export async function sequential(list: Layer[], opts: SequentialOptions = {}): P
   checkGraphFits(graph, engine.device.limits);
   const model = new Sequential(engine, graph, seed, opts.name ?? 'sequential');
   model.initialize();
+  await model.ready();
   return model;
 }
 
@@ -121,6 +131,9 @@ export class Sequential {
   private dropoutRng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>;
   private shuffleRng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>;
   private disposed = false;
+  /** The kernels of this model's cells (beyond the LSTM's, which every engine has) are compiled on its engine. */
+  private cellsReady: boolean;
+  private preparing: Promise<void> | null = null;
 
   /** @internal Use `sequential()` or `loadModel()`. */
   constructor(
@@ -132,6 +145,25 @@ export class Sequential {
   ) {
     this.dropoutRng = seedrandom(`${seed}/dropout`, { state: true });
     this.shuffleRng = seedrandom(`${seed}/shuffle`, { state: true });
+    this.cellsReady = cellKinds(graph).every((k) => k === 'lstm');
+  }
+
+  /**
+   * @internal Compile the kernels this model's cells need (a GRU's, a SimpleRNN's) on its engine, once:
+   * every method that runs the model awaits it before its first step; `sequential()` and `loadModel`
+   * before they answer.
+   */
+  ready(): Promise<void> {
+    if (this.cellsReady) return Promise.resolve();
+    this.preparing ??= prepareCells(this.engine, cellKinds(this.graph)).then(() => {
+      this.cellsReady = true;
+    });
+    return this.preparing;
+  }
+
+  /** `run` now when the cells are ready (no await: steps keep their order), else after they are. */
+  private whenReady<T>(run: () => Promise<T>): Promise<T> {
+    return this.cellsReady ? run() : this.ready().then(run);
   }
 
   /** @internal Allocate the weights with their seeded initial values. */
@@ -348,6 +380,7 @@ export class Sequential {
    */
   async fitPrepared(train: PreparedData, validationData: PreparedData | null, opts: SequentialFitOptions = {}): Promise<SequentialHistory> {
     const c = this.requireCompiled('fit');
+    await this.ready();
     const epochs = opts.epochs ?? 1;
     const batchSize = opts.batchSize ?? 32;
     if (!(Number.isInteger(epochs) && epochs >= 1)) throw new Error(`fit: epochs must be a positive integer, got ${epochs}`);
@@ -405,23 +438,26 @@ export class Sequential {
 
   /** @internal One training step on a prepared batch with the compiled loss and optimizer (for trainers that make their own batches). */
   trainBatch(batch: TrainBatch): Promise<StepStats> {
-    return this.trainStep(this.requireCompiled('trainBatch'), batch, undefined);
+    const c = this.requireCompiled('trainBatch');
+    return this.whenReady(() => this.trainStep(c, batch, undefined));
   }
 
   /** @internal The loss and metrics of a prepared batch, without dropout. */
   evaluateBatch(batch: TrainBatch): Promise<LossStats> {
-    return this.evalBatch(this.requireCompiled('evaluateBatch'), batch);
+    const c = this.requireCompiled('evaluateBatch');
+    return this.whenReady(() => this.evalBatch(c, batch));
   }
 
   /** @internal Loss, metrics and the model's outputs on prepared data, without dropout. */
   evaluatePrepared(data: PreparedData, opts: { batchSize?: number } = {}): Promise<EvaluationWithOutputs> {
     const c = this.requireCompiled('evaluate');
-    return this.evaluateRows(c, data.inputs, data.targets, Array.from({ length: data.inputs.N }, (_, i) => i), opts.batchSize ?? DEFAULT_PREDICT_BATCH, true);
+    return this.whenReady(() => this.evaluateRows(c, data.inputs, data.targets, Array.from({ length: data.inputs.N }, (_, i) => i), opts.batchSize ?? DEFAULT_PREDICT_BATCH, true));
   }
 
   /** Loss and compiled metrics on (x, y), without dropout. */
   async evaluate(x: TensorLike, y: TensorLike, opts: { batchSize?: number } = {}): Promise<EvaluateResult> {
     const c = this.requireCompiled('evaluate');
+    await this.ready();
     const inputs = readInputs(x, this.graph);
     const targets = readTargets(y, this.graph, inputs, this.targetKind(c));
     const { loss, metrics } = await this.evaluateRows(c, inputs, targets, Array.from({ length: inputs.N }, (_, i) => i), opts.batchSize ?? DEFAULT_PREDICT_BATCH);
@@ -446,6 +482,7 @@ export class Sequential {
   /** @internal `predict` on inputs already read: batch-major [N, (T,) units]. */
   async predictPrepared(inputs: Inputs, opts: { batchSize?: number } = {}): Promise<Float32Array> {
     this.alive();
+    await this.ready();
     const asked = opts.batchSize ?? DEFAULT_PREDICT_BATCH;
     if (!(Number.isInteger(asked) && asked >= 1)) throw new Error(`predict: batchSize must be a positive integer, got ${asked}`);
     const batchSize = this.rowsPerStep(inputs.T, asked);
@@ -502,6 +539,7 @@ export class Sequential {
     const { U, seq } = this.outputLayout();
     if (seq) throw new Error('saliency: the model outputs a sequence; saliency scores one output per sample');
     if (!(Number.isInteger(target) && target >= 0 && target < U)) throw new Error(`saliency: target ${target} is not an output unit 0…${U - 1}`);
+    await this.ready();
     const T = inputs.T;
     const step = this.engine.beginStep({ grad: true, label: 'saliency' });
     let read: Promise<[Float32Array, Float32Array]>;
@@ -532,8 +570,9 @@ export class Sequential {
    * o, its candidate, c and h; the GRU's z, r, candidate and h; the SimpleRNN's h — with padding marked,
    * and the prediction: one forward step that keeps what training keeps, one readback (inspect.ts).
    */
-  inspect(x: TensorLike): Promise<Inspection> {
+  async inspect(x: TensorLike): Promise<Inspection> {
     this.alive();
+    await this.ready();
     return inspectModel(this, x);
   }
 
@@ -634,5 +673,6 @@ export async function sequentialFromFile(saved: DecodedFile, opts: { engine?: En
     model.dispose(); // a file refused after its weights were allocated leaves nothing on the GPU
     throw new Error(`not a valid model file: ${(e as Error).message}`);
   }
+  await model.ready();
   return model;
 }

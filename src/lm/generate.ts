@@ -58,6 +58,7 @@ function generationPath(model: Sequential) {
  * may be in the prompt but are never drawn, greedy or sampled, in every kernel path.
  */
 export async function generateTokens(model: Sequential, prompt: Uint32Array, o: GenerateOptions, firstToken = 0): Promise<Uint32Array> {
+  await model.ready();
   const { embedding, recurrent, dense } = generationPath(model);
   const V = embedding.weights[0]!.shape[0]!;
   const U = dense.weights[1]!.shape[0]!;

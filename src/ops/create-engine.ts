@@ -3,10 +3,21 @@
  * its tuning, which is what models run on, and the default one that models share unless given one.
  */
 import { Engine, type EngineOptions } from '../engine/engine';
-import { opKernels } from './kernels';
+import type { RecurrentCell } from '../nn/recurrent-layer';
+import { cellKernels, opKernels } from './kernels';
 
 export function createEngine(options: EngineOptions = {}): Promise<Engine> {
   return Engine.create({ ...options, kernels: opKernels });
+}
+
+/**
+ * Compile what these cells add to the engine (a GRU's or a SimpleRNN's kernels; the LSTM's are always
+ * there), once per engine and cell: models await it before their first step, so nothing compiles inside
+ * one. Kernels that need more workgroup memory than the device offers are left out, as at creation.
+ */
+export async function prepareCells(engine: Engine, cells: Iterable<RecurrentCell['kind']>): Promise<void> {
+  const storage = engine.device.limits.maxComputeWorkgroupStorageSize;
+  await engine.prepare(cellKernels(cells, engine.tuning, engine.lstmSchedule).filter((v) => (v.workgroupBytes ?? 0) <= storage));
 }
 
 let defaultEngine: Promise<Engine> | null = null;

@@ -13,7 +13,8 @@ import { ACTIVATION_KERNELS } from './activation';
 import { ELEMENTWISE_KERNELS as E } from './elementwise';
 import { EMBEDDING_KERNELS } from './embedding';
 import { LSTM_KERNELS } from './lstm';
-import { RECURRENT_DECODE_KERNELS } from './recurrent-decoder';
+import { DECODE_KERNELS } from './recurrent-decoder';
+import type { RecurrentCell } from '../nn/recurrent-layer';
 import { scheduledRows } from './lstm-schedule';
 import { GRU_KERNELS } from './gru';
 import { GEMM_KERNELS } from './matmul';
@@ -24,7 +25,7 @@ import { SOFTMAX_XENT_KERNELS } from './softmax-xent';
 
 export type OpName =
   | 'matmul' | 'add' | 'addBias' | 'embedding' | 'dropout' | 'softmaxXent' | 'reverseTime' | 'concat' | 'maskRows' | 'lstm'
-  | 'activation' | 'pointwiseLoss' | 'sample' | 'recurrentDecode' | 'gru' | 'simpleRnn';
+  | 'activation' | 'pointwiseLoss' | 'sample' | 'lstmDecode';
 
 export interface OpKernels {
   forward: readonly TunedVariant[];
@@ -47,9 +48,20 @@ export const OP_KERNELS: { readonly [P in OpName]: OpKernels } = {
   pointwiseLoss: POINTWISE_LOSS_KERNELS,
   // Generation's sampler: forward only (no gradient flows through a drawn token).
   sample: { forward: SAMPLE_KERNELS, backward: [] },
-  recurrentDecode: { forward: RECURRENT_DECODE_KERNELS, backward: [] },
-  gru: GRU_KERNELS,
-  simpleRnn: SIMPLE_RNN_KERNELS,
+  lstmDecode: { forward: DECODE_KERNELS.lstm, backward: [] },
+};
+
+/** A recurrent cell other than the LSTM (whose kernels every engine compiles). */
+export type ExtraCell = Exclude<RecurrentCell['kind'], 'lstm'>;
+
+/**
+ * The kernels each other cell adds — its op's, both directions, and its generation decode — compiled
+ * when a model with that cell first runs (prepareCells, ops/create-engine.ts), not by every engine: each
+ * whole-sequence pipeline takes seconds to compile on a software adapter, and most models have one cell.
+ */
+export const CELL_KERNELS: { readonly [C in ExtraCell]: readonly TunedVariant[] } = {
+  gru: [...GRU_KERNELS.forward, ...GRU_KERNELS.backward, ...DECODE_KERNELS.gru],
+  simpleRnn: [...SIMPLE_RNN_KERNELS.forward, ...SIMPLE_RNN_KERNELS.backward, ...DECODE_KERNELS.simpleRnn],
 };
 
 /**
@@ -57,9 +69,23 @@ export const OP_KERNELS: { readonly [P in OpName]: OpKernels } = {
  * given one, LSTM schedule (whole-sequence kernels only for the rows choices it may dispatch).
  */
 export function opKernels(tuning?: Tuning, schedule?: LstmSchedule): TunedVariant[] {
-  const all = variantsFor([...Object.values(OP_KERNELS).flatMap((op) => [op.forward, op.backward]), OPTIMIZER_KERNELS], tuning);
+  return scheduled(variantsFor([...Object.values(OP_KERNELS).flatMap((op) => [op.forward, op.backward]), OPTIMIZER_KERNELS], tuning), tuning, schedule);
+}
+
+/** The kernels `cells` add to an engine of this tuning and schedule (see CELL_KERNELS); all of them without either. */
+export function cellKernels(cells: Iterable<RecurrentCell['kind']>, tuning?: Tuning, schedule?: LstmSchedule): TunedVariant[] {
+  const lists = [...new Set(cells)].filter((c): c is ExtraCell => c !== 'lstm').map((c) => CELL_KERNELS[c]);
+  return scheduled(variantsFor(lists, tuning), tuning, schedule);
+}
+
+/** Every kernel variant of every op and cell (the registry test: every shader is used). */
+export function allKernels(): TunedVariant[] {
+  return [...opKernels(), ...cellKernels(['gru', 'simpleRnn'])];
+}
+
+/** Whole-sequence variants (the ones with a ROWS override) only for the rows choices the schedule may dispatch. */
+function scheduled(all: TunedVariant[], tuning?: Tuning, schedule?: LstmSchedule): TunedVariant[] {
   if (!tuning || !schedule) return all;
   const rows: number[] = scheduledRows(schedule, tuning);
-  // Every cell's whole-sequence variants are the ones with a ROWS override.
   return all.filter((v) => v.overrides?.ROWS === undefined || rows.includes(Number(v.overrides.ROWS)));
 }

@@ -16,7 +16,7 @@ import type { Engine } from '../engine/engine';
 import type { Step } from '../engine/step';
 import { subSlice, type Slice, type Tensor } from '../engine/tensor';
 import type { ShaderName } from '../kernels/shaders.generated';
-import { BOOLS, kernel, type Tuning } from '../kernels/variants';
+import { BOOLS, kernel, type Tuning, type TunedVariant } from '../kernels/variants';
 import type { RecurrentCell, RecurrentWeights } from '../nn/recurrent-layer';
 import { drawParams } from './sample';
 
@@ -31,15 +31,22 @@ function decodeWorkgroup(tuning: Tuning): number {
  * Every variant generation dispatches: per cell, the step (from a token or from the layer below) and the
  * single-workgroup step + output layer + draw, whose workgroup size depends on the tuning.
  */
-export const RECURRENT_DECODE_KERNELS = [
-  ...BOOLS.map((EMBED) => kernel('lstm_decode_step', undefined, { EMBED })),
-  ...BOOLS.flatMap((EMBED) => TUNINGS.map((t) => kernel('lstm_decode_sample', t, { EMBED, WG: decodeWorkgroup(t) }))),
-  ...BOOLS.flatMap((EMBED) => BOOLS.map((RESET_AFTER) => kernel('gru_decode_step', undefined, { EMBED, RESET_AFTER }))),
-  kernel('gru_decode_candidate'),
-  ...BOOLS.flatMap((EMBED) => BOOLS.flatMap((RESET_AFTER) => TUNINGS.map((t) => kernel('gru_decode_sample', t, { EMBED, RESET_AFTER, WG: decodeWorkgroup(t) })))),
-  ...BOOLS.map((EMBED) => kernel('rnn_decode_step', undefined, { EMBED })),
-  ...BOOLS.flatMap((EMBED) => TUNINGS.map((t) => kernel('rnn_decode_sample', t, { EMBED, WG: decodeWorkgroup(t) }))),
-];
+/** Each cell's decode kernels (the fused single-sequence step, and the step fused with the output layer and the draw). */
+export const DECODE_KERNELS = {
+  lstm: [
+    ...BOOLS.map((EMBED) => kernel('lstm_decode_step', undefined, { EMBED })),
+    ...BOOLS.flatMap((EMBED) => TUNINGS.map((t) => kernel('lstm_decode_sample', t, { EMBED, WG: decodeWorkgroup(t) }))),
+  ],
+  gru: [
+    ...BOOLS.flatMap((EMBED) => BOOLS.map((RESET_AFTER) => kernel('gru_decode_step', undefined, { EMBED, RESET_AFTER }))),
+    kernel('gru_decode_candidate'),
+    ...BOOLS.flatMap((EMBED) => BOOLS.flatMap((RESET_AFTER) => TUNINGS.map((t) => kernel('gru_decode_sample', t, { EMBED, RESET_AFTER, WG: decodeWorkgroup(t) })))),
+  ],
+  simpleRnn: [
+    ...BOOLS.map((EMBED) => kernel('rnn_decode_step', undefined, { EMBED })),
+    ...BOOLS.flatMap((EMBED) => TUNINGS.map((t) => kernel('rnn_decode_sample', t, { EMBED, WG: decodeWorkgroup(t) }))),
+  ],
+} satisfies Record<RecurrentCell['kind'], TunedVariant[]>;
 
 const STEP_SHADER = { lstm: 'lstm_decode_step', gru: 'gru_decode_step', simpleRnn: 'rnn_decode_step' } as const satisfies Record<RecurrentCell['kind'], ShaderName>;
 const SAMPLE_SHADER = { lstm: 'lstm_decode_sample', gru: 'gru_decode_sample', simpleRnn: 'rnn_decode_sample' } as const satisfies Record<RecurrentCell['kind'], ShaderName>;

@@ -6,7 +6,7 @@ import seedrandom from 'seedrandom';
 import { expect } from 'vitest';
 import { type Engine, type Tuning } from '../../src/engine/engine';
 import type { LstmSchedule } from '../../src/kernels/variants';
-import { createEngine } from '../../src/ops/create-engine';
+import { createEngine, prepareCells } from '../../src/ops/create-engine';
 
 let engine: Promise<Engine> | null = null;
 const tuned = new Map<string, Promise<Engine>>();
@@ -27,6 +27,16 @@ export function getTunedEngine(tuning: Tuning, lstmSchedule: LstmSchedule = 'aut
     e = getEngine().then((base) => (base.tuning === tuning && lstmSchedule === 'auto' ? base : createEngine({ gpu: base.gpu, tuning, lstmSchedule })));
     tuned.set(key, e);
   }
+  return e;
+}
+
+/**
+ * An engine (getEngine, or getTunedEngine for a tuning) with these cells' kernels compiled too: a GRU's or
+ * a SimpleRNN's, which models compile when they first run (prepareCells) and op-level tests ask for.
+ */
+export async function getCellEngine(cells: ReadonlyArray<'gru' | 'simpleRnn'>, tuning?: Tuning, lstmSchedule: LstmSchedule = 'auto'): Promise<Engine> {
+  const e = tuning ? await getTunedEngine(tuning, lstmSchedule) : await getEngine();
+  await prepareCells(e, cells);
   return e;
 }
 
