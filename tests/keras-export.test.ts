@@ -30,6 +30,15 @@ const CASES: Array<{ name: string; layers: () => Layer[]; x: () => number[][] | 
     x: () => floats(4, 8, 3),
     ids: false,
   },
+  // Keras's default GRU (reset_after, bias [2, 3·units]) and its older form, and SimpleRNN.
+  { name: 'gru-sentiment', layers: () => [layers.embedding({ inputDim: 30, outputDim: 8, maskZero: true, inputShape: [9] }), layers.spatialDropout1d({ rate: 0.4 }), layers.gru({ units: 10, dropout: 0.2, recurrentDropout: 0.2 }), layers.dense({ units: 3, activation: 'softmax' })], x: () => prePadded(6, 9, 30), ids: true },
+  {
+    name: 'gru-reset-before-bidirectional',
+    layers: () => [layers.bidirectional({ layer: layers.gru({ units: 6, resetAfter: false, returnSequences: true }), inputShape: [8, 3] }), layers.bidirectional({ layer: layers.gru({ units: 4, goBackwards: true }) }), layers.dense({ units: 1, activation: 'sigmoid' })],
+    x: () => floats(4, 8, 3),
+    ids: false,
+  },
+  { name: 'simple-rnn-tagger', layers: () => [layers.embedding({ inputDim: 25, outputDim: 6, maskZero: true, inputShape: [7] }), layers.simpleRNN({ units: 9, activation: 'relu', returnSequences: true }), layers.bidirectional({ layer: layers.simpleRNN({ units: 4, returnSequences: true }) }), layers.dense({ units: 4, activation: 'softmax' })], x: () => prePadded(5, 7, 25), ids: true },
 ];
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keras-export-'));
@@ -53,7 +62,12 @@ describe('Keras 3 export', () => {
       expect(cfg.class_name).toBe('Sequential');
       expect(cfg.config.layers.map((l) => l.class_name)).toEqual(['InputLayer', ...model.layers.map((b) => b.layer.className)]);
       expect((metadata as { keras_version: string }).keras_version).toMatch(/^3\./);
-      for (const l of cfg.config.layers) if (l.class_name === 'LSTM') expect(l.config.recurrent_activation).toBe('sigmoid');
+      for (const l of cfg.config.layers) if (l.class_name === 'LSTM' || l.class_name === 'GRU') expect(l.config.recurrent_activation).toBe('sigmoid');
+      for (const b of model.layers) {
+        const gru = b.layer.className === 'GRU' ? b.layer : b.layer.className === 'Bidirectional' && b.layer.layer.className === 'GRU' ? b.layer.layer : null;
+        // Keras's reset-after GRU keeps its two biases as one [2, 3·units] weight.
+        if (gru) for (const w of b.weights.filter((w) => w.name.endsWith('/bias'))) expect(w.shape).toEqual(gru.resetAfter ? [2, 3 * gru.units] : [3 * gru.units]);
+      }
       // Every weight, bit for bit, somewhere in the HDF5 file with its shape.
       const weights = await model.getWeights();
       const all = [...datasets.values()];
