@@ -11,7 +11,7 @@
  */
 import seedrandom from 'seedrandom';
 import { type Engine } from '../src/engine/engine';
-import { createEngine } from '../src/ops/create-engine';
+import { createEngine, prepareCells } from '../src/ops/create-engine';
 import { ParameterStore } from '../src/engine/parameters';
 import { Tensor } from '../src/engine/tensor';
 import { backpropFrom } from '../src/ops/elementwise';
@@ -85,6 +85,7 @@ export async function main(argv: string[]): Promise<number> {
   const H = arg(argv, 'H', 196);
   const reps = arg(argv, 'reps', 5);
   const engine = await createEngine();
+  await prepareCells(engine, ['gru', 'simpleRnn']);
   const info = engine.gpu.adapterInfo;
   console.log(`adapter: ${engine.gpu.backend} ${info.vendor} ${info.architecture} ${info.device} ${info.description}`.trim());
   const G = 4 * H;

@@ -12,7 +12,7 @@
 override EMBED: bool = false;
 
 alias Cell = f32;
-#include "cell_activations"
+#include "rnn_cell"
 
 struct Params { In: u32, H: u32, t: u32, offWx: u32, offWh: u32, offB: u32, offX: u32, offTok: u32, act: u32 }
 

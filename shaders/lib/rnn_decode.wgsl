@@ -1,29 +1,15 @@
 // One unit of one SimpleRNN timestep for a single sequence (generation), shared by rnn_decode_step.wgsl
 // and rnn_decode_sample.wgsl. The including shader declares the override EMBED, the bindings tokens,
 // theta, X, hs and the uniform `p` (In, H, offWx, offWh, offB, offX, act), and includes
-// cell_activations (alias Cell = f32) before this. The caller gives the timestep t, the token's index
+// rnn_cell (alias Cell = f32: the activation by code, as the training kernels have it) before this. The caller gives the timestep t, the token's index
 // offTok, and `row` (the input's row within X: timestep i of a chunk reads X[offX + i·In …]).
 //
 //   x      = EMBED ? E[tokens[offTok], :] : X[offX + row·In .. + In]
 //   h_t[j] = act(b[j] + Σ_k x[k]·Wx[k, j] + Σ_k h_{t−1}[k]·Wh[k, j])       into slot t + 1
 //
-// The activation is a uniform (p.act: RNN_TANH … RNN_LINEAR), not an override: it runs once per unit and
-// timestep, next to In + H multiply-adds, and an override would make four variants of each kernel that
-// every engine compiles up front.
-
-const RNN_TANH: u32 = 0u;
-const RNN_RELU: u32 = 1u;
-const RNN_SIGMOID: u32 = 2u;
-const RNN_LINEAR: u32 = 3u;
-
-fn rnnActivate(a: f32) -> f32 {
-  switch p.act {
-    case RNN_TANH: { return tanhStable(a); }
-    case RNN_RELU: { return max(a, 0.0); }
-    case RNN_SIGMOID: { return sigmoid(a); }
-    default: { return a; }
-  }
-}
+// The activation is a uniform (p.act, rnn_cell's codes: the training kernels' numbering), not an
+// override: it runs once per unit and timestep, next to In + H multiply-adds, and an override would make
+// four variants of each kernel.
 
 fn rnnDecodeUnit(j: u32, t: u32, offTok: u32, row: u32) {
   let H = p.H;
@@ -33,5 +19,5 @@ fn rnnDecodeUnit(j: u32, t: u32, offTok: u32, row: u32) {
   for (var k = 0u; k < p.In; k++) { a += X[xBase + k] * theta[p.offWx + k * H + j]; }
   let prev = t * H;
   for (var k = 0u; k < H; k++) { a += hs[prev + k] * theta[p.offWh + k * H + j]; }
-  hs[prev + H + j] = rnnActivate(a);
+  hs[prev + H + j] = rnnActivate(p.act, a);
 }

@@ -19,6 +19,7 @@ import type { ShaderName } from '../kernels/shaders.generated';
 import { BOOLS, kernel, type Tuning, type TunedVariant } from '../kernels/variants';
 import type { RecurrentCell, RecurrentWeights } from '../nn/recurrent-layer';
 import { drawParams } from './sample';
+import { SIMPLE_RNN_ACTIVATION_CODES } from './simple-rnn';
 
 const TUNINGS = ['cpu', 'gpu'] as const;
 
@@ -51,8 +52,8 @@ export const DECODE_KERNELS = {
 const STEP_SHADER = { lstm: 'lstm_decode_step', gru: 'gru_decode_step', simpleRnn: 'rnn_decode_step' } as const satisfies Record<RecurrentCell['kind'], ShaderName>;
 const SAMPLE_SHADER = { lstm: 'lstm_decode_sample', gru: 'gru_decode_sample', simpleRnn: 'rnn_decode_sample' } as const satisfies Record<RecurrentCell['kind'], ShaderName>;
 
-/** lib/rnn_decode.wgsl's activation codes (RNN_TANH …). */
-const RNN_ACTIVATION = { tanh: 0, relu: 1, sigmoid: 2, linear: 3 } as const;
+/** The SimpleRNN activation codes (shaders/lib/rnn_cell.wgsl), the training kernels' numbering. */
+const RNN_ACTIVATION = SIMPLE_RNN_ACTIVATION_CODES;
 
 /** Gate blocks of H columns in the kernels (LSTM i, f, c, o; GRU z, r, h̃; SimpleRNN one). */
 const GATES = { lstm: 4, gru: 3, simpleRnn: 1 } as const satisfies Record<RecurrentCell['kind'], number>;
