@@ -67,7 +67,7 @@ export { ParameterStore } from './engine/parameters';
 export type { AdamOptions, ParamSpec } from './engine/parameters';
 export { acquireGpu } from './gpu/device';
 export type { AcquireOptions, GpuContext, GpuError, GpuErrorKind } from './gpu/device';
-export { GATE_ORDER } from './nn/lstm-layout';
+export { GATE_ORDER } from './ops/lstm-layout';
 export * as ops from './ops/public';
 // Synthetic tasks: the essay's long-term dependency as data, and a race of the cells on it.
 export * as tasks from './tasks/public';

@@ -9,7 +9,7 @@ import { createSentimentModel, layers, sequential, type Layer } from '../src/ind
 import { FIXTURE_DATA } from './fixtures/data';
 import { lstmForwardRef } from '../src/reference/reference';
 import { cellOutputsRef, gruForwardRef, simpleRnnForwardRef } from '../src/reference/cells';
-import { GATE } from '../src/nn/lstm-layout';
+import { GATE } from '../src/ops/lstm-layout';
 import { expectClose, getEngine } from './helpers/gpu';
 
 const V = 12;

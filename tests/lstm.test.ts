@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { SHADERS } from '../src/kernels/shaders.generated';
 import { activeRange } from '../src/ops/lstm';
-import { GATE, GATE_ORDER } from '../src/nn/lstm-layout';
+import { GATE, GATE_ORDER } from '../src/ops/lstm-layout';
 import { lstmBackwardRef, lstmForwardRef, lstmOutputsRef, type LstmRefParams } from '../src/reference/reference';
 import { LSTM_KERNEL_SETS, dot, expectClose, getEngine, getTunedEngine, numericGrad, rng } from './helpers/gpu';
 import { lengthMask, randomProblem, runGpuLstm, runGpuLstmInference, type LstmProblem } from './helpers/lstm';

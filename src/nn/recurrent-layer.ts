@@ -8,18 +8,10 @@ import { type Tensor } from '../engine/tensor';
 import { concatFeatures, dropout, maskRows, reverseTime } from '../ops/elementwise';
 import { gru } from '../ops/gru';
 import { lstm } from '../ops/lstm';
-import { isOneHot, type OneHotInput, type RecurrentOptions, type RecurrentOutput, type RecurrentState } from '../ops/recurrence';
-import { simpleRnn, type SimpleRnnActivation } from '../ops/simple-rnn';
+import { isOneHot, type OneHotInput, type RecurrentCell, type RecurrentOptions, type RecurrentOutput, type RecurrentState, type RecurrentWeights } from '../ops/recurrence';
+import { simpleRnn } from '../ops/simple-rnn';
 
-/** Which cell a layer runs, with the settings its op needs. */
-export type RecurrentCell = { kind: 'lstm' } | { kind: 'gru'; resetAfter: boolean } | { kind: 'simpleRnn'; activation: SimpleRnnActivation };
-
-/** A direction's weights: kernel [in, G·H], recurrent kernel [H, G·H], bias (G·H values; a reset-after GRU's 2·3H). */
-export interface RecurrentWeights {
-  wx: Tensor;
-  wh: Tensor;
-  b: Tensor;
-}
+export type { RecurrentCell, RecurrentWeights } from '../ops/recurrence';
 
 /** Reverse a time-major [T·B] array (a mask, one-hot indices). */
 export function reverseTimeMajor(a: Uint32Array, T: number, B: number): Uint32Array {

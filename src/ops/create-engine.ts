@@ -3,7 +3,7 @@
  * its tuning, which is what models run on, and the default one that models share unless given one.
  */
 import { Engine, type EngineOptions } from '../engine/engine';
-import type { RecurrentCell } from '../nn/recurrent-layer';
+import type { RecurrentCell } from './recurrence';
 import { cellKernels, opKernels } from './kernels';
 
 export function createEngine(options: EngineOptions = {}): Promise<Engine> {

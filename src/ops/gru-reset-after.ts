@@ -32,7 +32,7 @@ import type { Tensor } from '../engine/tensor';
 import { BOOLS, kernel, type SequenceRows, type TunedVariant } from '../kernels/variants';
 import { ELEMENTWISE_KERNELS, addBiasInto, columnSumInto } from './elementwise';
 import { EMBEDDING_KERNELS } from './embedding';
-import type { GruOptions, GruWeights } from './gru';
+import type { GruOptions, RecurrentWeights as GruWeights } from './recurrence';
 import { planSequence, SEQUENCE_WORKGROUP_BYTES, type SequenceKernelShape, type SequencePlan } from './lstm-schedule';
 import { GEMM_KERNELS, transposedCopy } from './matmul';
 import { inputGrads, projectInput, recurrentWeightGrad, type OneHotInput, type RecurrentOutput } from './recurrence';

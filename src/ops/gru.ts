@@ -13,20 +13,11 @@ import type { Tensor } from '../engine/tensor';
 import type { TunedVariant } from '../kernels/variants';
 import { GRU_RESET_AFTER_KERNELS, gruResetAfter } from './gru-reset-after';
 import { GRU_RESET_BEFORE_KERNELS, gruResetBefore } from './gru-reset-before';
-import type { OneHotInput, RecurrentOptions, RecurrentOutput } from './recurrence';
+import type { GruOptions, OneHotInput, RecurrentOutput, RecurrentWeights } from './recurrence';
 
-export interface GruWeights {
-  /** [in, 3H] */
-  wx: Tensor;
-  /** [H, 3H] */
-  wh: Tensor;
-  /** [2·3H] (input bias, then recurrent bias) with resetAfter, else [3H]. */
-  b: Tensor;
-}
-
-export interface GruOptions extends RecurrentOptions {
-  resetAfter: boolean;
-}
+/** Wx [in, 3H], Wh [H, 3H], b [2·3H] (input bias, then recurrent bias) with resetAfter, else [3H]. */
+export type GruWeights = RecurrentWeights;
+export type { GruOptions };
 
 /** Every variant `gru` may dispatch, by direction. */
 export const GRU_KERNELS: { forward: readonly TunedVariant[]; backward: readonly TunedVariant[] } = {

@@ -14,7 +14,7 @@ import { ELEMENTWISE_KERNELS as E } from './elementwise';
 import { EMBEDDING_KERNELS } from './embedding';
 import { LSTM_KERNELS } from './lstm';
 import { DECODE_KERNELS } from './recurrent-decoder';
-import type { RecurrentCell } from '../nn/recurrent-layer';
+import type { RecurrentCell } from './recurrence';
 import { scheduledRows } from './lstm-schedule';
 import { GRU_KERNELS } from './gru';
 import { GEMM_KERNELS } from './matmul';

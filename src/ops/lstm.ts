@@ -33,7 +33,7 @@ import { BOOLS, kernel, type TunedVariant } from '../kernels/variants';
 import { ELEMENTWISE_KERNELS } from './elementwise';
 import { GEMM_KERNELS, transposedCopy } from './matmul';
 import { planSequence, sequenceKernels, type SequencePlan } from './lstm-schedule';
-import { GATE, GATE_ORDER } from '../nn/lstm-layout';
+import { GATE, GATE_ORDER } from './lstm-layout';
 
 type LstmStepShader = 'lstm_forward_step' | 'lstm_forward_step_vec4' | 'lstm_forward_step_wide' | 'lstm_backward_step' | 'lstm_backward_step_vec4' | 'lstm_backward_step_wide';
 const withRecurrentMask = (shader: LstmStepShader, only: 'cpu' | 'gpu') => BOOLS.map((m) => kernel(shader, only, { USE_RECURRENT_MASK: m }));

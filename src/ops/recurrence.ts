@@ -11,6 +11,16 @@ import { columnSumInto } from './elementwise';
 import { embeddingSegments, gatherRowsInto, segmentSumInto } from './embedding';
 import { gemm } from './matmul';
 
+/** Which cell a layer runs, with the settings its op needs. */
+export type RecurrentCell = { kind: 'lstm' } | { kind: 'gru'; resetAfter: boolean } | { kind: 'simpleRnn'; activation: 'tanh' | 'relu' | 'sigmoid' | 'linear' };
+
+/** A direction's weights: kernel [in, G·H], recurrent kernel [H, G·H], bias (G·H values; a reset-after GRU's 2·3H). */
+export interface RecurrentWeights {
+  wx: Tensor;
+  wh: Tensor;
+  b: Tensor;
+}
+
 /**
  * A time-major [T, B, In] input whose every row is one-hot (a single 1, the rest 0) or all zeros, given
  * by the position of its 1: `ids[t·B + b]`, or In (or more) for a row of zeros.
@@ -22,6 +32,11 @@ export interface OneHotInput {
 
 export function isOneHot(x: Tensor | OneHotInput): x is OneHotInput {
   return 'ids' in x;
+}
+
+/** A GRU's options: Keras's form (reset gate after the recurrent matmul, or before it). */
+export interface GruOptions extends RecurrentOptions {
+  resetAfter: boolean;
 }
 
 export interface RecurrentOptions {

@@ -17,7 +17,7 @@ import type { Step } from '../engine/step';
 import { subSlice, type Slice, type Tensor } from '../engine/tensor';
 import type { ShaderName } from '../kernels/shaders.generated';
 import { BOOLS, kernel, type Tuning, type TunedVariant } from '../kernels/variants';
-import type { RecurrentCell, RecurrentWeights } from '../nn/recurrent-layer';
+import type { RecurrentCell, RecurrentWeights } from './recurrence';
 import { drawParams } from './sample';
 import { SIMPLE_RNN_ACTIVATION_CODES } from './simple-rnn';
 

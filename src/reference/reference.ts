@@ -5,7 +5,7 @@
  * register-tiled and fused; these are the textbook formulas), so a wrong formula in one does not make
  * the other agree. Their own gradients are checked against central finite differences in the tests.
  */
-import { GATE } from '../nn/lstm-layout';
+import { GATE } from '../ops/lstm-layout';
 
 export type F64 = Float64Array;
 

@@ -7,7 +7,7 @@
  */
 import { upgradeCleaning } from '../data/clean';
 import { Tokenizer, type TokenizerJSON } from '../data/tokenizer';
-import { GATE_ORDER } from '../nn/lstm-layout';
+import { GATE_ORDER } from '../ops/lstm-layout';
 import { buildGraph } from '../layers/graph';
 import { LEGACY_SENTIMENT_FORMAT } from '../layers/file';
 import { readTrainingState, unpackWeights, type OpenedModelZip, type TrainingManifest, type TrainingState } from '../layers/model-zip';

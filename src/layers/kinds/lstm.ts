@@ -1,8 +1,8 @@
 /**
- * LSTM: Keras's layout and gate order (i, f, c, o; nn/lstm-layout.ts), unit forget bias, tanh and
+ * LSTM: Keras's layout and gate order (i, f, c, o; ops/lstm-layout.ts), unit forget bias, tanh and
  * sigmoid gates only. The rule is the recurrent one (recurrent.ts) over this record.
  */
-import { GATE } from '../../nn/lstm-layout';
+import { GATE } from '../../ops/lstm-layout';
 import type { ConfigReader } from '../layer-rule';
 import { layers, type LstmArgs, type LstmLayer } from '../specs';
 import { lstmBias, recurrentConfig, recurrentFromConfig, recurrentRule, type CellKind } from './recurrent';
