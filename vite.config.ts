@@ -62,7 +62,7 @@ function build(mode: string): UserConfig['build'] {
         chunkSizeWarningLimit: 5000, // the HDF5 chunk below (4.8 MB), loaded only on a Keras export
         // The Keras exporter's HDF5 library is bundled here as a chunk of its own, fetched only when a
         // visitor exports to Keras.
-        rollupOptions: { input: { index: demo('index.html'), embed: demo('embed.html'), forecast: demo('forecast.html'), write: demo('write.html') } },
+        rollupOptions: { input: { index: demo('index.html'), embed: demo('embed.html'), forecast: demo('forecast.html'), write: demo('write.html'), inside: demo('inside.html'), 'long-term': demo('long-term.html') } },
       };
   }
 }

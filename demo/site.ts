@@ -5,6 +5,8 @@ export const PAGES: ReadonlyArray<{ href: string; title: string; what: string }>
   { href: 'index.html', title: 'Classify', what: 'train a sentiment classifier' },
   { href: 'forecast.html', title: 'Forecast', what: 'forecast a numeric series' },
   { href: 'write.html', title: 'Write', what: 'train a language model and write with it' },
+  { href: 'inside.html', title: 'Inside', what: "watch an LSTM's gates and cell state read a sentence" },
+  { href: 'long-term.html', title: 'Long-term', what: 'race a SimpleRNN, a GRU and an LSTM on a long-term dependency' },
 ];
 
 /** The page shown: the last part of the address ("" is the site's index). */

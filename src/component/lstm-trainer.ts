@@ -8,7 +8,11 @@
  *   train-end       { accuracy, loss, report }
  *   error           { message }
  * CSS parts: panel, dataset, drop, preview, class-balance, settings, progress, chart, report, confusion-matrix,
- * misclassified, try, saliency, saved. Custom properties: --lstm-accent, --lstm-bg, --lstm-fg, --lstm-border.
+ * misclassified, try, saliency, inside, saved.
+ *
+ * "Inside the model" (in the try-it panel; open at start with the `inside` attribute): for the sentence
+ * typed, heatmaps of the recurrent layer's gates and states per unit and word (inside-view.ts), asked of
+ * the controller (TrainerActions.inspect) only while the section is open. Custom properties: --lstm-accent, --lstm-bg, --lstm-fg, --lstm-border.
  */
 import { css, html, LitElement, nothing, type PropertyDeclarations } from 'lit';
 import { builtinDatasetUrl } from '../builtin';
@@ -20,9 +24,10 @@ import { bars, heatmap, lineChart, lossCurve, progressBar } from './charts';
 import { cellSelect, cellTitle, download } from './element-kit';
 import { fileButton, fileDrop, fileDropStyles } from './file-drop';
 import type { CellName } from '../layers/specs';
+import { defaultInsideLayer, renderInside, type InsideState } from './inside-view';
 import { indexedDbShelf } from './model-shelf';
 import { TrainerThread } from './trainer-thread';
-import type { Trainer } from './trainer-types';
+import type { ModelInside, Trainer } from './trainer-types';
 import { UrlStateController } from './url-state';
 
 export class LstmTrainer extends LitElement {
@@ -48,7 +53,10 @@ export class LstmTrainer extends LitElement {
     autoLoad: { type: Boolean, attribute: 'auto-load' },
     urlState: { type: Boolean, attribute: 'url-state' },
     mainThread: { type: Boolean, attribute: 'main-thread' },
+    inside: { type: Boolean },
     tryText: { state: true },
+    insideData: { state: true },
+    insideState: { state: true },
     linkProblem: { state: true },
   };
 
@@ -90,7 +98,14 @@ export class LstmTrainer extends LitElement {
    * page stays responsive; read when the element connects).
    */
   declare mainThread: boolean;
+  /** Open "Inside the model" (the gate and state heatmaps of the sentence typed) at start (default false: closed). */
+  declare inside: boolean;
   declare tryText: string;
+  /** The inspection of the sentence typed (null: none asked yet, or the section closed). */
+  declare insideData: ModelInside | null;
+  declare insideState: InsideState;
+  /** Bumped on every inspect request: an older answer arriving late is dropped. */
+  private insideSeq = 0;
 
   /** Where training runs (a Worker, or the main thread with the reason) and the trainer it drives. */
   readonly trainer: TrainerThread;
@@ -124,14 +139,21 @@ export class LstmTrainer extends LitElement {
     this.autoLoad = true;
     this.urlState = false;
     this.mainThread = false;
+    this.inside = false;
     this.tryText = '';
+    this.insideData = null;
+    this.insideState = { layer: -1, showAll: false, unit: null };
     this.trainer = new TrainerThread(
       this,
       {
         datasetLoaded: (d: DatasetInfo) =>
           this.emit('dataset-loaded', { rows: d.rows, columns: d.columns, textColumn: d.textColumn, labelColumn: d.labelColumn, classCounts: d.classCounts }),
         epochEnd: (p) => this.emit('epoch-end', p),
-        trainEnd: (e) => this.emit('train-end', { accuracy: e.accuracy, loss: e.loss, report: e.report }),
+        trainEnd: (e) => {
+          this.emit('train-end', { accuracy: e.accuracy, loss: e.loss, report: e.report });
+          // A sentence typed before (or while) training is read again by the model just trained.
+          if (this.tryText.trim()) this.tryIt(this.tryText);
+        },
         error: (message) => this.emit('error', { message }),
       },
       { mainThread: () => this.mainThread, shelf: () => indexedDbShelf() },
@@ -162,6 +184,49 @@ export class LstmTrainer extends LitElement {
       this.startedLoad = true;
       void c.loadUrl(this.datasetUrl ? new URL(this.datasetUrl, document.baseURI).href : this.builtinHref(), this.datasetOptions());
     }
+  }
+
+  /** The try-it box changed: predict (and saliency), and look inside when that section is open. */
+  private tryIt(text: string): void {
+    this.tryText = text;
+    void this.controller.predict(text);
+    if (this.inside) void this.lookInside();
+  }
+
+  /** Ask the controller what every gate did for the sentence typed; a newer request supersedes this one. */
+  private async lookInside(): Promise<void> {
+    const seq = ++this.insideSeq;
+    const text = this.tryText;
+    const d = text.trim() ? await this.controller.inspect(text) : null;
+    if (seq !== this.insideSeq) return;
+    if (d && (this.insideData === null || this.insideData.layers.length !== d.layers.length)) this.insideState = { layer: defaultInsideLayer(d), showAll: this.insideState.showAll, unit: null };
+    else if (d && this.insideState.unit !== null && this.insideState.unit >= (d.layers[this.insideState.layer]?.units ?? 0)) this.insideState = { ...this.insideState, unit: null };
+    this.insideData = d;
+  }
+
+  private renderInsideSection() {
+    const c = this.controller;
+    // The inspection shown belongs to the model that answered the prediction (a new model clears both).
+    const d = c.prediction ? this.insideData : null;
+    return html`<details
+      part="inside"
+      class="inside"
+      data-testid="inside"
+      .open=${this.inside}
+      @toggle=${(e: Event) => {
+        const open = (e.target as HTMLDetailsElement).open;
+        if (open === this.inside) return;
+        this.inside = open;
+        if (open) void this.lookInside();
+      }}
+    >
+      <summary>Inside the model</summary>
+      ${d
+        ? renderInside(d, this.insideState.layer >= 0 ? this.insideState : { ...this.insideState, layer: defaultInsideLayer(d) }, {
+            set: (patch) => (this.insideState = { ...this.insideState, ...patch }),
+          })
+        : html`<p class="hint">Type a sentence above: what each gate of the recurrent layer did at each word shows here.</p>`}
+    </details>`;
   }
 
   private builtinHref(): string {
@@ -529,10 +594,7 @@ export class LstmTrainer extends LitElement {
         type="text"
         placeholder="Type a sentence…"
         .value=${this.tryText}
-        @input=${(e: Event) => {
-          this.tryText = (e.target as HTMLInputElement).value;
-          void c.predict(this.tryText);
-        }}
+        @input=${(e: Event) => this.tryIt((e.target as HTMLInputElement).value)}
       />
       ${pr
         ? html`<div class="probs" data-testid="probabilities">
@@ -551,6 +613,7 @@ export class LstmTrainer extends LitElement {
               })}
             </p>`
         : nothing}
+      ${this.renderInsideSection()}
       <div class="actions">
         <button
           data-testid="download"
@@ -690,6 +753,25 @@ export class LstmTrainer extends LitElement {
     input.try { width: min(40em, 100%); font-size: 16px; padding: 6px; }
     .saliency span { padding: 1px 2px; border-radius: 3px; }
     .saliency .oov { text-decoration: line-through; opacity: 0.6; }
+    details.inside { margin: 8px 0; }
+    details.inside > summary { cursor: pointer; font-weight: 600; }
+    .inside-lead { font-size: 13px; max-width: 90ch; }
+    .inside-lead .hint, .inside .hint { opacity: 0.75; }
+    label.inline { display: inline-flex; flex-direction: row; gap: 4px; align-items: center; margin-right: 8px; }
+    .inside-maps { display: flex; flex-wrap: wrap; gap: 16px; align-items: start; }
+    .inside-map { margin: 0; max-width: 100%; }
+    .inside-map figcaption { font-size: 13px; }
+    .inside-map .scale { font-size: 11px; opacity: 0.7; }
+    .inside-map .caption { font-size: 12px; max-width: 46ch; margin: 4px 0; }
+    .inside-scroll { overflow-x: auto; max-width: 100%; }
+    table.units-words { border-collapse: collapse; }
+    table.units-words td { width: 16px; min-width: 16px; height: 14px; padding: 0; border: 1px solid #f3f4f6; }
+    table.units-words th { font-weight: normal; font-size: 11px; padding: 0 4px 0 0; text-align: right; }
+    table.units-words th.word { vertical-align: bottom; padding: 0; height: 72px; }
+    table.units-words th.word span { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; max-height: 70px; overflow: hidden; display: inline-block; }
+    table.units-words button.unit { font-size: 11px; padding: 0 4px; border-radius: 3px; min-width: 3em; }
+    table.units-words tr.selected th button.unit { background: var(--lstm-accent); color: white; }
+    .unit-chart .words-axis { font-size: 11px; max-width: 480px; }
     .gpu { font-size: 12px; opacity: 0.75; }
     .saved h3 { font-size: 14px; margin: 12px 0 4px; }
     .saved ul { list-style: none; padding: 0; margin: 0; }

@@ -13,7 +13,11 @@
  * seq-len, units, embed-dim, steps, eval-every, batch-size, learning-rate, seed, main-thread.
  * Events (bubbling, composed): text-loaded { characters, vocabulary, invalidUtf8, likelyEncoding }, epoch-end { step, loss, valLoss,
  * valBitsPerToken }, sample { step, text }, train-end { valLoss }, error { message }.
- * CSS parts: panel, drop, settings, progress, chart, sample, write.
+ * CSS parts: panel, drop, settings, progress, chart, sample, write, cell-view.
+ *
+ * "One cell's view" (once there is a model): a text — the latest sample or written text, or any text
+ * pasted — coloured character by character by one unit's h (blue negative … red positive), with a unit
+ * picker that proposes the units whose h tracks something findable in that text (unit-finder.ts).
  */
 import { css, html, nothing, type PropertyDeclarations } from 'lit';
 import { builtinTextUrl } from '../builtin';
@@ -22,8 +26,10 @@ import { DEFAULT_LM } from '../lm/language-model';
 import { lossCurve, progressOrNote } from './charts';
 import { alerts, cellSelect, cellTitle, download, emit, FileTrainingElement, gpuLine, panelStyles } from './element-kit';
 import { fileButton, fileDrop } from './file-drop';
+import { divergingColor } from './inside-view';
+import { CRITERIA, CRITERION_TITLES, MAX_COLOURED_CHARS } from './unit-finder';
 import { ControllerThread } from './trainer-thread';
-import type { Writer, WriterEvents, WriterSettings } from './writer-controller';
+import type { TextActivations, Writer, WriterEvents, WriterSettings } from './writer-controller';
 import { RemoteWriter } from './writer-remote';
 
 export class LstmWriter extends FileTrainingElement<Writer> {
@@ -40,6 +46,11 @@ export class LstmWriter extends FileTrainingElement<Writer> {
     learningRate: { type: Number, attribute: 'learning-rate' },
     seed: { type: Number },
     temperature: { state: true },
+    colourText: { state: true },
+    colouring: { state: true },
+    colourLayer: { state: true },
+    colourUnit: { state: true },
+    colourStretch: { state: true },
   };
 
   declare textUrl: string;
@@ -56,6 +67,14 @@ export class LstmWriter extends FileTrainingElement<Writer> {
   /** The seed of the weights, the training windows and every sample (the n-th Write draws from (seed, n)). */
   declare seed: number;
   declare temperature: number;
+  /** The text to colour by a unit (the box under "One cell's view"). */
+  declare colourText: string;
+  /** Every unit's h over the coloured text, and the units proposed (null: nothing coloured yet). */
+  declare colouring: TextActivations | null;
+  declare colourLayer: number;
+  declare colourUnit: number;
+  /** Colour by the unit's own range over the text (its largest |h| at full strength) instead of ±1. */
+  declare colourStretch: boolean;
   readonly thread: ControllerThread<Writer, WriterEvents>;
   private prompt = '';
 
@@ -73,6 +92,11 @@ export class LstmWriter extends FileTrainingElement<Writer> {
     this.learningRate = DEFAULT_LM.learningRate;
     this.seed = DEFAULT_LM.seed as number;
     this.temperature = 0.8;
+    this.colourText = '';
+    this.colouring = null;
+    this.colourLayer = 0;
+    this.colourUnit = 0;
+    this.colourStretch = false;
     const events: WriterEvents = {
       textLoaded: (d) => emit(this, 'text-loaded', d),
       epochEnd: (d) => emit(this, 'epoch-end', d),
@@ -138,6 +162,28 @@ export class LstmWriter extends FileTrainingElement<Writer> {
   async write(prompt = this.prompt, length = 300): Promise<string> {
     await this.thread.ready();
     return this.controller.write(prompt, { length, temperature: this.temperature, seed: this.seed });
+  }
+
+  /**
+   * Colour `text` (its first MAX_COLOURED_CHARS characters) by one unit's h; the unit shown first is the
+   * layer's first proposal (the one that varies most). Resolves to the activations (null: no model, or busy).
+   */
+  async colour(text = this.colourText): Promise<TextActivations | null> {
+    await this.thread.ready();
+    this.colourText = text;
+    const a = await this.controller.activations(text);
+    if (a) {
+      this.colourLayer = a.layers.length - 1;
+      this.colourUnit = a.proposals.find((p) => p.layer === this.colourLayer)?.unit ?? 0;
+    }
+    this.colouring = a;
+    return a;
+  }
+
+  /** The latest text the model wrote: the last Write, else the newest sample. */
+  private latestWritten(): string {
+    const c = this.controller;
+    return c.written || c.samples[0]?.text || '';
   }
 
   private async loadModelFile(file: File): Promise<void> {
@@ -237,8 +283,103 @@ export class LstmWriter extends FileTrainingElement<Writer> {
     </section>`;
   }
 
+  private renderCellView() {
+    const c = this.controller;
+    if (!c.modelInfo) return nothing;
+    const busy = c.status === 'training' || c.status === 'writing';
+    const a = this.colouring;
+    return html`<section class="panel" part="panel cell-view" data-testid="cell-view">
+      <h2>4. One cell's view of the text</h2>
+      <p class="hint">
+        Each character is coloured by one unit's h after reading it: red positive, blue negative, white near 0. Most units look like noise; a few track
+        something you can see — the position in the line, being inside quotes or brackets, a space just read. The picker proposes those, measured on the
+        text coloured. Only the first ${MAX_COLOURED_CHARS} characters are read.
+      </p>
+      <textarea
+        data-testid="colour-text"
+        rows="4"
+        placeholder="Paste a text here, or use the latest sample"
+        .value=${this.colourText}
+        @input=${(e: Event) => (this.colourText = (e.target as HTMLTextAreaElement).value)}
+      ></textarea>
+      <div class="actions">
+        <button data-testid="colour-latest" ?disabled=${busy || !this.latestWritten()} @click=${() => void this.colour(this.latestWritten())}>Colour the latest sample</button>
+        <button class="primary" data-testid="colour" ?disabled=${busy || !this.colourText} @click=${() => void this.colour()}>Colour this text</button>
+      </div>
+      ${a ? this.renderColouring(a) : nothing}
+    </section>`;
+  }
+
+  private renderColouring(a: TextActivations) {
+    const layer = a.layers[this.colourLayer] ?? a.layers[a.layers.length - 1]!;
+    const j = Math.min(this.colourUnit, layer.units - 1);
+    const U = layer.units;
+    let max = 0;
+    for (let t = 0; t < a.tokens.length; t++) max = Math.max(max, Math.abs(layer.h[t * U + j]!));
+    // tanh-bounded cells (LSTM, GRU, a tanh SimpleRNN) keep their own scale, ±1; a larger h (a relu RNN) sets it.
+    // Stretched: the unit's own largest |h| over this text is full strength (a young model's faint units show).
+    const scale = this.colourStretch ? max || 1 : Math.max(1, max);
+    const mine = a.proposals.filter((p) => p.layer === this.colourLayer);
+    // A unit proposed for several criteria is marked once, at its first.
+    const chosen = mine.find((p) => p.unit === j);
+    const fmt = (v: number) => (v >= 0 ? `+${v.toFixed(2)}` : v.toFixed(2));
+    return html`<div class="row">
+        ${a.layers.length > 1
+          ? html`<label
+              >Layer
+              <select @change=${(e: Event) => ((this.colourLayer = Number((e.target as HTMLSelectElement).value)), (this.colourUnit = 0))}>
+                ${a.layers.map((l, k) => html`<option value=${k} .selected=${k === this.colourLayer}>${l.layer} (${l.cell})</option>`)}
+              </select></label
+            >`
+          : nothing}
+        <label
+          >Unit worth a look
+          <select data-testid="unit-pick" @change=${(e: Event) => (this.colourUnit = Number((e.target as HTMLSelectElement).value))}>
+            ${chosen ? nothing : html`<option value=${j} disabled selected>unit ${j} (not proposed)</option>`}
+            ${CRITERIA.map((k) => {
+              const ps = mine.filter((p) => p.criterion === k);
+              return ps.length
+                ? html`<optgroup label=${CRITERION_TITLES[k]}>
+                    ${ps.map(
+                      (p) => html`<option value=${p.unit} .selected=${p === chosen}>
+                        unit ${p.unit} — ${k === 'variance' ? `variance ${p.score >= 0.001 ? p.score.toFixed(3) : p.score.toExponential(1)}` : `r = ${fmt(p.score)}`}
+                      </option>`,
+                    )}
+                  </optgroup>`
+                : nothing;
+            })}
+          </select></label
+        >
+        <label
+          >Any unit
+          <input
+            type="number"
+            data-testid="unit"
+            min="0"
+            max=${U - 1}
+            .value=${String(j)}
+            @change=${(e: Event) => {
+              const v = Number((e.target as HTMLInputElement).value);
+              if (Number.isInteger(v) && v >= 0 && v < U) this.colourUnit = v;
+            }}
+        /></label>
+        <label class="check"
+          ><input type="checkbox" data-testid="colour-stretch" .checked=${this.colourStretch} @change=${(e: Event) => (this.colourStretch = (e.target as HTMLInputElement).checked)} />
+          Stretch the colours to this unit's range</label
+        >
+      </div>
+      <p class="hint" data-testid="colour-summary">
+        ${layer.layer} (${layer.cell}) unit ${j} over ${a.tokens.length} ${a.tokens.length === 1 ? 'token' : 'tokens'}: blue −${scale.toFixed(2)} … white 0 … red +${scale.toFixed(2)}.
+        ${a.cut ? `The text has ${a.characters.toLocaleString('en-US')} characters: the first ${MAX_COLOURED_CHARS} were read.` : ''}
+      </p>
+      <pre class="coloured" data-testid="coloured" data-unit=${j}>${a.tokens.map((tok, t) => {
+        const v = layer.h[t * U + j]!;
+        return html`<span data-v=${v} title=${`unit ${j}: h = ${v.toFixed(3)}`} style="background:${divergingColor(v, scale)}">${tok}</span>`;
+      })}</pre>`;
+  }
+
   override render() {
-    return html`${alerts(this.controller)} ${this.renderText()} ${this.renderTraining()} ${this.renderWrite()}`;
+    return html`${alerts(this.controller)} ${this.renderText()} ${this.renderTraining()} ${this.renderWrite()} ${this.renderCellView()}`;
   }
 
   static override styles = [
@@ -247,6 +388,11 @@ export class LstmWriter extends FileTrainingElement<Writer> {
       pre { white-space: pre-wrap; background: #f9fafb; border-radius: 6px; padding: 8px; margin: 4px 0; font-size: 13px; }
       figure { margin: 6px 0; }
       .charts .chart { width: min(640px, 100%); }
+      label.check { flex-direction: row; align-items: center; gap: 4px; }
+      .hint { font-size: 13px; opacity: 0.8; max-width: 90ch; }
+      textarea { width: min(760px, 100%); font: 13px/1.4 ui-monospace, monospace; }
+      pre.coloured { font: 14px/1.6 ui-monospace, monospace; background: #fff; border: 1px solid var(--lstm-border); }
+      pre.coloured span { border-radius: 2px; }
     `,
   ];
 }

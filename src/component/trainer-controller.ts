@@ -18,10 +18,10 @@ import { createSentimentModel, SentimentModel, type Evaluation } from '../sentim
 import { trainAndEvaluate } from '../sentiment/train';
 import type { KerasParts } from '../layers/keras';
 import type { DatasetInfo } from '../data/dataset';
-import type { EpochPoint, Misclassified, Prediction, Progress, Trainer, TrainerEvents, TrainerStatus, TrainerView, TrainSettings } from './trainer-types';
+import type { EpochPoint, Misclassified, ModelInside, Prediction, Progress, Trainer, TrainerEvents, TrainerStatus, TrainerView, TrainSettings } from './trainer-types';
 import type { ModelShelf, SavedModelInfo } from './model-shelf';
 
-export type { EpochPoint, Misclassified, Prediction, Progress, TrainerEvents, TrainerStatus, TrainSettings } from './trainer-types';
+export type { EpochPoint, Misclassified, ModelInside, Prediction, Progress, TrainerEvents, TrainerStatus, TrainSettings } from './trainer-types';
 
 /** What a controller's host needs to offer: a way to be told that the state changed. */
 export interface TrainerHost {
@@ -84,6 +84,7 @@ export class TrainerController implements Trainer {
   private settings: TrainSettings | null = null;
   private completedEpochs = 0;
   private predictSeq = 0;
+  private inspectSeq = 0;
   private connected = false;
   /** The training run being saved to the shelf (its record is updated after every epoch). */
   private current: { id: string; name: string; dataset: string } | null = null;
@@ -504,6 +505,43 @@ export class TrainerController implements Trainer {
       this.update();
     } catch (e) {
       this.fail(e);
+    }
+  }
+
+  /**
+   * Inside the model for a sentence (SentimentModel.inspect) as plain data: one sample's values per
+   * recurrent layer and direction, the words and their timesteps, the units ranked by influence. Null
+   * without a model, while training, for an empty text, or when a newer call superseded this one.
+   */
+  async inspect(text: string): Promise<ModelInside | null> {
+    const model = this.model;
+    if (!model?.built || this.status === 'training') return null;
+    const seq = ++this.inspectSeq;
+    if (text.trim() === '') return null;
+    try {
+      const r = await model.inspect(text);
+      if (seq !== this.inspectSeq) return null;
+      return {
+        text,
+        tokens: r.tokens,
+        probabilities: r.probabilities,
+        predicted: r.predicted,
+        label: r.label,
+        timesteps: r.inspection.timesteps,
+        layers: r.inspection.layers.map((l) => ({
+          layer: l.layer,
+          cell: l.cell,
+          direction: l.direction,
+          units: l.units,
+          names: l.names,
+          values: Object.fromEntries(l.names.map((n) => [n, l.values[n]![0]!])),
+          masked: l.masked[0]!,
+        })),
+        influence: r.influence,
+      };
+    } catch (e) {
+      this.fail(e);
+      return null;
     }
   }
 

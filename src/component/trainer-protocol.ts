@@ -21,7 +21,7 @@ export interface TrainerPort {
 }
 
 /** The elements a Worker can serve (its controller is chosen by the `start` call). */
-export type ElementKind = 'lstm-trainer' | 'lstm-forecaster' | 'lstm-writer';
+export type ElementKind = 'lstm-trainer' | 'lstm-forecaster' | 'lstm-writer' | 'lstm-race';
 
 /** A call's method: one of the controller's actions, or the protocol's own start and close. */
 export type Method = string;

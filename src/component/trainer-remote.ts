@@ -9,7 +9,7 @@
 import type { DatasetOptions } from '../data/dataset';
 import type { KerasParts } from '../layers/keras';
 import type { ElementKind, FromWorker, Method, ToWorker, TrainerPort } from './trainer-protocol';
-import type { Trainer, TrainerEvents } from './trainer-types';
+import type { ModelInside, Trainer, TrainerEvents } from './trainer-types';
 
 /** What the page's end needs of its host: to be told that the state changed. */
 export interface RemoteHost {
@@ -212,6 +212,11 @@ export class RemoteTrainer extends RemoteEnd implements Trainer {
 
   predict(text: string): Promise<void> {
     return this.act('predict', [text], undefined);
+  }
+
+  /** The answer comes back as the call's result (typed arrays, copied by the structured clone), not in the state. */
+  inspect(text: string): Promise<ModelInside | null> {
+    return this.act('inspect', [text], null);
   }
 
   /** The bytes are handed over to the Worker (their buffer is transferred, not copied). */

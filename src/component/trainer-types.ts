@@ -8,7 +8,8 @@ import type { DatasetInfo, DatasetOptions } from '../data/dataset';
 import type { KerasParts } from '../layers/keras';
 import type { ClassificationReport } from '../metrics/report';
 import type { ModelConfig } from '../sentiment/config';
-import type { SaliencyToken } from '../sentiment/sentiment-model';
+import type { SaliencyToken, UnitInfluence } from '../sentiment/sentiment-model';
+import type { InspectedLayer } from '../layers/inspect';
 import type { BatchEndInfo, EpochEndInfo } from '../layers/fit-loop';
 
 export type EpochPoint = Pick<EpochEndInfo, 'epoch' | 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy'>;
@@ -59,6 +60,25 @@ export interface Prediction {
   text: string;
   probabilities: number[];
   tokens: SaliencyToken[];
+}
+
+/**
+ * Inside the model for one sentence (TrainerActions.inspect): what each recurrent layer (and direction)
+ * computed at every timestep, as plain data a Worker can send (typed arrays, no GPU objects).
+ */
+export interface ModelInside {
+  text: string;
+  /** Each word of the cleaned text, its token id (null: out of the vocabulary) and its timestep (null: not in the sequence). */
+  tokens: Array<{ word: string; id: number | null; step: number | null }>;
+  probabilities: number[];
+  predicted: number;
+  label: string;
+  /** Timesteps of the sequence (padding included). */
+  timesteps: number;
+  /** Per recurrent layer and direction, the one sentence's values: `values[name]` is timestep-major [T·units]. */
+  layers: Array<Pick<InspectedLayer, 'layer' | 'cell' | 'direction' | 'units' | 'names'> & { values: Record<string, Float32Array>; masked: boolean[] }>;
+  /** The top recurrent layer's units, strongest push toward the predicted class first. */
+  influence: UnitInfluence[];
 }
 
 /** The test split's results as the element shows them. */
@@ -115,6 +135,8 @@ export interface TrainerActions {
   deleteSaved(id: string): Promise<void>;
   savedBytes(id: string): Promise<Uint8Array | null>;
   predict(text: string): Promise<void>;
+  /** Every gate and state of the recurrent layers for a sentence; null without a model, while training, or when a newer call superseded it. */
+  inspect(text: string): Promise<ModelInside | null>;
   loadModel(bytes: Uint8Array): Promise<boolean>;
   saveModel(): Promise<Uint8Array | null>;
   exportTfjs(): Promise<{ modelJson: string; weightsBin: Uint8Array } | null>;

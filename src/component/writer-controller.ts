@@ -14,11 +14,31 @@ import type { BatchEndInfo } from '../layers/fit-loop';
 import type { CellName } from '../layers/specs';
 import { createLanguageModel, LanguageModel } from '../lm/language-model';
 import { checkLanguageText, describeReading, readLanguageText, type LanguageText } from '../lm/text';
-import type { TokenLevel } from '../lm/vocab';
+import { splitTokens, type TokenLevel } from '../lm/vocab';
+import type { InspectedLayer } from '../layers/inspect';
 import { cellTitle } from './cell-title';
 import { EngineController, fileNameOf } from './engine-controller';
 import type { LossPoint } from './forecaster-controller';
 import type { ControllerHost } from './trainer-serve';
+import { MAX_COLOURED_CHARS, proposeUnits, type UnitProposal } from './unit-finder';
+
+export { MAX_COLOURED_CHARS };
+
+/**
+ * What each recurrent layer's units did at every token of a text (WriterActions.activations): plain data
+ * a Worker can send. `h` exists for every cell (LSTM, GRU, SimpleRNN).
+ */
+export interface TextActivations {
+  /** The tokens read (characters, or words and the spaces between them), in order. */
+  tokens: string[];
+  /** Characters of the text given, and whether only the first MAX_COLOURED_CHARS were read. */
+  characters: number;
+  cut: boolean;
+  /** Per recurrent layer: h, timestep-major [tokens · units]. */
+  layers: Array<{ layer: string; cell: InspectedLayer['cell']; units: number; h: Float32Array }>;
+  /** Units worth a look (unit-finder.ts), per layer: the highest variance; the strongest correlation with a feature of the text. */
+  proposals: Array<UnitProposal & { layer: number }>;
+}
 
 export type WriterStatus = 'starting' | 'no-webgpu' | 'idle' | 'loading' | 'ready' | 'training' | 'trained' | 'writing';
 
@@ -83,6 +103,8 @@ export interface WriterActions {
   write(prompt: string, o: WriteOptions): Promise<string>;
   loadModel(bytes: Uint8Array, name: string): Promise<boolean>;
   saveModel(): Promise<Uint8Array | null>;
+  /** Every unit's h at each token of `text` (its first MAX_COLOURED_CHARS characters), with units worth a look; null without a model or while busy. */
+  activations(text: string): Promise<TextActivations | null>;
 }
 
 export type Writer = WriterView & WriterActions;
@@ -319,6 +341,25 @@ export class WriterController extends EngineController<WriterStatus> implements 
 
   async saveModel(): Promise<Uint8Array | null> {
     return this.lm && this.status !== 'training' ? this.lm.save() : null;
+  }
+
+  async activations(text: string): Promise<TextActivations | null> {
+    const lm = this.lm;
+    if (!lm || this.status === 'training' || this.status === 'writing') return null;
+    const chars = Array.from(text);
+    const read = chars.slice(0, MAX_COLOURED_CHARS).join('');
+    try {
+      if (read.length === 0) throw new Error('there is no text to colour: write a sample or paste some text');
+      const tokens = splitTokens(read, lm.vocab.level);
+      const ids = lm.vocab.encode(read);
+      const r = await lm.model.inspect({ data: ids, shape: [1, ids.length] });
+      const layers = r.layers.map((l) => ({ layer: l.layer, cell: l.cell, units: l.units, h: l.values.h![0]! }));
+      const proposals = layers.flatMap((l, k) => proposeUnits(l.h, l.units, tokens).map((p) => ({ ...p, layer: k })));
+      return { tokens, characters: chars.length, cut: chars.length > MAX_COLOURED_CHARS, layers, proposals };
+    } catch (e) {
+      this.fail(e);
+      return null;
+    }
   }
 }
 

@@ -7,7 +7,7 @@ import type { BatchEndInfo } from '../layers/fit-loop';
 import type { LossPoint } from './forecaster-controller';
 import type { TrainerPort } from './trainer-protocol';
 import { NOWHERE, RemoteEnd, type RemoteHost } from './trainer-remote';
-import type { WriteOptions, Writer, WriterEvents, WriterSettings } from './writer-controller';
+import type { TextActivations, WriteOptions, Writer, WriterEvents, WriterSettings } from './writer-controller';
 
 export class RemoteWriter extends RemoteEnd implements Writer {
   status: Writer['status'] = 'starting';
@@ -61,5 +61,10 @@ export class RemoteWriter extends RemoteEnd implements Writer {
 
   saveModel(): Promise<Uint8Array | null> {
     return this.act('saveModel', [], null);
+  }
+
+  /** The activations come back as the call's result (copied by the structured clone), not in the state. */
+  activations(text: string): Promise<TextActivations | null> {
+    return this.act('activations', [text], null);
   }
 }

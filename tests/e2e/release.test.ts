@@ -1,9 +1,9 @@
 /**
- * Every element gives its GPU memory back when it leaves the page: <lstm-trainer>, <lstm-forecaster> and
- * <lstm-writer>, each removed while it trains, in its Worker and on the main thread (`main-thread`). The
- * GPU buffers are counted where they are made — in the Worker (a counter put in front of the Worker's
- * script) and in the page — as created, destroyed and the bytes still alive; after the removal every
- * buffer the element's thread created has been destroyed.
+ * Every element gives its GPU memory back when it leaves the page: <lstm-trainer>, <lstm-forecaster>,
+ * <lstm-writer> and <lstm-race> (its three models), each removed while it trains, in its Worker and on
+ * the main thread (`main-thread`). The GPU buffers are counted where they are made — in the Worker (a
+ * counter put in front of the Worker's script) and in the page — as created, destroyed and the bytes
+ * still alive; after the removal every buffer the element's thread created has been destroyed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,18 +20,22 @@ const ASSETS = path.join(DIST, 'site/assets');
 const WORKER = fs.readdirSync(ASSETS).find((f) => /^trainer-worker-[\w-]+\.js$/.test(f))!;
 
 interface Case {
-  tag: 'lstm-trainer' | 'lstm-forecaster' | 'lstm-writer';
+  tag: 'lstm-trainer' | 'lstm-forecaster' | 'lstm-writer' | 'lstm-race';
   page: string;
   /** The element's line that says its data is loaded, and what it says then. */
   loaded: [string, string];
   /** Settings for a run that is still training when the element is removed. */
   settings: Record<string, number>;
+  /** The button that starts training (default: Train). */
+  start?: string;
 }
 
 const CASES: Case[] = [
   { tag: 'lstm-trainer', page: 'index.html', loaded: ['[data-testid=dataset-summary]', '3000 rows'], settings: { epochs: 50, units: 8, embedDim: 8, maxLen: 30, earlyStopping: 0 } },
   { tag: 'lstm-forecaster', page: 'forecast.html', loaded: ['[data-testid=series-summary]', '2922 values'], settings: { epochs: 500, units: 8 } },
   { tag: 'lstm-writer', page: 'write.html', loaded: ['[data-testid=text-summary]', 'characters'], settings: { steps: 100_000, evalEvery: 50_000, units: 16, embedDim: 8, seqLen: 16, batchSize: 8 } },
+  // No data to load: ready once its controller holds its engine (the GPU line names the kernels then).
+  { tag: 'lstm-race', page: 'long-term.html', loaded: ['[data-testid=gpu]', '-tuned kernels)'], settings: { steps: 100_000, evalEvery: 5, gap: 10, units: 8, samples: 256, testSamples: 64 }, start: '[data-testid=start]' },
 ];
 
 /** The demo's pages as built, each also as `<page>-main.html` with its element set to `main-thread`. */
@@ -70,7 +74,7 @@ async function trainThenRemove(c: Case, file: string, threads: string): Promise<
     c.loaded,
   );
   await page.evaluate((tag, s) => Object.assign(document.querySelector(tag)!, s), c.tag, c.settings);
-  await page.evaluate((tag) => (document.querySelector(tag)!.shadowRoot!.querySelector('[data-testid=train]') as HTMLButtonElement).click(), c.tag);
+  await page.evaluate((tag, start) => (document.querySelector(tag)!.shadowRoot!.querySelector(start) as HTMLButtonElement).click(), c.tag, c.start ?? '[data-testid=train]');
   // Training: a few batches shown by the shared progress bar.
   await page.waitForFunction(
     (tag) => /batch [3-9]|batch \d\d|step ([3-9]|\d\d)/.test(document.querySelector(tag)?.shadowRoot?.querySelector('[data-testid=progress]')?.textContent ?? ''),

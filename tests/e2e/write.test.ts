@@ -2,7 +2,9 @@
  * End-to-end: the text-generation demo page (dist/site/write.html) in headless Chromium: the built-in
  * text loads with no console error, a short training run in the element's Worker (the page's own thread
  * opens no GPU device and submits nothing) shows the progress, samples and the loss curves, and writing
- * from a prompt streams text, its samples drawn from the seed setting.
+ * from a prompt streams text, its samples drawn from the seed setting. "One cell's view" colours a text
+ * character by character by one unit's h (a span per character, its colour from the value), with units
+ * proposed by what they track.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -86,6 +88,85 @@ describe('text-generation demo page', () => {
     expect(a.sample.length).toBeGreaterThan(0);
     expect(b).toEqual(a);
     expect(c.first).not.toBe(a.first);
+    expect(errors).toEqual([]);
+  }, 300_000);
+
+  it("one cell's view: a pasted text and the latest sample coloured character by character by a unit's h, for a GRU too", async () => {
+    await page.goto(`${url}site/write.html`);
+    await page.waitForFunction(() => /sentences\.txt: /.test(document.querySelector('lstm-writer')?.shadowRoot?.querySelector('[data-testid=text-summary]')?.textContent ?? ''), { timeout: 120_000, polling: 100 });
+    await page.evaluate(() => Object.assign(document.querySelector('lstm-writer')!, { cell: 'gru', steps: 2, evalEvery: 2, units: 16, embedDim: 8, seqLen: 16, batchSize: 8 }));
+    const ended = page.evaluate(() => new Promise((resolve) => document.querySelector('lstm-writer')!.addEventListener('train-end', resolve, { once: true })));
+    await page.evaluate(() => (document.querySelector('lstm-writer')!.shadowRoot!.querySelector('[data-testid=train]') as HTMLButtonElement).click());
+    await ended;
+    const TEXT = 'She said "the movie (a remake) was fine" and left.\nHe said "no".\n';
+    // Paste into the box, then Colour.
+    await page.evaluate((t) => {
+      const area = document.querySelector('lstm-writer')!.shadowRoot!.querySelector('[data-testid=colour-text]') as HTMLTextAreaElement;
+      area.value = t;
+      area.dispatchEvent(new Event('input'));
+    }, TEXT);
+    await page.waitForFunction(() => !(document.querySelector('lstm-writer')!.shadowRoot!.querySelector('[data-testid=colour]') as HTMLButtonElement).disabled, { timeout: 10_000, polling: 50 });
+    await page.$eval('lstm-writer >>> [data-testid=colour]', (b) => (b as HTMLButtonElement).click());
+    await page.waitForFunction(() => !!document.querySelector('lstm-writer')?.shadowRoot?.querySelector('[data-testid=coloured] span'), { timeout: 60_000, polling: 100 });
+    /** The coloured text: per span its text, value and background; the unit shown; the picker's proposals. */
+    const coloured = () =>
+      page.evaluate(() => {
+        const root = document.querySelector('lstm-writer')!.shadowRoot!;
+        const pre = root.querySelector('[data-testid=coloured]')!;
+        const spans = [...pre.querySelectorAll('span')].map((s) => ({ text: s.textContent ?? '', v: Number(s.getAttribute('data-v')), bg: (s as HTMLElement).style.background, title: s.getAttribute('title') ?? '' }));
+        const groups = [...root.querySelectorAll('[data-testid=unit-pick] optgroup')].map((g) => ({ label: g.getAttribute('label'), units: [...g.querySelectorAll('option')].map((o) => Number(o.value)) }));
+        return { unit: Number(pre.getAttribute('data-unit')), spans, groups, summary: root.querySelector('[data-testid=colour-summary]')?.textContent?.replace(/\s+/g, ' ') ?? '' };
+      });
+    /**
+     * The colour must come from the value (GRU h is in (−1, 1): the scale is 1): red for +, blue for −, alpha |v|.
+     * The browser reads the style back in its own spelling, its alpha stored in 8 bits (within 1/255).
+     */
+    const fromValue = (bg: string, v: number) => {
+      const m = /^rgba?\((\d+), (\d+), (\d+)(?:, ([\d.]+))?\)$/.exec(bg);
+      expect(m, bg).not.toBeNull();
+      expect(m!.slice(1, 4).map(Number)).toEqual(v >= 0 ? [220, 38, 38] : [37, 99, 235]);
+      expect(Math.abs(Number(m![4] ?? 1) - Math.min(1, Math.abs(v)))).toBeLessThanOrEqual(1 / 255 + 1e-6);
+    };
+    const first = await coloured();
+    // A span per character, the text intact, each coloured from its value.
+    expect(first.spans.map((s) => s.text)).toEqual([...TEXT]);
+    for (const s of first.spans) {
+      expect(Number.isFinite(s.v)).toBe(true);
+      expect(Math.abs(s.v)).toBeLessThan(1);
+      fromValue(s.bg, s.v);
+      expect(s.title).toBe(`unit ${first.unit}: h = ${s.v.toFixed(3)}`);
+    }
+    expect(new Set(first.spans.map((s) => s.v)).size, 'the unit moves along the text').toBeGreaterThan(1);
+    expect(first.summary).toMatch(new RegExp(`gru \\(GRU\\) unit ${first.unit} over ${[...TEXT].length} tokens`));
+    // The picker proposes units per criterion: this text has quotes, brackets, lines and spaces.
+    expect(first.groups.map((g) => g.label)).toEqual(['varies most', 'tracks the position in the line', 'is on inside quotes', 'is on inside brackets', 'fires after a space']);
+    expect(first.groups.every((g) => g.units.length === 3 && g.units.every((u) => u >= 0 && u < 16))).toBe(true);
+    expect(first.unit).toBe(first.groups[0]!.units[0]);
+    // Another unit from the picker: the same characters, that unit's values.
+    const other = first.groups.flatMap((g) => g.units).find((u) => u !== first.unit)!;
+    await page.$eval('lstm-writer >>> [data-testid=unit-pick]', (sel, u) => {
+      (sel as HTMLSelectElement).value = String(u);
+      sel.dispatchEvent(new Event('change'));
+    }, other);
+    await page.waitForFunction((u) => document.querySelector('lstm-writer')!.shadowRoot!.querySelector('[data-testid=coloured]')!.getAttribute('data-unit') === String(u), { timeout: 10_000, polling: 50 }, other);
+    const second = await coloured();
+    expect(second.spans.map((s) => s.text)).toEqual([...TEXT]);
+    expect(second.spans.map((s) => s.v)).not.toEqual(first.spans.map((s) => s.v));
+    for (const s of second.spans) fromValue(s.bg, s.v);
+    // The latest sample (160 characters), then a long text: only its first 400 characters are read, and the page says so.
+    await page.$eval('lstm-writer >>> [data-testid=colour-latest]', (b) => (b as HTMLButtonElement).click());
+    await page.waitForFunction(() => document.querySelector('lstm-writer')!.shadowRoot!.querySelectorAll('[data-testid=coloured] span').length === 160, { timeout: 60_000, polling: 100 });
+    const sample = await coloured();
+    expect(sample.spans.map((s) => s.text).join('')).toBe(await shadow('[data-testid=samples] pre'));
+    const long = 'abc def "ghi" (jkl)\n'.repeat(30);
+    const cut = await page.evaluate((t) => (document.querySelector('lstm-writer') as unknown as { colour(t: string): Promise<{ tokens: string[]; cut: boolean; characters: number } | null> }).colour(t).then((a) => a && { tokens: a.tokens.length, cut: a.cut, characters: a.characters }), long);
+    expect(cut).toEqual({ tokens: 400, cut: true, characters: 600 });
+    await page.waitForFunction(() => document.querySelector('lstm-writer')!.shadowRoot!.querySelectorAll('[data-testid=coloured] span').length === 400, { timeout: 60_000, polling: 100 });
+    expect((await coloured()).summary).toMatch(/The text has 600 characters: the first 400 were read/);
+    expect(await pageGpu(page)).toEqual({ devices: 0, submits: 0 });
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const panel = await page.$('lstm-writer >>> [data-testid=cell-view]');
+    await panel!.screenshot({ path: path.join(ARTIFACTS, 'write-cell-view.png') });
     expect(errors).toEqual([]);
   }, 300_000);
 
