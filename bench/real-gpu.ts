@@ -17,7 +17,7 @@ import seedrandom from 'seedrandom';
 import { type Engine } from '../src/engine/engine';
 import { createEngine } from '../src/ops/create-engine';
 import { DEFAULT_NETWORK, sentimentNetwork, type NetworkConfig } from '../src/sentiment/recipe';
-import { benchEngine, benchTfjs, profileTrainStep, CUDNN_COMPARABLE, randomBatch, trainBatch, type Batch, REFERENCE, SWEEPS, sentimentEpoch, timing, type EngineResult, type ModelShape, type PeerResult, type Timing } from './workloads';
+import { benchEngine, benchTfjs, inspectLatency, profileTrainStep, CUDNN_COMPARABLE, randomBatch, trainBatch, type Batch, REFERENCE, SWEEPS, sentimentEpoch, timing, type EngineResult, type ModelShape, type PeerResult, type Timing } from './workloads';
 import { installDawn } from '../src/gpu/device-node';
 import type { LstmSchedule } from '../src/kernels/variants';
 import { autoRows, sequenceFits } from '../src/ops/lstm-schedule';
@@ -83,6 +83,8 @@ export interface RealGpuResult {
   generation: Awaited<ReturnType<typeof generationSpeed>>;
   /** Our GRU (reset after: cuDNN's form) at the reference shape and every sweep point ('auto' schedule). */
   gru: GruRow[];
+  /** inspect() and predict of a 30-token sentence at the recipe's size (median ms). */
+  inspect: Record<'lstm' | 'gru', Awaited<ReturnType<typeof inspectLatency>>>;
 }
 
 type KernelTimes = RealGpuResult['profiles'][number]['kernels'];
@@ -421,6 +423,7 @@ export function realGpuTable(r: RealGpuResult, c: CudnnResult | null): string {
   const gRef = r.gru?.find((x) => x.name === 'reference');
   const pRef = c?.gru?.find((x) => x.name === 'reference');
   if (gRef) rows.push(`\nGRU inference (sequences/s at batch 32 / 512): ours ${f(gRef.inferSeqPerSec32, 0)} / ${f(gRef.inferSeqPerSec512, 0)}; PyTorch cuDNN GRU fp32 ${f(pRef?.inferSeqPerSec32, 0)} / ${f(pRef?.inferSeqPerSec512, 0)}.`);
+  if (r.inspect) rows.push(`\ninspect() of a 30-token sentence at the recipe's size (keystroke to gate data, median): LSTM ${f(r.inspect.lstm.inspectMs, 2)} ms (predict ${f(r.inspect.lstm.predictMs, 2)}), GRU ${f(r.inspect.gru.inspectMs, 2)} ms (predict ${f(r.inspect.gru.predictMs, 2)}).`);
   rows.push('');
   rows.push('GEMMs of the reference model alone (ms, median):');
   rows.push('');
@@ -507,6 +510,10 @@ export async function main(argv: string[]): Promise<number> {
   profiles.push({ name: 'inference, batch 512', kernels: await profileInference(ref, 512) });
   console.log(`correctness: kernel-tuning parity (${elapsed()})…`);
   const parity = await tuningParity();
+  console.log(`inspect() latency, a 30-token sentence (${elapsed()})…`);
+  const inspectEngine = await createEngine();
+  const inspect = { lstm: await inspectLatency(inspectEngine, 'lstm', quick ? 3 : 50), gru: await inspectLatency(inspectEngine, 'gru', quick ? 3 : 50) };
+  inspectEngine.destroy();
   console.log(`engine: the GRU at the reference shape and each sweep point (${elapsed()})…`);
   const gru = await gruRows(ref, quick, requireHardware);
   console.log(`generation speed (${elapsed()})…`);
@@ -518,7 +525,7 @@ export async function main(argv: string[]): Promise<number> {
     : zip && fs.existsSync(zip)
       ? await sentimentEpoch(fs.readFileSync(zip), { epochs, evaluate: true })
       : `skipped: ${zip ? `${zip} is absent` : 'no --zip given'}`;
-  const result: RealGpuResult = { adapter: notebook.adapter, backend: notebook.backend, notebook, comparable, otherTuning, sweeps, epoch, parity, schedules, inference, tfjs, profiles, anatomy, limits, generation, gru };
+  const result: RealGpuResult = { adapter: notebook.adapter, backend: notebook.backend, notebook, comparable, otherTuning, sweeps, epoch, parity, schedules, inference, tfjs, profiles, anatomy, limits, generation, gru, inspect };
   console.log(`done (${elapsed()})`);
   const cudnnPath = arg(argv, '--cudnn');
   const cudnn = cudnnPath && fs.existsSync(cudnnPath) ? (JSON.parse(fs.readFileSync(cudnnPath, 'utf8')) as CudnnResult) : null;

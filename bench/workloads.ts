@@ -604,3 +604,29 @@ export async function encodeTiming(engine: Engine, ref: ModelShape, B: number, s
   net.dispose();
   return { batch: B, encodeMs: timing(total).medianMs, phases };
 }
+
+/**
+ * inspect() on a 30-token sentence at the recipe's size (vocabulary 2000, embedding 128, 196 units of
+ * `cell`, no dropout at inference): median ms from the call to the data, and predict's for the same
+ * sentence; the number of values read back.
+ */
+export async function inspectLatency(engine: Engine, cell: 'lstm' | 'gru', reps: number): Promise<{ inspectMs: number; predictMs: number; values: number }> {
+  const net = sentimentNetwork(engine, { ...DEFAULT_NETWORK, cell, seed: 1 });
+  const r = seedrandom('inspect');
+  const ids = [Array.from({ length: 30 }, () => 1 + Math.floor(r() * 1999))];
+  const first = await net.inspect(ids); // warm-up (pipelines, pooled buffers)
+  await net.predict(ids);
+  const ins: number[] = [];
+  const pre: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    let a = performance.now();
+    await net.inspect(ids);
+    ins.push(performance.now() - a);
+    a = performance.now();
+    await net.predict(ids);
+    pre.push(performance.now() - a);
+  }
+  net.dispose();
+  const values = first.layers.reduce((s, l) => s + l.names.length * l.units * first.timesteps, 0);
+  return { inspectMs: timing(ins).medianMs, predictMs: timing(pre).medianMs, values };
+}
