@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { sequential } from '../src/layers/sequential';
+import { layers } from '../src/layers/specs';
 import { createLanguageModel } from '../src/lm/language-model';
 import { loadModel } from '../src/load-model';
 import { createSentimentModel } from '../src/sentiment/sentiment-model';
@@ -11,6 +12,35 @@ import { FIXTURE_DATA } from './fixtures/data';
 import { getEngine } from './helpers/gpu';
 
 describe('exact resume through loadModel', () => {
+  it('a GRU and SimpleRNN stack (bidirectional reset-after GRU, dropouts): 1 epoch, save, loadModel, 1 more = 2 epochs in one run', async () => {
+    const engine = await getEngine();
+    const { x, y } = FIXTURE_DATA.layersTrain();
+    const make = async () => {
+      const m = await sequential(
+        [
+          layers.embedding({ inputDim: 20, outputDim: 6, maskZero: true, inputShape: [7] }),
+          layers.bidirectional({ layer: layers.gru({ units: 5, returnSequences: true, dropout: 0.2, recurrentDropout: 0.1 }) }),
+          layers.simpleRNN({ units: 4, recurrentDropout: 0.1 }),
+          layers.dense({ units: 3, activation: 'softmax' }),
+        ],
+        { engine, seed: 22 },
+      );
+      m.compile(FIXTURE_DATA.layersCompile);
+      return m;
+    };
+    const once = await make();
+    await once.fit(x, y, { epochs: 2, batchSize: 16 });
+    const first = await make();
+    await first.fit(x, y, { epochs: 1, batchSize: 16 });
+    const resumed = await loadModel(await first.save(), { engine, kind: 'layers' });
+    first.dispose();
+    expect(resumed.layers.map((b) => b.layer.className)).toEqual(['Embedding', 'Bidirectional', 'SimpleRNN', 'Dense']);
+    await resumed.fit(x, y, { epochs: 1, batchSize: 16 });
+    expect(await resumed.getWeights()).toEqual(await once.getWeights());
+    once.dispose();
+    resumed.dispose();
+  });
+
   it('a layers model: 1 epoch, save, loadModel, 1 more = 2 epochs in one run', async () => {
     const engine = await getEngine();
     const { x, y } = FIXTURE_DATA.layersTrain();
