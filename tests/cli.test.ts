@@ -39,7 +39,7 @@ describe('webgpu-lstm (the CLI)', () => {
     expect(none.stdout).toMatch(/^ {2}train {6}/m);
     const unknown = cli(['fly']);
     expect(unknown.code).toBe(2);
-    expect(unknown.errors).toEqual(['error: unknown command "fly" (commands: train, forecast, lm, generate; see webgpu-lstm --help)']);
+    expect(unknown.errors).toEqual(['error: unknown command "fly" (commands: train, forecast, lm, generate, summary, predict; see webgpu-lstm --help)']);
     const v = cli(['--version']);
     expect(v.code).toBe(0);
     expect(v.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);

@@ -17,7 +17,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   predict: { run: runPredict, summary: 'classify texts with a sentiment model, or a Keras classifier and its tokenizer' },
 };
 
-const HELP = `webgpu-lstm ${version}: LSTM training on WebGPU (Dawn in Node)
+const HELP = `webgpu-lstm ${version}: recurrent networks (LSTM, GRU, SimpleRNN) on WebGPU (Dawn in Node)
 
 usage: webgpu-lstm <command> [options]
 

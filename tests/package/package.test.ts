@@ -3,7 +3,7 @@
  * tarball installed into a fresh project (dependencies from the npm cache or registry), and there:
  *   1. a plain .mjs script (no Vite, no TypeScript) trains, evaluates, saves, loads and exports;
  *   2. `npx webgpu-lstm train tiny.csv …` trains and saves;
- *   3. every `ts` example of the README and of docs/api.md type-checks with `tsc --strict` against the
+ *   3. every `ts` example of the README, docs/api.md and docs/import.md type-checks with `tsc --strict` against the
  *      installed types (moduleResolution nodenext and bundler), and the README's layers example runs as written;
  *   4. a plain HTML page loads node_modules/webgpu-lstm/dist/element.js in headless Chromium;
  *   5. a Vite app imports 'webgpu-lstm' and 'webgpu-lstm/element': no Node-only code in its bundle;
@@ -123,9 +123,9 @@ process.exit(0);
     expect(fs.readFileSync(path.join(dir, 'm.zip')).subarray(0, 2).toString('latin1')).toBe('PK');
   });
 
-  it("every ts example of the README and docs/api.md type-checks with tsc --strict against the installed types", () => {
+  it("every ts example of the README, docs/api.md and docs/import.md type-checks with tsc --strict against the installed types", () => {
     // A Markdown page with a ts example must be listed here, so that no example goes unchecked.
-    const pages = ['README.md', 'docs/api.md'];
+    const pages = ['README.md', 'docs/api.md', 'docs/import.md'];
     const docsWithTs = fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md') && /^```ts$/m.test(fs.readFileSync(path.join(ROOT, 'docs', f), 'utf8')));
     expect(docsWithTs.map((f) => `docs/${f}`).filter((f) => !pages.includes(f)), 'docs pages with ts examples missing from the list').toEqual([]);
     const src = path.join(dir, 'ts');
