@@ -2,16 +2,13 @@
  * Option values for the CLI's commands, checked where they are read: a value that is missing, empty, an
  * option name, not a number, or out of range is a usage error (exit 2) before any data is read.
  */
-import { CELL_NAMES, type CellName } from '../layers/specs';
+import { CELL_NAMES, CELL_TITLES, type CellName } from '../layers/specs';
 
 export class UsageError extends Error {}
 
-/** How the CLI names each cell in its output. */
-export const CELL_LABELS: Readonly<Record<CellName, string>> = { lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' };
-
 /** --cell's value: one of the cells, or a usage error that lists them. */
 export function cellOption(v: string): CellName {
-  if (!CELL_NAMES.includes(v as CellName)) throw new UsageError(`--cell must be one of ${CELL_NAMES.join(', ')} (lstm: LSTM, gru: GRU, rnn: SimpleRNN), got "${v}"`);
+  if (!CELL_NAMES.includes(v as CellName)) throw new UsageError(`--cell must be one of ${CELL_NAMES.join(', ')} (${CELL_NAMES.map((c) => `${c}: ${CELL_TITLES[c]}`).join(', ')}), got "${v}"`);
   return v as CellName;
 }
 

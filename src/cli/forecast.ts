@@ -11,7 +11,8 @@ import { readTable } from '../data/table';
 import { numericSeries } from '../forecast/series';
 import { createForecaster, DEFAULT_FORECAST, trainForecaster, type ForecastSettings } from '../forecast/train';
 import { unscale } from '../forecast/windows';
-import { CELL_LABELS, cellOption, numberOf, readOptions } from './args';
+import { cellOption, numberOf, readOptions } from './args';
+import { CELL_TITLES } from '../layers/specs';
 import { gpuLine, openInputFile, runCommand } from './command';
 import { checkWritableFile, writeFileAtomic } from './files';
 import { progressPrinter } from './progress';
@@ -131,14 +132,14 @@ async function forecast(args: Args, interrupt: AbortSignal): Promise<number> {
   console.log(`trained ${result.history.epochs.length} epochs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const { predicted, baselines: base } = result;
   const rows = [
-    [CELL_LABELS[args.cell], result.errors.model],
+    [CELL_TITLES[args.cell], result.errors.model],
     ['persistence (next = last)', result.errors.persistence],
     [`window mean (last ${args.window})`, result.errors.windowMean],
   ] as const;
   console.log(`\ntest: ${data.test.x.length} windows, errors in the units of "${series.column}"\n`);
   console.log(`${''.padEnd(28)}${'RMSE'.padStart(10)}${'MAE'.padStart(10)}`);
   for (const [label, e] of rows) console.log(`${label.padEnd(28)}${fmt(e.rmse).padStart(10)}${fmt(e.mae).padStart(10)}`);
-  console.log(`\nthe ${CELL_LABELS[args.cell]}'s RMSE is ${((result.errors.model.rmse / result.errors.persistence.rmse) * 100).toFixed(1)}% of persistence's`);
+  console.log(`\nthe ${CELL_TITLES[args.cell]}'s RMSE is ${((result.errors.model.rmse / result.errors.persistence.rmse) * 100).toFixed(1)}% of persistence's`);
   writeFileAtomic(args.out, await model.save());
   console.log(`model saved to ${args.out}`);
   if (args.outCsv) {

@@ -6,7 +6,8 @@
 import { builtinTextBytes } from '../builtin';
 import { createLanguageModel, DEFAULT_LM, type LanguageModelConfig } from '../lm/language-model';
 import { describeReading, readLanguageText } from '../lm/text';
-import { CELL_LABELS, cellOption, numberOf, readOptions, UsageError } from './args';
+import { cellOption, numberOf, readOptions, UsageError } from './args';
+import { CELL_TITLES } from '../layers/specs';
 import { gpuLine, readInputFile, readModelFile, runCommand } from './command';
 import { checkWritableFile, writeFileAtomic } from './files';
 import { progressPrinter } from './progress';
@@ -134,7 +135,7 @@ async function trainLm(args: LmArgs, interrupt: AbortSignal): Promise<number> {
   console.log(
     `${name}: ${text.characters.toLocaleString('en-US')} characters${describeReading(text)}; ${c.level} tokens: vocabulary ${lm.vocab.size}, train ${sizes.train.toLocaleString('en-US')}, validation ${sizes.validation.toLocaleString('en-US')} (the last ${Math.round(c.validationShare * 100)}%)`,
   );
-  console.log(`model: embedding ${c.embedDim} → ${c.layers} × ${CELL_LABELS[c.cell]} ${c.units} → dense softmax ${lm.vocab.size}; ${lm.model.countParams().toLocaleString('en-US')} parameters; windows of ${c.seqLen}, batch ${args.batchSize}`);
+  console.log(`model: embedding ${c.embedDim} → ${c.layers} × ${CELL_TITLES[c.cell]} ${c.units} → dense softmax ${lm.vocab.size}; ${lm.model.countParams().toLocaleString('en-US')} parameters; windows of ${c.seqLen}, batch ${args.batchSize}`);
   const progress = progressPrinter();
   const unit = c.level === 'char' ? 'char' : 'token';
   const t0 = performance.now();

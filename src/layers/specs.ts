@@ -165,6 +165,8 @@ function recurrentLayer(l: RecurrentLayer): RecurrentLayer {
  */
 export type CellName = 'lstm' | 'gru' | 'rnn';
 export const CELL_NAMES: readonly CellName[] = ['lstm', 'gru', 'rnn'];
+/** How the CLI and the elements name each cell. */
+export const CELL_TITLES: Readonly<Record<CellName, string>> = { lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' };
 
 /** `cell`, or an error naming `what` and the cells. */
 export function checkCell(cell: unknown, what = 'cell'): CellName {
