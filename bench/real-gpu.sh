@@ -9,7 +9,9 @@
 # cudnn.log,real-gpu.json,real-gpu.md,engine.log}.
 # Extra arguments go to both halves (--quick: few steps); --allow-cpu lets the engine half run on a CPU
 # adapter, for a dry run of this script on a machine without a GPU; --anatomy-only measures only where a
-# synced training step's time goes (engine half only).
+# synced training step's time goes (engine half only); --variants-only measures only the whole-sequence forward
+# variants (workgroup vs subgroup sums, 1-8 rows per workgroup: inference at batch 32 and 512, the training
+# step, and the tuning-parity check of each subgroup schedule; engine half only).
 set -u -o pipefail
 cd "$(dirname "$0")/.."
 if [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; then out=$1; shift; else out=bench/results/real-gpu-$(date -u +%Y%m%dT%H%M%SZ); fi
@@ -50,6 +52,7 @@ for a in "$@"; do [ "$a" = --allow-cpu ] || peer+=("$a"); done
 py=0
 case " $* " in
   *" --anatomy-only "*) echo "--anatomy-only: no PyTorch half" ;;
+  *" --variants-only "*) echo "--variants-only: no PyTorch half" ;;
   *) PYTHONUNBUFFERED=1 python3 bench/cudnn_lstm.py "$out/cudnn.json" ${peer[@]+"${peer[@]}"} 2>&1 | tee "$out/cudnn.log"; py=$? ;;
 esac
 

@@ -20,7 +20,7 @@ import { DEFAULT_NETWORK, sentimentNetwork, type NetworkConfig } from '../src/se
 import { benchEngine, benchTfjs, inspectLatency, profileTrainStep, CUDNN_COMPARABLE, randomBatch, trainBatch, type Batch, REFERENCE, SWEEPS, sentimentEpoch, timing, type EngineResult, type ModelShape, type PeerResult, type Timing } from './workloads';
 import { installDawn } from '../src/gpu/device-node';
 import type { LstmSchedule } from '../src/kernels/variants';
-import { autoRows, sequenceFits } from '../src/ops/lstm-schedule';
+import { autoRows, describePlan, planLstmSequence, sequenceDevice, sequenceFits } from '../src/ops/lstm-schedule';
 import { tfjsOnDawn } from './tfjs-dawn';
 import { generationSpeed } from './lm-workloads';
 
@@ -83,6 +83,8 @@ export interface RealGpuResult {
   generation: Awaited<ReturnType<typeof generationSpeed>>;
   /** Our GRU (reset after: cuDNN's form) at the reference shape and every sweep point ('auto' schedule). */
   gru: GruRow[];
+  /** The whole-sequence forward variants (workgroup vs subgroup sums, rows per workgroup), or why they could not run. */
+  variants: VariantRow[] | string;
   /** inspect() and predict of a 30-token sentence at the recipe's size (median ms). */
   inspect: Record<'lstm' | 'gru', Awaited<ReturnType<typeof inspectLatency>>>;
 }
@@ -224,6 +226,15 @@ async function gruRows(ref: ModelShape, quick: boolean, requireHardware: boolean
 async function inferenceBySchedule(ref: ModelShape, reps: number): Promise<RealGpuResult['inference']> {
   const out: RealGpuResult['inference'] = [];
   for (const [label, lstmSchedule] of SCHEDULES) {
+    out.push({ schedule: label, ...(await inferenceRates(ref, lstmSchedule, reps)) });
+    console.log(`  inference, ${label}: ${out.at(-1)!.seqPerSec32.toFixed(0)} / ${out.at(-1)!.seqPerSec512.toFixed(0)} seq/s at batch 32 / 512`);
+  }
+  return out;
+}
+
+/** Inference sequences/s at batch 32 and 512 with one schedule (the reference model, cuDNN-comparable). */
+async function inferenceRates(ref: ModelShape, lstmSchedule: LstmSchedule, reps: number): Promise<{ seqPerSec32: number; seqPerSec512: number }> {
+  {
     const engine = await createEngine({ tuning: 'gpu', lstmSchedule });
     const cfg: NetworkConfig = { ...DEFAULT_NETWORK, vocabSize: ref.vocab, embedDim: ref.embed, units: ref.units, numClasses: ref.classes, seed: 1, ...CUDNN_COMPARABLE };
     const net = sentimentNetwork(engine, cfg);
@@ -238,10 +249,51 @@ async function inferenceBySchedule(ref: ModelShape, reps: number): Promise<RealG
       }
       return (B * 1000) / timing(ms).medianMs;
     };
-    out.push({ schedule: label, seqPerSec32: await rate(32), seqPerSec512: await rate(512) });
-    console.log(`  inference, ${label}: ${out.at(-1)!.seqPerSec32.toFixed(0)} / ${out.at(-1)!.seqPerSec512.toFixed(0)} seq/s at batch 32 / 512`);
+    const rates = { seqPerSec32: await rate(32), seqPerSec512: await rate(512) };
     net.dispose();
     engine.destroy();
+    return rates;
+  }
+}
+
+/**
+ * The whole-sequence forward variants side by side (issue #29 §3), at the reference shape, cuDNN-comparable:
+ * the workgroup-memory reduction with 1, 2, 4 rows per workgroup and the subgroup reduction (in the widest
+ * shape the adapter's limits allow) with 1, 2, 4, 8; inference at batch 32 and 512, the training step
+ * (rows ≤ 4: the backward holds at most 4), and the tuning-parity check with each subgroup schedule (8
+ * rows: its evaluation step only).
+ */
+export interface VariantRow {
+  schedule: string;
+  /** What the engine runs at batch 512, in words (describePlan). */
+  kernels: string;
+  seqPerSec32: number;
+  seqPerSec512: number;
+  trainStepMs: number | null;
+  parity: Parity | null;
+}
+
+async function forwardVariants(ref: ModelShape, reps: number, steps: number, requireHardware: boolean): Promise<VariantRow[] | string> {
+  const probe = await createEngine({ tuning: 'gpu' });
+  const device = sequenceDevice(probe.device);
+  probe.destroy();
+  if (!device.subgroupMinSize) return 'this adapter does not offer the subgroups feature: only the workgroup-reduction kernels can run';
+  const schedules: Array<[string, LstmSchedule]> = [
+    ...SCHEDULES.slice(1),
+    ...([1, 2, 4, 8] as const).map((rows): [string, LstmSchedule] => [`subgroups ×${rows}`, { sequenceRows: rows, reduction: 'subgroups' }]),
+  ];
+  const out: VariantRow[] = [];
+  for (const [label, lstmSchedule] of schedules) {
+    const rows = typeof lstmSchedule === 'object' ? lstmSchedule.sequenceRows : 0;
+    const subgroups = typeof lstmSchedule === 'object' && lstmSchedule.reduction === 'subgroups';
+    const kernels = describePlan(planLstmSequence(lstmSchedule, 'gpu', { B: 512, H: ref.units, whOffset: 0, bOffset: 0, training: false }, device, 'lstm'));
+    const rates = await inferenceRates(ref, lstmSchedule, reps);
+    const trainStepMs = rows <= 4
+      ? (await benchEngine({ shape: ref, steps, warmup: Math.min(5, steps), epochs: 0, stepsPerEpoch: 0, profile: false, lite: true, pipelined: false, network: CUDNN_COMPARABLE, requireHardware, tuning: 'gpu', lstmSchedule })).step.medianMs
+      : null;
+    const parity = subgroups ? await tuningParity(rows <= 4 ? 4 : 0, lstmSchedule) : null;
+    out.push({ schedule: label, kernels, ...rates, trainStepMs, parity });
+    console.log(`  ${label} (${kernels}): ${rates.seqPerSec32.toFixed(0)} / ${rates.seqPerSec512.toFixed(0)} seq/s at batch 32 / 512, training ${trainStepMs?.toFixed(2) ?? '—'} ms/step${parity ? `, parity ${parity.ok ? 'ok' : 'DISAGREES'}` : ''}`);
   }
   return out;
 }
@@ -297,18 +349,20 @@ function paddedBatch(seed: string, B: number, T: number, V: number): Batch {
  * steps by the cpu-tuned kernels (checked against float64 in the test suite) and by the gpu-tuned ones.
  * Same math in a different summation order: equal to f32 rounding, never bitwise.
  */
-export async function tuningParity(steps = 8): Promise<Parity> {
+export async function tuningParity(steps = 8, lstmSchedule: LstmSchedule = 'auto'): Promise<Parity> {
   const cfg: NetworkConfig = { ...DEFAULT_NETWORK, vocabSize: 300, embedDim: 32, units: 52, layers: 2, bidirectional: true, learningRate: 0.01, seed: 3 };
   const run = async (engine: Engine) => {
     const net = sentimentNetwork(engine, cfg);
     const losses: number[] = [];
     for (let i = 0; i < steps; i++) losses.push((await net.trainBatch(trainBatch(paddedBatch(`parity${i}`, 24, 20, cfg.vocabSize)))).loss);
+    // And an evaluation step (the inference forward, nothing stored) at a batch with a partial block of rows.
+    losses.push((await net.evaluateBatch(trainBatch(paddedBatch('parity eval', 61, 20, cfg.vocabSize)))).loss);
     const params = await net.params.read();
     net.dispose();
     return { losses, params };
   };
   const cpu = await createEngine({ tuning: 'cpu' });
-  const gpu = await createEngine({ gpu: cpu.gpu, tuning: 'gpu' });
+  const gpu = await createEngine({ gpu: cpu.gpu, tuning: 'gpu', lstmSchedule });
   const a = await run(cpu);
   const b = await run(gpu);
   cpu.destroy();
@@ -447,6 +501,8 @@ export function realGpuTable(r: RealGpuResult, c: CudnnResult | null): string {
   );
   rows.push('');
   rows.push(`Device limits: workgroup memory ${r.limits.maxComputeWorkgroupStorageSize} bytes, ${r.limits.maxComputeInvocationsPerWorkgroup} invocations per workgroup.`);
+  rows.push('');
+  rows.push(variantsTable(r.variants));
   if (r.notebook.kernels) {
     rows.push('');
     rows.push('GPU time per kernel, one notebook-recipe training step (timestamp-query, one pass per dispatch, so it includes pass overhead):');
@@ -454,6 +510,23 @@ export function realGpuTable(r: RealGpuResult, c: CudnnResult | null): string {
     rows.push('| kernel | dispatches | ms |');
     rows.push('| --- | ---: | ---: |');
     for (const k of r.notebook.kernels) rows.push(`| ${k.kernel} | ${k.count} | ${f(k.ms, 3)} |`);
+  }
+  return rows.join('\n');
+}
+
+/** The forward variants' row as Markdown (see forwardVariants). */
+function variantsTable(v: VariantRow[] | string): string {
+  if (typeof v === 'string') return `Whole-sequence forward variants: ${v}.`;
+  const f = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
+  const rows = [
+    'Whole-sequence forward variants, the reference model (cuDNN-comparable): inference sequences/s at batch 32 / 512, training step ms (median, synced), and the tuning-parity check (cpu-tuned kernels vs this schedule; 8 rows: its evaluation step only).',
+    '',
+    '| schedule | kernels at batch 512 | batch 32 | batch 512 | training ms | parity |',
+    '| --- | --- | ---: | ---: | ---: | --- |',
+  ];
+  for (const r of v) {
+    const parity = r.parity ? `${r.parity.ok ? 'ok' : 'DISAGREES'} (loss ${r.parity.maxLossRelDiff.toExponential(1)}, weights ${r.parity.maxParamAbsDiff.toExponential(1)})` : '—';
+    rows.push(`| ${r.schedule} | ${r.kernels} | ${f(r.seqPerSec32, 0)} | ${f(r.seqPerSec512, 0)} | ${f(r.trainStepMs)} | ${parity} |`);
   }
   return rows.join('\n');
 }
@@ -476,6 +549,17 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`    encoding by phase: ${Object.entries(a.phases).map(([n, v]) => `${n} ${v.toFixed(3)}`).join(', ')} ms`);
   }
   if (argv.includes('--anatomy-only')) return 0;
+  if (argv.includes('--variants-only')) {
+    // Only the forward variants' row (a short device run): the JSON and the table of that row.
+    const variants = await forwardVariants(ref, quick ? 3 : 20, quick ? 5 : 50, requireHardware);
+    const md = variantsTable(variants);
+    const outPath = arg(argv, '--out');
+    if (outPath) fs.writeFileSync(outPath, JSON.stringify({ variants }, null, 2));
+    const mdPath = arg(argv, '--md');
+    if (mdPath) fs.writeFileSync(mdPath, `${md}\n`);
+    console.log(`\n${md}`);
+    return typeof variants === 'string' || variants.every((v) => v.parity?.ok ?? true) ? 0 : 1;
+  }
   console.log(`engine: notebook recipe, ${steps} steps…`);
   // Dawn rounds timestamps to 65.5 µs unless told not to: too coarse for kernels of a few µs.
   const acquire = { dawnFlags: ['disable-dawn-features=timestamp_quantization'] };
@@ -525,7 +609,9 @@ export async function main(argv: string[]): Promise<number> {
     : zip && fs.existsSync(zip)
       ? await sentimentEpoch(fs.readFileSync(zip), { epochs, evaluate: true })
       : `skipped: ${zip ? `${zip} is absent` : 'no --zip given'}`;
-  const result: RealGpuResult = { adapter: notebook.adapter, backend: notebook.backend, notebook, comparable, otherTuning, sweeps, epoch, parity, schedules, inference, tfjs, profiles, anatomy, limits, generation, gru, inspect };
+  console.log(`engine: whole-sequence forward variants (${elapsed()})…`);
+  const variants = await forwardVariants(ref, quick ? 3 : 20, quick ? 5 : 50, requireHardware);
+  const result: RealGpuResult = { adapter: notebook.adapter, backend: notebook.backend, notebook, comparable, otherTuning, sweeps, epoch, parity, schedules, inference, tfjs, profiles, anatomy, limits, generation, gru, inspect, variants };
   console.log(`done (${elapsed()})`);
   const cudnnPath = arg(argv, '--cudnn');
   const cudnn = cudnnPath && fs.existsSync(cudnnPath) ? (JSON.parse(fs.readFileSync(cudnnPath, 'utf8')) as CudnnResult) : null;

@@ -39,6 +39,12 @@ const CASES: Array<{ name: string; layers: () => Layer[]; x: () => number[][] | 
     ids: false,
   },
   { name: 'simple-rnn-tagger', layers: () => [layers.embedding({ inputDim: 25, outputDim: 6, maskZero: true, inputShape: [7] }), layers.simpleRNN({ units: 9, activation: 'relu', returnSequences: true }), layers.bidirectional({ layer: layers.simpleRNN({ units: 4, returnSequences: true }) }), layers.dense({ units: 4, activation: 'softmax' })], x: () => prePadded(5, 7, 25), ids: true },
+  {
+    name: 'masking-merge-modes-time-distributed',
+    layers: () => [layers.masking({ inputShape: [8, 3] }), layers.bidirectional({ layer: layers.lstm({ units: 5, returnSequences: true }), mergeMode: 'sum' }), layers.bidirectional({ layer: layers.gru({ units: 4, returnSequences: true }), mergeMode: 'ave' }), layers.bidirectional({ layer: layers.simpleRNN({ units: 3, returnSequences: true }), mergeMode: 'mul' }), layers.timeDistributed({ layer: layers.dense({ units: 2, activation: 'softmax' }) })],
+    x: () => floats(5, 8, 3).map((row, i) => row.map((v, t) => (t < i ? v.map(() => 0) : v))),
+    ids: false,
+  },
 ];
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keras-export-'));

@@ -31,6 +31,7 @@ const MODELS: Array<[string, () => Layer[]]> = [
   ['floats', () => [layers.bidirectional({ layer: layers.lstm({ units: 7, returnSequences: true, name: 'inner' }), inputShape: [8, 3], name: 'bi' }), layers.dense({ units: 2, activation: 'relu' })]],
   ['features', () => [layers.dense({ units: 4, inputShape: [5] }), layers.dense({ units: 2, activation: 'softmax' })]],
   ['GRU (reset before) and SimpleRNN, bidirectional', () => [layers.embedding({ inputDim: 20, outputDim: 6, maskZero: true }), layers.bidirectional({ layer: layers.gru({ units: 5, resetAfter: false, returnSequences: true, recurrentDropout: 0.1 }) }), layers.simpleRNN({ units: 4, activation: 'relu', returnSequences: true }), layers.bidirectional({ layer: layers.simpleRNN({ units: 3 }) }), layers.dense({ units: 2, activation: 'softmax' })]],
+  ['masked floats, merged directions, a time-distributed dense', () => [layers.masking({ maskValue: -1, inputShape: [6, 2] }), layers.bidirectional({ layer: layers.lstm({ units: 4, returnSequences: true }), mergeMode: 'sum' }), layers.bidirectional({ layer: layers.simpleRNN({ units: 3, returnSequences: true }), mergeMode: 'mul' }), layers.bidirectional({ layer: layers.gru({ units: 3, resetAfter: false, returnSequences: true }), mergeMode: 'ave' }), layers.timeDistributed({ layer: layers.dense({ units: 2, activation: 'softmax' }) })]],
 ];
 
 /** Models TF.js cannot load (a reset-after GRU): their Keras 3 config reads back; their TF.js export is refused. */
@@ -88,6 +89,21 @@ describe('the layer rules', () => {
     model.dispose();
   });
 
+  it('Masking, merge modes and TimeDistributed TF.js serialised read into the layers and weights TF.js has', () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.masking({ maskValue: 0, inputShape: [5, 3] }),
+        tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 4, recurrentActivation: 'sigmoid', returnSequences: true }) as tf.RNN, mergeMode: 'ave' }),
+        tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2, activation: 'softmax' }) }),
+      ],
+    });
+    const g = buildGraph(layersFromTfjs(JSON.parse(model.toJSON() as string)));
+    expect(g.layers.map((b) => b.layer)).toMatchObject([{ className: 'Masking', maskValue: 0 }, { className: 'Bidirectional', mergeMode: 'ave' }, { className: 'TimeDistributed', layer: { className: 'Dense', units: 2, activation: 'softmax' } }]);
+    expect(g.layers.flatMap((b) => b.weights).map((w) => [w.name, w.shape])).toEqual(model.weights.map((w) => [w.originalName, w.shape]));
+    expect(g.outputShape).toEqual([5, 2]);
+    model.dispose();
+  });
+
   it('a model TF.js serialised reads into the layers and weights TF.js has', () => {
     const model = tf.sequential({
       layers: [
@@ -116,14 +132,23 @@ describe('the layer rules', () => {
     expect(() => layersFromTfjs(lstmModel({ recurrent_activation: 'sigmoid', return_state: true }))).toThrow(/return_state true is not supported/);
     expect(() => layersFromKeras(lstmModel({ units: 0 }))).toThrow('lstm: units must be a positive integer, got 0');
     const one = (layer: unknown) => ({ class_name: 'Sequential', config: { layers: [{ class_name: 'InputLayer', config: { batch_shape: [null, 4, 2] } }, layer] } });
-    expect(() => layersFromKeras(one({ class_name: 'Conv1D', config: { filters: 3 } }))).toThrow('unknown layer class "Conv1D" (known: Embedding, SpatialDropout1D, Dropout, LSTM, GRU, SimpleRNN, Bidirectional, Dense)');
+    expect(() => layersFromKeras(one({ class_name: 'Conv1D', config: { filters: 3 } }))).toThrow('unknown layer class "Conv1D" (known: Embedding, Masking, SpatialDropout1D, Dropout, LSTM, GRU, SimpleRNN, Bidirectional, Dense, TimeDistributed)');
     // Keras 3's GRU defaults to reset_after=True; a GRU's gates are tanh and sigmoid only.
     expect(layersFromKeras(one({ class_name: 'GRU', config: { units: 3 } }))[0]).toMatchObject({ className: 'GRU', resetAfter: true, inputShape: [4, 2] });
     expect(() => layersFromKeras(one({ class_name: 'GRU', config: { units: 3, recurrent_activation: 'hard_sigmoid' } }))).toThrow('GRU: recurrent_activation "hard_sigmoid" is not supported (only "sigmoid")');
     expect(() => layersFromKeras(one({ class_name: 'SimpleRNN', config: { units: 3, activation: 'elu' } }))).toThrow('SimpleRNN: activation "elu" is not supported (only tanh, relu, sigmoid, linear)');
     expect(() => layersFromKeras(one({ class_name: 'Dense', config: { units: 3, use_bias: false } }))).toThrow('Dense: use_bias false is not supported (only true)');
     expect(() => layersFromKeras(one({ class_name: 'Dropout', config: { rate: 0.1, noise_shape: [null, 1, 2] } }))).toThrow(/Dropout: noise_shape \[null,1,2\] is not supported/);
-    expect(() => layersFromKeras(one({ class_name: 'Bidirectional', config: { merge_mode: 'sum', layer: { class_name: 'LSTM', config: { units: 2 } } } }))).toThrow('Bidirectional: merge_mode "sum" is not supported (only "concat")');
+    // merge_mode sum, mul and ave keep the units; None (a list of two outputs) is no chain of layers.
+    expect(layersFromKeras(one({ class_name: 'Bidirectional', config: { merge_mode: 'sum', layer: { class_name: 'LSTM', config: { units: 2 } } } }))[0]).toMatchObject({ className: 'Bidirectional', mergeMode: 'sum' });
+    expect(() => layersFromKeras(one({ class_name: 'Bidirectional', config: { merge_mode: null, layer: { class_name: 'LSTM', config: { units: 2 } } } }))).toThrow('Bidirectional: merge_mode null is not supported (supported: concat, sum, mul, ave)');
+    expect(() => layers.bidirectional({ layer: layers.lstm({ units: 2 }), mergeMode: 'max' as 'sum' })).toThrow('bidirectional: unknown mergeMode "max" (known: concat, sum, mul, ave)');
+    // Masking comes first (it reads the input's values); TimeDistributed wraps a Dense only, on a sequence.
+    expect(layersFromKeras(one({ class_name: 'Masking', config: { mask_value: -1 } }))[0]).toMatchObject({ className: 'Masking', maskValue: -1, inputShape: [4, 2] });
+    expect(() => buildGraph([layers.lstm({ units: 2, returnSequences: true, inputShape: [4, 2] }), layers.masking()])).toThrow('layer "masking" (Masking) must be the model\'s first layer: it reads the input\'s values (put it before the layers it masks)');
+    expect(() => layersFromKeras(one({ class_name: 'TimeDistributed', config: { layer: { class_name: 'LSTM', config: { units: 2 } } } }))).toThrow('TimeDistributed: the wrapped layer is a LSTM; only Dense is supported');
+    expect(() => buildGraph([layers.lstm({ units: 2, inputShape: [4, 2] }), layers.timeDistributed({ layer: layers.dense({ units: 1 }) })])).toThrow(/layer "time_distributed" \(TimeDistributed\) expects a sequence input/);
+    expect(buildGraph([layers.lstm({ units: 2, returnSequences: true, inputShape: [4, 2] }), layers.timeDistributed({ layer: layers.dense({ units: 3 }) })]).layers[1]).toMatchObject({ outputShape: [4, 3], innerName: 'dense', weights: [{ name: 'time_distributed/kernel', shape: [2, 3] }, { name: 'time_distributed/bias', shape: [3] }] });
     expect(() => layersFromKeras(one({ class_name: 'Bidirectional', config: { layer: { class_name: 'Dense', config: { units: 2 } } } }))).toThrow('Bidirectional: the wrapped layer is a Dense; only LSTM, GRU, SimpleRNN are supported');
     expect(() => layersFromKeras({ class_name: 'Functional', config: {} })).toThrow('expected a Sequential model, got class_name "Functional"');
   });

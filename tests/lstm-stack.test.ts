@@ -1,7 +1,8 @@
 /**
  * Stacked and bidirectional LSTMs: GPU gradients of every parameter and the input against central
  * finite differences of an independent float64 composition (forward reference layers, time reversal,
- * concatenation), with masking and dropout masks fixed.
+ * concatenation), with masking and dropout masks drawn on the GPU (the reference gets the same masks from
+ * the generator's JS reference, src/reference/dropout-rng.ts).
  */
 import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
@@ -9,7 +10,8 @@ import { ParameterStore } from '../src/engine/parameters';
 import { backpropFrom } from '../src/ops/elementwise';
 import { lstmStack, lstmStackNames, lstmStackParams, lstmLayerInput, type LstmStackConfig } from './helpers/lstm-stack';
 import { glorotUniform, orthogonal, lstmBias } from '../src/nn/init';
-import { dropoutMask } from '../src/ops/elementwise';
+import type { DropoutDraw } from '../src/ops/dropout-key';
+import { dropoutMaskRef } from '../src/reference/dropout-rng';
 import { concatRef, lstmForwardRef, lstmOutputsRef, reverseTimeRef, spatialDropoutRef } from '../src/reference/reference';
 import { dot, expectClose, f32, getEngine, numericGrad, randomArray, rng } from './helpers/gpu';
 import { Leaves } from './helpers/leaf';
@@ -78,8 +80,11 @@ describe('LSTM stacks', () => {
       const x = randomArray(r, B * T * In);
       const mask = lengthMask([4, 2, 3], T, 'pre');
       const names = lstmStackNames(cfg);
-      const inputMasks = names.map((n) => dropoutMask(r, B * lstmLayerInput(cfg, n.layer), 0.3));
-      const recMasks = names.map(() => dropoutMask(r, B * H, 0.3));
+      const key = { seed: [0x1234abcd, 0x9e3779b9] as const, draw: 5 };
+      const inputDraws: DropoutDraw[] = names.map((_, i) => ({ key, stream: 2 * i, rate: 0.3 }));
+      const recDraws: DropoutDraw[] = names.map((_, i) => ({ key, stream: 2 * i + 1, rate: 0.3 }));
+      const inputMasks = names.map((n, i) => dropoutMaskRef(inputDraws[i]!, B * lstmLayerInput(cfg, n.layer)));
+      const recMasks = names.map((_, i) => dropoutMaskRef(recDraws[i]!, B * H));
       const F = cfg.bidirectional ? 2 * H : H;
       const outLen = cfgCase.returnSequences ? B * T * F : B * F;
       const dOut = randomArray(r, outLen);
@@ -95,8 +100,8 @@ describe('LSTM stacks', () => {
       store.zeroGrads(step);
       const out = lstmStack(step, xt, store, cfg, {
         mask: maskTimeMajor(mask, B, T),
-        inputMasks,
-        recurrentMasks: recMasks,
+        inputMasks: inputDraws,
+        recurrentMasks: recDraws,
         returnSequences: cfgCase.returnSequences,
       });
       const dOutGpu = cfgCase.returnSequences ? toTimeMajor(dOut, B, T, F) : dOut;

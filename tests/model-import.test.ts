@@ -5,8 +5,11 @@
  * - Keras 3 (`.keras`): tests/fixtures/import/keras3-*.keras and expected.json, written by
  *   tests/python/make_import_fixtures.py with Keras 3.15.1 on JAX (the archives re-zipped with DEFLATE, entries
  *   byte for byte Keras's); expected.json holds each probe input and Keras's own model.predict on it.
+ * - Keras 2's full-model `.h5` layout: keras3-legacy-*.h5.gz, written by the same script with Keras 3's
+ *   model.save("….h5") (Keras 3 writes the legacy layout: model_config, training_config, model_weights/<layer>/
+ *   with weight_names), gzipped to keep the repository small and gunzipped here.
  * - Keras 2 / tf.keras (`.h5`): when the script ran, TensorFlow was not importable, so no keras2-*.h5 came
- *   from tf.keras. The Keras 2 reader is tested against .h5 files BUILT HERE BY HAND with h5wasm in tf.keras
+ *   from tf.keras itself. The Keras 2 reader is also tested against .h5 files BUILT HERE BY HAND with h5wasm in tf.keras
  *   2's documented layout (hdf5_format.py's save_model_to_hdf5: root attributes model_config, keras_version,
  *   backend, training_config; model_weights/<layer>/ with the attribute weight_names and one dataset per
  *   name, e.g. lstm/lstm_cell/kernel:0), its model_config tf.keras 2.15's JSON made from the Keras 3
@@ -24,6 +27,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import JSZip from 'jszip';
@@ -36,7 +40,11 @@ import { loadModel, modelKindOf, type ModelSource } from '../src/load-model';
 import { getEngine, rng } from './helpers/gpu';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/import');
-const fixture = (name: string) => new Uint8Array(fs.readFileSync(path.join(DIR, name)));
+/** A fixture's bytes (a .gz fixture gunzipped: the legacy .h5 files are committed gzipped). */
+const fixture = (name: string) => {
+  const bytes = fs.readFileSync(path.join(DIR, name));
+  return new Uint8Array(name.endsWith('.gz') ? zlib.gunzipSync(bytes) : bytes);
+};
 interface Expected {
   ids: boolean;
   compiled: boolean;
@@ -99,7 +107,7 @@ const asSequential = (m: unknown) => {
 /** Compile settings a model can train with: its own, or what its last layer suits. */
 function compileFor(m: Sequential): CompileArgs {
   const last = m.layers[m.layers.length - 1]!.layer;
-  const act = last.className === 'Dense' ? last.activation : 'linear';
+  const act = last.className === 'Dense' ? last.activation : last.className === 'TimeDistributed' ? last.layer.activation : 'linear';
   return { loss: act === 'softmax' ? 'sparseCategoricalCrossentropy' : act === 'sigmoid' ? 'binaryCrossentropy' : 'meanSquaredError', optimizer: { type: 'adam', learningRate: 1e-2 } };
 }
 
@@ -143,7 +151,7 @@ const engine = await getEngine();
 describe('Keras files (made by the script with the real libraries)', () => {
   for (const [file, e] of Object.entries(EXPECTED.files)) {
     it(`${file}: loads ${e.compiled ? 'compiled' : 'uncompiled'}, predicts Keras's numbers within 1e-5, saves, exports to .keras and back bitwise, fine-tunes`, async () => {
-      const model = asSequential(await loadModel(fixture(file), { engine, name: file }));
+      const model = asSequential(await loadModel(fixture(file), { engine, name: file.replace(/\.gz$/, '') }));
       expect(model.compiledWith !== null).toBe(e.compiled);
       await lifeOf(model, e.x, e.y, 1e-5, engine);
       model.dispose();
@@ -321,10 +329,10 @@ describe('Keras 2 .h5 files (hand-built in the documented layout: see the file c
     const config = JSON.parse(await (await JSZip.loadAsync(bytes)).file('config.json')!.async('string'));
     const model = asSequential(await loadModel(bytes, { engine }));
     const k2 = keras2Config(config) as { config: { layers: KerasEntry[] } };
-    k2.config.layers.splice(1, 0, { class_name: 'Masking', config: { name: 'masking', mask_value: 0 } });
+    k2.config.layers.splice(1, 0, { class_name: 'GaussianNoise', config: { name: 'gaussian_noise', stddev: 0.1 } });
     const h5 = await writeKeras2H5(k2, model.layers, await model.getWeights());
     model.dispose();
-    await expectSentence(h5, /^old\.h5: model_config: layer "masking" \(Masking\) is not supported \(supported: InputLayer, Embedding, SpatialDropout1D, Dropout, LSTM, GRU, SimpleRNN, Bidirectional, Dense\)$/, 'old.h5');
+    await expectSentence(h5, /^old\.h5: model_config: layer "gaussian_noise" \(GaussianNoise\) is not supported \(supported: InputLayer, Embedding, Masking, SpatialDropout1D, Dropout, LSTM, GRU, SimpleRNN, Bidirectional, Dense, TimeDistributed\)$/, 'old.h5');
     const weightsOnly = await (await JSZip.loadAsync(fixture('keras3-lstm.keras'))).file('model.weights.h5')!.async('uint8array');
     await expectSentence(weightsOnly, /^the \.h5 file: this is a Keras 3 weights file \(model\.weights\.h5\) without the model's configuration; load the \.keras archive it came from$/);
   });
@@ -345,7 +353,7 @@ const lstmConfig = (c: { config: { layers: KerasEntry[] } }) => c.config.layers[
 
 describe('refused before any GPU work, in one sentence', () => {
   it('a layer kind the engine has not got (Conv1D)', async () => {
-    await expectSentence(fixture('keras3-refused-conv1d.keras'), /^keras3-refused-conv1d\.keras: config\.json: layer "conv1d(_\d+)?" \(Conv1D\) is not supported \(supported: InputLayer, Embedding, SpatialDropout1D, Dropout, LSTM, GRU, SimpleRNN, Bidirectional, Dense\)$/, 'keras3-refused-conv1d.keras');
+    await expectSentence(fixture('keras3-refused-conv1d.keras'), /^keras3-refused-conv1d\.keras: config\.json: layer "conv1d(_\d+)?" \(Conv1D\) is not supported \(supported: InputLayer, Embedding, Masking, SpatialDropout1D, Dropout, LSTM, GRU, SimpleRNN, Bidirectional, Dense, TimeDistributed\)$/, 'keras3-refused-conv1d.keras');
   });
 
   it('an LSTM with activation relu', async () => {
@@ -485,6 +493,24 @@ const TFJS_CASES: TfjsCase[] = [
     name: 'tagger',
     make: () => tf.sequential({ layers: [tf.layers.embedding({ inputDim: 18, outputDim: 4, maskZero: true, inputLength: 7, embeddingsInitializer: 'zeros' }), tf.layers.lstm({ units: 5, returnSequences: true, recurrentActivation: 'sigmoid', ...z }), tf.layers.dense({ units: 4, activation: 'softmax', ...z })] }),
     x: () => idsOf(4, 7, 18),
+  },
+  {
+    // Masking on floats (each row's first i timesteps all zeros), directions averaged.
+    name: 'masking-ave',
+    make: () => tf.sequential({ layers: [tf.layers.masking({ maskValue: 0, inputShape: [6, 2] }), tf.layers.bidirectional({ layer: tf.layers.simpleRNN({ units: 3, ...z }) as tf.RNN, mergeMode: 'ave' }), tf.layers.dense({ units: 2, activation: 'softmax', ...z })] }),
+    x: () => floatsOf(4, 6, 2).map((row, i) => row.map((v, t) => (t < i ? v.map(() => 0) : v))),
+  },
+  {
+    name: 'time-distributed-sum-mul',
+    make: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, returnSequences: true, recurrentActivation: 'sigmoid', ...z }) as tf.RNN, mergeMode: 'sum', inputShape: [5, 3] }),
+          tf.layers.bidirectional({ layer: tf.layers.gru({ units: 2, returnSequences: true, recurrentActivation: 'sigmoid', ...z }) as tf.RNN, mergeMode: 'mul' }),
+          tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2, activation: 'sigmoid', ...z }) }),
+        ],
+      }),
+    x: () => floatsOf(4, 5, 3),
   },
 ];
 

@@ -4,7 +4,8 @@
  * per element (or short sums), so 1e-5 relative / 1e-6 absolute.
  */
 import { describe, expect, it } from 'vitest';
-import { add, addBias, backpropFrom, concatFeatures, dropout, dropoutMask, reverseTime } from '../src/ops/elementwise';
+import { add, addBias, backpropFrom, concatFeatures, dropout, reverseTime } from '../src/ops/elementwise';
+import { dropoutMaskRef } from '../src/reference/dropout-rng';
 import { embedding, embeddingSegments } from '../src/ops/embedding';
 import { softmaxXent } from '../src/ops/softmax-xent';
 import * as ref from '../src/reference/reference';
@@ -62,13 +63,15 @@ describe('elementwise ops', () => {
     leaves.free();
   });
 
-  it('spatial dropout: one mask per (sequence, channel) shared by all timesteps; gradient masked alike', async () => {
+  for (const given of [false, true]) it(`spatial dropout (${given ? 'a given mask' : 'drawn in the kernel'}): one mask per (sequence, channel) shared by all timesteps; gradient masked alike`, async () => {
     const engine = await getEngine();
     const r = rng('dropout');
     const B = 5, T = 7, F = 11;
     const X = randomArray(r, B * T * F);
     const dY = randomArray(r, B * T * F);
-    const mask = dropoutMask(rng('mask'), B * F, 0.4);
+    const draw = { key: { seed: [17, 4242] as const, draw: 3 }, stream: 9, rate: 0.4 };
+    // The kernel's draw, or the same mask given explicitly: the reference reads the JS generator's.
+    const mask = dropoutMaskRef(draw, B * F);
     const maskArr = Float64Array.from(mask);
     expectClose(
       ref.spatialDropoutRef(dY, maskArr, B, T, F),
@@ -78,7 +81,7 @@ describe('elementwise ops', () => {
     const leaves = new Leaves(engine);
     const x = leaves.tensor([T, B, F], toTimeMajor(X, B, T, F), 'x');
     const step = engine.beginStep({ grad: true });
-    const y = dropout(step, x, mask, B);
+    const y = dropout(step, x, given ? mask : draw, B);
     backpropFrom(step, y, f32(toTimeMajor(dY, B, T, F)));
     const out = step.read(y.data);
     step.backward();
@@ -87,18 +90,6 @@ describe('elementwise ops', () => {
     expectClose(await out, toTimeMajor(ref.spatialDropoutRef(X, maskArr, B, T, F), B, T, F), RTOL, ATOL, 'y');
     expectClose(await dX, toTimeMajor(ref.spatialDropoutRef(dY, maskArr, B, T, F), B, T, F), RTOL, ATOL, 'dX');
     leaves.free();
-  });
-
-  it('dropout masks: seeded, pre-scaled, near the requested rate, and reproducible', () => {
-    const m1 = dropoutMask(rng(7), 20000, 0.25);
-    const m2 = dropoutMask(rng(7), 20000, 0.25);
-    expect(m1).toEqual(m2);
-    const dropped = m1.filter((v) => v === 0).length / m1.length;
-    expect(dropped).toBeGreaterThan(0.23);
-    expect(dropped).toBeLessThan(0.27);
-    expect(new Set(m1)).toEqual(new Set([0, 1 / 0.75].map(Math.fround)));
-    expect(() => dropoutMask(rng(1), 4, 1)).toThrow(/rate/);
-    expect(dropoutMask(rng(1), 4, 0)).toEqual(new Float32Array([1, 1, 1, 1]));
   });
 
   it('reverseTime and concat: forward and gradients', async () => {

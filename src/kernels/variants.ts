@@ -16,14 +16,23 @@ export type Tuning = 'cpu' | 'gpu';
 /**
  * How a gpu-tuned engine runs the LSTM recurrence: 'auto' (a measured table, ops/lstm-schedule.ts),
  * 'timestep' (one dispatch per timestep) or the whole-sequence kernels with this many batch rows per
- * workgroup (one dispatch per layer and direction).
+ * workgroup (one dispatch per layer and direction), their split dot products summed as `reduction` says.
  */
-export type LstmSchedule = 'auto' | 'timestep' | { sequenceRows: SequenceRows };
-export type SequenceRows = 1 | 2 | 4;
+export type LstmSchedule = 'auto' | 'timestep' | { sequenceRows: SequenceRows; reduction?: SequenceReduction };
+/** 8 only with the 'subgroups' reduction (the others hold at most 4 rows per workgroup). */
+export type SequenceRows = 1 | 2 | 4 | 8;
+/**
+ * How the whole-sequence LSTM forward sums its split dot products: 'workgroup' (through workgroup memory:
+ * every adapter; the default) or 'subgroups' (subgroup shuffles, lstm_sequence_forward_subgroups: only on
+ * a device with the `subgroups` feature, and sized for the adapter's workgroup limits).
+ */
+export type SequenceReduction = 'workgroup' | 'subgroups';
 
 export interface TunedVariant extends KernelVariant<ShaderName> {
   /** Used only by engines of this tuning; others never compile it. */
   only?: Tuning;
+  /** Compiles only on a device with this feature (its module has an `enable` directive): others never compile it. */
+  feature?: GPUFeatureName;
 }
 
 export const BOOLS = [false, true] as const;

@@ -64,7 +64,7 @@ export async function inspectModel(model: Inspectable, x: TensorLike): Promise<I
   let regions: Array<{ slice: Slice; from: number; length: number; at: number }>;
   try {
     const softmax = lastActivation(graph) === 'softmax';
-    const { out } = forward(step, graph, model.params, batch, { training: false, dropoutRng: () => 0, skipLastActivation: softmax, inspect: (b, direction, state) => kept.push({ b, direction, state }) });
+    const { out } = forward(step, graph, model.params, batch, { training: false, skipLastActivation: softmax, inspect: (b, direction, state) => kept.push({ b, direction, state }) });
     predicted = step.read(softmax ? softmaxOf(step, out) : out.data);
     ({ read, regions } = gatherRegions(step, kept.map((k) => k.state)));
     step.submit();

@@ -76,7 +76,7 @@ const present = (c: Json, key: string) => Object.hasOwn(c, key) && c[key] !== nu
  */
 function checkOptions(className: string, c: Json, wrapped: boolean): void {
   // (A dropout layer has no weights to freeze.)
-  if (c.trainable === false && className !== 'Dropout' && className !== 'SpatialDropout1D') {
+  if (c.trainable === false && !['Dropout', 'SpatialDropout1D', 'Masking'].includes(className)) {
     throw new Error('trainable=False is not supported (every layer trains here, so fine-tuning would change a frozen layer); set layer.trainable = True in Keras and save the model again');
   }
   if (present(c, 'quantization_config') || (isObject(c.dtype) && /quant/i.test(String(c.dtype.class_name)))) {
@@ -97,6 +97,13 @@ function checkOptions(className: string, c: Json, wrapped: boolean): void {
     // Bidirectional forces its own (zeros), which the engine's Bidirectional does too.
     if (!wrapped && c.zero_output_for_mask === true && c.return_sequences === true) {
       throw new Error('zero_output_for_mask=True with return_sequences is not supported (padded timesteps carry the last output here, Keras\'s default)');
+    }
+  }
+  if (className === 'TimeDistributed' && isObject(c.layer) && c.layer.class_name === 'Dense' && isObject(c.layer.config)) {
+    try {
+      checkOptions('Dense', c.layer.config, true);
+    } catch (e) {
+      throw new Error(`its wrapped Dense "${String(c.layer.config.name ?? '')}": ${(e as Error).message}`);
     }
   }
   if (className === 'Bidirectional') {

@@ -14,7 +14,8 @@ import type { ParameterStore, ParamSpec } from '../engine/parameters';
 import type { Tensor } from '../engine/tensor';
 import type { recurrentLayer } from '../nn/recurrent-layer';
 import type { activation } from '../ops/activation';
-import type { addBias, dropout, dropoutMask } from '../ops/elementwise';
+import type { addBias, dropout, maskRows } from '../ops/elementwise';
+import type { DropoutDraw } from '../ops/dropout-key';
 import type { embedding } from '../ops/embedding';
 import type { OneHotInput, RecurrentState } from '../ops/recurrence';
 import type { matmul } from '../ops/matmul';
@@ -60,11 +61,11 @@ export interface BuiltParts {
 export interface FusedOps {
   embedding: typeof embedding;
   dropout: typeof dropout;
-  dropoutMask: typeof dropoutMask;
   recurrentLayer: typeof recurrentLayer;
   matmul: typeof matmul;
   addBias: typeof addBias;
   activation: typeof activation;
+  maskRows: typeof maskRows;
 }
 
 export interface ForwardContext {
@@ -73,8 +74,11 @@ export interface ForwardContext {
   batch: InputBatch;
   ops: FusedOps;
   training: boolean;
-  /** The model's dropout stream: masks are drawn from it in layer order, only when training. */
-  dropoutRng: () => number;
+  /**
+   * This layer's dropout mask number `sub` (0…7: its sub-streams, see ops/dropout-key.ts) at `rate`: a draw
+   * the kernels make on the GPU from the training step's key. Only when training (it throws otherwise).
+   */
+  dropout: (sub: number, rate: number) => DropoutDraw;
   /** This is the last layer and its activation is left to the loss (or to the prediction's softmax). */
   skipActivation: boolean;
   /** inspect(): each recurrent layer hands over every direction's kept gates and states. */

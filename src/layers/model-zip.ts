@@ -98,8 +98,29 @@ export interface TrainingState {
   m: Float32Array;
   v: Float32Array;
   step: number;
-  /** Stream states by name (seedrandom's Arc4 state). */
+  /**
+   * The random streams' positions: seedrandom Arc4 states by name (`shuffle`, …) and `dropoutDraws`, the
+   * dropout generator's training-step counter (ops/dropout-key.ts). Files from before dropout masks were
+   * drawn on the GPU hold an Arc4 state under `dropout` instead (see restoredDropoutDraws).
+   */
   rng: Record<string, unknown>;
+}
+
+/**
+ * The dropout draw counter a saved training state continues from: the one it saved or, in a file from
+ * before masks were drawn on the GPU (an Arc4 state under `rng.dropout`, no counter), the optimizer's
+ * step count — one draw per training step, as if the masks had always come from the counter. Such a
+ * file resumes deterministically (the same file and data give the same weights), though not with the
+ * masks the old version's stream would have drawn.
+ */
+export function restoredDropoutDraws(t: TrainingState): number {
+  const saved = t.rng['dropoutDraws'];
+  if (saved !== undefined) {
+    if (!(Number.isSafeInteger(saved) && (saved as number) >= 0)) throw new Error(`its dropout draw counter ${JSON.stringify(saved)} is not a non-negative integer`);
+    return saved as number;
+  }
+  if (t.rng['dropout'] !== undefined && Number.isSafeInteger(t.step) && t.step >= 0) return t.step;
+  throw new Error('its training state has no dropout draw counter');
 }
 
 /** How a manifest records a saved training state (the moments are the entries optimizer-m.bin and optimizer-v.bin). */

@@ -11,11 +11,14 @@ import { DROPOUT } from './kinds/dropout';
 import { EMBEDDING } from './kinds/embedding';
 import { GRU } from './kinds/gru';
 import { LSTM } from './kinds/lstm';
+import { MASKING } from './kinds/masking';
 import { SIMPLE_RNN } from './kinds/simple-rnn';
 import { SPATIAL_DROPOUT_1D } from './kinds/spatial-dropout';
+import { TIME_DISTRIBUTED } from './kinds/time-distributed';
 
 export const LAYER_RULES: { readonly [K in LayerKind]: LayerRule<K> } = {
   Embedding: EMBEDDING,
+  Masking: MASKING,
   SpatialDropout1D: SPATIAL_DROPOUT_1D,
   Dropout: DROPOUT,
   LSTM,
@@ -23,6 +26,7 @@ export const LAYER_RULES: { readonly [K in LayerKind]: LayerRule<K> } = {
   SimpleRNN: SIMPLE_RNN,
   Bidirectional: BIDIRECTIONAL,
   Dense: DENSE,
+  TimeDistributed: TIME_DISTRIBUTED,
 };
 
 export const isLayerKind = (kind: unknown): kind is LayerKind => typeof kind === 'string' && Object.hasOwn(LAYER_RULES, kind);

@@ -1,13 +1,14 @@
 /**
  * A built model's forward pass on one step: each layer as the fused ops its rule maps it to (rules.ts), on
  * time-major tensors ([T, B, F] for sequences, [B, F] otherwise), the padding mask carried alongside.
- * Dropout masks are drawn from the model's dropout stream in layer order, only when training.
+ * Dropout masks are drawn on the GPU from the training step's key, each layer on its own streams.
  */
 import type { Step } from '../engine/step';
 import type { ParameterStore } from '../engine/parameters';
 import { Tensor } from '../engine/tensor';
 import { activation } from '../ops/activation';
-import { addBias, dropout, dropoutMask } from '../ops/elementwise';
+import { addBias, dropout, maskRows } from '../ops/elementwise';
+import { dropoutStream, type DropoutKey } from '../ops/dropout-key';
 import { embedding } from '../ops/embedding';
 import { matmul } from '../ops/matmul';
 import { recurrentLayer } from '../nn/recurrent-layer';
@@ -27,14 +28,14 @@ export interface ForwardResult {
 }
 
 /** The fused ops the layer rules encode onto (layer-rule.ts: the rules import no GPU code themselves). */
-const OPS: FusedOps = { embedding, dropout, dropoutMask, recurrentLayer, matmul, addBias, activation };
+const OPS: FusedOps = { embedding, dropout, recurrentLayer, matmul, addBias, activation, maskRows };
 
 export function forward(
   step: Step,
   graph: Graph,
   params: ParameterStore,
   batch: InputBatch,
-  opts: { training: boolean; dropoutRng: () => number; skipLastActivation: boolean; inspect?: ForwardContext['inspect'] },
+  opts: { training: boolean; dropoutKey?: DropoutKey; skipLastActivation: boolean; inspect?: ForwardContext['inspect'] },
 ): ForwardResult {
   const { B, T } = batch;
   let flow: Flow = { x: null, mask: null, embedded: null };
@@ -49,10 +50,16 @@ export function forward(
     const first = graph.layers[0]!.layer;
     flow.x = batch.oneHot && ruleOf(first).takesOneHot(first, opts.training) ? { shape: [T, B, features], ids: batch.oneHot } : new Tensor(shape, step.upload(batch.floats, 'input'), null, 'input');
   }
-  const context = { step, params, batch, ops: OPS, training: opts.training, dropoutRng: opts.dropoutRng, ...(opts.inspect ? { inspect: opts.inspect } : {}) };
+  if (opts.training && !opts.dropoutKey) throw new Error('forward: a training forward needs the step\'s dropout key');
+  const key = opts.training ? opts.dropoutKey! : null;
+  const context = { step, params, batch, ops: OPS, training: opts.training, ...(opts.inspect ? { inspect: opts.inspect } : {}) };
   const last = graph.layers.length - 1;
   graph.layers.forEach((b, i) => {
-    flow = ruleOf(b.layer).forward(b, flow, { ...context, skipActivation: i === last && opts.skipLastActivation });
+    const dropoutOf = (sub: number, rate: number) => {
+      if (!key) throw new Error(`layer "${b.name}": dropout masks are drawn only when training`);
+      return { key, stream: dropoutStream(i, sub), rate };
+    };
+    flow = ruleOf(b.layer).forward(b, flow, { ...context, dropout: dropoutOf, skipActivation: i === last && opts.skipLastActivation });
   });
   return { out: tensorOf(flow), mask: flow.mask, embedded: flow.embedded };
 }

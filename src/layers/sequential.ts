@@ -17,7 +17,8 @@ import { gatherInputs, gatherTargets, readInputs, readTargets, toNested, type In
 import { buildGraph, countParams, initialWeights, type BuiltLayer, type Graph } from './graph';
 import { checkGraphFits, maxGraphRows, type LimitAdvice } from './limits';
 import { forward, type InputBatch } from './run';
-import type { TrainingState } from './model-zip';
+import { restoredDropoutDraws, type TrainingState } from './model-zip';
+import { dropoutSeed, type DropoutKey } from '../ops/dropout-key';
 import { decodeSequential, encodeSequential, type DecodedFile, type ModelKind, type PresetPart } from './file';
 import type { OpenedModelZip } from './model-zip';
 import { formatSummary } from './summary';
@@ -128,7 +129,10 @@ export class Sequential {
   private compiled: Compiled | null = null;
   private compiledAs: CompileArgs | null = null;
   private metadata: Record<string, unknown> | undefined;
-  private dropoutRng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>;
+  /** The dropout generator's key (ops/dropout-key.ts): the seed's two words … */
+  private readonly dropoutSeed: readonly [number, number];
+  /** … and the training-step counter: each training step's masks are draw `dropoutDraws`, then it counts on. */
+  private dropoutDraws = 0;
   private shuffleRng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>;
   private disposed = false;
   /** The kernels of this model's cells (beyond the LSTM's, which every engine has) are compiled on its engine. */
@@ -143,7 +147,7 @@ export class Sequential {
     readonly seed: number | string,
     readonly name: string,
   ) {
-    this.dropoutRng = seedrandom(`${seed}/dropout`, { state: true });
+    this.dropoutSeed = dropoutSeed(seed);
     this.shuffleRng = seedrandom(`${seed}/shuffle`, { state: true });
     this.cellsReady = cellKinds(graph).every((k) => k === 'lstm');
   }
@@ -255,7 +259,7 @@ export class Sequential {
   private encodeTrain(step: Step, c: Compiled, batch: TrainBatch, classWeights: Float32Array | undefined, mark?: (phase: TrainPhase) => void): Promise<StepStats> {
     this.params.zeroGrads(step);
     mark?.('zero grads');
-    const { out, mask } = forward(step, this.graph, this.params, batch.input, { training: true, dropoutRng: this.dropoutRng, skipLastActivation: lossFusesActivation(c.loss) });
+    const { out, mask } = forward(step, this.graph, this.params, batch.input, { training: true, dropoutKey: this.nextDropoutKey(), skipLastActivation: lossFusesActivation(c.loss) });
     mark?.('forward');
     const loss = encodeLoss(step, c, out, batch.targets, mask, classWeights);
     const statsP = step.read(loss.stats);
@@ -287,7 +291,7 @@ export class Sequential {
   private evalBatch(c: Compiled, batch: TrainBatch, withOutputs = false): Promise<LossStats & { outputs?: Float32Array }> {
     const step = this.engine.beginStep({ grad: false, label: 'eval step' });
     try {
-      const { out, mask } = forward(step, this.graph, this.params, batch.input, { training: false, dropoutRng: this.dropoutRng, skipLastActivation: lossFusesActivation(c.loss) });
+      const { out, mask } = forward(step, this.graph, this.params, batch.input, { training: false, skipLastActivation: lossFusesActivation(c.loss) });
       const loss = encodeLoss(step, c, out, batch.targets, mask);
       const statsP = step.read(loss.stats);
       const outputsP = withOutputs ? step.read(loss.predictions) : null;
@@ -523,7 +527,7 @@ export class Sequential {
    */
   encodeInference(step: Step, input: InputBatch): Promise<Float32Array> {
     const softmax = lastActivation(this.graph) === 'softmax';
-    const { out: y } = forward(step, this.graph, this.params, input, { training: false, dropoutRng: this.dropoutRng, skipLastActivation: softmax });
+    const { out: y } = forward(step, this.graph, this.params, input, { training: false, skipLastActivation: softmax });
     return step.read(softmax ? softmaxOf(step, y) : y.data);
   }
 
@@ -545,7 +549,7 @@ export class Sequential {
     let read: Promise<[Float32Array, Float32Array]>;
     try {
       this.params.zeroGrads(step);
-      const { out, embedded } = forward(step, this.graph, this.params, gatherInputs(inputs, [0], 'ids'), { training: false, dropoutRng: this.dropoutRng, skipLastActivation: true });
+      const { out, embedded } = forward(step, this.graph, this.params, gatherInputs(inputs, [0], 'ids'), { training: false, skipLastActivation: true });
       const seed = new Float32Array(U);
       seed[target] = 1;
       backpropFrom(step, out, seed);
@@ -603,15 +607,20 @@ export class Sequential {
    */
   async saveAs(preset: PresetPart | null, opts: { includeOptimizer?: boolean; compress?: boolean } = {}): Promise<Uint8Array> {
     this.alive();
-    const training = opts.includeOptimizer === false ? undefined : { ...(await this.params.readOptimizer()), rng: { dropout: this.dropoutRng.state(), shuffle: this.shuffleRng.state() } };
+    const training = opts.includeOptimizer === false ? undefined : { ...(await this.params.readOptimizer()), rng: { dropoutDraws: this.dropoutDraws, shuffle: this.shuffleRng.state() } };
     const file = { graph: this.graph, name: this.name, seed: this.seed, compile: this.compiledAs, metadata: this.metadata };
     return encodeSequential(file, await this.params.read(), training, { ...(preset ? { preset } : {}), ...(opts.compress !== undefined ? { compress: opts.compress } : {}) });
+  }
+
+  /** The key of the next training step's dropout masks (the counter moves on once per training step). */
+  private nextDropoutKey(): DropoutKey {
+    return { seed: this.dropoutSeed, draw: this.dropoutDraws++ };
   }
 
   /** @internal Continue from a saved training state (loadModel). */
   restoreTraining(t: TrainingState): void {
     this.params.writeOptimizer(t);
-    this.dropoutRng = seedrandom('', { state: t.rng.dropout as seedrandom.State.Arc4 });
+    this.dropoutDraws = restoredDropoutDraws(t);
     this.shuffleRng = seedrandom('', { state: t.rng.shuffle as seedrandom.State.Arc4 });
   }
 

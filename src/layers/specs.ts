@@ -46,13 +46,25 @@ export const RNN_ACTIVATIONS: readonly RnnActivation[] = ['tanh', 'relu', 'sigmo
 export interface SimpleRnnArgs extends LstmArgs {
   activation?: RnnActivation;
 }
+/** How a Bidirectional combines its two directions (Keras's merge_mode): concatenated features, or element by element. */
+export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
+export const MERGE_MODES: readonly MergeMode[] = ['concat', 'sum', 'mul', 'ave'];
 export interface BidirectionalArgs extends Common {
   layer: RecurrentLayer;
-  mergeMode?: 'concat';
+  /** Default 'concat' (output 2·units wide); 'sum', 'mul' and 'ave' keep units. */
+  mergeMode?: MergeMode;
 }
 export interface DenseArgs extends Common {
   units: number;
   activation?: Activation;
+}
+/** Keras Masking: a timestep whose features all equal `maskValue` (default 0) is padding. */
+export interface MaskingArgs extends Common {
+  maskValue?: number;
+}
+/** Keras TimeDistributed around a Dense: the dense layer at every timestep of a sequence. */
+export interface TimeDistributedArgs extends Common {
+  layer: DenseLayer;
 }
 
 export interface EmbeddingLayer extends Required<Omit<EmbeddingArgs, 'name' | 'inputShape'>>, Common {
@@ -79,13 +91,22 @@ export const RECURRENT_CLASSES: ReadonlyArray<RecurrentLayer['className']> = ['L
 export interface BidirectionalLayer extends Common {
   className: 'Bidirectional';
   layer: RecurrentLayer;
-  mergeMode: 'concat';
+  mergeMode: MergeMode;
 }
 export interface DenseLayer extends Required<Omit<DenseArgs, 'name' | 'inputShape'>>, Common {
   className: 'Dense';
 }
 
-export type Layer = EmbeddingLayer | SpatialDropoutLayer | DropoutLayer | LstmLayer | GruLayer | SimpleRnnLayer | BidirectionalLayer | DenseLayer;
+export interface MaskingLayer extends Common {
+  className: 'Masking';
+  maskValue: number;
+}
+export interface TimeDistributedLayer extends Common {
+  className: 'TimeDistributed';
+  layer: DenseLayer;
+}
+
+export type Layer = EmbeddingLayer | MaskingLayer | SpatialDropoutLayer | DropoutLayer | LstmLayer | GruLayer | SimpleRnnLayer | BidirectionalLayer | DenseLayer | TimeDistributedLayer;
 
 function positiveInt(layer: string, field: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`${layer}: ${field} must be a positive integer, got ${String(v)}`);
@@ -183,6 +204,13 @@ export function recurrentLayerFor(cell: CellName, args: LstmArgs): RecurrentLaye
   }
 }
 
+function denseLayer(args: DenseArgs): DenseLayer {
+  known('dense', args, ['units', 'activation']);
+  const activation = args.activation ?? 'linear';
+  if (!ACTIVATIONS.includes(activation)) throw new Error(`dense: unknown activation "${activation}" (known: ${ACTIVATIONS.join(', ')})`);
+  return { className: 'Dense', ...common('dense', args), units: positiveInt('dense', 'units', args.units), activation };
+}
+
 /** The layers, named as in TF.js (`tf.layers.lstm` → `layers.lstm`). */
 export const layers = {
   embedding(args: EmbeddingArgs): EmbeddingLayer {
@@ -209,14 +237,25 @@ export const layers = {
   bidirectional(args: BidirectionalArgs): BidirectionalLayer {
     known('bidirectional', args, ['layer', 'mergeMode']);
     if (!RECURRENT_CLASSES.includes(args.layer?.className)) throw new Error('bidirectional: layer must be a recurrent layer (layers.lstm, layers.gru or layers.simpleRNN)');
-    if ((args.mergeMode ?? 'concat') !== 'concat') throw new Error(`bidirectional: mergeMode "${args.mergeMode}" is not supported (only 'concat')`);
+    const mergeMode = args.mergeMode ?? 'concat';
+    if (!MERGE_MODES.includes(mergeMode)) throw new Error(`bidirectional: unknown mergeMode ${JSON.stringify(args.mergeMode)} (known: ${MERGE_MODES.join(', ')})`);
     if (args.layer.inputShape) throw new Error('bidirectional: give inputShape to the bidirectional layer, not to the layer it wraps');
-    return { className: 'Bidirectional', ...common('bidirectional', args), layer: recurrentLayer(args.layer), mergeMode: 'concat' };
+    return { className: 'Bidirectional', ...common('bidirectional', args), layer: recurrentLayer(args.layer), mergeMode };
   },
-  dense(args: DenseArgs): DenseLayer {
-    known('dense', args, ['units', 'activation']);
-    const activation = args.activation ?? 'linear';
-    if (!ACTIVATIONS.includes(activation)) throw new Error(`dense: unknown activation "${activation}" (known: ${ACTIVATIONS.join(', ')})`);
-    return { className: 'Dense', ...common('dense', args), units: positiveInt('dense', 'units', args.units), activation };
+  dense: denseLayer,
+  /** Keras Masking: the model's first layer, on float sequences; masked timesteps are zeros and skipped downstream. */
+  masking(args: MaskingArgs = {}): MaskingLayer {
+    known('masking', args, ['maskValue']);
+    const maskValue = args.maskValue ?? 0;
+    if (typeof maskValue !== 'number' || !Number.isFinite(maskValue)) throw new Error(`masking: maskValue must be a finite number, got ${JSON.stringify(args.maskValue)}`);
+    return { className: 'Masking', ...common('masking', args), maskValue };
+  },
+  /** Keras TimeDistributed(Dense): the dense layer applied at every timestep (a plain dense on a sequence computes the same). */
+  timeDistributed(args: TimeDistributedArgs): TimeDistributedLayer {
+    known('timeDistributed', args, ['layer']);
+    if (args.layer?.className !== 'Dense') throw new Error('timeDistributed: layer must be a dense layer (layers.dense); no other layer is supported inside TimeDistributed');
+    if (args.layer.inputShape) throw new Error('timeDistributed: give inputShape to the timeDistributed layer, not to the layer it wraps');
+    const { className: _c, ...inner } = args.layer;
+    return { className: 'TimeDistributed', ...common('timeDistributed', args), layer: denseLayer(inner) };
   },
 };

@@ -1,13 +1,14 @@
 /**
  * One recurrent layer at run time — an LSTM, a GRU (either Keras form) or a SimpleRNN: one direction, or
- * two (Keras Bidirectional, merge_mode 'concat'), each with its variational dropout masks and its time
+ * two (Keras Bidirectional, any merge_mode), each with its variational dropout masks and its time
  * reversal (go_backwards), on a time-major input. The cell's fused op runs each direction.
  */
 import { type Step } from '../engine/step';
 import { type Tensor } from '../engine/tensor';
-import { concatFeatures, dropout, maskRows, reverseTime } from '../ops/elementwise';
+import { concatFeatures, dropout, maskRows, reverseTime, type DropoutMask } from '../ops/elementwise';
 import { gru } from '../ops/gru';
 import { lstm } from '../ops/lstm';
+import { mergeDirections } from '../ops/merge';
 import { isOneHot, type OneHotInput, type RecurrentCell, type RecurrentOptions, type RecurrentOutput, type RecurrentState, type RecurrentWeights } from '../ops/recurrence';
 import { simpleRnn } from '../ops/simple-rnn';
 
@@ -26,8 +27,9 @@ export interface RecurrentDirection {
   weights: RecurrentWeights;
   /** Runs on the time-reversed input (Keras go_backwards). */
   backward: boolean;
-  inputMask: Float32Array | null;
-  recurrentMask: Float32Array | null;
+  /** Dropout masks: drawn on the GPU from a key, or given (ops/dropout-key.ts). */
+  inputMask: DropoutMask | null;
+  recurrentMask: DropoutMask | null;
 }
 
 /** The cell's fused op over one direction. */
@@ -42,13 +44,15 @@ function runCell(step: Step, cell: RecurrentCell, x: Tensor | OneHotInput, w: Re
 /**
  * One recurrent layer, one or two directions, on a time-major [T, B, in] input: [T, B, F]
  * (returnSequences) or [B, F], where two directions are concatenated along features (Keras
- * Bidirectional, merge_mode 'concat': the backward direction's sequence is re-reversed into input
- * order), and a single backward direction keeps its sequence in reversed order, as Keras's go_backwards
+ * Bidirectional, merge_mode 'concat'; or summed, multiplied or averaged: the backward direction's
+ * sequence is re-reversed into input order), and a single backward direction keeps its sequence in reversed order, as Keras's go_backwards
  * does. A one-hot input (the model's own input, see OneHotInput) takes no input dropout.
  */
 export interface LayerRun {
   mask: Uint32Array | null;
   returnSequences: boolean;
+  /** How two directions combine (Keras merge_mode; default 'concat'). */
+  merge?: 'concat' | 'sum' | 'mul' | 'ave';
   name: string;
   /** Keep each direction's gates and states and hand them over (inspect()): direction i, its state. */
   onState?: (direction: number, state: RecurrentState) => void;
@@ -79,7 +83,9 @@ export function recurrentLayer(step: Step, cell: RecurrentCell, input: Tensor | 
   });
   const pick = (r: (typeof results)[number]) => (wantSeq ? r.sequence : r.last);
   if (results.length === 1) return pick(results[0]!);
-  const both = concatFeatures(step, pick(results[0]!), pick(results[1]!), `${run.name} concat`);
+  const merge = run.merge ?? 'concat';
+  const [a, b] = [pick(results[0]!), pick(results[1]!)];
+  const both = merge === 'concat' ? concatFeatures(step, a, b, `${run.name} concat`) : mergeDirections(step, a, b, merge, `${run.name} ${merge}`);
   // Keras's Bidirectional returns zeros at masked timesteps of a sequence (a single layer carries its state there).
   return wantSeq && run.mask ? maskRows(step, both, run.mask, `${run.name} masked`) : both;
 }

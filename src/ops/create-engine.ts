@@ -3,11 +3,26 @@
  * its tuning, which is what models run on, and the default one that models share unless given one.
  */
 import { Engine, type EngineOptions } from '../engine/engine';
+import { acquireGpu } from '../gpu/device';
 import type { RecurrentCell } from './recurrence';
 import { cellKernels, opKernels } from './kernels';
+import { checkSchedule, sequenceDevice } from './lstm-schedule';
 
-export function createEngine(options: EngineOptions = {}): Promise<Engine> {
-  return Engine.create({ ...options, kernels: opKernels });
+/**
+ * The kernels follow the device as well as the tuning and schedule: the subgroup LSTM forward exists only
+ * where the device has the `subgroups` feature, in the widest shape its limits allow (ops/lstm-schedule.ts);
+ * a schedule that asks for it on a device without the feature is an error here.
+ */
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  const gpu = options.gpu ?? (await acquireGpu(options.acquire));
+  const device = sequenceDevice(gpu.device);
+  try {
+    checkSchedule(options.lstmSchedule ?? 'auto', device);
+    return await Engine.create({ ...options, gpu, kernels: (tuning, schedule) => opKernels(tuning, schedule, device).filter((v) => !v.feature || gpu.device.features.has(v.feature)) });
+  } catch (e) {
+    if (!options.gpu) gpu.destroy();
+    throw e;
+  }
 }
 
 /**
@@ -17,7 +32,7 @@ export function createEngine(options: EngineOptions = {}): Promise<Engine> {
  */
 export async function prepareCells(engine: Engine, cells: Iterable<RecurrentCell['kind']>): Promise<void> {
   const storage = engine.device.limits.maxComputeWorkgroupStorageSize;
-  await engine.prepare(cellKernels(cells, engine.tuning, engine.lstmSchedule).filter((v) => (v.workgroupBytes ?? 0) <= storage));
+  await engine.prepare(cellKernels(cells, engine.tuning, engine.lstmSchedule, sequenceDevice(engine.device)).filter((v) => (v.workgroupBytes ?? 0) <= storage && (!v.feature || engine.device.features.has(v.feature))));
 }
 
 let defaultEngine: Promise<Engine> | null = null;

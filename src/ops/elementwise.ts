@@ -1,10 +1,13 @@
 /**
- * Small tape ops: add, bias add, scaled accumulate, dropout with host-made masks, time reversal and
- * feature concatenation. Each is one forward dispatch and a backward of one or two.
+ * Small tape ops: add, bias add, scaled accumulate, dropout (its mask drawn in the kernel, or given), time
+ * reversal and feature concatenation. Each is one forward dispatch and a backward of one or two.
  */
 import { grid1d, type Step } from '../engine/step';
 import { Tensor, type Slice } from '../engine/tensor';
 import { kernel, type TunedVariant } from '../kernels/variants';
+import { checkRate, drawParams, isDraw, type DropoutMask } from './dropout-key';
+
+export type { DropoutDraw, DropoutKey, DropoutMask } from './dropout-key';
 
 /** The kernels of this file's ops, by op (the op table in kernels.ts lists them per direction). */
 export const ELEMENTWISE_KERNELS = {
@@ -13,7 +16,8 @@ export const ELEMENTWISE_KERNELS = {
   addBias: [kernel('add_bias')],
   columnSum: [kernel('column_sum', 'cpu'), kernel('column_sum_wide', 'gpu')],
   copyStrided: [kernel('copy_strided')],
-  dropout: [kernel('dropout')],
+  dropout: [kernel('dropout'), kernel('dropout_draw')],
+  dropoutMask: [kernel('dropout_mask')],
   maskRows: [kernel('mask_rows')],
   reverseTime: [kernel('reverse_time')],
 } satisfies Record<string, readonly TunedVariant[]>;
@@ -100,36 +104,54 @@ export function addBias(step: Step, x: Tensor, bias: Tensor, name = 'add_bias'):
 }
 
 /**
- * A pre-scaled dropout mask (0 or 1/(1−rate)) of `count` entries from a seeded stream.
- * rate = 0 gives all ones; rate must be in [0, 1).
+ * A dropout mask of `count` elements as a slice the step's kernels read (the recurrent cells' recurrent
+ * mask): a draw is filled on the GPU (dropout_mask.wgsl: the elements dropout_draw.wgsl would draw for
+ * it), an explicit mask uploaded. No tape entry: the mask is a constant of the step.
  */
-export function dropoutMask(rng: () => number, count: number, rate: number): Float32Array {
-  if (!(rate >= 0 && rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${rate}`);
-  const m = new Float32Array(count);
-  const keep = 1 / (1 - rate);
-  for (let i = 0; i < count; i++) m[i] = rng() >= rate ? keep : 0;
+export function dropoutMaskSlice(step: Step, mask: DropoutMask, count: number, name = 'dropout mask'): Slice {
+  if (!isDraw(mask)) {
+    if (mask.length !== count) throw new Error(`${name}: ${mask.length} entries, expected ${count}`);
+    return step.upload(mask, name);
+  }
+  const m = step.scratch(count, name);
+  step.dispatch('dropout_mask', { buffers: { M: m }, params: { n: count, offM: m.offset, ...drawParams(mask) }, workgroups: grid1d(count) });
   return m;
 }
 
 /**
  * Y[r, c] = X[r, c]·mask[r mod maskRows, c]. With a time-major [T, B, F] tensor and maskRows = B this is
  * SpatialDropout1D / variational dropout: one mask per (sequence, feature), shared by every timestep.
- * Backward: dX += dY ⊙ mask (the same map, accumulating).
+ * Backward: dX += dY ⊙ mask (the same map, accumulating). A draw's mask is computed in the kernel, forward
+ * and backward alike (dropout_draw.wgsl: nothing drawn on the host, nothing uploaded); an explicit
+ * Float32Array (pre-scaled: 0 or 1/(1 − rate)) is uploaded and read (dropout.wgsl).
  */
-export function dropout(step: Step, x: Tensor, mask: Float32Array, maskRows: number, name = 'dropout'): Tensor {
+export function dropout(step: Step, x: Tensor, mask: DropoutMask, maskRows: number, name = 'dropout'): Tensor {
   const cols = x.shape[x.shape.length - 1]!;
   const rows = x.size / cols;
-  if (mask.length !== maskRows * cols || rows % maskRows !== 0) {
-    throw new Error(`dropout: mask of ${mask.length} does not tile "${x.name}" [${x.shape.join(', ')}] with ${maskRows} mask rows`);
+  if (!(Number.isInteger(maskRows) && maskRows > 0 && rows % maskRows === 0) || (!isDraw(mask) && mask.length !== maskRows * cols)) {
+    const what = isDraw(mask) ? 'a drawn mask' : `a mask of ${mask.length}`;
+    throw new Error(`dropout: ${what} does not tile "${x.name}" [${x.shape.join(', ')}] with ${maskRows} mask rows`);
   }
-  const maskSlice = step.upload(mask, `${name} mask`);
   const out = step.output(x.shape, name, x.requiresGrad);
-  const apply = (src: Slice, dst: Slice, accumulate: boolean) =>
-    step.dispatch('dropout', {
-      buffers: { X: src, mask: maskSlice, Y: dst },
-      params: { rows, cols, maskRows, offX: src.offset, offY: dst.offset, accumulate: accumulate ? 1 : 0 },
-      workgroups: grid1d(rows * cols),
-    });
+  let apply: (src: Slice, dst: Slice, accumulate: boolean) => void;
+  if (isDraw(mask)) {
+    checkRate(mask.rate);
+    const key = drawParams(mask);
+    apply = (src, dst, accumulate) =>
+      step.dispatch('dropout_draw', {
+        buffers: { X: src, Y: dst },
+        params: { rows, cols, maskRows, offX: src.offset, offY: dst.offset, accumulate: accumulate ? 1 : 0, ...key },
+        workgroups: grid1d(rows * cols),
+      });
+  } else {
+    const maskSlice = step.upload(mask, `${name} mask`);
+    apply = (src, dst, accumulate) =>
+      step.dispatch('dropout', {
+        buffers: { X: src, mask: maskSlice, Y: dst },
+        params: { rows, cols, maskRows, offX: src.offset, offY: dst.offset, accumulate: accumulate ? 1 : 0 },
+        workgroups: grid1d(rows * cols),
+      });
+  }
   apply(x.data, out.data, false);
   step.tape.record(name, () => {
     if (x.grad) apply(out.grad!, x.grad, true);

@@ -13,9 +13,10 @@ import { ACTIVATION_KERNELS } from './activation';
 import { ELEMENTWISE_KERNELS as E } from './elementwise';
 import { EMBEDDING_KERNELS } from './embedding';
 import { LSTM_KERNELS } from './lstm';
+import { MERGE_KERNELS } from './merge';
 import { DECODE_KERNELS } from './recurrent-decoder';
 import type { RecurrentCell } from './recurrence';
-import { scheduledRows } from './lstm-schedule';
+import { scheduledVariant, type SequenceDevice } from './lstm-schedule';
 import { GRU_KERNELS } from './gru';
 import { GEMM_KERNELS } from './matmul';
 import { SIMPLE_RNN_KERNELS } from './simple-rnn';
@@ -24,7 +25,7 @@ import { SAMPLE_KERNELS } from './sample';
 import { SOFTMAX_XENT_KERNELS } from './softmax-xent';
 
 export type OpName =
-  | 'matmul' | 'add' | 'addBias' | 'embedding' | 'dropout' | 'softmaxXent' | 'reverseTime' | 'concat' | 'maskRows' | 'lstm'
+  | 'matmul' | 'add' | 'addBias' | 'embedding' | 'dropout' | 'dropoutMask' | 'softmaxXent' | 'reverseTime' | 'concat' | 'merge' | 'maskRows' | 'lstm'
   | 'activation' | 'pointwiseLoss' | 'sample' | 'lstmDecode';
 
 export interface OpKernels {
@@ -39,9 +40,12 @@ export const OP_KERNELS: { readonly [P in OpName]: OpKernels } = {
   embedding: EMBEDDING_KERNELS,
   // Dropout with a fixed mask is linear and self-adjoint: the backward is the same masked product.
   dropout: { forward: E.dropout, backward: E.dropout },
+  // A recurrent layer's recurrent-dropout mask, filled on the GPU for the cell kernels to read: a constant of the step.
+  dropoutMask: { forward: E.dropoutMask, backward: [] },
   softmaxXent: SOFTMAX_XENT_KERNELS,
   reverseTime: { forward: E.reverseTime, backward: E.reverseTime },
   concat: { forward: E.copyStrided, backward: E.copyStrided },
+  merge: MERGE_KERNELS,
   maskRows: { forward: E.maskRows, backward: E.maskRows },
   lstm: LSTM_KERNELS,
   activation: ACTIVATION_KERNELS,
@@ -66,16 +70,17 @@ export const CELL_KERNELS: { readonly [C in ExtraCell]: readonly TunedVariant[] 
 
 /**
  * Every kernel variant the ops and the optimizer use with this tuning (all of them without one) and,
- * given one, LSTM schedule (whole-sequence kernels only for the rows choices it may dispatch).
+ * given one, LSTM schedule (whole-sequence kernels only for the rows choices it may dispatch) on this
+ * device (the subgroup forward only where it has the feature; see scheduledVariant).
  */
-export function opKernels(tuning?: Tuning, schedule?: LstmSchedule): TunedVariant[] {
-  return scheduled(variantsFor([...Object.values(OP_KERNELS).flatMap((op) => [op.forward, op.backward]), OPTIMIZER_KERNELS], tuning), tuning, schedule);
+export function opKernels(tuning?: Tuning, schedule?: LstmSchedule, device?: SequenceDevice): TunedVariant[] {
+  return scheduled(variantsFor([...Object.values(OP_KERNELS).flatMap((op) => [op.forward, op.backward]), OPTIMIZER_KERNELS], tuning), tuning, schedule, device);
 }
 
 /** The kernels `cells` add to an engine of this tuning and schedule (see CELL_KERNELS); all of them without either. */
-export function cellKernels(cells: Iterable<RecurrentCell['kind']>, tuning?: Tuning, schedule?: LstmSchedule): TunedVariant[] {
+export function cellKernels(cells: Iterable<RecurrentCell['kind']>, tuning?: Tuning, schedule?: LstmSchedule, device?: SequenceDevice): TunedVariant[] {
   const lists = [...new Set(cells)].filter((c): c is ExtraCell => c !== 'lstm').map((c) => CELL_KERNELS[c]);
-  return scheduled(variantsFor(lists, tuning), tuning, schedule);
+  return scheduled(variantsFor(lists, tuning), tuning, schedule, device);
 }
 
 /** Every kernel variant of every op and cell (the registry test: every shader is used). */
@@ -83,9 +88,8 @@ export function allKernels(): TunedVariant[] {
   return [...opKernels(), ...cellKernels(['gru', 'simpleRnn'])];
 }
 
-/** Whole-sequence variants (the ones with a ROWS override) only for the rows choices the schedule may dispatch. */
-function scheduled(all: TunedVariant[], tuning?: Tuning, schedule?: LstmSchedule): TunedVariant[] {
+/** Whole-sequence variants (the ones with a ROWS override) only as the schedule may dispatch them on this device. */
+function scheduled(all: TunedVariant[], tuning?: Tuning, schedule?: LstmSchedule, device?: SequenceDevice): TunedVariant[] {
   if (!tuning || !schedule) return all;
-  const rows: number[] = scheduledRows(schedule, tuning);
-  return all.filter((v) => v.overrides?.ROWS === undefined || rows.includes(Number(v.overrides.ROWS)));
+  return all.filter((v) => scheduledVariant(v, tuning, schedule, device));
 }

@@ -34,16 +34,95 @@ export function scheduledRows(schedule: LstmSchedule, tuning: 'cpu' | 'gpu'): Se
   return schedule === 'auto' ? [...AUTO_ROWS] : [schedule.sequenceRows];
 }
 
+/** What the whole-sequence kernels need to know of a device: its workgroup limits and its subgroups. */
+export interface SequenceDevice {
+  workgroupStorage: number;
+  invocations: number;
+  /** The adapter's smallest subgroup where the device has the `subgroups` feature; 0 where it has not. */
+  subgroupMinSize: number;
+}
+
+export function sequenceDevice(device: GPUDevice): SequenceDevice {
+  const info = (device as GPUDevice & { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo;
+  return {
+    workgroupStorage: device.limits.maxComputeWorkgroupStorageSize,
+    invocations: device.limits.maxComputeInvocationsPerWorkgroup,
+    // WebGPU's subgroups are never smaller than 4 invocations (a browser may not report the size).
+    subgroupMinSize: device.features.has('subgroups') ? Math.max(4, info?.subgroupMinSize ?? 4) : 0,
+  };
+}
+
+/**
+ * The workgroup shapes of the subgroup forward (lstm_sequence_forward_subgroups: THREADS invocations,
+ * HW_VEC4 vec4s of workgroup memory, both override constants). 'standard' fits every device with the
+ * feature (WebGPU's default limits, 256 invocations and 16 KiB); 'wide' is for adapters that offer 1,024
+ * invocations and 48 KiB (the H100 and H200 do): 4× the lanes per unit quad and up to 8 rows at 768 units.
+ */
+export interface SubgroupShape {
+  name: 'standard' | 'wide';
+  THREADS: number;
+  HW_VEC4: number;
+}
+export const SUBGROUP_SHAPES: readonly SubgroupShape[] = [
+  { name: 'standard', THREADS: 256, HW_VEC4: 1024 },
+  { name: 'wide', THREADS: 1024, HW_VEC4: 3072 },
+];
+const SUBGROUP_ROWS: readonly SequenceRows[] = [1, 2, 4, 8];
+
+/** The widest subgroup shape this device's limits allow, or null without the `subgroups` feature. */
+export function subgroupShape(d: SequenceDevice): SubgroupShape | null {
+  if (d.subgroupMinSize === 0) return null;
+  const fit = SUBGROUP_SHAPES.filter((s) => s.THREADS <= d.invocations && 16 * s.HW_VEC4 <= d.workgroupStorage);
+  return fit.at(-1) ?? null;
+}
+
+/** The subgroup forward's variant for these rows and shape (declared `only: 'gpu'`, needing the feature). */
+function subgroupKernel(ROWS: SequenceRows, shape: SubgroupShape): TunedVariant {
+  return { ...kernel('lstm_sequence_forward_subgroups', 'gpu', { ROWS, THREADS: shape.THREADS, HW_VEC4: shape.HW_VEC4 }), workgroupBytes: 16 * shape.HW_VEC4, feature: 'subgroups' };
+}
+
+/** Every variant of the subgroup forward (each shape, each rows choice): an engine keeps what its schedule and device allow. */
+export function subgroupSequenceKernels(): TunedVariant[] {
+  return SUBGROUP_SHAPES.flatMap((shape) => SUBGROUP_ROWS.map((rows) => subgroupKernel(rows, shape)));
+}
+
+/**
+ * Whether an engine of this tuning and schedule, on this device, compiles variant `v`: whole-sequence
+ * variants (a ROWS override) only for the rows its schedule may dispatch; the subgroup forward only with
+ * the 'subgroups' reduction, in the device's shape (never on a device without the feature: a module with
+ * `enable subgroups;` does not even compile there), and then in place of the workgroup-reduction forward.
+ * A 'subgroups' schedule on a device without the feature is an error, not a switch to the other kernels.
+ */
+export function scheduledVariant(v: TunedVariant, tuning: 'cpu' | 'gpu', schedule: LstmSchedule, device: SequenceDevice | undefined): boolean {
+  if (v.overrides?.ROWS === undefined) return true;
+  if (!(scheduledRows(schedule, tuning) as number[]).includes(Number(v.overrides.ROWS))) return false;
+  const subgroups = typeof schedule === 'object' && schedule.reduction === 'subgroups';
+  if (v.shader === 'lstm_sequence_forward_subgroups') {
+    const shape = subgroups && device ? subgroupShape(device) : null;
+    return shape !== null && v.overrides.THREADS === shape.THREADS && v.overrides.HW_VEC4 === shape.HW_VEC4;
+  }
+  return !(subgroups && v.shader === 'lstm_sequence_forward');
+}
+
+/** Throws when this schedule cannot run on this device at all (a 'subgroups' reduction without the feature). */
+export function checkSchedule(schedule: LstmSchedule, device: SequenceDevice): void {
+  if (typeof schedule === 'object' && schedule.reduction === 'subgroups' && !subgroupShape(device)) {
+    throw new Error("lstmSchedule: the 'subgroups' reduction needs the adapter's `subgroups` feature, which this device does not offer (use the default 'workgroup' reduction)");
+  }
+}
+
 export interface SequencePlan {
   rows: SequenceRows;
   /** Ways each kernel splits its dot products (as many as its invocations and workgroup memory allow). */
   forwardSlices: number;
   backwardSlices: number;
+  /** The forward runs lstm_sequence_forward_subgroups in this shape, with `slices` lanes per unit quad. */
+  subgroups?: SubgroupShape & { slices: number };
 }
 
 /** Whether the whole-sequence kernels can run this layer with `rows` rows per workgroup. */
 export function sequenceFits(H: number, rows: SequenceRows, offsets: number, workgroupStorage: number): boolean {
-  return H % 4 === 0 && offsets % 4 === 0 && H / 4 <= THREADS && rows * H <= FORWARD_HW_FLOATS && rows * 4 * H <= BACKWARD_DG_FLOATS && workgroupStorage >= SEQUENCE_WORKGROUP_BYTES;
+  return rows <= 4 && H % 4 === 0 && offsets % 4 === 0 && H / 4 <= THREADS && rows * H <= FORWARD_HW_FLOATS && rows * 4 * H <= BACKWARD_DG_FLOATS && workgroupStorage >= SEQUENCE_WORKGROUP_BYTES;
 }
 
 function plan(H: number, rows: SequenceRows): SequencePlan {
@@ -134,8 +213,43 @@ export function planSequence(schedule: LstmSchedule, tuning: 'cpu' | 'gpu', l: L
   }
   const rows = schedule.sequenceRows;
   if (tuning !== 'gpu') throw new Error(`${name}: the whole-sequence ${kernels.cell} kernels are part of the gpu tuning; this engine is ${tuning}-tuned`);
+  if (rows > 4) throw new Error(`${name}: ${rows} rows per workgroup need the LSTM's 'subgroups' reduction and an inference step (the other whole-sequence kernels hold at most 4 rows)`);
+  if (schedule.reduction === 'subgroups') throw new Error(`${name}: the 'subgroups' reduction exists for the LSTM's whole-sequence forward only, not for the ${kernels.cell} kernels`);
   if (!kernels.fits(l.H, rows, offsets, workgroupStorage)) {
     throw new Error(`${name}: the whole-sequence ${kernels.cell} kernels cannot run ${l.H} units with ${rows} rows per workgroup (they need ${kernels.needs(rows)}; this device offers ${workgroupStorage})`);
   }
   return kernels.plan(l.H, rows);
+}
+
+/** Lanes per unit quad of the subgroup forward: a power of two within the smallest subgroup and the workgroup. */
+function subgroupSlices(H: number, shape: SubgroupShape, d: SequenceDevice): number {
+  const most = Math.min(d.subgroupMinSize, Math.floor(shape.THREADS / (H / 4)));
+  return 2 ** Math.floor(Math.log2(Math.max(1, most)));
+}
+
+/**
+ * planSequence for the LSTM, which also has the subgroup forward: a schedule with the 'subgroups' reduction
+ * runs lstm_sequence_forward_subgroups in the device's widest shape (and, when training, the usual
+ * whole-sequence backward, which holds at most 4 rows). Whatever cannot run is an error naming what it needs.
+ */
+export function planLstmSequence(schedule: LstmSchedule, tuning: 'cpu' | 'gpu', l: LayerShape, d: SequenceDevice, name: string): SequencePlan | null {
+  if (typeof schedule !== 'object' || schedule.reduction !== 'subgroups') return planSequence(schedule, tuning, l, d.workgroupStorage, name);
+  if (tuning !== 'gpu') throw new Error(`${name}: the whole-sequence LSTM kernels are part of the gpu tuning; this engine is ${tuning}-tuned`);
+  checkSchedule(schedule, d);
+  const shape = subgroupShape(d)!;
+  const rows = schedule.sequenceRows;
+  const Q = l.H / 4;
+  if (l.H % 4 !== 0 || (l.whOffset | l.bOffset) % 4 !== 0 || Q > shape.THREADS || 2 * rows * Q > shape.HW_VEC4) {
+    throw new Error(`${name}: the subgroup whole-sequence LSTM forward (${shape.name} shape) cannot run ${l.H} units with ${rows} rows per workgroup (it needs units divisible by 4 and at most ${Math.min(4 * shape.THREADS, (2 * shape.HW_VEC4) / rows)} units)`);
+  }
+  const backward = l.training ? planSequence({ sequenceRows: rows }, tuning, l, d.workgroupStorage, `${name} (training: the whole-sequence backward)`) : null;
+  return { ...(backward ?? { rows, forwardSlices: 0, backwardSlices: 0 }), subgroups: { ...shape, slices: subgroupSlices(l.H, shape, d) } };
+}
+
+/** The kernels a plan runs, in words: what benchmarks and engine descriptions print. */
+export function describePlan(seq: SequencePlan | null): string {
+  if (!seq) return 'one dispatch per timestep';
+  const sg = seq.subgroups;
+  return `whole sequence, ${seq.rows} row${seq.rows > 1 ? 's' : ''} per workgroup, ` +
+    (sg ? `subgroup sums (${sg.name}: ${sg.THREADS} invocations, ${16 * sg.HW_VEC4 / 1024} KiB, ${sg.slices} lanes per unit quad)` : 'workgroup-memory sums');
 }

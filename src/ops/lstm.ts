@@ -13,7 +13,8 @@
  * (shaders/lib/lstm_cell_math.wgsl) and the gate order (shaders/lib/lstm_gates.wgsl). On the gpu tuning
  * the recurrence may instead run as one dispatch per layer and direction (lstm_sequence_forward /
  * lstm_sequence_backward; lstm-schedule.ts decides): each schedule has its forward and backward encoder
- * at the end of this file.
+ * at the end of this file. A schedule with the 'subgroups' reduction runs the forward as
+ * lstm_sequence_forward_subgroups instead (devices with the `subgroups` feature only).
  *
  * One-hot input (OneHotInput: the index of the 1 in each row) skips both input GEMMs: X·Wx is then the
  * rows of Wx it picks (embedding_gather.wgsl) and Xᵀ·dG a segment sum of dG's rows per index
@@ -26,13 +27,13 @@
  */
 import { type Step } from '../engine/step';
 import { Tensor, subSlice, type Slice } from '../engine/tensor';
-import { addBiasInto } from './elementwise';
+import { addBiasInto, dropoutMaskSlice } from './elementwise';
 import { EMBEDDING_KERNELS } from './embedding';
 import { inputGrads, projectInput, recurrentWeightGrad, type OneHotInput, type RecurrentOptions, type RecurrentOutput } from './recurrence';
 import { BOOLS, kernel, type TunedVariant } from '../kernels/variants';
 import { ELEMENTWISE_KERNELS } from './elementwise';
 import { GEMM_KERNELS, transposedCopy } from './matmul';
-import { planSequence, sequenceKernels, type SequencePlan } from './lstm-schedule';
+import { planLstmSequence, sequenceDevice, sequenceKernels, subgroupSequenceKernels, type SequencePlan } from './lstm-schedule';
 import { GATE, GATE_ORDER } from './lstm-layout';
 
 type LstmStepShader = 'lstm_forward_step' | 'lstm_forward_step_vec4' | 'lstm_forward_step_wide' | 'lstm_backward_step' | 'lstm_backward_step_vec4' | 'lstm_backward_step_wide';
@@ -48,6 +49,8 @@ export const LSTM_KERNELS: { forward: readonly TunedVariant[]; backward: readonl
     ...withRecurrentMask('lstm_forward_step_vec4', 'cpu'),
     ...withRecurrentMask('lstm_forward_step_wide', 'gpu'),
     ...sequenceKernels([1, 2, 4]).forward,
+    // Compiled only on a device with the `subgroups` feature, for a schedule that asks for them (lstm-schedule.ts).
+    ...subgroupSequenceKernels(),
   ],
   backward: [
     ...GEMM_KERNELS,
@@ -101,7 +104,7 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
   // keepState (inspect()) keeps what a training forward keeps, without a gradient.
   const store = (needGrad && step.tape.recording) || !!opts.keepState;
   const engine = step.engine;
-  const seq = planSequence(engine.lstmSchedule, engine.tuning, { B, H, whOffset: w.wh.data.offset, bOffset: w.b.data.offset, training: store }, engine.device.limits.maxComputeWorkgroupStorageSize, name);
+  const seq = planLstmSequence(engine.lstmSchedule, engine.tuning, { B, H, whOffset: w.wh.data.offset, bOffset: w.b.data.offset, training: store }, sequenceDevice(engine.device), name);
 
   // The whole-sequence kernel adds the bias itself as it reads Xp.
   if (rows > 0 && !seq) addBiasInto(step, xpWin, w.b.data, rows, G);
@@ -116,7 +119,7 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
   if (keep) step.clear(subSlice(cs, 0, (tStart + 1) * B * H));
   const mask = step.upload(opts.mask ?? new Uint32Array(T * B).fill(1), `${name} mask`);
   // Without recurrent dropout a placeholder of one vec4 (the kernels read it only with USE_RECURRENT_MASK).
-  const rmask = step.upload(opts.recurrentMask ?? new Float32Array(4).fill(1), `${name} recurrent mask`);
+  const rmask = opts.recurrentMask ? dropoutMaskSlice(step, opts.recurrentMask, B * H, `${name} recurrent mask`) : step.upload(new Float32Array(4).fill(1), `${name} recurrent mask placeholder`);
   // With recurrent dropout the per-timestep kernels keep h ⊙ rmask beside h: the recurrent sum reads it
   // without a multiply, and it is dWh's H_prev (no dropout pass in the backward). Its slots up to tStart
   // hold the zero initial state (a padding row at tStart copies it on). Unused otherwise: one vec4.
@@ -183,19 +186,20 @@ interface Recurrence {
 }
 
 /**
- * The whole-sequence forward (lstm_sequence_forward): one dispatch for every timestep, each workgroup
- * owning `seq.rows` batch rows; it adds the bias as it reads Xp, and stores c and the gates only when
- * `store` (a step that will run the backward).
+ * The whole-sequence forward (lstm_sequence_forward, or lstm_sequence_forward_subgroups when the plan
+ * says so: same bindings and uniforms): one dispatch for every timestep, each workgroup owning `seq.rows`
+ * batch rows; it adds the bias as it reads Xp, and stores c and the gates only when `store` (a step that
+ * will run the backward).
  */
 function encodeSequenceForward(step: Step, l: Recurrence, seq: SequencePlan, store: boolean): void {
   if (l.tEnd <= l.tStart) return;
   const { B, H, w } = l;
-  step.dispatch('lstm_sequence_forward', {
-    overrides: { ROWS: seq.rows },
-    buffers: { xp: l.xp, wh: w.wh.data, mask: l.mask, rmask: l.rmask, hs: l.hs, cs: l.cs, gates: l.gates, bias: w.b.data },
-    params: { B, H, tStart: l.tStart, tEnd: l.tEnd, offWh: w.wh.data.offset, offB: w.b.data.offset, slices: seq.forwardSlices, useRMask: Number(l.useRMask), store: Number(store) },
-    workgroups: [Math.ceil(B / seq.rows), 1, 1],
-  });
+  const sg = seq.subgroups;
+  const buffers = { xp: l.xp, wh: w.wh.data, mask: l.mask, rmask: l.rmask, hs: l.hs, cs: l.cs, gates: l.gates, bias: w.b.data };
+  const params = { B, H, tStart: l.tStart, tEnd: l.tEnd, offWh: w.wh.data.offset, offB: w.b.data.offset, slices: sg ? sg.slices : seq.forwardSlices, useRMask: Number(l.useRMask), store: Number(store) };
+  const workgroups = [Math.ceil(B / seq.rows), 1, 1] as const;
+  if (sg) step.dispatch('lstm_sequence_forward_subgroups', { overrides: { ROWS: seq.rows, THREADS: sg.THREADS, HW_VEC4: sg.HW_VEC4 }, buffers, params, workgroups });
+  else step.dispatch('lstm_sequence_forward', { overrides: { ROWS: seq.rows }, buffers, params, workgroups });
 }
 
 /**

@@ -1,5 +1,6 @@
 /** The tape ops as the package exposes them (`import { ops } from 'webgpu-lstm'`). */
-export { add, addBias, backpropFrom, concatFeatures, dropout, dropoutMask, reverseTime } from './elementwise';
+export { add, addBias, backpropFrom, concatFeatures, dropout, reverseTime } from './elementwise';
+export type { DropoutDraw, DropoutKey, DropoutMask } from './dropout-key';
 export { embedding } from './embedding';
 export { lstm } from './lstm';
 export type { LstmOptions, LstmOutput, LstmWeights } from './lstm';

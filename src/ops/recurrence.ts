@@ -8,6 +8,7 @@
 import { grid1d, type Step } from '../engine/step';
 import { Tensor, subSlice, type Slice } from '../engine/tensor';
 import { columnSumInto } from './elementwise';
+import type { DropoutMask } from './dropout-key';
 import { embeddingSegments, gatherRowsInto, segmentSumInto } from './embedding';
 import { gemm } from './matmul';
 
@@ -42,8 +43,11 @@ export interface GruOptions extends RecurrentOptions {
 export interface RecurrentOptions {
   /** Time-major [T·B] flags, 1 for a real token and 0 for padding (Keras mask_zero); omitted: all real. */
   mask?: Uint32Array | null;
-  /** Pre-scaled recurrent-dropout mask [B·H] (0 or 1/(1−rate)) applied to h_{t−1} at every step. */
-  recurrentMask?: Float32Array | null;
+  /**
+   * Recurrent-dropout mask [B·H] applied to h_{t−1} at every step: a draw (filled on the GPU) or an
+   * explicit pre-scaled mask (0 or 1/(1−rate)).
+   */
+  recurrentMask?: DropoutMask | null;
   returnSequences?: boolean;
   /** Skip timesteps where the whole batch is padding (default true; false runs them, for testing equivalence). */
   skipPadding?: boolean;
@@ -137,7 +141,7 @@ export function projectInput(step: Step, x: Tensor | OneHotInput, w: { wx: Tenso
   if (w.wh.shape[1] !== G) throw new Error(`${name}: Wh must be [${H}, ${G}], got [${w.wh.shape.join(', ')}]`);
   if (w.b.size !== biasSize(H)) throw new Error(`${name}: b must have ${biasSize(H)} values, got ${w.b.size}`);
   if (opts.mask && opts.mask.length !== T * B) throw new Error(`${name}: mask has ${opts.mask.length} entries, expected T·B = ${T * B}`);
-  if (opts.recurrentMask && opts.recurrentMask.length !== B * H) {
+  if (opts.recurrentMask instanceof Float32Array && opts.recurrentMask.length !== B * H) {
     throw new Error(`${name}: recurrent mask has ${opts.recurrentMask.length} entries, expected B·H = ${B * H}`);
   }
   const returnSequences = opts.returnSequences ?? false;

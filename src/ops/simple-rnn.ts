@@ -35,7 +35,7 @@ import { subSlice, type Slice } from '../engine/tensor';
 import type { Tensor } from '../engine/tensor';
 import { BOOLS, kernel, type SequenceRows, type TunedVariant } from '../kernels/variants';
 import { ACTIVATION_CODES } from './activation';
-import { ELEMENTWISE_KERNELS, addBiasInto } from './elementwise';
+import { ELEMENTWISE_KERNELS, addBiasInto, dropoutMaskSlice } from './elementwise';
 import { EMBEDDING_KERNELS } from './embedding';
 import { planSequence, SEQUENCE_WORKGROUP_BYTES, type SequenceKernelShape, type SequencePlan } from './lstm-schedule';
 import { GEMM_KERNELS, transposedCopy } from './matmul';
@@ -157,7 +157,7 @@ export function simpleRnn(step: Step, x: Tensor | OneHotInput, w: SimpleRnnWeigh
   step.clear(subSlice(hsT.data, 0, (tStart + 1) * B * H));
   const mask = step.upload(opts.mask ?? new Uint32Array(T * B).fill(1), `${name} mask`);
   // Without recurrent dropout a placeholder of one vec4 (the kernels read it only with recurrent dropout).
-  const rmask = step.upload(opts.recurrentMask ?? new Float32Array(4).fill(1), `${name} recurrent mask`);
+  const rmask = opts.recurrentMask ? dropoutMaskSlice(step, opts.recurrentMask, B * H, `${name} recurrent mask`) : step.upload(new Float32Array(4).fill(1), `${name} recurrent mask placeholder`);
   // With recurrent dropout the per-timestep kernels keep h ⊙ rmask beside h (as the LSTM's): the
   // recurrent sum reads it without a multiply, and it is dWh's H_prev. Unused otherwise: one vec4.
   const hm = useRMask && !seq ? step.scratch((T + 1) * B * H, `${name} masked h`) : null;

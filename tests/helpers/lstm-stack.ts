@@ -10,6 +10,7 @@ import { type Tensor } from '../../src/engine/tensor';
 import { buildGraph, initialWeights, type Graph } from '../../src/layers/graph';
 import { layers, type Layer } from '../../src/layers/specs';
 import { lstmLayer } from '../../src/nn/recurrent-layer';
+import type { DropoutMask } from '../../src/ops/dropout-key';
 
 export interface LstmStackConfig {
   inputDim: number;
@@ -76,9 +77,9 @@ export interface LstmStackRun {
   /** Time-major [T·B] mask (1 real, 0 padding) or null. */
   mask: Uint32Array | null;
   /** Per layer-direction input dropout masks [B·in] (Keras `dropout`; same order as lstmStackNames), or null. */
-  inputMasks?: Array<Float32Array | null> | null;
+  inputMasks?: Array<DropoutMask | null> | null;
   /** Per layer-direction recurrent dropout masks [B·H] (Keras `recurrent_dropout`), or null. */
-  recurrentMasks?: Array<Float32Array | null> | null;
+  recurrentMasks?: Array<DropoutMask | null> | null;
   returnSequences: boolean;
 }
 

@@ -5,6 +5,11 @@ OUT_DIR defaults to tests/fixtures/import. Writes, for each case:
   keras3-<case>.keras  saved by Keras 3 (model.save), then re-zipped with DEFLATE: the three entries are
                        byte for byte what Keras wrote (Keras stores them uncompressed; deflated, a tiny
                        model's archive is ~3 kB instead of ~20 kB)
+  keras3-legacy-<case>.h5.gz
+                       saved by Keras 3 in the legacy full-model HDF5 format (model.save("….h5"): the
+                       Keras 2 layout — model_config, training_config, model_weights/<layer>/weight_names),
+                       then gzipped (a tiny model's .h5 is ~20 kB of mostly empty HDF5 structure; ~3 kB
+                       gzipped; the test gunzips it)
   keras2-<case>.h5     saved by tf.keras 2 (tf_keras, model.save(..., include_optimizer=False)), when
                        tf_keras imports; otherwise skipped with a line saying so
 and expected.json: per file, the probe input (token ids or float32 values), whether it is ids, whether the
@@ -14,6 +19,7 @@ The models are tiny (a few units) and seeded (keras.utils.set_random_seed), so t
 the same script makes the same weights on the same versions. The refused cases (a Conv1D, an LSTM with
 activation relu, a functional model that branches) are saved here too, so that their configs are what Keras writes.
 """
+import gzip
 import io
 import json
 import os
@@ -46,6 +52,14 @@ def floats(n, T, F):
     return rs.uniform(-1, 1, size=(n, T, F)).astype(np.float32)
 
 
+def padded_floats(n, T, F):
+    """Float sequences with all-zero (masked) timesteps before each row's values; one row unpadded."""
+    out = floats(n, T, F)
+    for i in range(1, n):
+        out[i, : (i * 2) % T] = 0
+    return out
+
+
 # Each case: the layers (a function of the layers module, so Keras 3 and tf.keras 2 build the same model),
 # the probe input, and the compile arguments (None: saved uncompiled).
 def cases(L):
@@ -61,6 +75,22 @@ def cases(L):
         ),
         "tagger": (lambda: [L.Input((7,)), L.Embedding(18, 4, mask_zero=True), L.LSTM(5, return_sequences=True), L.Dense(4, activation="softmax")], lambda: ids(4, 7, 18, pad="post"), None),
         "forecaster": (lambda: [L.Input((10, 1)), L.LSTM(6), L.Dense(1)], lambda: floats(4, 10, 1), dict(loss="mse", optimizer="adam", metrics=["mae"])),
+        "masked-forecaster": (lambda: [L.Input((8, 2)), L.Masking(0.0), L.LSTM(5), L.Dense(1)], lambda: padded_floats(5, 8, 2), dict(loss="mse", optimizer="adam")),
+        "time-distributed": (
+            lambda: [L.Input((7,)), L.Embedding(18, 4, mask_zero=True), L.GRU(5, return_sequences=True), L.TimeDistributed(L.Dense(3, activation="softmax"))],
+            lambda: ids(4, 7, 18, pad="post"),
+            dict(loss="sparse_categorical_crossentropy", optimizer="adam"),
+        ),
+        "bidirectional-merge": (
+            lambda: [L.Input((8, 3)), L.Masking(0.0), L.Bidirectional(L.GRU(4, reset_after=False, return_sequences=True), merge_mode="sum"), L.Bidirectional(L.SimpleRNN(3), merge_mode="mul"), L.Dense(2, activation="softmax")],
+            lambda: padded_floats(4, 8, 3),
+            None,
+        ),
+        "bidirectional-ave": (
+            lambda: [L.Input((6,)), L.Embedding(15, 4, mask_zero=True), L.Bidirectional(L.LSTM(4, return_sequences=True), merge_mode="ave"), L.TimeDistributed(L.Dense(2, activation="sigmoid"))],
+            lambda: ids(4, 6, 15),
+            None,
+        ),
     }
 
 
@@ -93,6 +123,18 @@ def record(file, model, x, compiled):
     print(f"{file}: {os.path.getsize(os.path.join(OUT, file))} bytes, output {list(y.shape)}")
 
 
+def legacy_h5(model, file, x, compiled):
+    """The model saved by Keras 3 in the legacy .h5 format, gzipped (see the module comment)."""
+    path = os.path.join(OUT, file[: -len(".gz")])
+    model.save(path)
+    with open(path, "rb") as f:
+        data = f.read()
+    os.remove(path)
+    with open(os.path.join(OUT, file), "wb") as f:
+        f.write(gzip.compress(data, compresslevel=9, mtime=0))
+    record(file, model, x, compiled)
+
+
 def keras3():
     L = keras.layers
     for name, (make, probe, comp) in cases(L).items():
@@ -103,14 +145,18 @@ def keras3():
         file = f"keras3-{name}.keras"
         model.save(os.path.join(OUT, file))
         rezip(os.path.join(OUT, file))
-        record(file, model, probe(), comp is not None)
+        x = probe()
+        record(file, model, x, comp is not None)
+        legacy_h5(model, f"keras3-legacy-{name}.h5.gz", x, comp is not None)
     # A functional model that is a single chain (loads as a Sequential).
     keras.utils.set_random_seed(3)
     model = functional(L, keras.Model, [keras.Input((6, 3)), L.LSTM(5, return_sequences=True), L.GRU(3), L.Dense(2)])
     model.compile(loss="mse", optimizer="adam")
     model.save(os.path.join(OUT, "keras3-functional.keras"))
     rezip(os.path.join(OUT, "keras3-functional.keras"))
-    record("keras3-functional.keras", model, floats(4, 6, 3), True)
+    x = floats(4, 6, 3)
+    record("keras3-functional.keras", model, x, True)
+    legacy_h5(model, "keras3-legacy-functional.h5.gz", x, True)
     # Refused: a layer kind the engine has not got, and an LSTM option it has not got.
     for name, layers in {"conv1d": [keras.Input((6, 3)), L.Conv1D(2, 3), L.LSTM(3), L.Dense(1)], "lstm-relu": [keras.Input((6, 3)), L.LSTM(3, activation="relu", name="lstm_2"), L.Dense(1)]}.items():
         keras.utils.set_random_seed(3)

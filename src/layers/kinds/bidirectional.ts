@@ -1,18 +1,20 @@
 /**
- * Bidirectional (merge_mode 'concat'): the wrapped recurrent layer (LSTM, GRU or SimpleRNN) run forward
- * and, as a second direction, opposite to it (Keras flips go_backwards), outputs concatenated along
- * features. Its rule is the wrapped cell's, twice: weights under <name>/forward_<inner> and
+ * Bidirectional: the wrapped recurrent layer (LSTM, GRU or SimpleRNN) run forward and, as a second
+ * direction, opposite to it (Keras flips go_backwards), the outputs merged as Keras's merge_mode says:
+ * concatenated along features ('concat', the default), or summed, multiplied or averaged. Its rule is the wrapped cell's, twice: weights under <name>/forward_<inner> and
  * <name>/backward_<inner>, in that order.
  */
 import { kerasLayer, outputBuffer, summaryRow, type ConfigReader, type LayerRule } from '../layer-rule';
-import { RECURRENT_CLASSES, layers, type BidirectionalArgs, type RecurrentLayer } from '../specs';
+import { MERGE_MODES, RECURRENT_CLASSES, layers, type BidirectionalArgs, type MergeMode, type RecurrentLayer } from '../specs';
 import { cellOf } from './cells';
 import { cellInit, cellKerasVars, cellWeights, encodeRecurrent, recurrentOutput, recurrentTakesOneHot, storedPerSequence } from './recurrent';
 
 const DIRECTIONS = ['forward', 'backward'] as const;
 
 function fromConfig(c: ConfigReader, format: 'keras' | 'tfjs', innerName: (name: string) => string): ReturnType<typeof layers.bidirectional> {
-  c.fixed('merge_mode', 'concat');
+  const mergeMode = c.value<unknown>('merge_mode', 'concat');
+  // merge_mode None returns the two directions as a list: a model of one chain cannot take that.
+  if (!MERGE_MODES.includes(mergeMode as MergeMode)) throw new Error(`Bidirectional: merge_mode ${JSON.stringify(mergeMode)} is not supported (supported: ${MERGE_MODES.join(', ')})`);
   const inner = c.layer('layer');
   const kind = inner.className as RecurrentLayer['className'];
   if (!RECURRENT_CLASSES.includes(kind)) throw new Error(`Bidirectional: the wrapped layer is a ${inner.className}; only ${RECURRENT_CLASSES.join(', ')} are supported`);
@@ -27,7 +29,7 @@ function fromConfig(c: ConfigReader, format: 'keras' | 'tfjs', innerName: (name:
       throw new Error('Bidirectional: a backward_layer that is not the forward layer run the other way is not supported');
     }
   }
-  return layers.bidirectional({ ...c.name(), layer: layer.name !== undefined ? { ...layer, name: innerName(layer.name) } : layer });
+  return layers.bidirectional({ ...c.name(), mergeMode: mergeMode as MergeMode, layer: layer.name !== undefined ? { ...layer, name: innerName(layer.name) } : layer });
 }
 
 export const BIDIRECTIONAL: LayerRule<'Bidirectional'> = {
@@ -42,7 +44,7 @@ export const BIDIRECTIONAL: LayerRule<'Bidirectional'> = {
     const features = c.sequenceFeatures('');
     const innerName = inner.name ?? c.autoName(inner.className);
     return {
-      outputShape: recurrentOutput(inner, c.input[0]!, 2 * inner.units),
+      outputShape: recurrentOutput(inner, c.input[0]!, l.mergeMode === 'concat' ? 2 * inner.units : inner.units),
       weights: DIRECTIONS.flatMap((d) => cellWeights(cellOf(inner), inner, `${c.name}/${d}_${innerName}`, features)),
       masked: inner.returnSequences && c.masked,
       innerName,
@@ -56,7 +58,7 @@ export const BIDIRECTIONAL: LayerRule<'Bidirectional'> = {
     const inner = b.layer.layer;
     // Keras's Bidirectional: the backward copy runs opposite to the wrapped layer (go_backwards flipped).
     const directions = DIRECTIONS.map((d) => ({ prefix: `${b.name}/${d}_${b.innerName}`, backward: d === 'forward' ? inner.goBackwards : !inner.goBackwards }));
-    return encodeRecurrent(cellOf(inner), b, inner, directions, flow, c);
+    return encodeRecurrent(cellOf(inner), b, inner, directions, flow, c, b.layer.mergeMode);
   },
   // Each direction has its own buffers: the largest is one direction's.
   perSequence: (b, T) => [outputBuffer(b, T), ...storedPerSequence(cellOf(b.layer.layer), b, b.layer.layer, T)],
@@ -69,7 +71,7 @@ export const BIDIRECTIONAL: LayerRule<'Bidirectional'> = {
       // Keras makes the backward copy with go_backwards=True unless given one: a wrapped layer that
       // already runs backwards needs its copy written out (running forwards).
       const backward = inner.goBackwards ? { backward_layer: entry(`backward_${b.innerName}`, { ...inner, goBackwards: false }) } : {};
-      return kerasLayer('Bidirectional', { name: b.name, trainable: true, dtype: 'float32', merge_mode: 'concat', layer: entry(`forward_${b.innerName}`, inner), ...backward }, b.inputShape);
+      return kerasLayer('Bidirectional', { name: b.name, trainable: true, dtype: 'float32', merge_mode: b.layer.mergeMode, layer: entry(`forward_${b.innerName}`, inner), ...backward }, b.inputShape);
     },
     // An empty vars group for the wrapper and each direction's layer; each direction's three weights in its cell.
     vars: (b, prefix) => [
@@ -84,7 +86,7 @@ export const BIDIRECTIONAL: LayerRule<'Bidirectional'> = {
     toConfig: (b) => {
       const inner = b.layer.layer;
       const k = cellOf(inner);
-      return { class_name: 'Bidirectional', config: { name: b.name, trainable: true, merge_mode: 'concat', layer: { class_name: k.className, config: k.tfjsConfig(b.innerName!, inner) } } };
+      return { class_name: 'Bidirectional', config: { name: b.name, trainable: true, merge_mode: b.layer.mergeMode, layer: { class_name: k.className, config: k.tfjsConfig(b.innerName!, inner) } } };
     },
     fromConfig: (c) => fromConfig(c, 'tfjs', (n) => n),
   },

@@ -24,7 +24,7 @@ export const DROPOUT: LayerRule<'Dropout'> = {
     const rate = b.layer.rate;
     if (!(c.training && rate > 0)) return flow;
     const t = tensorOf(flow);
-    return { ...flow, x: c.ops.dropout(c.step, t, c.ops.dropoutMask(c.dropoutRng, t.size, rate), t.size / t.shape[t.shape.length - 1]!, b.name) };
+    return { ...flow, x: c.ops.dropout(c.step, t, c.dropout(0, rate), t.size / t.shape[t.shape.length - 1]!, b.name) };
   },
   perSequence: (b, T) => [outputBuffer(b, T)],
 

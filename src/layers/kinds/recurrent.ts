@@ -10,7 +10,7 @@ import type { RecurrentCell } from '../../nn/recurrent-layer';
 import type { RecurrentState } from '../../ops/recurrence';
 import type { BuiltLayer, WeightShape } from '../built';
 import { kerasLayer, outputBuffer, summaryRow, withName, type ConfigReader, type Flow, type ForwardContext, type KerasVar, type LayerRule } from '../layer-rule';
-import type { RecurrentLayer } from '../specs';
+import type { MergeMode, RecurrentLayer } from '../specs';
 
 export interface CellKind<L extends RecurrentLayer> {
   className: L['className'];
@@ -63,16 +63,14 @@ export const recurrentOutput = (l: RecurrentLayer, time: number | null, width: n
 export const recurrentTakesOneHot = (l: RecurrentLayer, training: boolean) => !(training && l.dropout > 0);
 
 /**
- * The layer's directions (weights under each prefix, run backward or not) as one fused op. Dropout masks
- * are drawn in the order the sentiment network has always drawn them: every direction's input mask, then
- * every recurrent mask.
+ * The layer's directions (weights under each prefix, run backward or not) as one fused op. Direction d's
+ * dropout masks are the layer's sub-streams 2d (input) and 2d + 1 (recurrent), drawn on the GPU.
  */
-export function encodeRecurrent<L extends RecurrentLayer>(k: CellKind<L>, b: BuiltLayer, l: L, directions: ReadonlyArray<{ prefix: string; backward: boolean }>, flow: Flow, c: ForwardContext): Flow {
+export function encodeRecurrent<L extends RecurrentLayer>(k: CellKind<L>, b: BuiltLayer, l: L, directions: ReadonlyArray<{ prefix: string; backward: boolean }>, flow: Flow, c: ForwardContext, merge: MergeMode = 'concat'): Flow {
   const x = flow.x;
   if (x === null) throw new Error(`layer "${b.name}": no input`);
-  const [, B, F] = x.shape as [number, number, number];
-  const inputMasks = directions.map(() => (c.training && l.dropout > 0 ? c.ops.dropoutMask(c.dropoutRng, B * F, l.dropout) : null));
-  const recurrentMasks = directions.map(() => (c.training && l.recurrentDropout > 0 ? c.ops.dropoutMask(c.dropoutRng, B * l.units, l.recurrentDropout) : null));
+  const inputMasks = directions.map((_, d) => (c.training && l.dropout > 0 ? c.dropout(2 * d, l.dropout) : null));
+  const recurrentMasks = directions.map((_, d) => (c.training && l.recurrentDropout > 0 ? c.dropout(2 * d + 1, l.recurrentDropout) : null));
   const dirs = directions.map(({ prefix, backward }, i) => ({
     prefix,
     weights: { wx: c.params.get(`${prefix}/kernel`), wh: c.params.get(`${prefix}/recurrent_kernel`), b: c.params.get(`${prefix}/bias`) },
@@ -81,7 +79,7 @@ export function encodeRecurrent<L extends RecurrentLayer>(k: CellKind<L>, b: Bui
     recurrentMask: recurrentMasks[i]!,
   }));
   const inspect = c.inspect;
-  const y = c.ops.recurrentLayer(c.step, k.cell(l), x, dirs, { mask: flow.mask, returnSequences: l.returnSequences, name: b.name, ...(inspect ? { onState: (d: number, s: RecurrentState) => inspect(b, d, s) } : {}) });
+  const y = c.ops.recurrentLayer(c.step, k.cell(l), x, dirs, { mask: flow.mask, returnSequences: l.returnSequences, merge, name: b.name, ...(inspect ? { onState: (d: number, s: RecurrentState) => inspect(b, d, s) } : {}) });
   return { ...flow, x: y, mask: l.returnSequences ? flow.mask : null };
 }
 

@@ -21,7 +21,7 @@ export const SPATIAL_DROPOUT_1D: LayerRule<'SpatialDropout1D'> = {
     const rate = b.layer.rate;
     if (!(c.training && rate > 0)) return flow;
     const x = tensorOf(flow);
-    return { ...flow, x: c.ops.dropout(c.step, x, c.ops.dropoutMask(c.dropoutRng, c.batch.B * x.shape[2]!, rate), c.batch.B, b.name) };
+    return { ...flow, x: c.ops.dropout(c.step, x, c.dropout(0, rate), c.batch.B, b.name) };
   },
   perSequence: (b, T) => [outputBuffer(b, T)],
 
