@@ -16,7 +16,7 @@ export type { InspectedLayer, Inspection } from './layers/inspect';
 export { TextModel, withTokenizer } from './layers/text-model';
 export type { TextModelOptions } from './layers/text-model';
 export { CELL_NAMES, layers } from './layers/specs';
-export type { Activation, BidirectionalArgs, CellName, DenseArgs, EmbeddingArgs, GruArgs, InputShape, Layer, LstmArgs, RateArgs, RnnActivation, SimpleRnnArgs } from './layers/specs';
+export type { Activation, BidirectionalArgs, CellName, DenseArgs, EmbeddingArgs, GruArgs, InputShape, Layer, LstmArgs, MaskingArgs, MergeMode, RateArgs, RnnActivation, SimpleRnnArgs, TimeDistributedArgs } from './layers/specs';
 export type { CompileArgs, Compiled, LossName, MetricName, OptimizerConfig } from './layers/compile';
 export type { ShapedArray, TensorLike } from './layers/data';
 export type { BuiltLayer, Shape } from './layers/graph';
@@ -30,7 +30,7 @@ export type { TokenLevel } from './lm/vocab';
 
 // The sentiment model: the notebook's recipe on the fused engine.
 export { createSentimentModel, getDefaultEngine, SentimentModel } from './sentiment/sentiment-model';
-export type { Evaluation, FitOptions, SaliencyToken, TextInspection, UnitInfluence } from './sentiment/sentiment-model';
+export type { Evaluation, FitOptions, ImportedTextOptions, SaliencyToken, TextInspection, UnitInfluence } from './sentiment/sentiment-model';
 export { NOTEBOOK_RECIPE, validateModelConfig } from './sentiment/config';
 export type { ModelConfig } from './sentiment/config';
 export type { BatchEndInfo, EarlyStopping, EpochEndInfo, History } from './layers/fit-loop';

@@ -36,6 +36,8 @@ export interface LoadModelOptions {
   engine?: Engine;
   /** The file's name, for the sentences that refuse it (known already for a URL or a File). */
   name?: string;
+  /** The seed of a Keras or TF.js model's dropout masks and shuffles (default 141; a file of this library keeps its own). */
+  seed?: number | string;
 }
 
 /** A source as bytes (with its name when known, and how to get the shards a TF.js model.json names), or TF.js artifacts. */
@@ -165,11 +167,22 @@ async function importForeign(opened: Opened): Promise<ImportedModel | null> {
   return null;
 }
 
+/**
+ * @internal A model from Keras or TF.js (as loadModel takes it), read and checked without any GPU work; null
+ * when the source is not one of those formats (a file of this library, say). The element's page reads a
+ * Keras file's HDF5 weights with it, where the HDF5 library loads, before its Worker gets the model.
+ */
+export async function readForeignModel(source: ModelSource, opts: { name?: string } = {}): Promise<ImportedModel | null> {
+  let opened = await openSource(source);
+  if (opts.name !== undefined) opened = { ...opened, label: opts.name };
+  return importForeign(opened);
+}
+
 /** The seed of an imported model's dropout masks and shuffles (its weights come from the file). */
 const IMPORT_SEED = 141;
 
-async function sequentialOf(m: ImportedModel, opts: { engine?: Engine }): Promise<Sequential> {
-  return sequentialFromFile({ graph: m.graph, values: m.values, name: m.name, seed: IMPORT_SEED, compile: m.compile, metadata: undefined, training: null, kind: 'layers', preset: null }, opts);
+async function sequentialOf(m: ImportedModel, opts: { engine?: Engine }, seed: number | string = IMPORT_SEED): Promise<Sequential> {
+  return sequentialFromFile({ graph: m.graph, values: m.values, name: m.name, seed, compile: m.compile, metadata: undefined, training: null, kind: 'layers', preset: null }, opts);
 }
 
 /** The kind of model a file holds, read from its manifest alone (no GPU work); null when it is not a model file this build knows. */
@@ -213,7 +226,7 @@ export async function loadModel(source: ModelSource, opts: LoadModelOptions & { 
   const foreign = await importForeign(opened);
   if (foreign) {
     if (opts.kind && opts.kind !== 'layers') throw new Error(`loadModel: ${foreign.label} is a model from Keras or TF.js (a layers model), not a ${opts.kind} model`);
-    return sequentialOf(foreign, o);
+    return sequentialOf(foreign, o, opts.seed);
   }
   // (TF.js artifacts always import above: what is left is bytes.)
   const zip = await openModelZip((opened as { bytes: Uint8Array }).bytes);

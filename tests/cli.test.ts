@@ -46,6 +46,9 @@ describe('webgpu-lstm (the CLI)', () => {
     const help = train(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^usage: webgpu-lstm train \[file\.zip\|file\.csv\] \[options\]/);
+    // Fine-tuning a Keras or TF.js classifier: --resume with its tokenizer and, when needed, its labels.
+    expect(help.stdout).toMatch(/^ {2}--tokenizer FILE {5}with --resume of a Keras\/TF\.js model/m);
+    expect(help.stdout).toMatch(/^ {2}--labels A,B,… {7}with --tokenizer: the class of each output unit/m);
   });
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lstm-cli-'));

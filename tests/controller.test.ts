@@ -1,7 +1,10 @@
 /**
  * The controller behind <lstm-trainer>, in Node on Dawn: dataset errors keep the previous dataset, and
  * a device lost mid-training keeps the last completed epoch's weights and resumes from them on a new device.
+ * "Load a model" takes a Keras text classifier with its tokenizer (tests/fixtures/text, made by Keras 3:
+ * tests/python/make_text_fixture.py), or the same network as a TF.js model.json with its shard.
  */
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import Papa from 'papaparse';
 import { type Engine } from '../src/engine/engine';
@@ -10,6 +13,9 @@ import { TrainerController, type EpochPoint } from '../src/component/trainer-con
 import { generatedCorpus } from './helpers/corpus';
 import type { ModelShelf } from '../src/component/model-shelf';
 import { memoryShelf } from './helpers/memory-shelf';
+import { layers, sequential } from '../src/index';
+import { withoutHdf5 } from '../src/component/model-files';
+import { expectClose } from './helpers/gpu';
 
 const host = { addController() {}, removeController() {}, requestUpdate() {}, updateComplete: Promise.resolve(true) };
 
@@ -163,6 +169,66 @@ describe('TrainerController', () => {
     expect(c.status).toBe('trained');
     expect(c.storageError).toMatch(/no more storage.*training goes on/);
     expect(errors.some((m) => /no more storage/.test(m))).toBe(true);
+    c.hostDisconnected();
+  });
+
+  it('"Load a model" takes a Keras .keras or a TF.js model.json with the Keras tokenizer JSON: it classifies text, and is evaluated when the dataset\'s labels fit', async () => {
+    const dir = 'tests/fixtures/text';
+    const expected = JSON.parse(fs.readFileSync(`${dir}/expected.json`, 'utf8')) as { probes: string[]; sequences: number[][]; probabilities: number[][] };
+    const file = (name: string, path = `${dir}/${name}`) => ({ name, bytes: new Uint8Array(fs.readFileSync(path)) });
+    const errors: string[] = [];
+    const c = new TrainerController(host, { datasetLoaded() {}, epochEnd() {}, trainEnd() {}, error: (m) => errors.push(m) }, () => createEngine());
+    c.hostConnected();
+    await c.ready;
+    // Without its tokenizer, or a tokenizer alone: one sentence each, and no model.
+    expect(await c.loadModelFiles([file('classifier.keras')])).toBe(false);
+    expect(errors.at(-1)).toBe('classifier.keras is a Keras or TF.js model that reads token ids: add the Keras tokenizer JSON it was trained with (tokenizer.to_json() saved to a file, e.g. tokenizer.json), choosing both files together');
+    expect(await c.loadModelFiles([file('tokenizer.json')])).toBe(false);
+    expect(errors.at(-1)).toMatch(/^tokenizer\.json is a Keras tokenizer: choose it together with the model it belongs to/);
+    expect(c.modelLabels).toBeNull();
+
+    // With it (no dataset yet): the classes are the output units' numbers, and the try-it box gives Keras's probabilities.
+    expect(await c.loadModelFiles([file('tokenizer.json'), file('classifier.keras')])).toBe(true);
+    expect(c.error).toBeNull();
+    expect(c.modelLabels).toEqual(['0', '1']);
+    await c.predict(expected.probes[0]!);
+    expectClose(c.prediction!.probabilities, expected.probabilities[0]!, 0, 1e-5, 'the try-it box vs Keras');
+    expect(c.prediction!.tokens.map((t) => t.word)).toEqual(['a', 'really', 'good', 'film']);
+
+    // A dataset with as many labels: they name the classes (sorted), and the test split is evaluated.
+    const good = ['a good film', 'really good acting', 'great fun', 'I loved it!'];
+    const bad = ['a bad film', 'really bad acting', 'awful mess', 'I hated it!'];
+    const csv = ['text,label', ...Array.from({ length: 40 }, (_, i) => (i % 2 ? `"${bad[i % 4]}",neg` : `"${good[i % 4]}",pos`))].join('\n');
+    expect(await c.loadBytes(new TextEncoder().encode(csv), 'reviews.csv')).toBe(true);
+    // Here through what the page sends its Worker for a Keras file (the HDF5 read in the page: the network as a layers file of ours).
+    const sent = await withoutHdf5([file('classifier.keras'), file('tokenizer.json')]);
+    expect(sent.map((f) => f.name)).toEqual(['classifier.keras', 'tokenizer.json']);
+    expect(sent[0]!.bytes).not.toEqual(file('classifier.keras').bytes);
+    expect(await c.loadModelFiles(sent)).toBe(true);
+    expect(c.modelLabels).toEqual(['neg', 'pos']);
+    expect(c.status).toBe('trained');
+    expect(c.evaluation!.accuracy).toBeGreaterThanOrEqual(0.75);
+    await c.predict(expected.probes[3]!);
+    expectClose(c.prediction!.probabilities, expected.probabilities[3]!, 0, 1e-5, 'the page-read Keras file vs Keras');
+
+    // A TF.js model.json with its shard (TF.js cannot hold Keras's default GRU: an LSTM text classifier here), chosen with the tokenizer.
+    const net = await sequential([layers.embedding({ inputDim: 30, outputDim: 4, maskZero: true, inputShape: [6] }), layers.lstm({ units: 3 }), layers.dense({ units: 2, activation: 'softmax' })], { engine: c.model!.engine, seed: 3 });
+    const { modelJson, weightsBin } = await net.exportTfjs();
+    const pad = (q: number[]) => [...Array(6 - q.length).fill(0), ...q];
+    const want = (await net.predict([pad(expected.sequences[1]!)])) as number[][];
+    net.dispose();
+    const tfjs = [{ name: 'model.json', bytes: new TextEncoder().encode(JSON.stringify(modelJson)) }, { name: 'weights.bin', bytes: weightsBin }, file('tokenizer.json')];
+    expect(await c.loadModelFiles(tfjs), String(c.error)).toBe(true);
+    expect(c.modelLabels).toEqual(['neg', 'pos']);
+    await c.predict(expected.probes[1]!);
+    expectClose(c.prediction!.probabilities, want[0]!, 0, 1e-6, 'the TF.js files');
+    // The loaded model saves as this library's file, which loads back (with no tokenizer beside it).
+    const saved = (await c.saveModel())!;
+    expect(await c.loadModel(saved)).toBe(true);
+    expect(c.modelLabels).toEqual(['neg', 'pos']);
+    // A file of ours with a tokenizer beside it: one sentence.
+    expect(await c.loadModelFiles([{ name: 'mine.zip', bytes: saved }, file('tokenizer.json')])).toBe(false);
+    expect(errors.at(-1)).toBe('mine.zip is a sentiment model of webgpu-lstm with its own tokenizer: load it without tokenizer.json');
     c.hostDisconnected();
   });
 });

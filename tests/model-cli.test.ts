@@ -2,7 +2,7 @@
  * `webgpu-lstm summary` and `predict` on model files from elsewhere, run as a user runs them (the built
  * command, a child process): a Keras 3 text classifier with its tokenizer (made by Keras:
  * tests/python/make_text_fixture.py), a TF.js model.json with its shard, a sentiment model saved here;
- * and `--cell` refused at once when it names no cell.
+ * `train --resume` fine-tuning that Keras classifier on a CSV; and `--cell` refused at once when it names no cell.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireBuild } from './e2e/browser';
-import { createSentimentModel, layers, sequential } from '../src/index';
+import { createSentimentModel, layers, loadModel, sequential } from '../src/index';
 import { FIXTURE_DATA } from './fixtures/data';
 import { getEngine } from './helpers/gpu';
 
@@ -76,6 +76,48 @@ describe('webgpu-lstm summary and predict', () => {
     const sum = cli(['summary', file]);
     expect(sum.stdout).toMatch(/a sentiment model/);
     expect(sum.stdout).toMatch(/gru \(GRU\)/);
+  });
+
+  it("train --resume MODEL.keras --tokenizer T.json fine-tunes a Keras classifier on a CSV: report, our file (loads as that sentiment model) and a .keras", async () => {
+    const csv = path.join(dir, 'reviews.csv');
+    const good = ['a good film', 'really good acting', 'great fun', 'good and great', 'I loved it!', 'loved the acting', 'a great film', 'good fun'];
+    const bad = ['a bad film', 'really bad acting', 'awful mess', 'bad and awful', 'I hated it!', 'hated the plot', 'an awful film', 'bad plot'];
+    const rows = Array.from({ length: 64 }, (_, i) => (i % 2 ? `"${bad[i % 8]}",neg` : `"${good[i % 8]}",pos`));
+    fs.writeFileSync(csv, `review,sentiment\n${rows.join('\n')}\n`);
+    const out = path.join(dir, 'tuned.zip'), keras = path.join(dir, 'tuned.keras');
+    const base = ['train', csv, '--resume', 'tests/fixtures/text/classifier.keras', '--epochs', '1', '--batch-size', '8'];
+    const r = cli([...base, '--tokenizer', 'tests/fixtures/text/tokenizer.json', '--out', out, '--export-keras', keras]);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/fine-tuning tests\/fixtures\/text\/classifier\.keras: Embedding → GRU → Dense \(\d+ parameters\), 2 classes/);
+    expect(r.stdout).toContain("labels: unit 0 = neg, unit 1 = pos (the data's labels, sorted; --labels sets them)");
+    expect(r.stdout).toMatch(/sequence length 6 \(the model's input length\); Adam, learning rate 0\.0001 \(fine-tuning's default; --lr sets it\)/);
+    expect(r.stdout).toMatch(/test split: \d+ rows/);
+    expect(r.stdout).toMatch(/true \\ predicted/);
+    expect(fs.existsSync(keras)).toBe(true);
+    const engine = await getEngine();
+    const tuned = await loadModel(fs.readFileSync(out), { engine, kind: 'sentiment' });
+    expect(tuned.origin).toBe('imported');
+    expect(tuned.labelNames).toEqual(['neg', 'pos']);
+    const want = (await tuned.predict(['a really good film']))[0]!;
+    tuned.dispose();
+    // Our file needs no --tokenizer: it holds the Keras tokenizer.
+    const p = cli(['predict', out, '--text', 'a really good film']);
+    expect(p.code).toBe(0);
+    expect(p.stdout).toContain(`neg ${want[0]!.toFixed(4)}  pos ${want[1]!.toFixed(4)}`);
+
+    // One sentence for each thing that does not fit.
+    const none = cli(base);
+    expect(none.code).toBe(1);
+    expect(none.stderr.trim()).toBe('error: tests/fixtures/text/classifier.keras is a Keras or TF.js model that reads token ids: give the Keras Tokenizer it was trained with (--tokenizer tokenizer.json, saved in Python with tokenizer.to_json())');
+    const labels = cli([...base, '--tokenizer', 'tests/fixtures/text/tokenizer.json', '--labels', 'neg,meh,pos']);
+    expect(labels.code).toBe(1);
+    expect(labels.stderr.trim()).toBe('error: --labels names 3 classes (neg, meh, pos); tests/fixtures/text/classifier.keras has 2 output units');
+    const forecaster = cli(['train', csv, '--resume', 'tests/fixtures/import/keras3-forecaster.keras', '--tokenizer', 'tests/fixtures/text/tokenizer.json']);
+    expect(forecaster.code).toBe(1);
+    expect(forecaster.stderr).toMatch(/^error: tests\/fixtures\/import\/keras3-forecaster\.keras does not take token ids \(its first layer is \w+, not an Embedding\)/);
+    expect(cli(['train', csv, '--tokenizer', 'tests/fixtures/text/tokenizer.json']).stderr.trim()).toBe('error: --tokenizer goes with --resume MODEL (a Keras or TF.js text classifier to fine-tune)');
+    expect(cli(['train', csv, '--resume', out, '--tokenizer', 'tests/fixtures/text/tokenizer.json']).stderr.trim()).toBe(`error: ${out} is a sentiment model of webgpu-lstm with its own tokenizer and labels: leave out --tokenizer and --labels`);
   });
 
   it('--cell names one of the cells, or the command stops at once listing them', () => {

@@ -9,7 +9,7 @@ import { runPredict, runSummary } from './model-commands';
 import { run as train } from './train';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
-  train: { run: train, summary: 'train the sentiment classifier on a .zip/.csv (default: the built-in sentences)' },
+  train: { run: train, summary: 'train the sentiment classifier on a .zip/.csv (default: the built-in sentences), or fine-tune a Keras one (--resume)' },
   forecast: { run: forecast, summary: 'train a recurrent forecaster on a numeric column of a CSV (default: the built-in series)' },
   lm: { run: runLm, summary: 'train a character (or word) language model on a text file (default: the built-in text)' },
   generate: { run: runGenerate, summary: 'continue a prompt with a language model saved by lm' },

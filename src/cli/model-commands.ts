@@ -38,7 +38,7 @@ const PREDICT_HELP = `usage: webgpu-lstm predict MODEL (--text "…" | --csv FIL
 Prints one line per text: the most likely class, then every class's probability.`;
 
 /** A model file from a path; a model.json brings the shards its manifest names, read from its folder. */
-export async function readAnyModel(file: string): Promise<LoadedModel> {
+export async function readAnyModel(file: string, opts: { seed?: number | string } = {}): Promise<LoadedModel> {
   const { bytes, name } = readInputFile(file, 'model');
   if (bytes[0] === 0x7b /* '{' */ && name.endsWith('.json')) {
     const json = JSON.parse(new TextDecoder().decode(bytes)) as { weightsManifest?: Array<{ paths?: string[] }> };
@@ -49,9 +49,9 @@ export async function readAnyModel(file: string): Promise<LoadedModel> {
       if (!fs.existsSync(f)) throw new DatasetError(`${file} names the weight file ${p}, which is not beside it (${f})`);
       return new File([new Uint8Array(fs.readFileSync(f))], path.basename(p));
     });
-    return loadModel([new File([new Uint8Array(bytes)], name), ...shards]);
+    return loadModel([new File([new Uint8Array(bytes)], name), ...shards], opts);
   }
-  return loadModel(bytes, { name });
+  return loadModel(bytes, { name, ...opts });
 }
 
 /** The layers model under any kind of loaded model. */

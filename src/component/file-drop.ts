@@ -6,30 +6,50 @@
  */
 import { css, html, nothing, type TemplateResult } from 'lit';
 
-export interface FileChoice {
+interface FileChoiceBase {
   /** The button's text ("Choose a .zip or .csv"). */
   label: string;
   /** The input's accept list (".csv,.zip,text/csv"). */
   accept: string;
-  onFile(file: File): void;
   disabled?: boolean;
   testid?: string;
+  /** The button's tooltip. */
+  title?: string;
+}
+
+/** One file at a time. */
+export interface FileChoice extends FileChoiceBase {
+  onFile(file: File): void;
+}
+
+/** Several files chosen (or dropped) together, e.g. a TF.js model.json with its shards. */
+export interface FilesChoice extends FileChoiceBase {
+  onFiles(files: File[]): void;
+}
+
+/** Hand the chosen files to the choice: all of them, or the first. */
+function deliver(o: FileChoice | FilesChoice, list: FileList | null | undefined): void {
+  const files = Array.from(list ?? []);
+  if (files.length === 0) return;
+  if ('onFiles' in o) o.onFiles(files);
+  else o.onFile(files[0]!);
 }
 
 /** A styled button that opens the file chooser (no drop zone around it). */
-export function fileButton(o: FileChoice): TemplateResult {
-  return html`<label class="button file-button" aria-disabled=${o.disabled ? 'true' : 'false'}
+export function fileButton(o: FileChoice | FilesChoice): TemplateResult {
+  return html`<label class="button file-button" aria-disabled=${o.disabled ? 'true' : 'false'} title=${o.title ?? nothing}
     >${o.label}<input
       type="file"
       accept=${o.accept}
+      ?multiple=${'onFiles' in o}
       hidden
       data-testid=${o.testid ?? nothing}
       ?disabled=${o.disabled}
       @change=${(e: Event) => {
         const input = e.target as HTMLInputElement;
-        const file = input.files?.[0];
+        const files = input.files;
+        deliver(o, files);
         input.value = ''; // choosing the same file again is a change too
-        if (file) o.onFile(file);
       }}
   /></label>`;
 }
@@ -41,7 +61,7 @@ const over = (e: DragEvent, on: boolean) => (e.currentTarget as HTMLElement).cla
  * The button inside a zone that also takes a dropped file; `hint` follows the button ("or drop one
  * here"), `extra` closes the row (a URL form, a built-in choice).
  */
-export function fileDrop(o: FileChoice & { hint?: string; extra?: TemplateResult }): TemplateResult {
+export function fileDrop(o: (FileChoice | FilesChoice) & { hint?: string; extra?: TemplateResult }): TemplateResult {
   return html`<div
     class="drop"
     part="drop"
@@ -53,8 +73,7 @@ export function fileDrop(o: FileChoice & { hint?: string; extra?: TemplateResult
     @drop=${(e: DragEvent) => {
       e.preventDefault();
       over(e, false);
-      const file = e.dataTransfer?.files[0];
-      if (file && !o.disabled) o.onFile(file);
+      if (!o.disabled) deliver(o, e.dataTransfer?.files);
     }}
   >
     ${fileButton(o)}

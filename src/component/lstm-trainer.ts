@@ -663,8 +663,21 @@ export class LstmTrainer extends LitElement {
     </section>`;
   }
 
+  /**
+   * A model file of this page (.zip), or a text classifier from Keras (.keras, .h5) or TF.js (model.json
+   * with its .bin shards), chosen together with the Keras tokenizer JSON it was trained with.
+   */
   private renderLoadModel() {
-    return fileButton({ label: 'Load a model', accept: '.zip', onFile: async (f) => void (await this.controller.loadModel(new Uint8Array(await f.arrayBuffer()))) });
+    return fileButton({
+      label: 'Load a model',
+      accept: '.zip,.keras,.h5,.json,.bin',
+      testid: 'load-model',
+      title: "a model downloaded here (.zip), or a Keras text classifier (.keras, .h5) or TF.js model (model.json and its .bin files): choose it together with its tokenizer JSON (Keras's tokenizer.to_json())",
+      onFiles: async (files) => {
+        const chosen = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+        await this.controller.loadModelFiles(chosen);
+      },
+    });
   }
 
   /** A zip with several CSVs: pick one and read it. */
@@ -703,7 +716,7 @@ export class LstmTrainer extends LitElement {
         : nothing}
       ${this.linkProblem ? html`<p class="error" role="alert" data-testid="link-problem">${this.linkProblem}</p>` : nothing}
       ${c.status === 'starting' ? html`<p>Starting the GPU…</p>` : nothing} ${this.renderDataset()} ${this.renderTraining()} ${this.renderResults()} ${this.renderTry()}
-      ${!c.modelLabels && c.status !== 'no-webgpu' ? html`<p class="load-only">Have a trained model? ${this.renderLoadModel()}</p>` : nothing}
+      ${!c.modelLabels && c.status !== 'no-webgpu' ? html`<p class="load-only">Have a trained model? ${this.renderLoadModel()} <span class="hint">a .zip from this page, or a Keras .keras/.h5 or TF.js model.json with its .bin files, chosen together with its tokenizer.json</span></p>` : nothing}
     `;
   }
 

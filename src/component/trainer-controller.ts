@@ -18,10 +18,14 @@ import { createSentimentModel, SentimentModel, type Evaluation } from '../sentim
 import { trainAndEvaluate } from '../sentiment/train';
 import type { KerasParts } from '../layers/keras';
 import type { DatasetInfo } from '../data/dataset';
-import type { EpochPoint, Misclassified, ModelInside, Prediction, Progress, Trainer, TrainerEvents, TrainerStatus, TrainerView, TrainSettings } from './trainer-types';
+import type { EpochPoint, Misclassified, ModelFile, ModelInside, Prediction, Progress, Trainer, TrainerEvents, TrainerStatus, TrainerView, TrainSettings } from './trainer-types';
 import type { ModelShelf, SavedModelInfo } from './model-shelf';
+import { Tokenizer } from '../data/tokenizer';
+import { openModelZip } from '../layers/model-zip';
+import { peekKind } from '../layers/file';
+import { textClassifierShape } from '../sentiment/imported';
 
-export type { EpochPoint, Misclassified, ModelInside, Prediction, Progress, TrainerEvents, TrainerStatus, TrainSettings } from './trainer-types';
+export type { EpochPoint, Misclassified, ModelFile, ModelInside, Prediction, Progress, TrainerEvents, TrainerStatus, TrainSettings } from './trainer-types';
 
 /** What a controller's host needs to offer: a way to be told that the state changed. */
 export interface TrainerHost {
@@ -51,6 +55,26 @@ export function trainerView(c: TrainerView): TrainerView {
     csvChoices: c.csvChoices,
     gpuBytes: c.gpuBytes,
   };
+}
+
+/** A Keras Tokenizer's JSON (tokenizer.to_json()) among chosen files, read; null for any other file. */
+function kerasTokenizerOf(f: ModelFile): Tokenizer | null {
+  const b = f.bytes;
+  let i = 0;
+  while (i < b.length && (b[i] === 0x20 || b[i] === 0x09 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0xef || b[i] === 0xbb || b[i] === 0xbf)) i++;
+  if (b[i] !== 0x7b /* { */) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(b));
+  } catch {
+    return null; // not JSON: loading says what the file is
+  }
+  if ((json as { class_name?: unknown } | null)?.class_name !== 'Tokenizer') return null;
+  try {
+    return Tokenizer.fromKeras(json);
+  } catch (e) {
+    throw new Error(`${f.name}: ${(e as Error).message}`);
+  }
 }
 
 export class TrainerController implements Trainer {
@@ -581,9 +605,63 @@ export class TrainerController implements Trainer {
 
   /** Replace the model with a saved one; the current model stays if the file is rejected. */
   async loadModel(bytes: Uint8Array): Promise<boolean> {
+    return this.useModel((engine) => SentimentModel.load(bytes, { engine }));
+  }
+
+  /**
+   * Replace the model with one from the files the user chose (see TrainerActions.loadModelFiles); the
+   * current model stays if they are rejected. An imported classifier's classes are the loaded dataset's
+   * labels (sorted) when it has as many as the model has outputs, else the output units' numbers.
+   */
+  async loadModelFiles(files: ModelFile[]): Promise<boolean> {
+    return this.useModel((engine) => this.openModelFiles(files, engine));
+  }
+
+  /** A sentiment model from the chosen files, or one sentence saying what is wrong or missing. */
+  private async openModelFiles(files: ModelFile[], engine: Engine): Promise<SentimentModel> {
+    if (files.length === 0) throw new Error('choose a model file');
+    const tokenizers: Array<{ file: ModelFile; tokenizer: Tokenizer }> = [];
+    const rest: ModelFile[] = [];
+    for (const f of files) {
+      const t = kerasTokenizerOf(f);
+      if (t) tokenizers.push({ file: f, tokenizer: t });
+      else rest.push(f);
+    }
+    if (tokenizers.length > 1) throw new Error(`${tokenizers.map((t) => t.file.name).join(' and ')} are all Keras tokenizers: choose the one the model was trained with`);
+    const tok = tokenizers[0] ?? null;
+    if (rest.length === 0) throw new Error(`${tok!.file.name} is a Keras tokenizer: choose it together with the model it belongs to (a .keras or .h5 file, or a TF.js model.json with its .bin files)`);
+    if (rest.length === 1) {
+      const kind = await openModelZip(rest[0]!.bytes).then((z) => peekKind(z.manifest), () => null);
+      if (kind === 'sentiment' || kind === 'language-model') {
+        if (tok && kind === 'sentiment') throw new Error(`${rest[0]!.name} is a sentiment model of webgpu-lstm with its own tokenizer: load it without ${tok.file.name}`);
+        return SentimentModel.load(rest[0]!.bytes, { engine });
+      }
+    }
+    // A network: Keras or TF.js files, or a layers file of this library (what the page makes of a Keras file's HDF5, model-files.ts).
+
+    const { loadModel } = await import('../load-model');
+    const net = await loadModel(
+      rest.map((f) => new File([f.bytes as Uint8Array<ArrayBuffer>], f.name)),
+      { engine, kind: 'layers' },
+    );
+    const name = rest.find((f) => /\.json$/i.test(f.name))?.name ?? rest[0]!.name;
+    try {
+      const { classes } = textClassifierShape(net.graph, name);
+      if (!tok) throw new Error(`${name} is a Keras or TF.js model that reads token ids: add the Keras tokenizer JSON it was trained with (tokenizer.to_json() saved to a file, e.g. tokenizer.json), choosing both files together`);
+      const data = this.dataset?.labelNames;
+      const labelNames = data && data.length === classes ? data : Array.from({ length: classes }, (_, k) => String(k));
+      return SentimentModel.fromImported(net, tok.tokenizer, { labelNames });
+    } catch (e) {
+      net.dispose();
+      throw e;
+    }
+  }
+
+  /** Put a model in place of the current one (kept if `open` fails), and evaluate it when the dataset's labels are its own. */
+  private async useModel(open: (engine: Engine) => Promise<SentimentModel>): Promise<boolean> {
     if (!this.engine || this.status === 'training') return false;
     try {
-      const model = await SentimentModel.load(bytes, { engine: this.engine });
+      const model = await open(this.engine);
       this.model?.dispose();
       this.model = model;
       this.current = null; // a loaded model is not a run of this page's: nothing to save

@@ -9,7 +9,7 @@
 import type { DatasetOptions } from '../data/dataset';
 import type { KerasParts } from '../layers/keras';
 import type { ElementKind, FromWorker, Method, ToWorker, TrainerPort } from './trainer-protocol';
-import type { ModelInside, Trainer, TrainerEvents } from './trainer-types';
+import type { ModelFile, ModelInside, Trainer, TrainerEvents } from './trainer-types';
 
 /** What the page's end needs of its host: to be told that the state changed. */
 export interface RemoteHost {
@@ -222,6 +222,22 @@ export class RemoteTrainer extends RemoteEnd implements Trainer {
   /** The bytes are handed over to the Worker (their buffer is transferred, not copied). */
   loadModel(bytes: Uint8Array): Promise<boolean> {
     return this.act('loadModel', [bytes], false, [bytes.buffer as ArrayBuffer]);
+  }
+
+  /**
+   * A Keras file's HDF5 weights are read here, where the HDF5 library loads (model-files.ts); then each
+   * file's bytes are handed over to the Worker (transferred, not copied).
+   */
+  async loadModelFiles(files: ModelFile[]): Promise<boolean> {
+    let sent: ModelFile[];
+    try {
+      const { withoutHdf5 } = await import('./model-files');
+      sent = await withoutHdf5(files);
+    } catch (e) {
+      return this.failed(e as Error, false);
+    }
+    const buffers = [...new Set(sent.map((f) => f.bytes.buffer as ArrayBuffer))];
+    return this.act('loadModelFiles', [sent], false, buffers);
   }
 
   saveModel(): Promise<Uint8Array | null> {

@@ -30,6 +30,12 @@ export interface TrainSettings {
   patience: number;
 }
 
+/** A file the user chose, as plain data a Worker can take (its bytes are transferred). */
+export interface ModelFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
 /** What the list of saved models shows. */
 export interface SavedModelInfo {
   id: string;
@@ -137,7 +143,14 @@ export interface TrainerActions {
   predict(text: string): Promise<void>;
   /** Every gate and state of the recurrent layers for a sentence; null without a model, while training, or when a newer call superseded it. */
   inspect(text: string): Promise<ModelInside | null>;
+  /** A model file of this library (a sentiment model's .zip). */
   loadModel(bytes: Uint8Array): Promise<boolean>;
+  /**
+   * The files a user chose to load a model from: a .zip of this library; a Keras `.keras` or `.h5`, or a
+   * TF.js model.json with its .bin shards, each with the Keras tokenizer JSON (`tokenizer.to_json()`) the
+   * text classifier was trained with among them.
+   */
+  loadModelFiles(files: ModelFile[]): Promise<boolean>;
   saveModel(): Promise<Uint8Array | null>;
   exportTfjs(): Promise<{ modelJson: string; weightsBin: Uint8Array } | null>;
   exportKeras(): Promise<Uint8Array | null>;

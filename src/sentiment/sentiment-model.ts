@@ -16,7 +16,7 @@ import { buildGraph } from '../layers/graph';
 import type { Inputs, Targets } from '../layers/data';
 import { checkGraphFits } from '../layers/limits';
 import { sequentialFromFile, type PreparedData, type Sequential } from '../layers/sequential';
-import { decodeSequential, peekKind } from '../layers/file';
+import { decodeSequential, peekKind, type DecodedFile } from '../layers/file';
 import type { TfjsArtifacts } from '../layers/tfjs';
 import type { Inspection } from '../layers/inspect';
 import type { KerasParts } from '../layers/keras';
@@ -26,6 +26,7 @@ import { decodeLegacySentimentFile, LEGACY_SENTIMENT_FORMAT } from './legacy-fil
 import { SENTIMENT_ADVICE, sentimentCompile, sentimentLayers, sentimentNetwork } from './recipe';
 import { ruleOf } from '../layers/rules';
 import { defaultMaxLen, SequenceEncoder, sequenceLengths, yieldToEventLoop, type EncodedTexts } from './text-encoder';
+import { FINE_TUNE_LEARNING_RATE, importedCompile, importedConfig, textClassifierShape } from './imported';
 
 export interface FitOptions {
   epochs?: number;
@@ -91,10 +92,28 @@ export { getDefaultEngine };
 
 /** What a sentiment model's file keeps beside its layers (the manifest's preset data). */
 interface SentimentPreset {
+  /** Absent: the preset's layers, made from `config`; 'imported': a network from Keras or TF.js (fromImported), described by `config`. */
+  network?: 'imported';
   config: ModelConfig;
   labelNames: string[];
-  maxLen: number;
+  /** null only for an imported network whose input length is free and that has not been fitted (each call pads to its longest text). */
+  maxLen: number | null;
   tokenizer: TokenizerJSON;
+}
+
+/** Options of SentimentModel.fromImported. */
+export interface ImportedTextOptions {
+  /** The output units' class names, in unit order (as many as the softmax has units). */
+  labelNames: readonly string[];
+  /**
+   * The sequence length: the network's own input length when it has one (a different one is refused);
+   * else this, else chosen at the first fit from the training texts as the recipe does (until then each
+   * call pads to its longest text, as Keras's pad_sequences does by default).
+   */
+  maxLen?: number | null;
+  /** Adam's learning rate for fine-tuning (default 1e-4: a tenth of the recipe's, the weights are already trained). */
+  learningRate?: number;
+  clipNorm?: number;
 }
 
 export async function createSentimentModel(config: Partial<ModelConfig> = {}, opts: { engine?: Engine } = {}): Promise<SentimentModel> {
@@ -105,6 +124,9 @@ export async function createSentimentModel(config: Partial<ModelConfig> = {}, op
   checkGraphFits(buildGraph(sentimentLayers(networkConfig(full, 2))), engine.device.limits, undefined, SENTIMENT_ADVICE);
   return new SentimentModel(engine, full);
 }
+
+/** What to lower when an imported network does not fit the device: its layers are Keras's, the batch is ours. */
+const IMPORTED_ADVICE = { sizes: 'the size of its layers (in Keras: it was imported)', batch: SENTIMENT_ADVICE.batch };
 
 /** Rows per evaluation/prediction step (fewer where long sequences would not fit the device). */
 const EVAL_CHUNK = 256;
@@ -137,8 +159,45 @@ export class SentimentModel {
   constructor(
     readonly engine: Engine,
     readonly config: ModelConfig,
+    /**
+     * 'preset': the recipe's layers, made from `config` (createSentimentModel). 'imported': a network from
+     * Keras or TF.js with the Keras Tokenizer it was trained with (fromImported); `config` then describes
+     * its layers and the text pipeline (no cleaning of ours: the Keras Tokenizer's own lower-casing and filters).
+     */
+    readonly origin: 'preset' | 'imported' = 'preset',
   ) {
     this.text = new SequenceEncoder(config);
+    this.text.padToLongest = origin === 'imported';
+  }
+
+  /**
+   * A sentiment model around an imported text classifier (loadModel of a Keras `.keras`/`.h5` or a TF.js
+   * model.json: Embedding → … → Dense softmax over K classes) and the Keras Tokenizer it was trained with
+   * (`Tokenizer.fromKeras(tokenizer.to_json())`): it predicts texts, evaluates, fine-tunes (`fit`), saves
+   * (loadModel reads the file back as this model) and exports like a model made here. Texts go through the
+   * tokenizer exactly as Keras's texts_to_sequences and pad_sequences ('pre') send them. The network is
+   * compiled afresh for fine-tuning: sparse categorical cross-entropy, Adam (learning rate 1e-4 unless
+   * given). It becomes this model's: dispose the sentiment model, not the network. A network that does not
+   * read token ids, does not end in a K-way softmax, or reads fewer ids than the tokenizer gives, is
+   * refused with one sentence.
+   */
+  static fromImported(net: Sequential, tokenizer: Tokenizer, opts: ImportedTextOptions): SentimentModel {
+    const shape = textClassifierShape(net.graph, `the model "${net.name}"`);
+    const labels = [...opts.labelNames];
+    if (labels.length !== shape.classes) throw new Error(`the model "${net.name}" has ${shape.classes} output classes, and ${labels.length} label names were given (${labels.join(', ')})`);
+    if (labels.some((l) => typeof l !== 'string' || l === '') || new Set(labels).size !== labels.length) throw new Error(`the label names must be distinct and not empty, got ${JSON.stringify(labels)}`);
+    if (!tokenizer.fitted) throw new Error('the tokenizer has no vocabulary (word_index is empty)');
+    if (tokenizer.vocabSize > shape.vocabSize) throw new Error(`the tokenizer gives ids up to ${tokenizer.vocabSize - 1}, over the embedding's ${shape.vocabSize} rows: is it the tokenizer this model was trained with?`);
+    const given = opts.maxLen ?? null;
+    if (given !== null && !(Number.isInteger(given) && given >= 1)) throw new Error(`maxLen must be a positive integer, got ${given}`);
+    if (shape.fixedLength !== null && given !== null && given !== shape.fixedLength) throw new Error(`the model "${net.name}" reads sequences of ${shape.fixedLength} token ids, not maxLen ${given}`);
+    const maxLen = shape.fixedLength ?? given;
+    const config = importedConfig(net.graph, tokenizer, { maxLen, learningRate: opts.learningRate ?? FINE_TUNE_LEARNING_RATE, clipNorm: opts.clipNorm ?? 0, seed: net.seed });
+    validateModelConfig(config);
+    net.compile(importedCompile(config, shape.classes));
+    const model = new SentimentModel(net.engine, config, 'imported');
+    model.restore(net, labels, maxLen, tokenizer);
+    return model;
   }
 
   /** The Keras-compatible tokenizer (fitted on the training texts at the first `fit`). */
@@ -229,6 +288,17 @@ export class SentimentModel {
     }
   }
 
+  /**
+   * An imported model's tokenizer came with it: when most training texts hold no word of its vocabulary
+   * (and it has no OOV token), the texts or the tokenizer are not the ones meant.
+   */
+  private checkKnownWords(lengths: Uint32Array): void {
+    const empty = lengths.reduce((n, l) => n + (l === 0 ? 1 : 0), 0);
+    if (empty * 2 > lengths.length) {
+      throw new Error(`${empty} of ${lengths.length} training texts hold no word of the tokenizer's vocabulary (${this.tokenizer.wordIndex.size} words): is it the tokenizer the model was trained with, and the text column the texts?`);
+    }
+  }
+
   /** Map another dataset's label indices onto this model's label names. */
   private labelsFor(d: LabelledTexts): Uint32Array {
     const index = new Map(this.labelNames.map((n, i) => [n, i]));
@@ -264,6 +334,12 @@ export class SentimentModel {
     const seqs = await this.text.sequencesOf(train.texts, fitting);
     const seqLengths = sequenceLengths(seqs);
     if (fitting) this.checkTokens(seqLengths);
+    if (this.origin === 'imported') this.checkKnownWords(seqLengths);
+    // An imported network of free input length fits at one length, chosen from the training texts as the recipe chooses it.
+    if (this.network && this.text.maxLen === null) {
+      this.maxLenChoice = defaultMaxLen(seqLengths);
+      this.text.maxLen = this.maxLenChoice.maxLen;
+    }
     const cw = this.config.classWeights;
     const classes = this.network ? this.labelNames.length : train.labelNames.length;
     if (Array.isArray(cw) && cw.length !== classes) throw new Error(`classWeights must be ${classes} non-negative numbers (one per label: ${(this.network ? this.labelNames : train.labelNames).join(', ')}), got ${cw.length}`);
@@ -338,13 +414,17 @@ export class SentimentModel {
     const probabilities = Array.from((inspection.prediction as { data: Float32Array }).data);
     const predicted = argmax(probabilities, 0, probabilities.length);
     const tokens = this.text.wordSteps(text);
-    // The output layer's kernel [F, C] reads the last recurrent layer's final h: F = units, or 2·units (forward then backward).
+    // The output layer's kernel [F, C] reads the last recurrent layer's final h: F = units, or 2·units (forward
+    // then backward). Only where the output reads it directly (dropout aside): an imported network may have a
+    // hidden dense layer between them, or merge the directions otherwise, and then no unit is ranked.
     const w = await net.getWeights();
     const dense = net.layers[net.layers.length - 1]!;
     const kernel = w.get(`${dense.name}/kernel`)!;
     const C = probabilities.length;
-    const top = net.layers[net.layers.length - 2]!;
-    const dirs = inspection.layers.filter((l) => l.layer === top.name);
+    const below = net.layers.slice(0, -1).filter((b) => b.layer.className !== 'Dropout').at(-1);
+    const dirsOf = below ? inspection.layers.filter((l) => l.layer === below.name) : [];
+    const F = dense.inputShape[dense.inputShape.length - 1];
+    const dirs = dirsOf.reduce((s, l) => s + l.units, 0) === F ? dirsOf : [];
     const T = inspection.timesteps;
     const influence: UnitInfluence[] = [];
     dirs.forEach((l, d) => {
@@ -359,13 +439,13 @@ export class SentimentModel {
 
   /**
    * The model file (loadModel reads it): the layers model and, beside it, the configuration, labels,
-   * tokenizer and sequence length; by default Adam's state and the dropout and shuffle streams' positions,
+   * tokenizer and sequence length; by default Adam's state, the dropout draw counter and the shuffle stream's position,
    * so that `fit` on the loaded model continues exactly (`includeOptimizer: false` leaves them out).
    * `compress: false` stores without DEFLATE: much less main-thread work, for in-memory snapshots.
    */
   async save(opts: { compress?: boolean; includeOptimizer?: boolean } = {}): Promise<Uint8Array> {
     const net = this.net();
-    const preset: SentimentPreset = { config: this.config, labelNames: this.labelNames, maxLen: this.maxLen!, tokenizer: this.tokenizer.toJSON() };
+    const preset: SentimentPreset = { ...(this.origin === 'imported' ? { network: 'imported' as const } : {}), config: this.config, labelNames: this.labelNames, maxLen: this.maxLen, tokenizer: this.tokenizer.toJSON() };
     return net.saveAs({ kind: 'sentiment', data: preset as unknown as Record<string, unknown> }, opts);
   }
 
@@ -390,7 +470,8 @@ export class SentimentModel {
       const model = new SentimentModel(engine, saved.config);
       model.restore(sentimentNetwork(engine, net, saved.maxLen, saved.weights), saved.labelNames, saved.maxLen, saved.tokenizer);
       try {
-        // The 0.2 file's streams are the layers model's own: "dropout" and "shuffle".
+        // The 0.2 file's streams are the layers model's own: "shuffle" continues; its "dropout" stream's state
+        // gives way to the draw counter, set to the optimizer's step (restoredDropoutDraws).
         if (saved.training) model.network!.restoreTraining(saved.training);
       } catch (e) {
         model.dispose();
@@ -403,6 +484,8 @@ export class SentimentModel {
     if (saved.kind !== 'sentiment') throw new Error(`this is a ${saved.kind} model file, not a sentiment model: load it with loadModel`);
     const p = checkPreset(saved.preset);
     const tokenizer = Tokenizer.fromJSON(p.tokenizer);
+    if (p.network === 'imported') return SentimentModel.importedFromFile(saved, p, tokenizer, opts);
+    if (p.maxLen === null) throw new Error('not a valid sentiment model file: the saved maxLen is invalid');
     // The layers (every setting, not only the weights' shapes) and the compile settings are what the
     // configuration makes: a file cannot train with one thing and report another.
     const net0 = networkConfig(p.config, p.labelNames.length);
@@ -420,8 +503,39 @@ export class SentimentModel {
     return model;
   }
 
-  private restore(net: Sequential, labelNames: string[], maxLen: number, tokenizer: Tokenizer): void {
-    net.limitAdvice = SENTIMENT_ADVICE;
+  /**
+   * The file of an imported network (saved by a model of fromImported): its layers are its own, so they are
+   * checked as a text classifier with as many classes as labels, its configuration against the summary of
+   * those layers, its compile settings against that configuration, its tokenizer against the embedding.
+   */
+  private static async importedFromFile(saved: DecodedFile, p: SentimentPreset, tokenizer: Tokenizer, opts: { engine?: Engine }): Promise<SentimentModel> {
+    const bad = (why: string) => new Error(`not a valid sentiment model file: ${why}`);
+    let shape;
+    try {
+      shape = textClassifierShape(saved.graph, 'its network');
+    } catch (e) {
+      throw bad((e as Error).message);
+    }
+    if (shape.classes !== p.labelNames.length) throw bad(`its network has ${shape.classes} output classes and ${p.labelNames.length} labels`);
+    if (shape.fixedLength !== null && p.maxLen !== shape.fixedLength) throw bad(`its network reads sequences of ${shape.fixedLength} and its saved maxLen is ${p.maxLen}`);
+    const c = p.config;
+    // The configured length (null: chosen at the first fit) is the sequence length, once there is one.
+    if (c.maxLen !== null && c.maxLen !== p.maxLen) throw bad(`its configured maxLen ${c.maxLen} is not its saved maxLen ${p.maxLen}`);
+    const described = importedConfig(saved.graph, tokenizer, { maxLen: c.maxLen, learningRate: c.learningRate, beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, clipNorm: c.clipNorm, seed: c.seed, classWeights: c.classWeights });
+    if (canonical(described) !== canonical(c)) throw bad('its configuration does not describe its layers');
+    if (String(saved.seed) !== String(c.seed)) throw bad(`its layers' seed ${JSON.stringify(saved.seed)} is not its configuration's ${JSON.stringify(c.seed)}`);
+    if (canonical(saved.compile) !== canonical(importedCompile(c, shape.classes))) throw bad('its compile settings do not match its configuration');
+    if (tokenizer.vocabSize > shape.vocabSize) throw bad(`its tokenizer gives ids up to ${tokenizer.vocabSize - 1}, over the embedding's ${shape.vocabSize} rows`);
+    const engine = opts.engine ?? (await getDefaultEngine());
+    checkGraphFits(saved.graph, engine.device.limits, { T: p.maxLen ?? 1, B: 1 }, IMPORTED_ADVICE);
+    const net = await sequentialFromFile(saved, { engine });
+    const model = new SentimentModel(net.engine, c, 'imported');
+    model.restore(net, p.labelNames, p.maxLen, tokenizer);
+    return model;
+  }
+
+  private restore(net: Sequential, labelNames: string[], maxLen: number | null, tokenizer: Tokenizer): void {
+    net.limitAdvice = this.origin === 'imported' ? IMPORTED_ADVICE : SENTIMENT_ADVICE;
     this.network = net;
     this.labelNames = [...labelNames];
     this.text.maxLen = maxLen;
@@ -434,14 +548,16 @@ export class SentimentModel {
    * 1 up to the vocabulary size that the tokenizer gives a word (id 0 is padding).
    */
   async exportEmbeddingProjector(): Promise<{ vectorsTsv: string; metadataTsv: string }> {
-    const weights = await this.net().getWeights();
-    const E = this.config.embedDim;
-    const table = weights.get('embedding/embeddings')!;
+    const net = this.net();
+    const weights = await net.getWeights();
+    // The first layer is the embedding (an imported network's has its own name): [rows, E].
+    const [rows, E] = net.layers[0]!.weights[0]!.shape as [number, number];
+    const table = weights.get(net.layers[0]!.weights[0]!.name)!;
     const wordOf = new Map<number, string>();
     for (const [word, id] of this.tokenizer.wordIndex) wordOf.set(id, word);
     const vectors: string[] = [];
     const words: string[] = [];
-    for (let id = 1; id < this.config.vocabSize; id++) {
+    for (let id = 1; id < rows; id++) {
       const word = wordOf.get(id);
       if (word === undefined) continue;
       vectors.push(Array.from(table.subarray(id * E, (id + 1) * E), (v) => String(v)).join('\t'));
@@ -493,9 +609,11 @@ function checkPreset(preset: Record<string, unknown> | null): SentimentPreset {
   const labels = p.labelNames;
   if (!Array.isArray(labels) || labels.length < 2 || labels.some((l) => typeof l !== 'string')) throw new Error('not a valid sentiment model file: the saved labels are invalid');
   if (new Set(labels).size !== labels.length) throw new Error(`not a valid sentiment model file: the saved labels repeat a name (${labels.join(', ')})`);
-  if (!(Number.isInteger(p.maxLen) && p.maxLen! >= 1)) throw new Error('not a valid sentiment model file: the saved maxLen is invalid');
+  if (p.network !== undefined && p.network !== 'imported') throw new Error(`not a valid sentiment model file: its network is ${JSON.stringify(p.network)} (known: "imported", or none for the preset's)`);
+  const freeLength = p.network === 'imported' && p.maxLen === null;
+  if (!freeLength && !(Number.isInteger(p.maxLen) && p.maxLen! >= 1)) throw new Error('not a valid sentiment model file: the saved maxLen is invalid');
   if (!p.tokenizer || typeof p.tokenizer !== 'object') throw new Error('not a valid sentiment model file: it has no tokenizer');
-  return { config, labelNames: labels, maxLen: p.maxLen!, tokenizer: p.tokenizer };
+  return { ...(p.network ? { network: p.network } : {}), config, labelNames: labels, maxLen: p.maxLen ?? null, tokenizer: p.tokenizer };
 }
 
 /** JSON with every object's keys in order: equal for equal data, whatever order the keys were written in. */

@@ -61,6 +61,11 @@ export class SequenceEncoder {
   tokenizer: Tokenizer;
   /** null until the first fit (then the longest training sequence) unless configured. */
   maxLen: number | null;
+  /**
+   * While maxLen is null, pad each call's texts to the longest of them (Keras pad_sequences' default)
+   * instead of refusing: an imported network whose input length is free predicts before any fit.
+   */
+  padToLongest = false;
 
   constructor(readonly config: TextEncoderConfig) {
     this.tokenizer = new Tokenizer({ numWords: config.vocabSize, oovToken: config.oovToken });
@@ -74,9 +79,10 @@ export class SequenceEncoder {
 
   /** pad_sequences of packed sequences: a [n, maxLen] id matrix and each row's real length. */
   pad(p: PackedSequences): EncodedTexts {
-    const T = this.maxLen;
-    if (T === null) throw new Error('maxLen is not known before the first fit');
     const n = p.offsets.length - 1;
+    let T = this.maxLen;
+    if (T === null && this.padToLongest) T = sequenceLengths(p).reduce((m, l) => Math.max(m, l), 1);
+    if (T === null) throw new Error('maxLen is not known before the first fit');
     const ids = new Uint32Array(n * T);
     const lengths = new Uint32Array(n);
     for (let r = 0; r < n; r++) {
@@ -125,14 +131,14 @@ export class SequenceEncoder {
    * without an OOV token) and the timestep of the padded sequence each kept word occupies (null if truncated).
    */
   wordSteps(text: string): Array<{ word: string; id: number | null; step: number | null }> {
-    const T = this.maxLen;
-    if (T === null) throw new Error('maxLen is not known before the first fit');
     const words = this.tokenizer.textToWordSequence(cleanText(text, this.config.cleaning));
     const out = words.map((word) => ({ word, id: this.tokenizer.textToSequence(word)[0] ?? null, step: null as number | null }));
     // Kept words occupy consecutive timesteps: after the padding ('pre') or before it ('post'), with
     // truncation dropping words from the configured side.
     const kept = out.filter((w) => w.id !== null);
     const n = kept.length;
+    const T = this.maxLen ?? (this.padToLongest ? Math.max(1, n) : null);
+    if (T === null) throw new Error('maxLen is not known before the first fit');
     const shown = Math.min(n, T);
     const firstKept = this.config.truncating === 'pre' ? n - shown : 0;
     const firstStep = this.config.padding === 'pre' ? T - shown : 0;
