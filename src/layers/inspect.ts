@@ -14,7 +14,8 @@ import { checkGraphFits, type LimitAdvice } from './limits';
 import { forward } from './run';
 import type { ParameterStore } from '../engine/parameters';
 import type { Engine } from '../engine/engine';
-import { RECURRENT_CLASSES, type RecurrentLayer } from './specs';
+import type { RecurrentLayer } from './specs';
+import { recurrentOf } from './kinds/cells';
 
 export interface InspectedLayer {
   /** The recurrent layer's name (a Bidirectional's, for both of its directions). */
@@ -47,7 +48,7 @@ export interface Inspectable {
   limitAdvice: LimitAdvice | undefined;
 }
 
-const isRecurrent = (b: BuiltLayer) => RECURRENT_CLASSES.includes(b.layer.className as RecurrentLayer['className']) || b.layer.className === 'Bidirectional';
+const isRecurrent = (b: BuiltLayer) => recurrentOf(b.layer) !== null;
 
 export async function inspectModel(model: Inspectable, x: TensorLike): Promise<Inspection> {
   const { engine, graph } = model;
@@ -112,7 +113,7 @@ function gatherRegions(step: Step, states: RecurrentState[]) {
 }
 
 function describe(b: BuiltLayer, direction: number, s: RecurrentState, all: Float32Array, regions: ReadonlyArray<{ slice: Slice; from: number; at: number }>, N: number): InspectedLayer {
-  const inner = (b.layer.className === 'Bidirectional' ? b.layer.layer : b.layer) as RecurrentLayer;
+  const inner = recurrentOf(b.layer)!;
   const reversed = b.layer.className === 'Bidirectional' ? (direction === 1) !== inner.goBackwards : inner.goBackwards;
   const { T, B, H } = s;
   // Input position p is this direction's timestep t = p, or T − 1 − p when it ran reversed.

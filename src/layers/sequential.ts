@@ -8,8 +8,8 @@ import type { Engine } from '../engine/engine';
 import type { Step } from '../engine/step';
 import { ParameterStore } from '../engine/parameters';
 import { getDefaultEngine, prepareCells } from '../ops/create-engine';
-import { cellOf } from './kinds/cells';
-import { RECURRENT_CLASSES, type Layer, type RecurrentLayer } from './specs';
+import { cellOf, recurrentOf } from './kinds/cells';
+import { type Layer } from './specs';
 import { fitLoop, type BatchEndInfo, type EarlyStopping, type EpochEndInfo, type History, type StepStats } from './fit-loop';
 import { backpropFrom } from '../ops/elementwise';
 import { compileArgs, encodeLoss, lastActivation, lossFusesActivation, softmaxOf, type CompileArgs, type Compiled, type LossStats } from './compile';
@@ -102,8 +102,8 @@ const DEFAULT_PREDICT_BATCH = 256;
 /** The cells a graph's recurrent layers run (a Bidirectional's, its wrapped layer's). */
 function cellKinds(graph: Graph): Array<'lstm' | 'gru' | 'simpleRnn'> {
   return graph.layers.flatMap((b) => {
-    const l = (b.layer.className === 'Bidirectional' ? b.layer.layer : b.layer) as RecurrentLayer;
-    return RECURRENT_CLASSES.includes(l.className) ? [cellOf(l).cell(l).kind] : [];
+    const l = recurrentOf(b.layer);
+    return l ? [cellOf(l).cell(l).kind] : [];
   });
 }
 

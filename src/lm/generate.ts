@@ -7,11 +7,11 @@
  * tokens on a device.
  */
 import { subSlice } from '../engine/tensor';
-import { cellOf } from '../layers/kinds/cells';
+import { cellOf, isRecurrentLayer } from '../layers/kinds/cells';
 import { RecurrentDecoder } from '../ops/recurrent-decoder';
 import { denseSample } from '../ops/sample';
 import type { Sequential } from '../layers/sequential';
-import { RECURRENT_CLASSES, type RecurrentLayer } from '../layers/specs';
+import type { RecurrentLayer } from '../layers/specs';
 
 export interface GenerateOptions {
   /** Tokens to generate after the prompt. */
@@ -44,8 +44,7 @@ function generationPath(model: Sequential) {
   const last = layers[layers.length - 1];
   if (first?.layer.className !== 'Embedding' || last?.layer.className !== 'Dense' || last.layer.activation !== 'softmax') throw new Error(what);
   const middle = layers.slice(1, -1).filter((b) => b.layer.className !== 'Dropout' && b.layer.className !== 'SpatialDropout1D');
-  const isRecurrent = (l: { className: string }): l is RecurrentLayer => (RECURRENT_CLASSES as readonly string[]).includes(l.className);
-  if (middle.length === 0 || middle.some((b) => !isRecurrent(b.layer) || b.layer.goBackwards)) throw new Error(`${what}; found ${layers.map((b) => b.layer.className).join(' → ')}`);
+  if (middle.length === 0 || middle.some((b) => !isRecurrentLayer(b.layer) || b.layer.goBackwards)) throw new Error(`${what}; found ${layers.map((b) => b.layer.className).join(' → ')}`);
   const recurrent = middle.map((b) => {
     const l = b.layer as RecurrentLayer;
     return { name: b.name, cell: cellOf(l).cell(l) };
