@@ -1,12 +1,14 @@
 /**
  * A Keras text classifier brought in with its Tokenizer (withTokenizer): the fixture was made by Keras 3
- * itself (tests/python/make_text_fixture.py: Embedding(mask_zero) → GRU → Dense softmax, and
+ * itself (tests/python/make_text_fixture.py: Embedding(mask_zero) → GRU → Dense softmax — also saved in the
+ * legacy full-model .h5 layout, gzipped — and
  * tokenizer.to_json()); strings go through the tokenizer as Keras's texts_to_sequences and
  * pad_sequences send them, and the probabilities are Keras's within 1e-5. SentimentModel.fromImported makes
  * the same pair a sentiment model: it fine-tunes, saves a file that loads back as that model, and refuses a
  * network that is not a text classifier in one sentence.
  */
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import { layers, loadModel, sequential, withTokenizer } from '../src/index';
@@ -28,6 +30,13 @@ describe('withTokenizer: a Keras text model takes strings', () => {
     expect(text.encode(expected.probes)).toEqual(expected.sequences.map(pad));
     expectClose((await text.predict(expected.probes)).flat(), expected.probabilities.flat(), 0, 1e-5, 'probabilities vs Keras');
     expect(await text.label(['a really good film', 'an awful bad plot'])).toEqual(expected.probabilities.slice(0, 2).map((p) => (p[1]! > p[0]! ? 'positive' : 'negative')));
+    model.dispose();
+  });
+
+  it("the same classifier saved by Keras in the legacy .h5 layout (classifier.h5.gz): as a sentiment model, Keras's probabilities", async () => {
+    const net = await loadModel(zlib.gunzipSync(fs.readFileSync(`${dir}/classifier.h5.gz`)), { engine: await getEngine(), kind: 'layers', name: 'classifier.h5' });
+    const model = SentimentModel.fromImported(net, Tokenizer.fromKeras(tokenizerJson), { labelNames: ['negative', 'positive'] });
+    expectClose((await model.predict(expected.probes)).flat(), expected.probabilities.flat(), 0, 1e-5, 'probabilities vs Keras (.h5)');
     model.dispose();
   });
 

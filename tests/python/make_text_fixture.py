@@ -2,10 +2,11 @@
 
 Run once (needs Keras 3 and a backend; KERAS_BACKEND defaults to jax):
     python3 tests/python/make_text_fixture.py
-Writes tests/fixtures/text/{classifier.keras, tokenizer.json, expected.json}: a tiny Embedding (mask_zero)
+Writes tests/fixtures/text/{classifier.keras, classifier.h5.gz, tokenizer.json, expected.json}: a tiny Embedding (mask_zero)
 -> GRU -> Dense softmax model fitted for a few epochs on made-up sentences, the tokenizer's to_json(), and
 Keras's own predictions for probe texts (padded 'pre' to the model's length by pad_sequences).
 """
+import gzip
 import json
 import os
 
@@ -31,6 +32,12 @@ probes = ["a really good film", "an awful bad plot", "zebra", "i loved the great
 expected = model.predict(pad_sequences(tok.texts_to_sequences(probes), maxlen=T), verbose=0).tolist()
 os.makedirs(OUT, exist_ok=True)
 model.save(os.path.join(OUT, "classifier.keras"))
+# The same model in the legacy full-model HDF5 layout (Keras 2's), gzipped (~20 kB of mostly empty HDF5).
+h5 = os.path.join(OUT, "classifier.h5")
+model.save(h5)
+with open(h5, "rb") as f, open(h5 + ".gz", "wb") as g:
+    g.write(gzip.compress(f.read(), compresslevel=9, mtime=0))
+os.remove(h5)
 with open(os.path.join(OUT, "tokenizer.json"), "w") as f:
     f.write(tok.to_json())
 with open(os.path.join(OUT, "expected.json"), "w") as f:
