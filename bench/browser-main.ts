@@ -12,6 +12,7 @@ import 'papaparse';
 import { peakGpuBytes, trackGpuMemory } from './gpu-memory';
 import { benchEngine, benchTfjs, encodeTiming, realEpochInTurns, referenceStepper, REFERENCE, SWEEPS, type EngineResult, type ModelShape, type PeerResult, type RealEpochRow } from './workloads';
 import { generationSpeed, interleaved, LM_EXAMPLE, lmOurs, lmTfjs, type LmResult } from './lm-workloads';
+import { realInference, type RealInferenceOptions, type RealInferenceResult } from './real-inference';
 import { createEngine } from '../src/ops/create-engine';
 
 setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
@@ -128,6 +129,16 @@ async function runRealEpoch(req: RealEpochRequest): Promise<RealEpochRow[]> {
   return rows;
 }
 
+/** Inference on the real workload: Sentiment.zip (base64)'s test split, ours and TF.js in turns (bench/real-inference.ts). */
+export interface RealInferenceRequest extends RealInferenceOptions {
+  zipBase64: string;
+}
+
+async function runRealInference(req: RealInferenceRequest): Promise<RealInferenceResult> {
+  const { zipBase64, ...opts } = req;
+  return realInference(tf, Uint8Array.from(atob(zipBase64), (c) => c.charCodeAt(0)), opts);
+}
+
 /** The reference step in the page, for bench/run.ts to time in turns with Node's. */
 let stepper: Awaited<ReturnType<typeof referenceStepper>> | null = null;
 async function referenceStep(): Promise<number> {
@@ -150,4 +161,5 @@ async function encodeBench(steps: number) {
 (window as unknown as { referenceStep: typeof referenceStep }).referenceStep = referenceStep;
 (window as unknown as { runRealEpoch: typeof runRealEpoch }).runRealEpoch = runRealEpoch;
 (window as unknown as { runLmBench: typeof runLmBench }).runLmBench = runLmBench;
+(window as unknown as { runRealInference: typeof runRealInference }).runRealInference = runRealInference;
 (window as unknown as { benchReady: boolean }).benchReady = true;

@@ -9,6 +9,8 @@
  *     sequences/s at batch 32 and 512, dispatches per step, GFLOP/s vs the GEMM ceiling, GPU time per
  *     kernel (timestamp-query), live GPU bytes per epoch; TF.js webgpu (and wasm, cpu in full mode);
  *     scaling sweeps (hidden, sequence length, batch) in full mode.
+ *     The real workload (../shared/data/Sentiment.zip, skipped with the reason when absent): an epoch of the
+ *     notebook recipe, and its test split predicted (plus one sentence's latency), ours and TF.js in turns.
  *   In Node (Dawn): the same engine workload, and one measured epoch on ../shared/data/Sentiment.zip
  *     in full mode when the archive is present.
  */
@@ -17,7 +19,8 @@ import path from 'node:path';
 import type { Page } from 'puppeteer';
 import { ROOT, withBenchPage } from './page';
 import { benchEngine, referenceStepper, REFERENCE, sentimentEpoch, timing, type EngineResult, type PeerResult, type RealEpochRow } from './workloads';
-import type { BenchRequest, BenchResponse, RealEpochRequest } from './browser-main';
+import type { BenchRequest, BenchResponse, RealEpochRequest, RealInferenceRequest } from './browser-main';
+import type { RealInferenceResult } from './real-inference';
 import { installDawn } from '../src/gpu/device-node';
 
 installDawn(); // Node: engines get their device from Dawn
@@ -120,6 +123,7 @@ function realTable(real: RealEpochRow[] | string): string {
 export async function main(argv: string[]): Promise<number> {
   const quick = argv.includes('--quick');
   if (argv.includes('--real-only')) return realOnly(quick);
+  if (argv.includes('--inference-only')) return inferenceOnly(quick);
   try {
     const res = await withBenchPage(async (page) => {
       const req: BenchRequest = quick
@@ -139,17 +143,17 @@ export async function main(argv: string[]): Promise<number> {
       const bench = (await page.evaluate((r) => (window as unknown as { runBench(r: BenchRequest): Promise<BenchResponse> }).runBench(r), req)) as BenchResponse;
       const turns = await stepsInTurns(page, quick ? 6 : 12);
       const zip = path.resolve(ROOT, '../shared/data/Sentiment.zip');
-      if (!fs.existsSync(zip)) return { bench, turns, real: `skipped: ${zip} is absent` };
-      return { bench, turns, real: await runReal(page, zip, quick) };
+      if (!fs.existsSync(zip)) return { bench, turns, real: `skipped: ${zip} is absent`, inference: `skipped: ${zip} is absent` };
+      return { bench, turns, real: await runReal(page, zip, quick), inference: await runInference(page, zip, quick) };
     });
     console.log('running the Node (Dawn) workload…');
     const node = await benchEngine({ shape: REFERENCE, steps: quick ? 5 : 10, warmup: 2, epochs: 3, stepsPerEpoch: quick ? 2 : 5, profile: false });
     const epoch = quick ? null : await zipEpoch();
-    const md = `${table(res.bench, node, epoch, quick)}\n\n${turnsLine(res.turns)}\n\n${realTable(res.real)}`;
+    const md = `${table(res.bench, node, epoch, quick)}\n\n${turnsLine(res.turns)}\n\n${realTable(res.real)}\n\n${inferenceTable(res.inference)}`;
     const dir = path.join(ROOT, 'bench/results');
     fs.mkdirSync(dir, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    fs.writeFileSync(path.join(dir, `bench-${stamp}.json`), JSON.stringify({ quick, browser: res.bench, turns: res.turns, real: res.real, node, epoch }, null, 1));
+    fs.writeFileSync(path.join(dir, `bench-${stamp}.json`), JSON.stringify({ quick, browser: res.bench, turns: res.turns, real: res.real, inference: res.inference, node, epoch }, null, 1));
     fs.writeFileSync(path.join(dir, `bench-${stamp}.md`), `${md}\n`);
     console.log(`\n${md}\n\nwritten: bench/results/bench-${stamp}.{json,md}`);
     return 0;
@@ -228,5 +232,89 @@ async function realOnly(quick: boolean): Promise<number> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   fs.writeFileSync(path.join(dir, `bench-real-${stamp}.md`), `${md}\n`);
   console.log(`\n${md}\n\nwritten: bench/results/bench-real-${stamp}.md`);
+  return 0;
+}
+
+/**
+ * Inference on the real workload (bench/real-inference.ts). Quick (CI): a short training, ours at batch 256
+ * (SentimentModel.predict's) and TF.js-wasm, one turn each over the whole split, and the one-sentence
+ * latency against wasm. Full: a batch-size sweep of ours, three turns against wasm (the whole split each)
+ * and against webgpu (64-row slices of the split, scaled: its whole split would take minutes a turn).
+ */
+async function runInference(page: Page, zip: string, quick: boolean): Promise<RealInferenceResult> {
+  const req: RealInferenceRequest = {
+    zipBase64: fs.readFileSync(zip).toString('base64'),
+    ...(quick
+      ? { trainBatches: 3, batchSizes: [256], endToEnd: false, latencyWarmup: 5, peers: [{ backend: 'wasm' as const, rounds: 1, rowsPerTurn: null, latencyReps: 50 }] }
+      : {
+          trainBatches: 40,
+          batchSizes: [64, 128, 256, 512, 1024],
+          endToEnd: true,
+          latencyWarmup: 5,
+          peers: [
+            { backend: 'wasm' as const, rounds: 3, rowsPerTurn: null, latencyReps: 60 },
+            { backend: 'webgpu' as const, rounds: 3, rowsPerTurn: 64, latencyReps: 10 },
+          ],
+        }),
+  };
+  console.log('running the real workload, inference (the test split of Sentiment.zip, and one sentence)…');
+  return (await page.evaluate((r) => (window as unknown as { runRealInference(r: RealInferenceRequest): Promise<RealInferenceResult> }).runRealInference(r), req)) as RealInferenceResult;
+}
+
+/** The real-workload inference rows, and one line per ratio: `real inference: ours N seq/s, TF.js-wasm M seq/s (ratio R×)`. */
+function inferenceTable(r: RealInferenceResult | string): string {
+  if (typeof r === 'string') return `Real workload, inference (the test split of Sentiment.zip): ${r}.`;
+  const rows = [
+    `Real workload, inference: the test split of Sentiment.zip (${r.rows} tweets; the notebook's split) predicted by one model (ours after ${r.trainBatches} training batches of the notebook recipe; TF.js given the same weights through our TF.js export) on the same token ids, T ${r.T} (${r.maxLenChoice}; the test texts average ${fmt(r.meanTokens, 1)} tokens). Ours: Sequential.predict with masking and length-sorted batches; TF.js: the notebook's model (no mask, padded to T), model.predict at its default batch size 32. Warm-ups not counted. Our test accuracy: ${fmt(r.oursAccuracy, 4)}.`,
+    '',
+    'Ours, one pass over the split per batch size (one after the other; the fastest runs in turns below):',
+    '',
+    '| ours | s | seq/s |',
+    '| --- | ---: | ---: |',
+    ...r.sweep.map((p) => `| ${p.what}${p.batchSize === r.batchSize ? ' (fastest)' : ''} | ${fmt(p.seconds, 2)} | ${fmt(p.seqPerSec, 0)} |`),
+    '',
+    `In turns (ours the whole split at batch ${r.batchSize}, then TF.js, alternating who goes first):`,
+    '',
+    '| | turns | ours s per split (each turn) | ours seq/s (median) | TF.js rows per turn | TF.js ms per turn (each) | TF.js seq/s (median) | TF.js first predict of 32 (compilation) | TF.js test accuracy / same class as ours |',
+    '| --- | ---: | --- | ---: | ---: | --- | ---: | ---: | --- |',
+    ...r.pairs.map(
+      (p) =>
+        `| ${p.peer} | ${p.oursSeconds.length} | ${p.oursSeconds.map((x) => fmt(x, 2)).join(', ')} | ${fmt(p.oursSeqPerSec, 0)} | ${p.peerRowsPerTurn === r.rows ? `all ${r.rows}` : `${p.peerRowsPerTurn} (scaled)`} | ${p.peerMs.map((x) => fmt(x, 0)).join(', ')} | ${fmt(p.peerSeqPerSec, p.peerSeqPerSec < 100 ? 1 : 0)} | ${fmt(p.peerFirstMs / 1000, 1)} s | ${p.peerAccuracy === null ? '— (slices only)' : `${fmt(p.peerAccuracy, 4)} / ${fmt(p.agreement, 4)}`} |`,
+    ),
+    '',
+  ];
+  for (const p of r.pairs) {
+    const name = /TF\.js [\d.]+ (\w+)/.exec(p.peer)?.[1] ?? p.peer;
+    rows.push(`real inference: ours ${fmt(p.oursSeqPerSec, 0)} seq/s, TF.js-${name} ${fmt(p.peerSeqPerSec, 1)} seq/s (ratio ${fmt(p.oursSeqPerSec / p.peerSeqPerSec, 2)}×)`);
+  }
+  const lat = r.pairs.filter((p) => p.latency);
+  if (lat.length) {
+    rows.push('');
+    rows.push(`One sentence (${r.sentence.words} words, ${r.sentence.tokens} tokens: "${r.sentence.text}"), predicted one at a time after warm-ups, ours and TF.js alternating: ours SentimentModel.predict([text]) (cleaning and tokenizing included), TF.js model.predict of the padded ids and data().`);
+    rows.push('');
+    for (const p of lat) {
+      const l = p.latency!;
+      const name = /TF\.js [\d.]+ (\w+)/.exec(p.peer)?.[1] ?? p.peer;
+      rows.push(`one sentence: ours ${fmt(l.ours.medianMs)} ms (p10–p90 ${fmt(l.ours.p10Ms)}–${fmt(l.ours.p90Ms)}), TF.js-${name} ${fmt(l.peer.medianMs)} ms (${fmt(l.peer.p10Ms)}–${fmt(l.peer.p90Ms)}), median of ${l.reps} each (ratio ${fmt(l.peer.medianMs / l.ours.medianMs, 2)}×)`);
+    }
+  }
+  return rows.join('\n');
+}
+
+/** `npm run bench -- --inference-only [--quick]`: the real-workload inference rows alone. */
+async function inferenceOnly(quick: boolean): Promise<number> {
+  const zip = path.resolve(ROOT, '../shared/data/Sentiment.zip');
+  if (!fs.existsSync(zip)) {
+    console.error(`${zip} is absent: the real workload needs it`);
+    return 1;
+  }
+  const r = await withBenchPage((page) => runInference(page, zip, quick));
+  const md = inferenceTable(r);
+  const dir = path.join(ROOT, 'bench/results');
+  fs.mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  fs.writeFileSync(path.join(dir, `bench-inference-${stamp}.json`), JSON.stringify(r, null, 1));
+  fs.writeFileSync(path.join(dir, `bench-inference-${stamp}.md`), `${md}\n`);
+  console.log(`\n${md}\n\nwritten: bench/results/bench-inference-${stamp}.{json,md}`);
   return 0;
 }

@@ -416,7 +416,7 @@ export interface RealEpochRow {
 }
 
 /** The notebook's data: Sentiment.zip, Neutral dropped, test share 0.33, seed 141. */
-async function notebookSplits(zip: Uint8Array) {
+export async function notebookSplits(zip: Uint8Array) {
   const { loadDataset } = await import('../src/data/dataset');
   const { splitDataset } = await import('../src/data/split');
   const data = await loadDataset(zip, 'Sentiment.zip', { dropLabels: ['Neutral'] });
