@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { add, addBias, backpropFrom, concatFeatures, dropout, reverseTime } from '../src/ops/elementwise';
 import { dropoutMaskRef } from '../src/reference/dropout-rng';
-import { embedding, embeddingSegments } from '../src/ops/embedding';
+import { embedding } from '../src/ops/embedding';
 import { softmaxXent } from '../src/ops/softmax-xent';
 import * as ref from '../src/reference/reference';
 import { dot, expectClose, f32, getEngine, numericGrad, randomArray, rng, getTunedEngine } from './helpers/gpu';
@@ -129,36 +129,6 @@ describe('elementwise ops', () => {
 });
 
 describe('embedding', () => {
-  it('segments group positions by id in a fixed order and skip padding id 0 when masking', () => {
-    // B = 2, T = 3; ids batch-major.
-    const ids = Uint32Array.from([3, 0, 3, 1, 3, 0]);
-    const seg = embeddingSegments(ids, 2, 3, true);
-    expect([...seg.uniqueIds]).toEqual([1, 3]);
-    expect([...seg.segStart]).toEqual([0, 1, 4]);
-    // Time-major rows t·B + b: id 1 at (b1,t0) → 1; id 3 at (b0,t0) → 0, (b1,t1) → 3, (b0,t2) → 4.
-    expect([...seg.rows]).toEqual([1, 0, 3, 4]);
-    const all = embeddingSegments(ids, 2, 3, false);
-    expect([...all.uniqueIds]).toEqual([0, 1, 3]);
-  });
-
-  it('segments equal a plain sort by (id, row) on random batches, ids up to 2^32 − 1 included', () => {
-    const r = rng('segments');
-    for (const [B, T, V] of [[7, 5, 4], [32, 28, 2000], [128, 28, 50], [3, 700, 2 ** 32]] as const) {
-      const ids = Uint32Array.from({ length: B * T }, () => (r() < 0.2 ? 0 : V === 2 ** 32 && r() < 0.5 ? 2 ** 32 - 1 - Math.floor(r() * 3) : Math.floor(r() * V)));
-      for (const skip of [false, true]) {
-        const rows: number[] = [];
-        for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) if (!skip || ids[b * T + t] !== 0) rows.push(t * B + b);
-        const idOf = (row: number) => ids[(row % B) * T + Math.floor(row / B)]!;
-        rows.sort((x, y) => idOf(x) - idOf(y) || x - y);
-        const seg = embeddingSegments(ids, B, T, skip);
-        expect([...seg.rows], `${B}×${T}, V ${V}, skip ${skip}`).toEqual(rows);
-        const unique = [...new Set(rows.map(idOf))];
-        expect([...seg.uniqueIds]).toEqual(unique);
-        expect([...seg.segStart]).toEqual([...unique.map((u) => rows.findIndex((row) => idOf(row) === u)), rows.length]);
-      }
-    }
-  });
-
   for (const maskZero of [false, true]) {
     it(`gather and deterministic segment-sum gradient match float64 (maskZero=${maskZero})`, async () => {
       const engine = await getEngine();

@@ -48,6 +48,7 @@ export class Engine implements StepEngine {
   readonly kernels: KernelRegistry;
   private uniformChunks: UniformChunk[] = [];
   private bindGroups = new Map<string, GPUBindGroup>();
+  private lastBindGroups = new WeakMap<Kernel, { buffers: GPUBuffer[]; uniform: GPUBuffer | null; bindGroup: GPUBindGroup }>();
   private bufferIds = new WeakMap<GPUBuffer, number>();
   private nextBufferId = 1;
   private errors: GpuError[] = [];
@@ -188,12 +189,25 @@ export class Engine implements StepEngine {
 
   /** @internal */
   bindGroup(kernel: Kernel, buffers: GPUBuffer[], uniform: GPUBuffer | null): GPUBindGroup {
+    // A kernel dispatched again with the same buffers (a per-timestep loop: only the uniforms move) takes
+    // its last bind group without building the cache key.
+    const last = this.lastBindGroups.get(kernel);
+    if (last && last.uniform === uniform && last.buffers.length === buffers.length && last.buffers.every((b, i) => b === buffers[i])) return last.bindGroup;
+    const bindGroup = this.cachedBindGroup(kernel, buffers, uniform);
+    this.lastBindGroups.set(kernel, { buffers, uniform, bindGroup });
+    return bindGroup;
+  }
+
+  private cachedBindGroup(kernel: Kernel, buffers: GPUBuffer[], uniform: GPUBuffer | null): GPUBindGroup {
     let key = kernel.key;
     for (const b of buffers) key += `|${this.bufferId(b)}`;
     if (uniform) key += `|u${this.bufferId(uniform)}`;
     let bg = this.bindGroups.get(key);
     if (!bg) {
-      if (this.bindGroups.size > 20000) this.bindGroups.clear(); // stale entries of destroyed buffers
+      if (this.bindGroups.size > 20000) {
+        this.bindGroups.clear(); // stale entries of destroyed buffers
+        this.lastBindGroups = new WeakMap();
+      }
       const entries: GPUBindGroupEntry[] = kernel.buffers.map((info, i) => ({ binding: info.binding, resource: { buffer: buffers[i]! } }));
       if (kernel.uniform && uniform) {
         entries.push({ binding: kernel.uniform.binding, resource: { buffer: uniform, offset: 0, size: kernel.uniform.size } });
@@ -217,6 +231,7 @@ export class Engine implements StepEngine {
     this.destroyed = true;
     this.pool.destroyAll();
     this.bindGroups.clear();
+    this.lastBindGroups = new WeakMap();
     this.gpu.destroy();
   }
 }

@@ -79,6 +79,8 @@ export class Step {
   readonly tape: Tape;
   private encoder: GPUCommandEncoder;
   private pass: GPUComputePassEncoder | null = null;
+  /** The pipeline last set in the open pass: a run of dispatches of one kernel sets it once. */
+  private passPipeline: GPUComputePipeline | null = null;
   private scratchBuffers: GPUBuffer[] = [];
   private pendingGradClears: Slice[] = [];
   private readbacks: Readback[] = [];
@@ -111,7 +113,10 @@ export class Step {
 
   private computePass(): GPUComputePassEncoder {
     this.ensureOpen();
-    if (!this.pass) this.pass = this.encoder.beginComputePass({ label: `${this.label} pass` });
+    if (!this.pass) {
+      this.pass = this.encoder.beginComputePass({ label: `${this.label} pass` });
+      this.passPipeline = null;
+    }
     return this.pass;
   }
 
@@ -178,9 +183,13 @@ export class Step {
       const timestampWrites = this.profiler.timestampWrites(kernel.shader);
       this.endPass();
       this.pass = this.encoder.beginComputePass({ label: `${kernel.key} (profiled)`, timestampWrites });
+      this.passPipeline = null;
     }
     const pass = this.computePass();
-    pass.setPipeline(kernel.pipeline);
+    if (this.passPipeline !== kernel.pipeline) {
+      pass.setPipeline(kernel.pipeline);
+      this.passPipeline = kernel.pipeline;
+    }
     pass.setBindGroup(0, this.engine.bindGroup(kernel, buffers, uniformBuffer), uniformBuffer ? [dynamicOffset] : []);
     pass.dispatchWorkgroups(x, y, z);
     this.dispatches++;
@@ -331,6 +340,9 @@ export class Step {
           r.reject(new Error(`GPU ${gpuError.kind} error in step "${this.label}": ${gpuError.message}`));
         } else if (mapError) {
           r.reject(new Error(`readback failed: ${mapError.message}`));
+        } else if (r.staging.mapState !== 'mapped') {
+          // Mapped, then unmapped before this ran: the engine was destroyed with the step in flight.
+          r.reject(new Error(`readback of step "${this.label}" lost: its buffer was unmapped before it was read (was the engine destroyed before the step's results were awaited?)`));
         } else {
           const out = new Float32Array(r.bytes / 4);
           out.set(new Float32Array(r.staging.getMappedRange(0, r.bytes)));

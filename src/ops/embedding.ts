@@ -1,60 +1,40 @@
 /**
- * Embedding lookup (time-major output) and its deterministic segment-sum gradient.
+ * Embedding lookup (time-major output) and its deterministic segment-sum gradient, both on the GPU:
+ * the positions are grouped by id by a counting sort in a kernel (embedding_segments.wgsl), not on the
+ * host, so nothing of the gradient is computed or uploaded before the step's submit.
  */
 import { grid1d, type Step } from '../engine/step';
 import { type Slice, type Tensor } from '../engine/tensor';
 import { kernel } from '../kernels/variants';
 
-export const EMBEDDING_KERNELS = { forward: [kernel('embedding_gather')], backward: [kernel('embedding_backward')] };
+export const EMBEDDING_KERNELS = { forward: [kernel('embedding_gather')], backward: [kernel('embedding_segments'), kernel('embedding_backward')] };
 
-export interface EmbeddingSegments {
-  /** Distinct ids present in the batch, ascending. */
-  uniqueIds: Uint32Array;
-  /** segStart[s] … segStart[s+1]−1 index `rows` for uniqueIds[s]; S + 1 entries. */
-  segStart: Uint32Array;
-  /** Time-major output row (t·B + b) of each sorted position. */
-  rows: Uint32Array;
+/**
+ * Where embedding_segments.wgsl puts things in its output (u32 offsets), for n positions and a
+ * vocabulary of V: S and the count of positions, the unique ids, the segment starts, the sorted rows.
+ */
+export function segmentsLayout(n: number, V: number): { cap: number; uniqueIds: number; segStart: number; rows: number; length: number } {
+  const cap = Math.min(n, V);
+  return { cap, uniqueIds: 2, segStart: 2 + cap, rows: 3 + 2 * cap, length: 3 + 2 * cap + n };
 }
 
 /**
- * Group the batch's positions by token id on the host (the ids are here anyway), in ascending id and,
- * within an id, ascending row order, so the GPU sum runs in a fixed order. With `skipPadding`, id 0
- * (the padding token under mask_zero) gets no segment and therefore no gradient; ids ≥ `limit` get none
- * either (a one-hot row without a 1).
+ * Group the B·T positions of `ids` (batch-major [B, T] u32 on the GPU) by token id into a fresh scratch
+ * buffer (layout: segmentsLayout): ascending ids, and within an id ascending time-major rows t·B + b, so
+ * that the sum runs in a fixed order. With `skipPadding`, id 0 (the padding token under mask_zero) gets
+ * no segment and therefore no gradient; ids ≥ V get none either (a one-hot row without a 1).
  */
-export function embeddingSegments(ids: Uint32Array, B: number, T: number, skipPadding: boolean, limit = Infinity): EmbeddingSegments {
+export function embeddingSegmentsInto(step: Step, ids: Slice, B: number, T: number, V: number, skipPadding: boolean, name: string): Slice {
   const n = B * T;
-  // Sort keys id·n + row in one native numeric sort (no comparator callback: this runs on the CPU for
-  // every training step, before its submit). Exact in a float64 while id·n + row < 2^53: ids are u32,
-  // so any batch of up to 2^21 positions.
-  if (n > 2 ** 21) throw new Error(`embedding: a batch of ${n} positions is more than the ${2 ** 21} this engine groups per step`);
-  const keys = new Float64Array(n);
-  let count = 0;
-  for (let t = 0; t < T; t++) {
-    for (let b = 0; b < B; b++) {
-      const id = ids[b * T + t]!;
-      if ((skipPadding && id === 0) || id >= limit) continue;
-      keys[count++] = id * n + t * B + b;
-    }
-  }
-  const sorted = keys.subarray(0, count).sort();
-  const rows = new Uint32Array(count);
-  const unique: number[] = [];
-  const starts: number[] = [];
-  let last = -1;
-  for (let k = 0; k < count; k++) {
-    const key = sorted[k]!;
-    let id = Math.floor(key / n);
-    if (id * n > key) id--; // the division may round up for ids near 2^32
-    rows[k] = key - id * n;
-    if (id !== last) {
-      unique.push(id);
-      starts.push(k);
-      last = id;
-    }
-  }
-  starts.push(count);
-  return { uniqueIds: Uint32Array.from(unique), segStart: Uint32Array.from(starts), rows };
+  if (ids.length < n) throw new Error(`embedding: ${ids.length} ids for a ${B}×${T} batch`);
+  const layout = segmentsLayout(n, V);
+  const seg = step.scratch(layout.length, `${name} segments`);
+  step.dispatch('embedding_segments', {
+    buffers: { ids, counts: step.scratch(V, `${name} id counts`), work: step.scratch(V + n, `${name} segment scratch`), seg },
+    params: { B, T, V, cap: layout.cap, skipPadding: skipPadding ? 1 : 0, offIds: ids.offset },
+    workgroups: [1, 1, 1],
+  });
+  return seg;
 }
 
 /** out[t, b, :] = W[ids[b, t], :] for a [V, E] table W (ids ≥ V: zeros), into any block of a buffer. */
@@ -66,20 +46,27 @@ export function gatherRowsInto(step: Step, W: Slice, V: number, E: number, ids: 
   });
 }
 
-/** dW[id] += Σ of the rows of dY (E wide) in each of the segments (deterministic order). */
-export function segmentSumInto(step: Step, seg: EmbeddingSegments, dY: Slice, dW: Slice, E: number, name: string): void {
-  const S = seg.uniqueIds.length;
-  if (S === 0) return;
+/**
+ * dW[id] += Σ of the rows of dY (E wide) at the positions of each id in `ids` (batch-major [B, T] on the
+ * GPU; dY time-major), in a fixed order: segments by embeddingSegmentsInto, then one workgroup per
+ * segment (embedding_backward.wgsl). Ids ≥ V, and id 0 with `skipPadding`, add nothing.
+ */
+export function embeddingGradInto(step: Step, ids: Slice, B: number, T: number, V: number, skipPadding: boolean, dY: Slice, dW: Slice, E: number, name: string): void {
+  const n = B * T;
+  if (n === 0) return;
+  const seg = embeddingSegmentsInto(step, ids, B, T, V, skipPadding, name);
+  const { cap } = segmentsLayout(n, V);
   step.dispatch('embedding_backward', {
-    buffers: { uniqueIds: step.upload(seg.uniqueIds, `${name} unique ids`), segStart: step.upload(seg.segStart, `${name} segment starts`), rows: step.upload(seg.rows, `${name} sorted rows`), dY, dW },
-    params: { S, E, offW: dW.offset, offDY: dY.offset },
-    workgroups: [Math.min(S, 65535), Math.ceil(S / 65535), 1],
+    buffers: { seg, dY, dW },
+    params: { E, cap, offW: dW.offset, offDY: dY.offset },
+    workgroups: grid1d(cap * 64),
   });
 }
 
 /**
  * Y[t, b, :] = W[ids[b, t], :] with ids batch-major [B, T] on the host. Backward: for each unique id,
- * dW[id] += Σ of its rows of dY (embedding_backward.wgsl), skipping id 0 when `maskZero`.
+ * dW[id] += Σ of its rows of dY (embedding_segments.wgsl, embedding_backward.wgsl), skipping id 0 when
+ * `maskZero`.
  */
 export function embedding(step: Step, W: Tensor, ids: Uint32Array, B: number, T: number, opts: { maskZero?: boolean; name?: string } = {}): Tensor {
   const [V, E] = W.shape as [number, number];
@@ -89,10 +76,11 @@ export function embedding(step: Step, W: Tensor, ids: Uint32Array, B: number, T:
   }
   const name = opts.name ?? 'embedding';
   const out = step.output([T, B, E], name, W.requiresGrad);
-  gatherRowsInto(step, W.data, V, E, step.upload(ids, `${name} ids`), B, T, out.data);
+  const idsOnGpu = step.upload(ids, `${name} ids`);
+  gatherRowsInto(step, W.data, V, E, idsOnGpu, B, T, out.data);
   if (W.grad && step.tape.recording) {
-    const seg = embeddingSegments(ids, B, T, opts.maskZero ?? false);
-    step.tape.record(name, () => segmentSumInto(step, seg, out.grad!, W.grad!, E, name));
+    const maskZero = opts.maskZero ?? false;
+    step.tape.record(name, () => embeddingGradInto(step, idsOnGpu, B, T, V, maskZero, out.grad!, W.grad!, E, name));
   }
   return out;
 }

@@ -9,7 +9,7 @@ import { grid1d, type Step } from '../engine/step';
 import { Tensor, subSlice, type Slice } from '../engine/tensor';
 import { columnSumInto } from './elementwise';
 import type { DropoutMask } from './dropout-key';
-import { embeddingSegments, gatherRowsInto, segmentSumInto } from './embedding';
+import { embeddingGradInto, gatherRowsInto } from './embedding';
 import { gemm } from './matmul';
 
 /** Which cell a layer runs, with the settings its op needs. */
@@ -119,8 +119,8 @@ export interface InputProjection {
   /** The dense input (null for one-hot), and its window. */
   dense: Tensor | null;
   xWin: Slice | null;
-  /** The one-hot indices of the window (null for a dense input). */
-  idsWin: Uint32Array | null;
+  /** The one-hot indices of the window, uploaded (null for a dense input). */
+  idsWin: Slice | null;
   returnSequences: boolean;
 }
 
@@ -151,10 +151,10 @@ export function projectInput(step: Step, x: Tensor | OneHotInput, w: { wx: Tenso
   const xp = step.scratch(T * B * G, `${name} Xp`);
   const xpWin = subSlice(xp, tStart * B * G, rows * G);
   // One-hot: the window's indices as a one-row batch of `rows` timesteps (time-major order kept).
-  const idsWin = oneHot ? oneHot.subarray(tStart * B, tEnd * B) : null;
+  const idsWin = oneHot && rows > 0 ? step.upload(oneHot.subarray(tStart * B, tEnd * B), `${name} one-hot indices`) : null;
   const xWin = dense ? subSlice(dense.data, tStart * B * In, rows * In) : null;
   if (xWin) gemm(step, { a: xWin, b: w.wx.data, c: xpWin, M: rows, N: G, K: In });
-  else if (rows > 0) gatherRowsInto(step, w.wx.data, In, G, step.upload(idsWin!, `${name} one-hot indices`), 1, rows, xpWin);
+  else if (idsWin) gatherRowsInto(step, w.wx.data, In, G, idsWin, 1, rows, xpWin);
   return { T, B, In, H, G, tStart, tEnd, rows, xp, xpWin, dense, xWin, idsWin, returnSequences };
 }
 
@@ -168,7 +168,7 @@ export function inputGrads(step: Step, p: InputProjection, dGx: Slice, wx: Tenso
   if (rows === 0) return;
   const dGWin = subSlice(dGx, tStart * B * G, rows * G);
   if (wx.grad && p.xWin) gemm(step, { a: p.xWin, b: dGWin, c: wx.grad, M: In, N: G, K: rows, transA: true, accumulate: true });
-  if (wx.grad && p.idsWin) segmentSumInto(step, embeddingSegments(p.idsWin, 1, rows, false, In), dGWin, wx.grad, G, `${name} one-hot`);
+  if (wx.grad && p.idsWin) embeddingGradInto(step, p.idsWin, 1, rows, In, false, dGWin, wx.grad, G, `${name} one-hot`);
   if (biasGrad) columnSumInto(step, dGWin, biasGrad, rows, G);
   if (p.dense?.grad) {
     gemm(step, { a: dGWin, b: wx.data, c: subSlice(p.dense.grad, tStart * B * In, rows * In), M: rows, N: In, K: G, transB: true, accumulate: true });

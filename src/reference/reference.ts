@@ -71,6 +71,32 @@ export function embeddingBackwardRef(dY: F64, V: number, E: number, ids: ArrayLi
   return dW;
 }
 
+/**
+ * The embedding gradient's segments as embedding_segments.wgsl defines them, by plain loops: every
+ * time-major row r = t·B + b whose id (ids batch-major [B, T]) is < V, and not 0 when `skipPadding`,
+ * grouped by id ascending, rows ascending within an id.
+ */
+export function embeddingSegmentsRef(ids: ArrayLike<number>, B: number, T: number, V: number, skipPadding: boolean): { uniqueIds: number[]; segStart: number[]; rows: number[] } {
+  const rowsOf = new Map<number, number[]>();
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      const id = ids[b * T + t]!;
+      if (id >= V || (skipPadding && id === 0)) continue;
+      if (!rowsOf.has(id)) rowsOf.set(id, []);
+      rowsOf.get(id)!.push(t * B + b);
+    }
+  }
+  const uniqueIds = [...rowsOf.keys()].sort((x, y) => x - y);
+  const rows: number[] = [];
+  const segStart: number[] = [];
+  for (const id of uniqueIds) {
+    segStart.push(rows.length);
+    rows.push(...rowsOf.get(id)!);
+  }
+  segStart.push(rows.length);
+  return { uniqueIds, segStart, rows };
+}
+
 /** Batch-major [B, T, F] with mask [B, F] shared over t (spatial / variational dropout). */
 export function spatialDropoutRef(X: F64, mask: ArrayLike<number>, B: number, T: number, F: number): F64 {
   const Y = new Float64Array(X.length);
