@@ -192,9 +192,11 @@ export const CUDNN_COMPARABLE: Partial<NetworkConfig> = { dropout: 0, recurrentD
 export async function profileTrainStep(engine: Engine, net: Sequential, batch: TrainBatch): Promise<Array<{ kernel: string; count: number; ms: number }> | null> {
   if (!engine.gpu.features.has('timestamp-query')) return null;
   const step = engine.beginStep({ grad: true, profile: true, label: 'profiled step' });
-  void net.encodeTrainStep(step, batch);
+  const done = net.encodeTrainStep(step, batch);
   step.submit();
   const prof = await step.profile!;
+  // The step's own readbacks (loss, accuracy) too: the caller may destroy the engine next.
+  await done;
   return [...prof.entries()].map(([kernel, v]) => ({ kernel, ...v })).sort((a, b) => b.ms - a.ms);
 }
 
