@@ -3,6 +3,7 @@
  * serialisable configuration, checked when it is made; shapes, names and weights come when a model is
  * built from a list of them (graph.ts).
  */
+import type { SimpleRnnActivation } from '../ops/recurrence';
 
 /** Activations of a dense layer. */
 export type Activation = 'linear' | 'softmax' | 'sigmoid' | 'tanh' | 'relu';
@@ -40,7 +41,7 @@ export interface GruArgs extends LstmArgs {
   resetAfter?: boolean;
 }
 /** The activations of a SimpleRNN. */
-export type RnnActivation = 'tanh' | 'relu' | 'sigmoid' | 'linear';
+export type RnnActivation = SimpleRnnActivation;
 export const RNN_ACTIVATIONS: readonly RnnActivation[] = ['tanh', 'relu', 'sigmoid', 'linear'];
 /** Keras SimpleRNN: h_t = activation(x·W + h_{t−1}·U + b). */
 export interface SimpleRnnArgs extends LstmArgs {

@@ -13,7 +13,9 @@ import { embeddingGradInto, gatherRowsInto } from './embedding';
 import { gemm } from './matmul';
 
 /** Which cell a layer runs, with the settings its op needs. */
-export type RecurrentCell = { kind: 'lstm' } | { kind: 'gru'; resetAfter: boolean } | { kind: 'simpleRnn'; activation: 'tanh' | 'relu' | 'sigmoid' | 'linear' };
+/** The activations of a SimpleRNN (the one list: the layer spec, the op and the reference use it). */
+export type SimpleRnnActivation = 'tanh' | 'relu' | 'sigmoid' | 'linear';
+export type RecurrentCell = { kind: 'lstm' } | { kind: 'gru'; resetAfter: boolean } | { kind: 'simpleRnn'; activation: SimpleRnnActivation };
 
 /** A direction's weights: kernel [in, G·H], recurrent kernel [H, G·H], bias (G·H values; a reset-after GRU's 2·3H). */
 export interface RecurrentWeights {

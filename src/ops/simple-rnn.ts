@@ -39,9 +39,9 @@ import { ELEMENTWISE_KERNELS, addBiasInto, dropoutMaskSlice } from './elementwis
 import { EMBEDDING_KERNELS } from './embedding';
 import { planSequence, SEQUENCE_WORKGROUP_BYTES, type SequenceKernelShape, type SequencePlan } from './lstm-schedule';
 import { GEMM_KERNELS, transposedCopy } from './matmul';
-import { inputGrads, projectInput, recurrentWeightGrad, type OneHotInput, type RecurrentOptions, type RecurrentOutput } from './recurrence';
+import { inputGrads, projectInput, recurrentWeightGrad, type OneHotInput, type RecurrentOptions, type RecurrentOutput, type SimpleRnnActivation } from './recurrence';
 
-export type SimpleRnnActivation = 'tanh' | 'relu' | 'sigmoid' | 'linear';
+export type { SimpleRnnActivation };
 
 export interface SimpleRnnWeights {
   /** [in, H] */

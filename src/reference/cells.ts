@@ -14,6 +14,7 @@
  *   h_t = z ⊙ h_{t−1} + (1 − z) ⊙ h̃
  * SimpleRNN (Wx [In, H], Wh [H, H], b [H]):  h_t = act(x·Wx + b + h_{t−1}·Wh)
  */
+import type { SimpleRnnActivation } from '../ops/recurrence';
 export type F64 = Float64Array;
 
 export interface CellRefParams { wx: F64; wh: F64; b: F64; In: number; H: number }
@@ -30,7 +31,7 @@ export interface CellRefCache {
   rmask: ArrayLike<number> | null;
 }
 
-export type SimpleRnnActivation = 'tanh' | 'relu' | 'sigmoid' | 'linear';
+export type { SimpleRnnActivation };
 
 const sig = (v: number) => 1 / (1 + Math.exp(-v));
 
