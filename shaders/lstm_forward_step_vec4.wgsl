@@ -3,10 +3,16 @@
 // invocation owning 4 consecutive units of 4 batch rows so that every Wh load is a vec4 (4 units of one
 // gate) and every h_{t−1} load serves 16 multiply-adds: 8 loads per 64 multiply-adds in the k loop.
 //
-// Thread mapping: invocation (gid.x = unit group j0 = 4·gid.x, gid.y = group of 4 batch rows).
-// Dispatch: (ceil(H / 256), ceil(B / 4), 1), once per timestep that is not all padding.
+// Thread mapping: invocation (gid.x = unit group j0 = 4·gid.x, gid.y = group of 4 batch rows, or of
+// one row with ONE_ROW). Dispatch: (ceil(H / (4·WG)), ceil(B / (ONE_ROW ? 1 : 4)), 1), once per
+// timestep that is not all padding. ONE_ROW (prediction of one sequence) leaves out the three other
+// rows' loads and multiply-adds, and a smaller WG spreads the H / 4 unit groups over several
+// workgroups (a software adapter runs workgroups on its cores side by side, one workgroup on one core).
 
 override USE_RECURRENT_MASK: bool = false;
+override ONE_ROW: bool = false;  // one batch row per invocation instead of 4
+override WG: u32 = 64u;           // invocations per workgroup
+override ROWS_PER_INVOCATION: u32 = select(4u, 1u, ONE_ROW);
 
 #include "lstm_gates"
 alias Cell = vec4f;                // four consecutive units per value
@@ -31,12 +37,12 @@ fn hPrev(b: u32, k: u32) -> f32 {
   return hs[(p.t * p.B + b) * p.H + k];
 }
 
-@compute @workgroup_size(64, 1, 1)
+@compute @workgroup_size(WG, 1, 1)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let H = p.H;
   let H4 = H / 4u;                 // vec4s per gate block
   let g4 = gid.x;                  // unit group: units 4·g4 … 4·g4 + 3
-  let b0 = gid.y * 4u;
+  let b0 = gid.y * ROWS_PER_INVOCATION;
   if (g4 >= H4 || b0 >= p.B) { return; }
   let b1 = min(b0 + 1u, p.B - 1u);
   let b2 = min(b0 + 2u, p.B - 1u);
@@ -45,7 +51,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
 
   // Pre-activations z[row][gate] for 4 units, starting from Xp = X·Wx + b.
   var z: array<array<vec4f, 4>, 4>;
-  for (var r = 0u; r < 4u; r++) {
+  for (var r = 0u; r < ROWS_PER_INVOCATION; r++) {
     let base = (p.t * p.B + rows[r]) * 4u * H4 + g4;
     for (var g = 0u; g < 4u; g++) { z[r][g] = xp[base + g * H4]; }
   }
@@ -60,13 +66,15 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     let wc = wh[wBase + GATE_C * H4];
     let wo = wh[wBase + GATE_O * H4];
     let h0 = hPrev(b0, k);
-    let h1 = hPrev(b1, k);
-    let h2 = hPrev(b2, k);
-    let h3 = hPrev(b3, k);
     i0 += h0 * wi; f0 += h0 * wf; c0 += h0 * wc; o0 += h0 * wo;
-    i1 += h1 * wi; f1 += h1 * wf; c1 += h1 * wc; o1 += h1 * wo;
-    i2 += h2 * wi; f2 += h2 * wf; c2 += h2 * wc; o2 += h2 * wo;
-    i3 += h3 * wi; f3 += h3 * wf; c3 += h3 * wc; o3 += h3 * wo;
+    if (!ONE_ROW) {
+      let h1 = hPrev(b1, k);
+      let h2 = hPrev(b2, k);
+      let h3 = hPrev(b3, k);
+      i1 += h1 * wi; f1 += h1 * wf; c1 += h1 * wc; o1 += h1 * wo;
+      i2 += h2 * wi; f2 += h2 * wf; c2 += h2 * wc; o2 += h2 * wo;
+      i3 += h3 * wi; f3 += h3 * wf; c3 += h3 * wc; o3 += h3 * wo;
+    }
     wBase += H;                    // next row of Wh: 4H floats = H vec4s
   }
   z = array<array<vec4f, 4>, 4>(
@@ -76,7 +84,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     array<vec4f, 4>(i3, f3, c3, o3),
   );
 
-  for (var r = 0u; r < 4u; r++) {
+  for (var r = 0u; r < ROWS_PER_INVOCATION; r++) {
     let b = b0 + r;
     if (b >= p.B) { break; }
     let prev4 = ((p.t * p.B + b) * H) / 4u + g4;          // vec4 index into cs

@@ -66,6 +66,8 @@ describe('fused LSTM layer on the GPU', () => {
     // Whole-sequence kernels: several k slices (H/4 = 16 quads), a partial last block of rows for 2 and 4
     // rows per workgroup, a row that is padding in the middle of the run and at its end.
     { name: 'H = 64, B = 9, mixed padding, recurrent dropout, sequences', d: { B: 9, T: 6, In: 7, H: 64 }, mask: lengthMask([6, 1, 4, 6, 2, 5, 3, 6, 1], 6, 'pre'), rmaskRate: 0.2, seq: true },
+    // One row: the one-row vec4 forward when cpu-tuned (49 unit groups over several workgroups, the last one partial).
+    { name: 'one row: H = 196, B = 1, pre-padded, recurrent dropout, sequences', d: { B: 1, T: 5, In: 6, H: 196 }, mask: lengthMask([3], 5, 'pre'), rmaskRate: 0.2, seq: true },
   ];
   // The whole-sequence kernels need H divisible by 4: they run only those cases.
   const sets = (c: (typeof cases)[number]) => LSTM_KERNEL_SETS.filter((k) => k.schedule === 'auto' || k.schedule === 'timestep' || c.d.H % 4 === 0);
@@ -109,6 +111,18 @@ describe('fused LSTM layer on the GPU', () => {
     it(`inference (an evaluation step) matches float64: H = 64, B = 9, mixed padding (${k.label})`, async () => {
       const engine = await getTunedEngine(k.tuning, k.schedule);
       const p = randomProblem(rng('inference'), { B: 9, T: 6, In: 7, H: 64 }, { mask: lengthMask([6, 1, 4, 6, 2, 5, 3, 6, 1], 6, 'pre'), rmaskRate: 0, withSeqGrad: true });
+      const gpu = await runGpuLstmInference(engine, p);
+      const ref = reference(p);
+      expectClose(gpu.seq, ref.seq, ...FWD, 'h sequence');
+      expectClose(gpu.last, ref.last, ...FWD, 'final h');
+    });
+  }
+
+  // One sentence predicted: a batch of one row (the one-row vec4 forward when cpu-tuned).
+  for (const k of LSTM_KERNEL_SETS) {
+    it(`inference of one row matches float64: H = 196, B = 1, pre-padded (${k.label})`, async () => {
+      const engine = await getTunedEngine(k.tuning, k.schedule);
+      const p = randomProblem(rng('inference one row'), { B: 1, T: 7, In: 9, H: 196 }, { mask: lengthMask([5], 7, 'pre'), rmaskRate: 0, withSeqGrad: true });
       const gpu = await runGpuLstmInference(engine, p);
       const ref = reference(p);
       expectClose(gpu.seq, ref.seq, ...FWD, 'h sequence');

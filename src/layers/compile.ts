@@ -6,7 +6,7 @@
 import type { Step } from '../engine/step';
 import type { Slice, Tensor } from '../engine/tensor';
 import { pointwiseLoss } from '../ops/pointwise-loss';
-import { IGNORE_LABEL, softmaxXent } from '../ops/softmax-xent';
+import { IGNORE_LABEL, softmaxRows, softmaxXent } from '../ops/softmax-xent';
 import type { Graph } from './graph';
 import { ruleOf } from './rules';
 import type { Activation } from './specs';
@@ -129,9 +129,9 @@ export function encodeLoss(
   return { stats: res.stats, predictions: res.pred, decode: (s) => ({ loss: s[0]!, accuracy: s[1]!, metrics: wanted(s), count }) };
 }
 
-/** Probabilities of a softmax output (no labels: every row takes no part in a loss). */
+/** Probabilities of a softmax output (prediction: no labels, no loss). */
 export function softmaxOf(step: Step, out: Tensor): Slice {
   const width = out.shape[out.shape.length - 1]!;
   const rows = out.size / width;
-  return softmaxXent(step, out.reshape([rows, width]), new Uint32Array(rows).fill(IGNORE_LABEL)).probs;
+  return softmaxRows(step, out.reshape([rows, width]));
 }

@@ -138,6 +138,8 @@ export class Sequential {
   /** The kernels of this model's cells (beyond the LSTM's, which every engine has) are compiled on its engine. */
   private cellsReady: boolean;
   private preparing: Promise<void> | null = null;
+  /** The most rows a step of T timesteps fits on the device, by T (the graph and device never change). */
+  private readonly rowsAt = new Map<number, number>();
 
   /** @internal Use `sequential()` or `loadModel()`. */
   constructor(
@@ -239,8 +241,13 @@ export class Sequential {
 
   /** Rows per evaluation/prediction step: `wanted`, or fewer where a batch that large would not fit the device. */
   private rowsPerStep(T: number, wanted: number): number {
-    checkGraphFits(this.graph, this.engine.device.limits, { T, B: 1 }, this.limitAdvice);
-    return Math.min(wanted, maxGraphRows(this.graph, this.engine.device.limits, T));
+    let most = this.rowsAt.get(T);
+    if (most === undefined) {
+      checkGraphFits(this.graph, this.engine.device.limits, { T, B: 1 }, this.limitAdvice);
+      most = maxGraphRows(this.graph, this.engine.device.limits, T);
+      this.rowsAt.set(T, most);
+    }
+    return Math.min(wanted, most);
   }
 
   private trainStep(c: Compiled, batch: TrainBatch, classWeights: Float32Array | undefined): Promise<StepStats> {

@@ -39,6 +39,15 @@ import { GATE, GATE_ORDER } from './lstm-layout';
 type LstmStepShader = 'lstm_forward_step' | 'lstm_forward_step_vec4' | 'lstm_forward_step_wide' | 'lstm_backward_step' | 'lstm_backward_step_vec4' | 'lstm_backward_step_wide';
 const withRecurrentMask = (shader: LstmStepShader, only: 'cpu' | 'gpu') => BOOLS.map((m) => kernel(shader, only, { USE_RECURRENT_MASK: m }));
 
+/**
+ * Invocations per workgroup of the one-row vec4 forward (lstm_forward_step_vec4 with ONE_ROW): at the
+ * recipe's 196 units, 2 workgroups (32 + 17 unit groups), one per core of a 2-core SwiftShader; 64 (one
+ * workgroup, one core) was the slowest, 16, 8 and 4 no faster than 32 on a loaded 2-core machine
+ * (bench/latency.ts; bench/RESULTS.md, "One sentence").
+ */
+const ONE_ROW_WG = 32;
+const ONE_ROW = { ONE_ROW: true, WG: ONE_ROW_WG } as const;
+
 /** Every variant `lstm` may dispatch, by direction (stepKernels below picks among the step kernels). */
 export const LSTM_KERNELS: { forward: readonly TunedVariant[]; backward: readonly TunedVariant[] } = {
   forward: [
@@ -47,6 +56,8 @@ export const LSTM_KERNELS: { forward: readonly TunedVariant[]; backward: readonl
     ...ELEMENTWISE_KERNELS.addBias,
     ...withRecurrentMask('lstm_forward_step', 'cpu'),
     ...withRecurrentMask('lstm_forward_step_vec4', 'cpu'),
+    // One row (a batch of 1), with or without recurrent dropout (stepKernels).
+    ...BOOLS.map((m) => kernel('lstm_forward_step_vec4', 'cpu', { USE_RECURRENT_MASK: m, ...ONE_ROW })),
     ...withRecurrentMask('lstm_forward_step_wide', 'gpu'),
     ...sequenceKernels([1, 2, 4]).forward,
     // Compiled only on a device with the `subgroups` feature, for a schedule that asks for them (lstm-schedule.ts).
@@ -83,12 +94,15 @@ export type LstmOutput = RecurrentOutput;
  * register-tiled ones, vec4 when H (and Wh's offset: the arena aligns parameters to 64) divide by 4, so
  * that each invocation owns 4 units and issues a quarter of the loads per multiply-add.
  */
-function stepKernels(step: Step, H: number, B: number, whOffset: number): { forward: LstmStepShader; backward: LstmStepShader; vec4: boolean; workgroups: readonly [number, number, number] } {
+function stepKernels(step: Step, H: number, B: number, whOffset: number): { forward: LstmStepShader; backward: LstmStepShader; vec4: boolean; forwardOverrides?: typeof ONE_ROW; workgroups: readonly [number, number, number] } {
   const rowGroups = Math.ceil(B / 4);
   if (step.engine.tuning === 'gpu') {
     return { forward: 'lstm_forward_step_wide', backward: 'lstm_backward_step_wide', vec4: false, workgroups: [Math.ceil(H / 8), rowGroups, 1] as const };
   }
   if (H % 4 === 0 && whOffset % 4 === 0) {
+    // One row (a single sentence predicted): each invocation owns 4 units of that row only, and the H / 4
+    // unit groups are spread over workgroups of ONE_ROW_WG, so that a software adapter's cores share them.
+    if (B === 1) return { forward: 'lstm_forward_step_vec4', backward: 'lstm_backward_step_vec4', vec4: true, forwardOverrides: ONE_ROW, workgroups: [Math.ceil(H / (4 * ONE_ROW_WG)), 1, 1] as const };
     return { forward: 'lstm_forward_step_vec4', backward: 'lstm_backward_step_vec4', vec4: true, workgroups: [Math.ceil(H / 256), rowGroups, 1] as const };
   }
   return { forward: 'lstm_forward_step', backward: 'lstm_backward_step', vec4: false, workgroups: [Math.ceil(H / 64), rowGroups, 1] as const };
@@ -119,7 +133,7 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
   if (keep) step.clear(subSlice(cs, 0, (tStart + 1) * B * H));
   const mask = step.upload(opts.mask ?? new Uint32Array(T * B).fill(1), `${name} mask`);
   // Without recurrent dropout a placeholder of one vec4 (the kernels read it only with USE_RECURRENT_MASK).
-  const rmask = opts.recurrentMask ? dropoutMaskSlice(step, opts.recurrentMask, B * H, `${name} recurrent mask`) : step.upload(new Float32Array(4).fill(1), `${name} recurrent mask placeholder`);
+  const rmask = opts.recurrentMask ? dropoutMaskSlice(step, opts.recurrentMask, B * H, `${name} recurrent mask`) : step.scratch(4, `${name} recurrent mask placeholder`);
   // With recurrent dropout the per-timestep kernels keep h ⊙ rmask beside h: the recurrent sum reads it
   // without a multiply, and it is dWh's H_prev (no dropout pass in the backward). Its slots up to tStart
   // hold the zero initial state (a padding row at tStart copies it on). Unused otherwise: one vec4.
@@ -211,7 +225,7 @@ function encodeStepwiseForward(step: Step, l: Recurrence, hm: Slice): void {
   const k = stepKernels(step, H, B, w.wh.data.offset);
   for (let t = l.tStart; t < l.tEnd; t++) {
     step.dispatch(k.forward, {
-      overrides: { USE_RECURRENT_MASK: l.useRMask },
+      overrides: { USE_RECURRENT_MASK: l.useRMask, ...k.forwardOverrides },
       buffers: { xp: l.xp, wh: w.wh.data, mask: l.mask, rmask: l.rmask, hs: l.hs, cs: l.cs, gates: l.gates, hm },
       // At tStart h_{t−1} is the zero initial state: no recurrent sum.
       params: { B, H, t, offWh: w.wh.data.offset, kEnd: t === l.tStart ? 0 : H },

@@ -3,11 +3,11 @@
  * loss, the correct count and the probabilities; the backward adds w[y]·(p − onehot)/B into dlogits.
  * Rows labelled IGNORE_LABEL (masked timesteps) take no part; B is then the number of other rows.
  */
-import { type Step } from '../engine/step';
+import { grid1d, type Step } from '../engine/step';
 import { type Slice, type Tensor } from '../engine/tensor';
 import { kernel } from '../kernels/variants';
 
-export const SOFTMAX_XENT_KERNELS = { forward: [kernel('softmax_xent')], backward: [kernel('softmax_xent_backward')] };
+export const SOFTMAX_XENT_KERNELS = { forward: [kernel('softmax_xent'), kernel('softmax_rows')], backward: [kernel('softmax_xent_backward')] };
 
 /** A label that takes no part in the loss, the correct count or the gradient (a masked timestep). */
 export const IGNORE_LABEL = 0xffffffff;
@@ -50,4 +50,19 @@ export function softmaxXent(step: Step, logits: Tensor, labels: Uint32Array, cla
     });
   });
   return { stats, probs };
+}
+
+/**
+ * The softmax of each row of logits [B, C] (prediction: no labels, no loss, no tape entry): the
+ * probabilities softmaxXent gives, in one light dispatch without its uploads and reduction.
+ */
+export function softmaxRows(step: Step, logits: Tensor, name = 'softmax'): Slice {
+  const [B, C] = logits.shape as [number, number];
+  const probs = step.scratch(B * C, `${name} probs`);
+  step.dispatch('softmax_rows', {
+    buffers: { Z: logits.data, probs },
+    params: { B, C, offZ: logits.data.offset },
+    workgroups: grid1d(B),
+  });
+  return probs;
 }
