@@ -121,9 +121,10 @@ export function dropoutMaskSlice(step: Step, mask: DropoutMask, count: number, n
 /**
  * Y[r, c] = X[r, c]·mask[r mod maskRows, c]. With a time-major [T, B, F] tensor and maskRows = B this is
  * SpatialDropout1D / variational dropout: one mask per (sequence, feature), shared by every timestep.
- * Backward: dX += dY ⊙ mask (the same map, accumulating). A draw's mask is computed in the kernel, forward
- * and backward alike (dropout_draw.wgsl: nothing drawn on the host, nothing uploaded); an explicit
- * Float32Array (pre-scaled: 0 or 1/(1 − rate)) is uploaded and read (dropout.wgsl).
+ * Backward: dX += dY ⊙ mask (the same map, accumulating). A draw of a mask per element is computed in the
+ * kernel, forward and backward alike (dropout_draw.wgsl); a draw shared across timesteps is filled once on
+ * the GPU (dropout_mask.wgsl) and read (dropout.wgsl): nothing drawn on the host, nothing uploaded. An
+ * explicit Float32Array (pre-scaled: 0 or 1/(1 − rate)) is uploaded and read (dropout.wgsl).
  */
 export function dropout(step: Step, x: Tensor, mask: DropoutMask, maskRows: number, name = 'dropout'): Tensor {
   const cols = x.shape[x.shape.length - 1]!;
@@ -134,8 +135,9 @@ export function dropout(step: Step, x: Tensor, mask: DropoutMask, maskRows: numb
   }
   const out = step.output(x.shape, name, x.requiresGrad);
   let apply: (src: Slice, dst: Slice, accumulate: boolean) => void;
-  if (isDraw(mask)) {
-    checkRate(mask.rate);
+  if (isDraw(mask)) checkRate(mask.rate);
+  if (isDraw(mask) && maskRows === rows) {
+    // A mask value per element: drawn where it is applied (no buffer, nothing kept for the backward).
     const key = drawParams(mask);
     apply = (src, dst, accumulate) =>
       step.dispatch('dropout_draw', {
@@ -144,7 +146,10 @@ export function dropout(step: Step, x: Tensor, mask: DropoutMask, maskRows: numb
         workgroups: grid1d(rows * cols),
       });
   } else {
-    const maskSlice = step.upload(mask, `${name} mask`);
+    // An explicit mask is uploaded; a draw shared by every timestep (SpatialDropout1D, variational input
+    // dropout: maskRows·cols values reused rows/maskRows times) is filled once on the GPU (dropout_mask.wgsl,
+    // the same values dropout_draw.wgsl would draw) rather than drawn again at every element, both ways.
+    const maskSlice = dropoutMaskSlice(step, mask, maskRows * cols, `${name} mask`);
     apply = (src, dst, accumulate) =>
       step.dispatch('dropout', {
         buffers: { X: src, mask: maskSlice, Y: dst },
