@@ -1,7 +1,9 @@
 // Row-broadcast bias add, in place:  Y[r, c] += bias[c]   for r < rows, c < cols.
 //
-// Thread mapping: a grid-stride loop over the flat index r·cols + c.
-// Dispatch: (min(ceil(n / 64), 512), 1, 1).
+// Thread mapping: invocation x owns column c (neighbouring invocations touch neighbouring floats), y
+// strides over the rows. No integer division per element (on a software adapter it ran per lane
+// without SIMD and was most of this kernel's time).
+// Dispatch: (ceil(cols / 64), gy ≤ rows, 1) with gx · gy ≤ 512 (rowsGrid, engine/step.ts).
 
 struct Params { rows: u32, cols: u32, offY: u32, offBias: u32 }
 
@@ -11,11 +13,10 @@ struct Params { rows: u32, cols: u32, offY: u32, offBias: u32 }
 
 @compute @workgroup_size(64, 1, 1)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  // Grid-stride loop: a bounded number of workgroups covers any n (per-workgroup overhead is what
-  // costs on CPU adapters).
-  let n = p.rows * p.cols;
-  for (var i = gid.x; i < n; i += groups.x * 64u) {
-    let c = i % p.cols;
-    Y[p.offY + i] += bias[p.offBias + c];
+  let c = gid.x;
+  if (c >= p.cols) { return; }
+  let b = bias[p.offBias + c];
+  for (var r = gid.y; r < p.rows; r += groups.y) {
+    Y[p.offY + r * p.cols + c] += b;
   }
 }

@@ -11,8 +11,10 @@
 // An id ≥ V gives a row of zeros (the embedding op rejects such ids on the host; a one-hot row with no
 // 1 in it arrives as V).
 //
-// Thread mapping: a grid-stride loop over the output elements.
-// Dispatch: (min(ceil(n / 64), 512), 1, 1) with n = T · B · E.
+// Thread mapping: invocation x owns column e of every row it visits (neighbouring invocations read and
+// write neighbouring floats); y and z stride over the batch and time. No integer division per element
+// (a software adapter runs it per lane without SIMD; the index math was most of this kernel's time).
+// Dispatch: (ceil(E / 64), gy ≤ B, gz ≤ T) with gx · gy · gz ≤ 512 (embeddingGrid, ops/embedding.ts).
 
 struct Params { B: u32, T: u32, E: u32, V: u32, offW: u32, offY: u32 }
 
@@ -23,17 +25,14 @@ struct Params { B: u32, T: u32, E: u32, V: u32, offW: u32, offY: u32 }
 
 @compute @workgroup_size(64, 1, 1)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  // Grid-stride loop: a bounded number of workgroups covers any n (per-workgroup overhead is what
-  // costs on CPU adapters).
-  let n = p.T * p.B * p.E;
-  for (var i = gid.x; i < n; i += groups.x * 64u) {
-    let e = i % p.E;
-    let row = i / p.E;          // t · B + b
-    let b = row % p.B;
-    let t = row / p.B;
-    let id = ids[b * p.T + t];
-    var v = 0.0;
-    if (id < p.V) { v = W[p.offW + id * p.E + e]; }
-    Y[p.offY + i] = v;
+  let e = gid.x;
+  if (e >= p.E) { return; }
+  for (var t = gid.z; t < p.T; t += groups.z) {
+    for (var b = gid.y; b < p.B; b += groups.y) {
+      let id = ids[b * p.T + t];
+      var v = 0.0;
+      if (id < p.V) { v = W[p.offW + id * p.E + e]; }
+      Y[p.offY + (t * p.B + b) * p.E + e] = v;
+    }
   }
 }

@@ -41,6 +41,11 @@ export class ParameterStore {
   readonly clip: Slice;
   /** Adam's step counter (t in the bias correction). */
   step = 0;
+  /**
+   * Counts every change of the values (write, an Adam or SGD update encoded): what is derived from the
+   * weights and kept (layers/token-tables.ts) is valid while this stays the same.
+   */
+  version = 0;
   private released = false;
 
   constructor(
@@ -119,6 +124,7 @@ export class ParameterStore {
     const t = this.get(name);
     if (values.length !== t.size) throw new Error(`parameter "${name}" has ${t.size} values, got ${values.length}`);
     this.engine.write(t.data, values);
+    this.version++;
   }
 
   /** Clear every gradient (once, at the start of a training step). */
@@ -139,6 +145,7 @@ export class ParameterStore {
     const clipNorm = opts.clipNorm ?? 0;
     if (!(clipNorm >= 0)) throw new Error(`clipNorm must be ≥ 0, got ${clipNorm}`);
     this.step++;
+    this.version++;
     const t = this.step;
     const lrT = (opts.learningRate * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
     this.clipGradients(step, clipNorm);
@@ -158,6 +165,7 @@ export class ParameterStore {
     const clipNorm = opts.clipNorm ?? 0;
     if (!(clipNorm >= 0)) throw new Error(`clipNorm must be ≥ 0, got ${clipNorm}`);
     this.step++;
+    this.version++;
     this.clipGradients(step, clipNorm);
     step.dispatch('sgd', {
       buffers: { theta: this.theta, grad: this.grad, clip: this.clip },

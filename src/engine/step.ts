@@ -36,6 +36,15 @@ export function grid1d(n: number, wg = 64, maxGroups = 512): [number, number, nu
   return [Math.min(Math.ceil(n / wg), maxGroups), 1, 1];
 }
 
+/**
+ * The grid of a kernel whose invocation x owns one of `cols` columns (workgroups of `wg`) and whose y
+ * strides over `rows` rows: every column covered, at most `maxGroups` workgroups in all.
+ */
+export function rowsGrid(cols: number, rows: number, wg = 64, maxGroups = 512): [number, number, number] {
+  const gx = Math.ceil(cols / wg);
+  return [gx, Math.max(1, Math.min(rows, Math.floor(maxGroups / gx))), 1];
+}
+
 /** One buffer of the uniform ring and its host copy, written to the GPU at submit. */
 export interface UniformChunk {
   buffer: GPUBuffer;

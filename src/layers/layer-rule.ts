@@ -11,7 +11,7 @@
  */
 import type { Step } from '../engine/step';
 import type { ParameterStore, ParamSpec } from '../engine/parameters';
-import type { Tensor } from '../engine/tensor';
+import type { Slice, Tensor } from '../engine/tensor';
 import type { recurrentLayer } from '../nn/recurrent-layer';
 import type { activation } from '../ops/activation';
 import type { addBias, dropout, maskRows } from '../ops/elementwise';
@@ -83,6 +83,8 @@ export interface ForwardContext {
   skipActivation: boolean;
   /** inspect(): each recurrent layer hands over every direction's kept gates and states. */
   inspect?: (layer: BuiltLayer, direction: number, state: RecurrentState) => void;
+  /** A prediction's token tables (token-tables.ts): a kernel's input projection per token id, or null. */
+  tokenTables?: { lookup(wx: Tensor): Slice | null };
 }
 
 /** What flows from layer to layer: time-major activations ([T, B, F] or [B, F]) and the padding mask. */
@@ -93,6 +95,11 @@ export interface Flow {
   mask: Uint32Array | null;
   /** The embedded input (embedding models), for saliency. */
   embedded: Tensor | null;
+  /**
+   * With token tables: `source` is the embedding's output of these time-major [T·B] token ids. A layer
+   * that reads `x` while it is still `source` may look its projection up instead of computing it.
+   */
+  tokens?: { ids: Uint32Array; source: Tensor };
 }
 
 /** A layer's entry in a Keras 3 config.json. */

@@ -17,6 +17,7 @@ import { gatherInputs, gatherTargets, readInputs, readTargets, toNested, type In
 import { buildGraph, countParams, initialWeights, type BuiltLayer, type Graph } from './graph';
 import { checkGraphFits, maxGraphRows, type LimitAdvice } from './limits';
 import { forward, type InputBatch } from './run';
+import { TokenTables } from './token-tables';
 import { restoredDropoutDraws, type TrainingState } from './model-zip';
 import { dropoutSeed, type DropoutKey } from '../ops/dropout-key';
 import { decodeSequential, encodeSequential, type DecodedFile, type ModelKind, type PresetPart } from './file';
@@ -135,6 +136,8 @@ export class Sequential {
   private dropoutDraws = 0;
   private shuffleRng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>;
   private disposed = false;
+  /** Predictions' input projections per token (token-tables.ts), made on the first prediction. */
+  private tables: TokenTables | null = null;
   /** The kernels of this model's cells (beyond the LSTM's, which every engine has) are compiled on its engine. */
   private cellsReady: boolean;
   private preparing: Promise<void> | null = null;
@@ -500,6 +503,7 @@ export class Sequential {
     const pending: Array<Promise<Float32Array>> = [];
     // Rows of similar real length batched together (a masked model skips the timesteps a whole batch pads).
     const order = this.lengthOrder(inputs);
+    this.tokenTables().prepare(this.rowLengths(inputs).reduce((a, b) => a + b, 0));
     for (let s = 0; s < inputs.N; s += batchSize) {
       const rows = order.slice(s, s + batchSize);
       const step = this.engine.beginStep({ grad: false, label: 'predict step' });
@@ -534,7 +538,8 @@ export class Sequential {
    */
   encodeInference(step: Step, input: InputBatch): Promise<Float32Array> {
     const softmax = lastActivation(this.graph) === 'softmax';
-    const { out: y } = forward(step, this.graph, this.params, input, { training: false, skipLastActivation: softmax });
+    const tables = this.tokenTables();
+    const { out: y } = forward(step, this.graph, this.params, input, { training: false, skipLastActivation: softmax, ...(tables.applies ? { tokenTables: tables } : {}) });
     return step.read(softmax ? softmaxOf(step, y) : y.data);
   }
 
@@ -661,7 +666,12 @@ export class Sequential {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.tables?.destroy();
     this.params.destroy();
+  }
+
+  private tokenTables(): TokenTables {
+    return (this.tables ??= new TokenTables(this.engine, this.params, this.graph));
   }
 }
 

@@ -4,7 +4,7 @@
  * reversal (go_backwards), on a time-major input. The cell's fused op runs each direction.
  */
 import { type Step } from '../engine/step';
-import { type Tensor } from '../engine/tensor';
+import { type Slice, type Tensor } from '../engine/tensor';
 import { concatFeatures, dropout, maskRows, reverseTime, type DropoutMask } from '../ops/elementwise';
 import { gru } from '../ops/gru';
 import { lstm } from '../ops/lstm';
@@ -56,6 +56,11 @@ export interface LayerRun {
   name: string;
   /** Keep each direction's gates and states and hand them over (inspect()): direction i, its state. */
   onState?: (direction: number, state: RecurrentState) => void;
+  /**
+   * The input is an embedding's output of these time-major [T·B] token ids, and `table` may hold a
+   * direction's input projection per token (layers/token-tables.ts): X·Wx is then a gather of its rows.
+   */
+  tokens?: { ids: Uint32Array; table: (wx: Tensor) => Slice | null };
 }
 
 export function recurrentLayer(step: Step, cell: RecurrentCell, input: Tensor | OneHotInput, dirs: readonly RecurrentDirection[], run: LayerRun): Tensor {
@@ -67,7 +72,10 @@ export function recurrentLayer(step: Step, cell: RecurrentCell, input: Tensor | 
     let r;
     if (isOneHot(input)) {
       if (d.inputMask) throw new Error(`${d.prefix}: input dropout needs the input as a tensor, not as one-hot indices`);
-      r = runCell(step, cell, { shape: input.shape, ids: d.backward ? reverseTimeMajor(input.ids, T, B) : input.ids }, d.weights, opts);
+      r = runCell(step, cell, { ...input, ids: d.backward ? reverseTimeMajor(input.ids, T, B) : input.ids }, d.weights, opts);
+    } else if (!d.inputMask && run.tokens && run.tokens.table(d.weights.wx)) {
+      const table = run.tokens.table(d.weights.wx)!;
+      r = runCell(step, cell, { shape: input.shape as [number, number, number], ids: d.backward ? reverseTimeMajor(run.tokens.ids, T, B) : run.tokens.ids, table }, d.weights, opts);
     } else {
       // Variational input dropout: one mask per (sequence, feature), the same at every timestep.
       const xin = d.inputMask ? dropout(step, input, d.inputMask, B, `${d.prefix} input dropout`) : input;

@@ -2,7 +2,7 @@
  * Small tape ops: add, bias add, scaled accumulate, dropout (its mask drawn in the kernel, or given), time
  * reversal and feature concatenation. Each is one forward dispatch and a backward of one or two.
  */
-import { grid1d, type Step } from '../engine/step';
+import { grid1d, rowsGrid, type Step } from '../engine/step';
 import { Tensor, type Slice } from '../engine/tensor';
 import { kernel, type TunedVariant } from '../kernels/variants';
 import { checkRate, drawParams, isDraw, type DropoutMask } from './dropout-key';
@@ -54,7 +54,7 @@ export function addBiasInto(step: Step, y: Slice, bias: Slice, rows: number, col
   step.dispatch('add_bias', {
     buffers: { Y: y, bias },
     params: { rows, cols, offY: y.offset, offBias: bias.offset },
-    workgroups: grid1d(rows * cols),
+    workgroups: rowsGrid(cols, rows),
   });
 }
 

@@ -3,7 +3,7 @@
  * the positions are grouped by id by a counting sort in a kernel (embedding_segments.wgsl), not on the
  * host, so nothing of the gradient is computed or uploaded before the step's submit.
  */
-import { grid1d, type Step } from '../engine/step';
+import { grid1d, rowsGrid, type Step } from '../engine/step';
 import { type Slice, type Tensor } from '../engine/tensor';
 import { kernel } from '../kernels/variants';
 
@@ -37,12 +37,18 @@ export function embeddingSegmentsInto(step: Step, ids: Slice, B: number, T: numb
   return seg;
 }
 
+/** embedding_gather's grid: a column per invocation x, batch rows over y, timesteps over z, ≤ 512 workgroups. */
+export function embeddingGrid(E: number, B: number, T: number): [number, number, number] {
+  const [gx, gy] = rowsGrid(E, B);
+  return [gx, gy, Math.max(1, Math.min(T, Math.floor(512 / (gx * gy))))];
+}
+
 /** out[t, b, :] = W[ids[b, t], :] for a [V, E] table W (ids ≥ V: zeros), into any block of a buffer. */
 export function gatherRowsInto(step: Step, W: Slice, V: number, E: number, ids: Slice, B: number, T: number, out: Slice): void {
   step.dispatch('embedding_gather', {
     buffers: { ids, W, Y: out },
     params: { B, T, E, V, offW: W.offset, offY: out.offset },
-    workgroups: grid1d(T * B * E),
+    workgroups: embeddingGrid(E, B, T),
   });
 }
 

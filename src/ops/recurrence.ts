@@ -26,11 +26,14 @@ export interface RecurrentWeights {
 
 /**
  * A time-major [T, B, In] input whose every row is one-hot (a single 1, the rest 0) or all zeros, given
- * by the position of its 1: `ids[t·B + b]`, or In (or more) for a row of zeros.
+ * by the position of its 1: `ids[t·B + b]`, or In (or more) for a row of zeros. With `table`, the rows are
+ * instead token ids into a table [V, G] whose row v is X·Wx of token v (an embedding's output projected
+ * ahead: layers/token-tables.ts): ids of V or more give zeros. Such an input takes no gradient.
  */
 export interface OneHotInput {
   shape: readonly [number, number, number];
   ids: Uint32Array;
+  table?: Slice;
 }
 
 export function isOneHot(x: Tensor | OneHotInput): x is OneHotInput {
@@ -129,7 +132,7 @@ export interface InputProjection {
 /**
  * Check a recurrent op's input, weights and options (`gates` blocks of H columns in Wx and Wh, a bias of
  * `biasSize` values), pick the processed window, and encode Xp = X·Wx over it: one GEMM, or for one-hot
- * rows a gather of Wx's rows (embedding_gather.wgsl). The caller adds its bias.
+ * rows a gather of Wx's rows (embedding_gather.wgsl), or of a token table's. The caller adds its bias.
  */
 export function projectInput(step: Step, x: Tensor | OneHotInput, w: { wx: Tensor; wh: Tensor; b: Tensor }, gates: number, biasSize: (H: number) => number, opts: RecurrentOptions, name: string): InputProjection {
   if (x.shape.length !== 3) throw new Error(`${name}: input must be time-major [T, B, in], got [${x.shape.join(', ')}]`);
@@ -155,8 +158,11 @@ export function projectInput(step: Step, x: Tensor | OneHotInput, w: { wx: Tenso
   // One-hot: the window's indices as a one-row batch of `rows` timesteps (time-major order kept).
   const idsWin = oneHot && rows > 0 ? step.upload(oneHot.subarray(tStart * B, tEnd * B), `${name} one-hot indices`) : null;
   const xWin = dense ? subSlice(dense.data, tStart * B * In, rows * In) : null;
+  const table = isOneHot(x) ? x.table : undefined;
+  if (table && step.tape.recording) throw new Error(`${name}: a projected-token input takes no gradient (a step that records the tape needs the embedding's output)`);
+  if (table && table.length % G !== 0) throw new Error(`${name}: a token table of ${table.length} values is not a whole number of rows of ${G}`);
   if (xWin) gemm(step, { a: xWin, b: w.wx.data, c: xpWin, M: rows, N: G, K: In });
-  else if (idsWin) gatherRowsInto(step, w.wx.data, In, G, idsWin, 1, rows, xpWin);
+  else if (idsWin) gatherRowsInto(step, table ?? w.wx.data, table ? table.length / G : In, G, idsWin, 1, rows, xpWin);
   return { T, B, In, H, G, tStart, tEnd, rows, xp, xpWin, dense, xWin, idsWin, returnSequences };
 }
 

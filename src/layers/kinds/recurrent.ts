@@ -8,6 +8,7 @@ import type { ParamSpec } from '../../engine/parameters';
 import { glorotUniform, lstmBias, orthogonal } from '../../nn/init';
 import type { RecurrentCell } from '../../nn/recurrent-layer';
 import type { RecurrentState } from '../../ops/recurrence';
+import type { Tensor } from '../../engine/tensor';
 import type { BuiltLayer, WeightShape } from '../built';
 import { kerasLayer, outputBuffer, summaryRow, withName, type ConfigReader, type Flow, type ForwardContext, type KerasVar, type LayerRule } from '../layer-rule';
 import type { MergeMode, RecurrentLayer } from '../specs';
@@ -79,8 +80,11 @@ export function encodeRecurrent<L extends RecurrentLayer>(k: CellKind<L>, b: Bui
     recurrentMask: recurrentMasks[i]!,
   }));
   const inspect = c.inspect;
-  const y = c.ops.recurrentLayer(c.step, k.cell(l), x, dirs, { mask: flow.mask, returnSequences: l.returnSequences, merge, name: b.name, ...(inspect ? { onState: (d: number, s: RecurrentState) => inspect(b, d, s) } : {}) });
-  return { ...flow, x: y, mask: l.returnSequences ? flow.mask : null };
+  // An embedding's output, unchanged since: each direction's input projection may be a token table's rows.
+  const tables = c.tokenTables;
+  const tokens = tables && flow.tokens && flow.tokens.source === x ? { ids: flow.tokens.ids, table: (wx: Tensor) => tables.lookup(wx) } : null;
+  const y = c.ops.recurrentLayer(c.step, k.cell(l), x, dirs, { mask: flow.mask, returnSequences: l.returnSequences, merge, name: b.name, ...(inspect ? { onState: (d: number, s: RecurrentState) => inspect(b, d, s) } : {}), ...(tokens ? { tokens } : {}) });
+  return { x: y, mask: l.returnSequences ? flow.mask : null, embedded: flow.embedded };
 }
 
 /** What one batch keeps for the backward pass per sequence of T steps (per direction). */
