@@ -157,7 +157,7 @@ export function simpleRnn(step: Step, x: Tensor | OneHotInput, w: SimpleRnnWeigh
   step.clear(subSlice(hsT.data, 0, (tStart + 1) * B * H));
   const mask = step.upload(opts.mask ?? new Uint32Array(T * B).fill(1), `${name} mask`);
   // Without recurrent dropout a placeholder of one vec4 (the kernels read it only with recurrent dropout).
-  const rmask = opts.recurrentMask ? dropoutMaskSlice(step, opts.recurrentMask, B * H, `${name} recurrent mask`) : step.upload(new Float32Array(4).fill(1), `${name} recurrent mask placeholder`);
+  const rmask = opts.recurrentMask ? dropoutMaskSlice(step, opts.recurrentMask, B * H, `${name} recurrent mask`) : step.scratch(4, `${name} recurrent mask placeholder`);
   // With recurrent dropout the per-timestep kernels keep h ⊙ rmask beside h (as the LSTM's): the
   // recurrent sum reads it without a multiply, and it is dWh's H_prev. Unused otherwise: one vec4.
   const hm = useRMask && !seq ? step.scratch((T + 1) * B * H, `${name} masked h`) : null;
