@@ -9,7 +9,7 @@
  * this engine has not got) is refused with one sentence naming what was found, before any GPU work.
  */
 import type { Engine } from './engine/engine';
-import { peekKind, type ModelKind } from './layers/file';
+import { IMPORT_SEED, peekKind, type ModelKind } from './layers/file';
 import { loadSequential, sequentialFromFile, type Sequential } from './layers/sequential';
 import { LanguageModel } from './lm/language-model';
 import { SentimentModel } from './sentiment/sentiment-model';
@@ -177,9 +177,6 @@ export async function readForeignModel(source: ModelSource, opts: { name?: strin
   if (opts.name !== undefined) opened = { ...opened, label: opts.name };
   return importForeign(opened);
 }
-
-/** The seed of an imported model's dropout masks and shuffles (its weights come from the file). */
-const IMPORT_SEED = 141;
 
 async function sequentialOf(m: ImportedModel, opts: { engine?: Engine }, seed: number | string = IMPORT_SEED): Promise<Sequential> {
   return sequentialFromFile({ graph: m.graph, values: m.values, name: m.name, seed, compile: m.compile, metadata: undefined, training: null, kind: 'layers', preset: null }, opts);

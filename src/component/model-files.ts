@@ -7,13 +7,10 @@
  * shards, a tokenizer JSON) goes over as it is.
  */
 import { isZip } from '../data/zip';
-import { encodeSequential } from '../layers/file';
+import { encodeSequential, IMPORT_SEED } from '../layers/file';
 import type { ModelFile } from './trainer-types';
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
-
-/** The seed an imported model's dropout and shuffles get (loadModel's default for a model from elsewhere). */
-const IMPORT_SEED = 141;
 
 /** Files whose weights are HDF5 replaced by this library's layers file of the same network; the rest as they are. */
 export async function withoutHdf5(files: readonly ModelFile[]): Promise<ModelFile[]> {

@@ -18,6 +18,8 @@ export const SEQUENTIAL_FORMAT = 'webgpu-lstm-sequential';
 export const LEGACY_SENTIMENT_FORMAT = 'webgpu-lstm-sentiment';
 /** The manifest version this build writes (and the newest it reads). */
 export const FILE_VERSION = 2;
+/** The seed of a model imported from elsewhere (Keras, TF.js): its dropout masks and shuffles; its weights come from the file. */
+export const IMPORT_SEED = 141;
 
 /** What a model file holds: a layers model, or a preset around one. */
 export type ModelKind = 'layers' | 'sentiment' | 'language-model';
