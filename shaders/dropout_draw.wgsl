@@ -1,19 +1,20 @@
-// Dropout whose mask is drawn in the kernel (lib/philox.wgsl) instead of read from a buffer:
+// Dropout whose mask is drawn in the kernel (lib/philox.wgsl) instead of read from a buffer, a mask value
+// per element (ordinary dropout):
 //
-//   m[e] = Philox(key, (e, draw, stream)) ≥ floor(rate·2³²) ? 1/(1−rate) : 0,   e = (r mod maskRows)·cols + c
+//   m[e] = Philox(key, (e, draw, stream)) ≥ floor(rate·2³²) ? 1/(1−rate) : 0,   e = r·cols + c
 //   Y[r, c] = X[r, c] · m[e]             (accumulate = 0, forward)
 //   Y[r, c] += X[r, c] · m[e]            (accumulate = 1, backward: dX += dY ⊙ m, the same mask recomputed)
 //
-// maskRows = rows gives ordinary dropout. On a time-major [T, B, E] tensor (rows = T·B), maskRows = B
-// gives one mask per (sequence, channel) reused at every timestep: Keras SpatialDropout1D and the
-// variational input dropout of the recurrent layers. Nothing is drawn on the host, nothing uploaded, and
-// no mask is kept between the forward and the backward.
+// Nothing is drawn on the host, nothing uploaded, and no mask is kept between the forward and the
+// backward. A mask shared across timesteps (Keras SpatialDropout1D, the recurrent layers' variational
+// input dropout) is not drawn here: dropout_mask.wgsl fills it once (the same rule and element index)
+// and dropout.wgsl reads it.
 //
 // Thread mapping: a grid-stride loop over the elements, one element per invocation per pass.
 // Dispatch: (min(ceil(n / 64), 512), 1, 1) with n = rows · cols.
 
 struct Params {
-  rows: u32, cols: u32, maskRows: u32, offX: u32, offY: u32, accumulate: u32,
+  rows: u32, cols: u32, offX: u32, offY: u32, accumulate: u32,
   seed0: u32, seed1: u32, drawLo: u32, drawHi: u32, stream: u32, threshold: u32, scale: f32,
 }
 
@@ -27,9 +28,7 @@ struct Params {
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let n = p.rows * p.cols;
   for (var i = gid.x; i < n; i += groups.x * 64u) {
-    let r = i / p.cols;
-    let c = i % p.cols;
-    var v = X[p.offX + i] * dropout_mask_value((r % p.maskRows) * p.cols + c);
+    var v = X[p.offX + i] * dropout_mask_value(i);
     if (p.accumulate != 0u) { v += Y[p.offY + i]; }
     Y[p.offY + i] = v;
   }

@@ -1,19 +1,20 @@
 /**
  * Dropout masks drawn on the GPU (shaders/lib/philox.wgsl): the JS reference of the generator against
- * Philox-4x32-10's published known answers; the GPU's masks (filled by dropout_mask.wgsl, applied in
- * dropout_draw.wgsl) equal to the reference's bit for bit; the masks' statistics (drop rate, independence
- * across training steps and streams); a training run's determinism with dropout on; and how saved
- * training states give the draw counter back (new files: saved; files from before: the optimizer step).
+ * Philox-4x32-10's published known answers; the GPU's masks (filled by dropout_mask.wgsl, drawn where
+ * they are applied by dropout_draw.wgsl) equal to the reference's bit for bit; the masks' statistics
+ * (drop rate, independence across training steps and streams); a training run's determinism with
+ * dropout on; and how saved training states give the draw counter back (new files: saved; files from
+ * before: the optimizer step).
  */
 import { describe, expect, it } from 'vitest';
 import { sequential } from '../src/layers/sequential';
 import { layers } from '../src/layers/specs';
 import { openModelZip, restoredDropoutDraws } from '../src/layers/model-zip';
-import { dropout, dropoutMaskSlice } from '../src/ops/elementwise';
+import { backpropFrom, dropout, dropoutMaskSlice } from '../src/ops/elementwise';
 import { drawParams, dropoutSeed, dropoutStream, type DropoutDraw } from '../src/ops/dropout-key';
 import { dropoutMaskRef, philox4x32Ref } from '../src/reference/dropout-rng';
-import { Tensor } from '../src/engine/tensor';
 import { getEngine } from './helpers/gpu';
+import { Leaves } from './helpers/leaf';
 
 const engine = await getEngine();
 
@@ -47,20 +48,29 @@ describe('the dropout generator (Philox-4x32-10)', () => {
     cases.forEach(([d, n], i) => expect(got[i]!.subarray(0, n), JSON.stringify(d)).toEqual(dropoutMaskRef(d, n)));
   });
 
-  it('dropout_draw applies, forward and backward, the mask dropout_mask fills, tiled over rows (maskRows)', async () => {
+  // dropout() with a draw: a mask per element (maskRows = rows) is drawn where it is applied
+  // (dropout_draw.wgsl); one shared by every timestep (maskRows = B) is filled by dropout_mask.wgsl and
+  // read by dropout.wgsl.
+  for (const shared of [false, true]) it(`dropout applies, forward and backward, the mask dropout_mask fills: ${shared ? 'shared by every timestep (maskRows = B; dropout_mask + dropout)' : 'a value per element (maskRows = rows; dropout_draw)'}`, async () => {
     const d: DropoutDraw = { key: key(42), stream: 17, rate: 0.25 };
     const T = 6, B = 5, F = 7;
-    const ones = new Float32Array(T * B * F).fill(1);
-    const buf = engine.allocate(ones.length, 'ones');
-    engine.write(buf, ones);
-    const x = new Tensor([T, B, F], buf, null, 'ones');
-    const step = engine.beginStep({ grad: false });
-    const y = step.read(dropout(step, x, d, B).data);
+    const n = T * B * F;
+    const maskRows = shared ? B : T * B;
+    const leaves = new Leaves(engine);
+    const x = leaves.tensor([T, B, F], new Float32Array(n).fill(1), 'ones');
+    const step = engine.beginStep({ grad: true });
+    const y = dropout(step, x, d, maskRows);
+    backpropFrom(step, y, new Float32Array(n).fill(1));
+    const out = step.read(y.data);
+    step.backward();
+    const dX = step.read(x.grad!);
     step.submit();
-    const out = await y;
-    const m = dropoutMaskRef(d, B * F);
-    for (let t = 0; t < T; t++) expect(out.subarray(t * B * F, (t + 1) * B * F)).toEqual(m);
-    engine.release(buf);
+    const m = dropoutMaskRef(d, maskRows * F);
+    const expected = new Float32Array(n);
+    for (let i = 0; i < n; i += m.length) expected.set(m, i);
+    expect(await out).toEqual(expected);
+    expect(await dX).toEqual(expected);
+    leaves.free();
   });
 
   it('drop rates within tolerance at 0.1, 0.3 and 0.5; pre-scaled values; masks of consecutive steps and of other streams agree as independent ones would', async () => {

@@ -63,7 +63,7 @@ describe('elementwise ops', () => {
     leaves.free();
   });
 
-  for (const given of [false, true]) it(`spatial dropout (${given ? 'a given mask' : 'drawn in the kernel'}): one mask per (sequence, channel) shared by all timesteps; gradient masked alike`, async () => {
+  for (const given of [false, true]) it(`spatial dropout (${given ? 'a given mask' : 'drawn on the GPU'}): one mask per (sequence, channel) shared by all timesteps; gradient masked alike`, async () => {
     const engine = await getEngine();
     const r = rng('dropout');
     const B = 5, T = 7, F = 11;

@@ -142,7 +142,7 @@ export function dropout(step: Step, x: Tensor, mask: DropoutMask, maskRows: numb
     apply = (src, dst, accumulate) =>
       step.dispatch('dropout_draw', {
         buffers: { X: src, Y: dst },
-        params: { rows, cols, maskRows, offX: src.offset, offY: dst.offset, accumulate: accumulate ? 1 : 0, ...key },
+        params: { rows, cols, offX: src.offset, offY: dst.offset, accumulate: accumulate ? 1 : 0, ...key },
         workgroups: grid1d(rows * cols),
       });
   } else {
