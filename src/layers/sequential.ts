@@ -100,6 +100,15 @@ export interface TrainBatch {
 
 const DEFAULT_PREDICT_BATCH = 256;
 
+/** Row r's real timesteps: its non-zero ids where id 0 is padding, else all T. */
+function rowLength(inputs: Inputs, r: number, masked: boolean): number {
+  const { T } = inputs;
+  if (!masked) return T;
+  let n = 0;
+  for (let t = 0; t < T; t++) if (inputs.values[r * T + t] !== 0) n++;
+  return n;
+}
+
 /** The cells a graph's recurrent layers run (a Bidirectional's, its wrapped layer's). */
 function cellKinds(graph: Graph): Array<'lstm' | 'gru' | 'simpleRnn'> {
   return graph.layers.flatMap((b) => {
@@ -301,7 +310,7 @@ export class Sequential {
   private evalBatch(c: Compiled, batch: TrainBatch, withOutputs = false): Promise<LossStats & { outputs?: Float32Array }> {
     const step = this.engine.beginStep({ grad: false, label: 'eval step' });
     try {
-      const { out, mask } = forward(step, this.graph, this.params, batch.input, { training: false, skipLastActivation: lossFusesActivation(c.loss) });
+      const { out, mask } = forward(step, this.graph, this.params, batch.input, { training: false, skipLastActivation: lossFusesActivation(c.loss), ...this.tablesOption() });
       const loss = encodeLoss(step, c, out, batch.targets, mask);
       const statsP = step.read(loss.stats);
       const outputsP = withOutputs ? step.read(loss.predictions) : null;
@@ -320,6 +329,7 @@ export class Sequential {
     const sums: Record<string, number> = {};
     const pending: Array<Promise<LossStats & { outputs?: Float32Array }>> = [];
     batchSize = this.rowsPerStep(inputs.T, batchSize);
+    this.tokenTables().prepare(this.tokenCount(inputs, rows));
     for (let s = 0; s < rows.length; s += batchSize) {
       const part = rows.slice(s, s + batchSize);
       const input = gatherInputs(inputs, part, this.graph.input.kind);
@@ -361,17 +371,20 @@ export class Sequential {
   }
 
   /** Each sample's real length: its non-zero ids when the embedding masks zeros, else every timestep. */
+  /** The real (unpadded) timesteps of these rows together: what an inference pass projects. */
+  private tokenCount(inputs: Inputs, rows: readonly number[]): number {
+    const masked = this.masksZeros();
+    return rows.reduce((n, r) => n + rowLength(inputs, r, masked), 0);
+  }
+
   private rowLengths(inputs: Inputs): Uint32Array {
-    const { N, T } = inputs;
-    const lengths = new Uint32Array(N).fill(T);
-    const first = this.graph.layers[0]!.layer;
-    if (this.graph.input.kind !== 'ids' || !(first as { maskZero?: boolean }).maskZero) return lengths;
-    for (let r = 0; r < N; r++) {
-      let n = 0;
-      for (let t = 0; t < T; t++) if (inputs.values[r * T + t] !== 0) n++;
-      lengths[r] = n;
-    }
-    return lengths;
+    const masked = this.masksZeros();
+    return Uint32Array.from({ length: inputs.N }, (_, r) => rowLength(inputs, r, masked));
+  }
+
+  /** Token ids whose id 0 is padding (an embedding with maskZero first). */
+  private masksZeros(): boolean {
+    return this.graph.input.kind === 'ids' && !!(this.graph.layers[0]!.layer as { maskZero?: boolean }).maskZero;
   }
 
   /** Train. Returns Keras's history (per-epoch loss and metrics, val_ ones with validation data). */
@@ -503,7 +516,7 @@ export class Sequential {
     const pending: Array<Promise<Float32Array>> = [];
     // Rows of similar real length batched together (a masked model skips the timesteps a whole batch pads).
     const order = this.lengthOrder(inputs);
-    this.tokenTables().prepare(this.rowLengths(inputs).reduce((a, b) => a + b, 0));
+    this.tokenTables().prepare(this.tokenCount(inputs, order));
     for (let s = 0; s < inputs.N; s += batchSize) {
       const rows = order.slice(s, s + batchSize);
       const step = this.engine.beginStep({ grad: false, label: 'predict step' });
@@ -538,8 +551,7 @@ export class Sequential {
    */
   encodeInference(step: Step, input: InputBatch): Promise<Float32Array> {
     const softmax = lastActivation(this.graph) === 'softmax';
-    const tables = this.tokenTables();
-    const { out: y } = forward(step, this.graph, this.params, input, { training: false, skipLastActivation: softmax, ...(tables.applies ? { tokenTables: tables } : {}) });
+    const { out: y } = forward(step, this.graph, this.params, input, { training: false, skipLastActivation: softmax, ...this.tablesOption() });
     return step.read(softmax ? softmaxOf(step, y) : y.data);
   }
 
@@ -672,6 +684,12 @@ export class Sequential {
 
   private tokenTables(): TokenTables {
     return (this.tables ??= new TokenTables(this.engine, this.params, this.graph));
+  }
+
+  /** An inference forward's option: the token tables, where this model's first recurrent layer can use them. */
+  private tablesOption(): { tokenTables?: TokenTables } {
+    const tables = this.tokenTables();
+    return tables.applies ? { tokenTables: tables } : {};
   }
 }
 
