@@ -38,10 +38,12 @@ export function grid1d(n: number, wg = 64, maxGroups = 512): [number, number, nu
 
 /**
  * The grid of a kernel whose invocation x owns one of `cols` columns (workgroups of `wg`) and whose y
- * strides over `rows` rows: every column covered, at most `maxGroups` workgroups in all.
+ * strides over `rows` rows: every column covered, and y only as far as `maxGroups` workgroups in all
+ * allow (at least 1: more than `maxGroups · wg` columns take more workgroups).
  */
 export function rowsGrid(cols: number, rows: number, wg = 64, maxGroups = 512): [number, number, number] {
   const gx = Math.ceil(cols / wg);
+  if (gx === 0) return [0, 1, 1];
   return [gx, Math.max(1, Math.min(rows, Math.floor(maxGroups / gx))), 1];
 }
 

@@ -96,7 +96,7 @@ export interface Flow {
   /** The embedded input (embedding models), for saliency. */
   embedded: Tensor | null;
   /**
-   * With token tables: `source` is the embedding's output of these time-major [T·B] token ids. A layer
+   * With token tables: `source` is the embedding's output of these batch-major [B, T] token ids. A layer
    * that reads `x` while it is still `source` may look its projection up instead of computing it.
    */
   tokens?: { ids: Uint32Array; source: Tensor };

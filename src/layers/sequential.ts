@@ -188,6 +188,9 @@ export class Sequential {
   initialize(values?: Map<string, Float32Array>): void {
     const specs = initialWeights(this.graph, seedrandom(`${this.seed}/init`));
     if (values) for (const s of specs) s.init = values.get(s.name)!;
+    // Tables made from the weights of a store this one replaces would read a released arena.
+    this.tables?.destroy();
+    this.tables = null;
     this.params = new ParameterStore(this.engine, specs);
   }
 
@@ -370,13 +373,13 @@ export class Sequential {
     return result;
   }
 
-  /** Each sample's real length: its non-zero ids when the embedding masks zeros, else every timestep. */
   /** The real (unpadded) timesteps of these rows together: what an inference pass projects. */
   private tokenCount(inputs: Inputs, rows: readonly number[]): number {
     const masked = this.masksZeros();
     return rows.reduce((n, r) => n + rowLength(inputs, r, masked), 0);
   }
 
+  /** Each sample's real length: its non-zero ids when the embedding masks zeros, else every timestep. */
   private rowLengths(inputs: Inputs): Uint32Array {
     const masked = this.masksZeros();
     return Uint32Array.from({ length: inputs.N }, (_, r) => rowLength(inputs, r, masked));

@@ -64,8 +64,10 @@ export class TokenTables {
   ) {
     const plan = tablePlan(graph);
     const bytes = plan ? plan.kernels.reduce((s, k) => s + plan.V * k.G * 4, 0) : 0;
-    const limit = engine.device.limits.maxStorageBufferBindingSize;
-    this.plan = plan && bytes <= MAX_TABLE_BYTES && plan.kernels.every((k) => plan.V * k.G * 4 <= limit) ? plan : null;
+    const { maxStorageBufferBindingSize, maxComputeWorkgroupsPerDimension } = engine.device.limits;
+    // The GEMM that builds a table tiles its V rows by 16 at the finest (gpu tuning, matmul_tiled).
+    const fits = (k: { G: number }) => plan!.V * k.G * 4 <= maxStorageBufferBindingSize && Math.ceil(plan!.V / 16) <= maxComputeWorkgroupsPerDimension;
+    this.plan = plan && bytes <= MAX_TABLE_BYTES && plan.kernels.every(fits) ? plan : null;
   }
 
   /** Whether this model's predictions can use tables at all. */

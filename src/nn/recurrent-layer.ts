@@ -21,6 +21,13 @@ export function reverseTimeMajor(a: Uint32Array, T: number, B: number): Uint32Ar
   return out;
 }
 
+/** Time-major [T·B] ids from batch-major [B, T]. */
+function timeMajorIds(ids: Uint32Array, B: number, T: number): Uint32Array {
+  const out = new Uint32Array(T * B);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out[t * B + b] = ids[b * T + t]!;
+  return out;
+}
+
 /** One direction of a recurrent layer at run time: its weights and dropout masks. */
 export interface RecurrentDirection {
   prefix: string;
@@ -57,7 +64,7 @@ export interface LayerRun {
   /** Keep each direction's gates and states and hand them over (inspect()): direction i, its state. */
   onState?: (direction: number, state: RecurrentState) => void;
   /**
-   * The input is an embedding's output of these time-major [T·B] token ids, and `table` may hold a
+   * The input is an embedding's output of these batch-major [B, T] token ids, and `table` may hold a
    * direction's input projection per token (layers/token-tables.ts): X·Wx is then a gather of its rows.
    */
   tokens?: { ids: Uint32Array; table: (wx: Tensor) => Slice | null };
@@ -67,15 +74,17 @@ export function recurrentLayer(step: Step, cell: RecurrentCell, input: Tensor | 
   const [T, B] = input.shape as [number, number, number];
   const revMask = run.mask ? reverseTimeMajor(run.mask, T, B) : null;
   const wantSeq = run.returnSequences;
+  let tokenIds: Uint32Array | null = null; // time-major, made when a direction first looks a table up
   const results = dirs.map((d, i) => {
     const opts = { mask: d.backward ? revMask : run.mask, recurrentMask: d.recurrentMask, returnSequences: wantSeq, keepState: !!run.onState, name: d.prefix };
     let r;
+    const table = !isOneHot(input) && !d.inputMask && run.tokens ? run.tokens.table(d.weights.wx) : null;
     if (isOneHot(input)) {
       if (d.inputMask) throw new Error(`${d.prefix}: input dropout needs the input as a tensor, not as one-hot indices`);
       r = runCell(step, cell, { ...input, ids: d.backward ? reverseTimeMajor(input.ids, T, B) : input.ids }, d.weights, opts);
-    } else if (!d.inputMask && run.tokens && run.tokens.table(d.weights.wx)) {
-      const table = run.tokens.table(d.weights.wx)!;
-      r = runCell(step, cell, { shape: input.shape as [number, number, number], ids: d.backward ? reverseTimeMajor(run.tokens.ids, T, B) : run.tokens.ids, table }, d.weights, opts);
+    } else if (table) {
+      tokenIds ??= timeMajorIds(run.tokens!.ids, B, T);
+      r = runCell(step, cell, { shape: input.shape as [number, number, number], ids: d.backward ? reverseTimeMajor(tokenIds, T, B) : tokenIds, table }, d.weights, opts);
     } else {
       // Variational input dropout: one mask per (sequence, feature), the same at every timestep.
       const xin = d.inputMask ? dropout(step, input, d.inputMask, B, `${d.prefix} input dropout`) : input;

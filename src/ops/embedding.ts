@@ -37,9 +37,10 @@ export function embeddingSegmentsInto(step: Step, ids: Slice, B: number, T: numb
   return seg;
 }
 
-/** embedding_gather's grid: a column per invocation x, batch rows over y, timesteps over z, ≤ 512 workgroups. */
+/** embedding_gather's grid: a column per invocation x, batch rows over y, timesteps over z (rowsGrid's budget of workgroups). */
 export function embeddingGrid(E: number, B: number, T: number): [number, number, number] {
   const [gx, gy] = rowsGrid(E, B);
+  if (gx === 0) return [0, 1, 1];
   return [gx, gy, Math.max(1, Math.min(T, Math.floor(512 / (gx * gy))))];
 }
 

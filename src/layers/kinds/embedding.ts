@@ -9,13 +9,6 @@ function paddingMask(ids: Uint32Array, B: number, T: number): Uint32Array {
   return m;
 }
 
-/** Time-major [T·B] ids from batch-major [B, T]. */
-function timeMajor(ids: Uint32Array, B: number, T: number): Uint32Array {
-  const out = new Uint32Array(T * B);
-  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out[t * B + b] = ids[b * T + t]!;
-  return out;
-}
-
 export const EMBEDDING: LayerRule<'Embedding'> = {
   snake: 'embedding',
   readsTokenIds: true,
@@ -33,7 +26,7 @@ export const EMBEDDING: LayerRule<'Embedding'> = {
     const { ids, B, T } = c.batch as { ids: Uint32Array; B: number; T: number };
     const x = c.ops.embedding(c.step, c.params.get(`${b.name}/embeddings`), ids, B, T, { maskZero: b.layer.maskZero });
     const out = { x, embedded: x, mask: b.layer.maskZero ? paddingMask(ids, B, T) : flow.mask };
-    return c.tokenTables ? { ...out, tokens: { ids: timeMajor(ids, B, T), source: x } } : out;
+    return c.tokenTables ? { ...out, tokens: { ids, source: x } } : out;
   },
   perSequence: (b, T) => [outputBuffer(b, T)],
 

@@ -5,10 +5,10 @@
  * gru.ts and simple-rnn.ts hold the records; Bidirectional (bidirectional.ts) runs any of them twice.
  */
 import type { ParamSpec } from '../../engine/parameters';
+import type { Tensor } from '../../engine/tensor';
 import { glorotUniform, lstmBias, orthogonal } from '../../nn/init';
 import type { RecurrentCell } from '../../nn/recurrent-layer';
 import type { RecurrentState } from '../../ops/recurrence';
-import type { Tensor } from '../../engine/tensor';
 import type { BuiltLayer, WeightShape } from '../built';
 import { kerasLayer, outputBuffer, summaryRow, withName, type ConfigReader, type Flow, type ForwardContext, type KerasVar, type LayerRule } from '../layer-rule';
 import type { MergeMode, RecurrentLayer } from '../specs';
