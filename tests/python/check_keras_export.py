@@ -13,6 +13,24 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 import numpy as np  # noqa: E402
 import keras  # noqa: E402
 
+# Keras 3's Bidirectional serializes the layer it wraps twice while a model loads (once for each
+# direction), and the loader's object-sharing scope keys what it has seen by id(): once one Bidirectional's
+# wrapped layer is freed, the next Bidirectional's wrapped layer can be given the same id and then be
+# handed the first one's backward copy as its forward layer ("Forward layer and backward layer should have
+# different `go_backwards` value", seen once in CI on a model with two Bidirectional layers, not on rerun).
+# Keeping every wrapped layer alive for the process keeps the ids apart; what loads is unchanged.
+_wrapped = []
+_bidirectional_init = keras.layers.Bidirectional.__init__
+
+
+def _init_keeping_layer(self, layer, *args, **kwargs):
+    _wrapped.append(layer)
+    _bidirectional_init(self, layer, *args, **kwargs)
+
+
+keras.layers.Bidirectional.__init__ = _init_keeping_layer
+
+
 def main() -> int:
     cases = json.load(open(sys.argv[1]))
     worst_all = 0.0
