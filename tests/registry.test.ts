@@ -49,11 +49,37 @@ describe('kernel registry', () => {
     expect(() => step.dispatch('add_scaled', { buffers: { X: buf, Y: buf }, params: { n: 1, offX: 0, alpha: 1 }, workgroups: [1] })).toThrow(
       /missing uniform field "offY"/,
     );
+    expect(() => step.dispatch('add_scaled', { buffers: { X: buf, Y: buf }, params: { n: 1, offX: 0, offY: 0, alpha: 1, beta: 2 }, workgroups: [1] })).toThrow(
+      /uniform field "beta" is not declared \(declared: n, offX, offY, alpha\)/,
+    );
+    expect(() => step.dispatch('add_scaled', { buffers: { X: buf, Y: buf }, params: { n: -1, offX: 0, offY: 0, alpha: 1 }, workgroups: [1] })).toThrow(
+      /uniform "n" = -1 is not a valid u32/,
+    );
+    for (const bad of [[1.5], [1, -1], [1, 1, 70000]] as const) {
+      expect(() => step.dispatch('add_scaled', { buffers: { X: buf, Y: buf }, params: { n: 1, offX: 0, offY: 0, alpha: 1 }, workgroups: bad })).toThrow(
+        /invalid workgroup count/,
+      );
+    }
     expect(() => step.dispatch('matmul', { buffers: {}, workgroups: [1] })).toThrow(/was not prepared/);
     // @ts-expect-error: shader names are a typed union, so a misspelt kernel does not compile.
     expect(() => step.dispatch('add_bais', { buffers: {}, workgroups: [1] })).toThrow(/was not prepared/);
     step.abort();
     engine.release(buf);
+  });
+
+  it('a kernel is found by its override values, whatever object carries them; an unprepared combination throws', async () => {
+    const engine = await getEngine();
+    const reg = engine.kernels;
+    const on = reg.get('lstm_forward_step_vec4', { USE_RECURRENT_MASK: true });
+    expect(on.key).toBe('lstm_forward_step_vec4{USE_RECURRENT_MASK=1}');
+    expect(reg.get('lstm_forward_step_vec4', { USE_RECURRENT_MASK: 1 })).toBe(on);
+    const off = reg.get('lstm_forward_step_vec4', { USE_RECURRENT_MASK: false });
+    expect(off.key).toBe('lstm_forward_step_vec4{USE_RECURRENT_MASK=0}');
+    expect(off).not.toBe(on);
+    expect(() => reg.get('lstm_forward_step_vec4', { USE_RECURRENT_MASK: 2 })).toThrow(/lstm_forward_step_vec4\{USE_RECURRENT_MASK=2\} was not prepared/);
+    expect(() => reg.get('lstm_forward_step_vec4', {})).toThrow(/was not prepared/);
+    expect(() => reg.get('lstm_forward_step_vec4', { USE_RECURRENT_MASK: 1, NOPE: 1 })).toThrow(/was not prepared/);
+    expect(reg.get('add_scaled')).toBe(reg.get('add_scaled', {}));
   });
 
   it('a WGSL syntax error is reported with the shader name and line:col', async () => {

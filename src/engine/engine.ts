@@ -192,7 +192,7 @@ export class Engine implements StepEngine {
     // A kernel dispatched again with the same buffers (a per-timestep loop: only the uniforms move) takes
     // its last bind group without building the cache key.
     const last = this.lastBindGroups.get(kernel);
-    if (last && last.uniform === uniform && last.buffers.length === buffers.length && last.buffers.every((b, i) => b === buffers[i])) return last.bindGroup;
+    if (last && last.uniform === uniform && sameBuffers(last.buffers, buffers)) return last.bindGroup;
     const bindGroup = this.cachedBindGroup(kernel, buffers, uniform);
     this.lastBindGroups.set(kernel, { buffers, uniform, bindGroup });
     return bindGroup;
@@ -234,4 +234,10 @@ export class Engine implements StepEngine {
     this.lastBindGroups = new WeakMap();
     this.gpu.destroy();
   }
+}
+
+function sameBuffers(a: GPUBuffer[], b: GPUBuffer[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -26,6 +26,7 @@ export interface DispatchArgs {
 /** Bytes of one buffer of the uniform ring: a step moves on to the next buffer when one is full. */
 export const UNIFORM_CHUNK_BYTES = 64 * 1024;
 const MAX_WORKGROUPS_PER_DIM = 65535;
+const validCount = (n: number) => Number.isInteger(n) && n >= 0 && n <= MAX_WORKGROUPS_PER_DIM;
 
 /**
  * Workgroups for an elementwise kernel with a grid-stride loop: one invocation per element up to
@@ -139,54 +140,62 @@ export class Step {
   }
 
   dispatch(shader: ShaderName, args: DispatchArgs): void {
+    // Runs ~100 times a step: every check is a loop over the kernel's own lists, with no keys built and
+    // nothing allocated but the buffer list; the messages come from the slow path once a check fails.
     const kernel = this.engine.kernels.get(shader, args.overrides ?? {});
-    const given = Object.keys(args.buffers);
-    const declared = kernel.buffers.map((b) => b.name);
-    for (const name of given) {
-      if (!declared.includes(name)) {
-        throw new Error(`kernel ${kernel.key}: buffer "${name}" is not declared by ${shader}.wgsl (declared: ${declared.join(', ')})`);
+    const declared = kernel.buffers;
+    const given = args.buffers;
+    let givenCount = 0;
+    for (const _ in given) givenCount++;
+    const buffers: GPUBuffer[] = new Array<GPUBuffer>(declared.length);
+    for (let i = 0; i < declared.length; i++) {
+      const b = given[declared[i]!.name];
+      if (!b) {
+        this.checkNames(kernel, 'buffer', Object.keys(given), declared.map((d) => d.name));
+        throw new Error(`kernel ${kernel.key}: missing buffer "${declared[i]!.name}" (passed: ${Object.keys(given).join(', ') || 'none'})`);
       }
+      buffers[i] = 'buffer' in b ? b.buffer : b;
     }
-    const buffers = kernel.buffers.map((info) => {
-      const b = args.buffers[info.name];
-      if (!b) throw new Error(`kernel ${kernel.key}: missing buffer "${info.name}" (passed: ${given.join(', ') || 'none'})`);
-      return 'buffer' in b ? b.buffer : b;
-    });
-    const [x, y = 1, z = 1] = args.workgroups;
-    for (const n of [x, y, z]) {
-      if (!Number.isInteger(n) || n < 0 || n > MAX_WORKGROUPS_PER_DIM) throw new Error(`kernel ${kernel.key}: invalid workgroup count ${n}`);
+    if (givenCount !== declared.length) this.checkNames(kernel, 'buffer', Object.keys(given), declared.map((d) => d.name));
+    const x = args.workgroups[0];
+    const y = args.workgroups[1] ?? 1;
+    const z = args.workgroups[2] ?? 1;
+    if (!validCount(x) || !validCount(y) || !validCount(z)) {
+      throw new Error(`kernel ${kernel.key}: invalid workgroup count ${[x, y, z].find((n) => !validCount(n))}`);
     }
     let uniformBuffer: GPUBuffer | null = null;
     let dynamicOffset = 0;
     if (kernel.uniform) {
       const u = kernel.uniform;
       const params = args.params ?? {};
-      for (const name of Object.keys(params)) {
-        if (!u.fields.has(name)) {
-          throw new Error(`kernel ${kernel.key}: uniform field "${name}" is not declared (declared: ${[...u.fields.keys()].join(', ')})`);
-        }
-      }
+      let paramCount = 0;
+      for (const _ in params) paramCount++;
+      if (paramCount > u.list.length) this.checkNames(kernel, 'uniform field', Object.keys(params), [...u.fields.keys()]);
       if (this.chunkCursor + u.size > UNIFORM_CHUNK_BYTES) {
         this.chunkIndex++;
         this.chunkCursor = 0;
       }
       const chunk = this.engine.uniformChunk(this.chunkIndex);
       dynamicOffset = this.chunkCursor;
-      for (const [name, f] of u.fields) {
-        const v = params[name];
-        if (v === undefined) throw new Error(`kernel ${kernel.key}: missing uniform field "${name}"`);
+      const view = chunk.view;
+      for (const f of u.list) {
+        const v = params[f.name];
+        if (v === undefined) {
+          this.checkNames(kernel, 'uniform field', Object.keys(params), [...u.fields.keys()]);
+          throw new Error(`kernel ${kernel.key}: missing uniform field "${f.name}"`);
+        }
         const at = dynamicOffset + f.offset;
-        if (f.type === 'f32') chunk.view.setFloat32(at, v, true);
+        if (f.type === 0) view.setFloat32(at, v, true);
         else {
-          if (!Number.isInteger(v) || (f.type === 'u32' && v < 0)) throw new Error(`kernel ${kernel.key}: uniform "${name}" = ${v} is not a valid ${f.type}`);
-          if (f.type === 'u32') chunk.view.setUint32(at, v, true);
-          else chunk.view.setInt32(at, v, true);
+          if (!Number.isInteger(v) || (f.type === 1 && v < 0)) throw new Error(`kernel ${kernel.key}: uniform "${f.name}" = ${v} is not a valid ${f.type === 1 ? 'u32' : 'i32'}`);
+          if (f.type === 1) view.setUint32(at, v, true);
+          else view.setInt32(at, v, true);
         }
       }
       this.chunkCursor += Math.ceil(u.size / 256) * 256;
       uniformBuffer = chunk.buffer;
-    } else if (args.params && Object.keys(args.params).length > 0) {
-      throw new Error(`kernel ${kernel.key}: the shader declares no uniforms but params were given`);
+    } else if (args.params) {
+      for (const _ in args.params) throw new Error(`kernel ${kernel.key}: the shader declares no uniforms but params were given`);
     }
     if (x === 0 || y === 0 || z === 0) return; // an empty range: nothing to do
     if (this.profiler) {
@@ -205,6 +214,16 @@ export class Step {
     pass.dispatchWorkgroups(x, y, z);
     this.dispatches++;
     if (this.profiler) this.endPass();
+  }
+
+  /** Throws for the first given name the kernel does not declare (a buffer or a uniform field). */
+  private checkNames(kernel: Kernel, what: string, given: string[], declared: string[]): void {
+    for (const name of given) {
+      if (!declared.includes(name)) {
+        const where = what === 'buffer' ? `by ${kernel.shader}.wgsl ` : '';
+        throw new Error(`kernel ${kernel.key}: ${what} "${name}" is not declared ${where}(declared: ${declared.join(', ')})`);
+      }
+    }
   }
 
   /** A buffer for this step only; back to the pool at submit. */

@@ -21,8 +21,17 @@ export interface Kernel {
   layout: GPUBindGroupLayout;
   /** Storage bindings by name, in binding order. */
   buffers: BindingInfo[];
-  uniform: { name: string; binding: number; size: number; fields: Map<string, UniformField> } | null;
+  uniform: { name: string; binding: number; size: number; fields: Map<string, UniformField>; list: UniformSlot[] } | null;
   workgroupSize: [number, number, number];
+  /** Its override constants as numbers (what `get` compares a dispatch's overrides with). */
+  overrides: ReadonlyArray<readonly [string, number]>;
+}
+
+/** A uniform field as a dispatch writes it: byte offset and how (0 f32, 1 u32, 2 i32). */
+export interface UniformSlot {
+  name: string;
+  offset: number;
+  type: 0 | 1 | 2;
 }
 
 /** A kernel variant: a shader and its override constants. */
@@ -42,6 +51,8 @@ export function kernelKey(shader: string, overrides: OverrideValues = {}): strin
 
 export class KernelRegistry {
   private kernels = new Map<string, Kernel>();
+  /** The prepared variants of each shader: `get` finds one by comparing overrides, without building a key. */
+  private variants = new Map<string, Kernel[]>();
   private modules = new Map<string, GPUShaderModule>();
 
   constructor(
@@ -62,6 +73,24 @@ export class KernelRegistry {
 
   /** A prepared kernel. Throws if `prepare` was not awaited for this variant: pipelines are built up front. */
   get(shader: string, overrides: OverrideValues = {}): Kernel {
+    // Called for every dispatch: compare with the shader's few variants instead of building the key.
+    let given = 0;
+    for (const _ in overrides) given++;
+    const variants = this.variants.get(shader);
+    if (variants) {
+      for (const k of variants) {
+        if (k.overrides.length !== given) continue;
+        let same = true;
+        for (const [name, v] of k.overrides) {
+          const o = overrides[name];
+          if (o === undefined || Number(o) !== v) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return k;
+      }
+    }
     const key = kernelKey(shader, overrides);
     const k = this.kernels.get(key);
     if (!k) throw new Error(`kernel ${key} was not prepared: call engine.prepare() with it before encoding`);
@@ -138,9 +167,21 @@ export class KernelRegistry {
     }
     const err = await this.device.popErrorScope();
     if (err) throw new Error(`kernel ${key}: pipeline creation failed: ${err.message}`);
-    const uniform = r.uniform ? { ...r.uniform, fields: new Map(Object.entries(r.uniform.fields)) } : null;
-    const kernel: Kernel = { key, shader, pipeline, layout, buffers: r.buffers, uniform, workgroupSize: r.workgroupSize };
+    const uniform = r.uniform
+      ? {
+          ...r.uniform,
+          fields: new Map(Object.entries(r.uniform.fields)),
+          list: Object.entries(r.uniform.fields).map(([name, f]): UniformSlot => ({ name, offset: f.offset, type: f.type === 'f32' ? 0 : f.type === 'u32' ? 1 : 2 })),
+        }
+      : null;
+    const numeric = Object.keys(overrides)
+      .sort()
+      .map((k) => [k, Number(overrides[k])] as const);
+    const kernel: Kernel = { key, shader, pipeline, layout, buffers: r.buffers, uniform, workgroupSize: r.workgroupSize, overrides: numeric };
     this.kernels.set(key, kernel);
+    const list = this.variants.get(shader);
+    if (list) list.push(kernel);
+    else this.variants.set(shader, [kernel]);
     return kernel;
   }
 }
