@@ -42,7 +42,16 @@ export interface SequenceDevice {
   subgroupMinSize: number;
 }
 
+/** A device's limits never change: read once per device (each read of `device.limits` is a binding call, and an LSTM op asks at every step). */
+const sequenceDevices = new WeakMap<GPUDevice, SequenceDevice>();
+
 export function sequenceDevice(device: GPUDevice): SequenceDevice {
+  let d = sequenceDevices.get(device);
+  if (!d) sequenceDevices.set(device, (d = readSequenceDevice(device)));
+  return d;
+}
+
+function readSequenceDevice(device: GPUDevice): SequenceDevice {
   const info = (device as GPUDevice & { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo;
   return {
     workgroupStorage: device.limits.maxComputeWorkgroupStorageSize,
