@@ -110,7 +110,7 @@ describe('kernel registry', () => {
     const base = await getEngine();
     const good = new KernelRegistry(base.device, { good: prepareShader('good', kernel('#include "consts"'), library) });
     await good.prepare([{ shader: 'good' }]);
-    expect(good.get('good').uniform?.fields.get('n')).toEqual({ offset: 0, type: 'u32' });
+    expect(good.get('good').uniform?.fields.find((f) => f.name === 'n')).toEqual({ name: 'n', offset: 0, type: 'u32' });
     const bad = new KernelRegistry(base.device, { bad: prepareShader('bad', `${kernel('#include "consts"')}#include "broken"\n`, library) });
     await expect(bad.prepare([{ shader: 'bad' }])).rejects.toThrow(/lib\/broken\.wgsl:2:\d+: /);
   });

@@ -151,12 +151,12 @@ export class Step {
     for (let i = 0; i < declared.length; i++) {
       const b = given[declared[i]!.name];
       if (!b) {
-        this.checkNames(kernel, 'buffer', Object.keys(given), declared.map((d) => d.name));
+        this.checkNames(kernel, 'buffer', Object.keys(given), declared.map((d) => d.name), `by ${shader}.wgsl `);
         throw new Error(`kernel ${kernel.key}: missing buffer "${declared[i]!.name}" (passed: ${Object.keys(given).join(', ') || 'none'})`);
       }
       buffers[i] = 'buffer' in b ? b.buffer : b;
     }
-    if (givenCount !== declared.length) this.checkNames(kernel, 'buffer', Object.keys(given), declared.map((d) => d.name));
+    if (givenCount !== declared.length) this.checkNames(kernel, 'buffer', Object.keys(given), declared.map((d) => d.name), `by ${shader}.wgsl `);
     const x = args.workgroups[0];
     const y = args.workgroups[1] ?? 1;
     const z = args.workgroups[2] ?? 1;
@@ -170,7 +170,7 @@ export class Step {
       const params = args.params ?? {};
       let paramCount = 0;
       for (const _ in params) paramCount++;
-      if (paramCount > u.list.length) this.checkNames(kernel, 'uniform field', Object.keys(params), [...u.fields.keys()]);
+      if (paramCount > u.fields.length) this.checkNames(kernel, 'uniform field', Object.keys(params), u.fields.map((f) => f.name));
       if (this.chunkCursor + u.size > UNIFORM_CHUNK_BYTES) {
         this.chunkIndex++;
         this.chunkCursor = 0;
@@ -178,17 +178,17 @@ export class Step {
       const chunk = this.engine.uniformChunk(this.chunkIndex);
       dynamicOffset = this.chunkCursor;
       const view = chunk.view;
-      for (const f of u.list) {
+      for (const f of u.fields) {
         const v = params[f.name];
         if (v === undefined) {
-          this.checkNames(kernel, 'uniform field', Object.keys(params), [...u.fields.keys()]);
+          this.checkNames(kernel, 'uniform field', Object.keys(params), u.fields.map((f) => f.name));
           throw new Error(`kernel ${kernel.key}: missing uniform field "${f.name}"`);
         }
         const at = dynamicOffset + f.offset;
-        if (f.type === 0) view.setFloat32(at, v, true);
+        if (f.type === 'f32') view.setFloat32(at, v, true);
         else {
-          if (!Number.isInteger(v) || (f.type === 1 && v < 0)) throw new Error(`kernel ${kernel.key}: uniform "${f.name}" = ${v} is not a valid ${f.type === 1 ? 'u32' : 'i32'}`);
-          if (f.type === 1) view.setUint32(at, v, true);
+          if (!Number.isInteger(v) || (f.type === 'u32' && v < 0)) throw new Error(`kernel ${kernel.key}: uniform "${f.name}" = ${v} is not a valid ${f.type}`);
+          if (f.type === 'u32') view.setUint32(at, v, true);
           else view.setInt32(at, v, true);
         }
       }
@@ -217,10 +217,9 @@ export class Step {
   }
 
   /** Throws for the first given name the kernel does not declare (a buffer or a uniform field). */
-  private checkNames(kernel: Kernel, what: string, given: string[], declared: string[]): void {
+  private checkNames(kernel: Kernel, what: string, given: string[], declared: string[], where = ''): void {
     for (const name of given) {
       if (!declared.includes(name)) {
-        const where = what === 'buffer' ? `by ${kernel.shader}.wgsl ` : '';
         throw new Error(`kernel ${kernel.key}: ${what} "${name}" is not declared ${where}(declared: ${declared.join(', ')})`);
       }
     }

@@ -21,17 +21,16 @@ export interface Kernel {
   layout: GPUBindGroupLayout;
   /** Storage bindings by name, in binding order. */
   buffers: BindingInfo[];
-  uniform: { name: string; binding: number; size: number; fields: Map<string, UniformField>; list: UniformSlot[] } | null;
+  /** The uniform struct: its fields in declaration order, each with its name. */
+  uniform: { name: string; binding: number; size: number; fields: UniformSlot[] } | null;
   workgroupSize: [number, number, number];
   /** Its override constants as numbers (what `get` compares a dispatch's overrides with). */
   overrides: ReadonlyArray<readonly [string, number]>;
 }
 
-/** A uniform field as a dispatch writes it: byte offset and how (0 f32, 1 u32, 2 i32). */
-export interface UniformSlot {
+/** A uniform field with its name, as a dispatch writes it. */
+export interface UniformSlot extends UniformField {
   name: string;
-  offset: number;
-  type: 0 | 1 | 2;
 }
 
 /** A kernel variant: a shader and its override constants. */
@@ -167,13 +166,7 @@ export class KernelRegistry {
     }
     const err = await this.device.popErrorScope();
     if (err) throw new Error(`kernel ${key}: pipeline creation failed: ${err.message}`);
-    const uniform = r.uniform
-      ? {
-          ...r.uniform,
-          fields: new Map(Object.entries(r.uniform.fields)),
-          list: Object.entries(r.uniform.fields).map(([name, f]): UniformSlot => ({ name, offset: f.offset, type: f.type === 'f32' ? 0 : f.type === 'u32' ? 1 : 2 })),
-        }
-      : null;
+    const uniform = r.uniform ? { ...r.uniform, fields: Object.entries(r.uniform.fields).map(([name, f]): UniformSlot => ({ name, ...f })) } : null;
     const numeric = Object.keys(overrides)
       .sort()
       .map((k) => [k, Number(overrides[k])] as const);
