@@ -11,7 +11,8 @@ export type { LoadedModel, LoadModelOptions, ModelSource, TfjsModelArtifacts } f
 export type { ModelKind, SequentialManifest } from './layers/file';
 /** @deprecated The manifest of every model file is now SequentialManifest (0.2's sentiment files are still read). */
 export type { SequentialManifest as SavedManifest } from './layers/file';
-export type { EvaluateResult, PredictionArray, SequentialFitOptions, SequentialHistory, SequentialOptions } from './layers/sequential';
+export type { EvaluateResult, PredictionArray, PredictOptions, SequentialFitOptions, SequentialHistory, SequentialOptions } from './layers/sequential';
+export type { WeightPrecision } from './layers/half-weights';
 export type { InspectedLayer, Inspection } from './layers/inspect';
 export { TextModel, withTokenizer } from './layers/text-model';
 export type { TextModelOptions } from './layers/text-model';

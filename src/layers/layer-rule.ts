@@ -85,6 +85,8 @@ export interface ForwardContext {
   inspect?: (layer: BuiltLayer, direction: number, state: RecurrentState) => void;
   /** A prediction's token tables (token-tables.ts): a kernel's input projection per token id, or null. */
   tokenTables?: { lookup(wx: Tensor): Slice | null };
+  /** A prediction with float16 recurrent weights (half-weights.ts): a direction's Wh as packed float16 pairs. */
+  halfWeights?: { lookup(wh: Tensor): Slice };
 }
 
 /** What flows from layer to layer: time-major activations ([T, B, F] or [B, F]) and the padding mask. */

@@ -18,6 +18,7 @@ import { buildGraph, countParams, initialWeights, type BuiltLayer, type Graph } 
 import { checkGraphFits, maxGraphRows, type LimitAdvice } from './limits';
 import { forward, type InputBatch } from './run';
 import { TokenTables } from './token-tables';
+import { HalfWeights, type WeightPrecision } from './half-weights';
 import { restoredDropoutDraws, type TrainingState } from './model-zip';
 import { dropoutSeed, type DropoutKey } from '../ops/dropout-key';
 import { decodeSequential, encodeSequential, type DecodedFile, type ModelKind, type PresetPart } from './file';
@@ -100,6 +101,18 @@ export interface TrainBatch {
 
 const DEFAULT_PREDICT_BATCH = 256;
 
+/** predict's options. */
+export interface PredictOptions {
+  /** Rows per step (default 256; fewer where a step's buffers would exceed the device's limits). */
+  batchSize?: number;
+  /**
+   * 'float16': the LSTM layers' recurrent kernels are read as float16 (packed once per weight change,
+   * sums in float32): half their bytes per timestep, predictions within float16's rounding of the
+   * float32 ones. LSTM models on the 'cpu' tuning; others throw. Default 'float32'.
+   */
+  weightPrecision?: WeightPrecision;
+}
+
 /** Row r's real timesteps: its non-zero ids where id 0 is padding, else all T. */
 function rowLength(inputs: Inputs, r: number, masked: boolean): number {
   const { T } = inputs;
@@ -147,6 +160,7 @@ export class Sequential {
   private disposed = false;
   /** Predictions' input projections per token (token-tables.ts), made on the first prediction. */
   private tables: TokenTables | null = null;
+  private half: HalfWeights | null = null;
   /** The kernels of this model's cells (beyond the LSTM's, which every engine has) are compiled on its engine. */
   private cellsReady: boolean;
   private preparing: Promise<void> | null = null;
@@ -498,9 +512,9 @@ export class Sequential {
    * The model's outputs for x, in the input's form: nested arrays for nested arrays ([N, units], or
    * [N, time, units] for a sequence output), `{ data, shape }` for `{ data, shape }`.
    */
-  predict(x: ShapedArray, opts?: { batchSize?: number }): Promise<PredictionArray>;
-  predict<Out extends number[][] | number[][][] = number[][]>(x: number[][] | number[][][], opts?: { batchSize?: number }): Promise<Out>;
-  async predict(x: TensorLike, opts: { batchSize?: number } = {}): Promise<unknown> {
+  predict(x: ShapedArray, opts?: PredictOptions): Promise<PredictionArray>;
+  predict<Out extends number[][] | number[][][] = number[][]>(x: number[][] | number[][][], opts?: PredictOptions): Promise<Out>;
+  async predict(x: TensorLike, opts: PredictOptions = {}): Promise<unknown> {
     this.alive();
     const inputs = readInputs(x, this.graph);
     const result = await this.predictPrepared(inputs, opts);
@@ -510,21 +524,26 @@ export class Sequential {
   }
 
   /** @internal `predict` on inputs already read: batch-major [N, (T,) units]. */
-  async predictPrepared(inputs: Inputs, opts: { batchSize?: number } = {}): Promise<Float32Array> {
+  async predictPrepared(inputs: Inputs, opts: PredictOptions = {}): Promise<Float32Array> {
     this.alive();
     await this.ready();
     const asked = opts.batchSize ?? DEFAULT_PREDICT_BATCH;
     if (!(Number.isInteger(asked) && asked >= 1)) throw new Error(`predict: batchSize must be a positive integer, got ${asked}`);
+    const precision = opts.weightPrecision ?? 'float32';
+    if (precision !== 'float32' && precision !== 'float16') throw new Error(`predict: weightPrecision must be 'float32' or 'float16', got ${String(precision)}`);
+    const half = precision === 'float16' ? this.halfWeights() : null;
+    if (half) await half.ready();
     const batchSize = this.rowsPerStep(inputs.T, asked);
     const pending: Array<Promise<Float32Array>> = [];
     // Rows of similar real length batched together (a masked model skips the timesteps a whole batch pads).
     const order = this.lengthOrder(inputs);
     this.tokenTables().prepare(this.tokenCount(inputs, order));
+    half?.update();
     for (let s = 0; s < inputs.N; s += batchSize) {
       const rows = order.slice(s, s + batchSize);
       const step = this.engine.beginStep({ grad: false, label: 'predict step' });
       try {
-        pending.push(this.encodeInference(step, gatherInputs(inputs, rows, this.graph.input.kind)));
+        pending.push(this.encodeInference(step, gatherInputs(inputs, rows, this.graph.input.kind), half));
         step.submit();
       } catch (e) {
         step.abort();
@@ -552,9 +571,9 @@ export class Sequential {
    * @internal The model's outputs for one batch, encoded on a step the caller opened and submits
    * (prediction; benchmarks profile it): time-major [T, B, units] (or [B, units]).
    */
-  encodeInference(step: Step, input: InputBatch): Promise<Float32Array> {
+  encodeInference(step: Step, input: InputBatch, half: HalfWeights | null = null): Promise<Float32Array> {
     const softmax = lastActivation(this.graph) === 'softmax';
-    const { out: y } = forward(step, this.graph, this.params, input, { training: false, skipLastActivation: softmax, ...this.tablesOption() });
+    const { out: y } = forward(step, this.graph, this.params, input, { training: false, skipLastActivation: softmax, ...this.tablesOption(), ...(half ? { halfWeights: half } : {}) });
     return step.read(softmax ? softmaxOf(step, y) : y.data);
   }
 
@@ -682,7 +701,12 @@ export class Sequential {
     if (this.disposed) return;
     this.disposed = true;
     this.tables?.destroy();
+    this.half?.destroy();
     this.params.destroy();
+  }
+
+  private halfWeights(): HalfWeights {
+    return (this.half ??= new HalfWeights(this.engine, this.params, this.graph));
   }
 
   private tokenTables(): TokenTables {

@@ -41,6 +41,7 @@ export interface RecurrentDirection {
 
 /** The cell's fused op over one direction. */
 function runCell(step: Step, cell: RecurrentCell, x: Tensor | OneHotInput, w: RecurrentWeights, opts: RecurrentOptions): RecurrentOutput {
+  if (opts.whHalf && cell.kind !== 'lstm') throw new Error(`${opts.name ?? cell.kind}: float16 recurrent weights are implemented for the LSTM only, not the ${cell.kind === 'gru' ? 'GRU' : 'SimpleRNN'}`);
   switch (cell.kind) {
     case 'lstm': return lstm(step, x, w, opts);
     case 'gru': return gru(step, x, w, { ...opts, resetAfter: cell.resetAfter });
@@ -68,6 +69,8 @@ export interface LayerRun {
    * direction's input projection per token (layers/token-tables.ts): X·Wx is then a gather of its rows.
    */
   tokens?: { ids: Uint32Array; table: (wx: Tensor) => Slice | null };
+  /** Inference with float16 recurrent weights: a direction's Wh as packed float16 pairs (layers/half-weights.ts). */
+  halfWeights?: (wh: Tensor) => Slice;
 }
 
 export function recurrentLayer(step: Step, cell: RecurrentCell, input: Tensor | OneHotInput, dirs: readonly RecurrentDirection[], run: LayerRun): Tensor {
@@ -76,7 +79,7 @@ export function recurrentLayer(step: Step, cell: RecurrentCell, input: Tensor | 
   const wantSeq = run.returnSequences;
   let tokenIds: Uint32Array | null = null; // time-major, made when a direction first looks a table up
   const results = dirs.map((d, i) => {
-    const opts = { mask: d.backward ? revMask : run.mask, recurrentMask: d.recurrentMask, returnSequences: wantSeq, keepState: !!run.onState, name: d.prefix };
+    const opts = { mask: d.backward ? revMask : run.mask, recurrentMask: d.recurrentMask, returnSequences: wantSeq, keepState: !!run.onState, name: d.prefix, ...(run.halfWeights ? { whHalf: run.halfWeights(d.weights.wh) } : {}) };
     let r;
     const table = !isOneHot(input) && !d.inputMask && run.tokens ? run.tokens.table(d.weights.wx) : null;
     if (isOneHot(input)) {

@@ -5,7 +5,7 @@
 import { Engine, type EngineOptions } from '../engine/engine';
 import { acquireGpu } from '../gpu/device';
 import type { RecurrentCell } from './recurrence';
-import { cellKernels, opKernels } from './kernels';
+import { cellKernels, halfWeightKernels, opKernels } from './kernels';
 import { checkSchedule, sequenceDevice } from './lstm-schedule';
 
 /**
@@ -33,6 +33,11 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 export async function prepareCells(engine: Engine, cells: Iterable<RecurrentCell['kind']>): Promise<void> {
   const storage = engine.device.limits.maxComputeWorkgroupStorageSize;
   await engine.prepare(cellKernels(cells, engine.tuning, engine.lstmSchedule, sequenceDevice(engine.device)).filter((v) => (v.workgroupBytes ?? 0) <= storage && (!v.feature || engine.device.features.has(v.feature))));
+}
+
+/** The kernels of inference with float16 recurrent weights, compiled on first use (once per engine). */
+export async function prepareHalfWeights(engine: Engine): Promise<void> {
+  await engine.prepare(halfWeightKernels(engine.tuning));
 }
 
 let defaultEngine: Promise<Engine> | null = null;

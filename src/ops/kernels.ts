@@ -19,6 +19,7 @@ import type { RecurrentCell } from './recurrence';
 import { scheduledVariant, type SequenceDevice } from './lstm-schedule';
 import { GRU_KERNELS } from './gru';
 import { GEMM_KERNELS } from './matmul';
+import { HALF_WEIGHT_KERNELS } from './half-weights';
 import { SIMPLE_RNN_KERNELS } from './simple-rnn';
 import { POINTWISE_LOSS_KERNELS } from './pointwise-loss';
 import { SAMPLE_KERNELS } from './sample';
@@ -83,9 +84,14 @@ export function cellKernels(cells: Iterable<RecurrentCell['kind']>, tuning?: Tun
   return scheduled(variantsFor(lists, tuning), tuning, schedule, device);
 }
 
+/** The kernels of inference with float16 recurrent weights (compiled on first use: prepareHalfWeights). */
+export function halfWeightKernels(tuning?: Tuning): TunedVariant[] {
+  return variantsFor([HALF_WEIGHT_KERNELS], tuning);
+}
+
 /** Every kernel variant of every op and cell (the registry test: every shader is used). */
 export function allKernels(): TunedVariant[] {
-  return [...opKernels(), ...cellKernels(['gru', 'simpleRnn'])];
+  return [...opKernels(), ...cellKernels(['gru', 'simpleRnn']), ...halfWeightKernels()];
 }
 
 /** Whole-sequence variants (the ones with a ROWS override) only as the schedule may dispatch them on this device. */

@@ -36,7 +36,7 @@ import { GEMM_KERNELS, transposedCopy } from './matmul';
 import { planLstmSequence, sequenceDevice, sequenceKernels, subgroupSequenceKernels, type SequencePlan } from './lstm-schedule';
 import { GATE, GATE_ORDER } from './lstm-layout';
 
-type LstmStepShader = 'lstm_forward_step' | 'lstm_forward_step_vec4' | 'lstm_forward_step_wide' | 'lstm_backward_step' | 'lstm_backward_step_vec4' | 'lstm_backward_step_wide';
+type LstmStepShader = 'lstm_forward_step' | 'lstm_forward_step_vec4' | 'lstm_forward_step_vec4_f16' | 'lstm_forward_step_wide' | 'lstm_backward_step' | 'lstm_backward_step_vec4' | 'lstm_backward_step_wide';
 const withRecurrentMask = (shader: LstmStepShader, only: 'cpu' | 'gpu') => BOOLS.map((m) => kernel(shader, only, { USE_RECURRENT_MASK: m }));
 
 /**
@@ -75,6 +75,15 @@ export const LSTM_KERNELS: { forward: readonly TunedVariant[]; backward: readonl
   ],
 };
 
+/**
+ * The forward with Wh as float16 (inference only: no recurrent dropout), for batches and for one row:
+ * compiled when a model first predicts with float16 recurrent weights (ops/half-weights.ts), not by every engine.
+ */
+export const LSTM_HALF_WEIGHT_KERNELS: readonly TunedVariant[] = [
+  kernel('lstm_forward_step_vec4_f16', 'cpu', { USE_RECURRENT_MASK: false }),
+  kernel('lstm_forward_step_vec4_f16', 'cpu', { USE_RECURRENT_MASK: false, ...ONE_ROW }),
+];
+
 export interface LstmWeights {
   /** [in, 4H] */
   wx: Tensor;
@@ -108,8 +117,26 @@ function stepKernels(step: Step, H: number, B: number, whOffset: number): { forw
   return { forward: 'lstm_forward_step', backward: 'lstm_backward_step', vec4: false, workgroups: [Math.ceil(H / 64), rowGroups, 1] as const };
 }
 
+/**
+ * Wh as float16 (opts.whHalf) runs only where lstm_forward_step_vec4_f16 can replace the forward: an
+ * inference forward (nothing stored for a backward, no recurrent dropout) on the per-timestep vec4
+ * kernels of the cpu tuning. Anything else is an error (before anything is encoded when it can be
+ * told from the options), never a quiet float32 run.
+ */
+function halfWeightsRefusal(step: Step, whHalf: Slice, w: LstmWeights, opts: LstmOptions): string | null {
+  const H = w.wh.shape[0]!;
+  if (step.engine.tuning !== 'cpu') return `float16 recurrent weights run on the cpu tuning's per-timestep kernels only (this engine's tuning is '${step.engine.tuning}')`;
+  if (opts.recurrentMask) return 'recurrent dropout is for training';
+  if (opts.keepState) return 'a forward that keeps its state (inspect()) needs the float32 weights';
+  if (H % 4 !== 0 || w.wh.data.offset % 4 !== 0) return `float16 recurrent weights need the units (${H}) to divide by 4`;
+  if (whHalf.offset % 2 !== 0 || whHalf.length !== 2 * H * H) return `the packed weights are ${whHalf.length} u32s at offset ${whHalf.offset}, not ${2 * H * H} at an even offset`;
+  return null;
+}
+
 export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: LstmOptions = {}): LstmOutput {
   const name = opts.name ?? 'lstm';
+  const refusal = opts.whHalf ? halfWeightsRefusal(step, opts.whHalf, w, opts) : null;
+  if (refusal) throw new Error(`LSTM "${name}": ${refusal}`);
   const p = projectInput(step, x, w, 4, (H) => 4 * H, opts, name);
   const { T, B, H, G, tStart, tEnd, rows, xp, xpWin, dense } = p;
   const useRMask = !!opts.recurrentMask;
@@ -140,7 +167,9 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
   const hm = useRMask && !seq ? step.scratch((T + 1) * B * H, `${name} masked h`) : null;
   if (hm) step.clear(subSlice(hm, 0, (tStart + 1) * B * H));
   const hmBinding = hm ?? step.scratch(4, `${name} masked h placeholder`);
-  const layer: Recurrence = { B, H, tStart, tEnd, w, xp, mask, rmask, useRMask, hs: hsT.data, cs, gates, name };
+  const whHalf = opts.whHalf ?? null;
+  if (whHalf && (store || seq)) throw new Error(`LSTM "${name}": ${store ? 'a forward that keeps its state for a backward (training) needs the float32 weights' : 'float16 recurrent weights run on the per-timestep kernels only'}`);
+  const layer: Recurrence = { B, H, tStart, tEnd, w, xp, mask, rmask, useRMask, hs: hsT.data, cs, gates, name, whHalf };
   if (seq) encodeSequenceForward(step, layer, seq, store);
   else encodeStepwiseForward(step, layer, hmBinding);
 
@@ -197,6 +226,8 @@ interface Recurrence {
   cs: Slice;
   gates: Slice;
   name: string;
+  /** Wh as float16 pairs for the per-timestep forward (inference), or null: Wh itself. */
+  whHalf: Slice | null;
 }
 
 /**
@@ -221,14 +252,18 @@ function encodeSequenceForward(step: Step, l: Recurrence, seq: SequencePlan, sto
  * writes h, c and the gates of slot t + 1 and, with recurrent dropout, h ⊙ rmask into `hm`.
  */
 function encodeStepwiseForward(step: Step, l: Recurrence, hm: Slice): void {
-  const { B, H, w } = l;
+  const { B, H, w, whHalf } = l;
   const k = stepKernels(step, H, B, w.wh.data.offset);
+  // Wh as float16 pairs: the same kernel reading half the bytes (offWh counts floats: 2 per u32 pair slot).
+  const shader = whHalf ? 'lstm_forward_step_vec4_f16' : k.forward;
+  const wh = whHalf ?? w.wh.data;
+  const offWh = whHalf ? 2 * whHalf.offset : w.wh.data.offset;
   for (let t = l.tStart; t < l.tEnd; t++) {
-    step.dispatch(k.forward, {
+    step.dispatch(shader, {
       overrides: { USE_RECURRENT_MASK: l.useRMask, ...k.forwardOverrides },
-      buffers: { xp: l.xp, wh: w.wh.data, mask: l.mask, rmask: l.rmask, hs: l.hs, cs: l.cs, gates: l.gates, hm },
+      buffers: { xp: l.xp, wh, mask: l.mask, rmask: l.rmask, hs: l.hs, cs: l.cs, gates: l.gates, hm },
       // At tStart h_{t−1} is the zero initial state: no recurrent sum.
-      params: { B, H, t, offWh: w.wh.data.offset, kEnd: t === l.tStart ? 0 : H },
+      params: { B, H, t, offWh, kEnd: t === l.tStart ? 0 : H },
       workgroups: k.workgroups,
     });
   }

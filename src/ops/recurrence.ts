@@ -58,6 +58,11 @@ export interface RecurrentOptions {
   skipPadding?: boolean;
   /** Keep every timestep's gates and state on the GPU and describe them in `state` (inspect()), even in an evaluation step. */
   keepState?: boolean;
+  /**
+   * Inference only, LSTM only: Wh as float16 pairs packed in u32s (ops/half-weights.ts packHalf; [H, 2H]
+   * u32s at an even offset), read by the per-timestep vec4 forward instead of Wh itself.
+   */
+  whHalf?: Slice;
   name?: string;
 }
 

@@ -19,6 +19,7 @@ import { sequentialFromFile, type PreparedData, type Sequential } from '../layer
 import { decodeSequential, peekKind, type DecodedFile } from '../layers/file';
 import type { TfjsArtifacts } from '../layers/tfjs';
 import type { Inspection } from '../layers/inspect';
+import type { WeightPrecision } from '../layers/half-weights';
 import type { KerasParts } from '../layers/keras';
 import type { BatchEndInfo, EarlyStopping, EpochEndInfo, History } from '../layers/fit-loop';
 import { openModelZip, type OpenedModelZip } from '../layers/model-zip';
@@ -379,13 +380,16 @@ export class SentimentModel {
     return { loss, accuracy: report.accuracy, report, predictions, probabilities };
   }
 
-  /** Class probabilities per text, in `labelNames` order. */
-  async predict(texts: readonly string[]): Promise<number[][]> {
+  /**
+   * Class probabilities per text, in `labelNames` order. `weightPrecision: 'float16'` reads the LSTM's
+   * recurrent weights as float16 (Sequential.predict's option of that name).
+   */
+  async predict(texts: readonly string[], opts: { weightPrecision?: WeightPrecision } = {}): Promise<number[][]> {
     const net = this.net();
     if (texts.length === 0) return [];
     const e = this.encode(texts);
     const C = this.labelNames.length;
-    const probs = await net.predictPrepared(prepared(e, new Uint32Array(texts.length)).inputs, { batchSize: EVAL_CHUNK });
+    const probs = await net.predictPrepared(prepared(e, new Uint32Array(texts.length)).inputs, { batchSize: EVAL_CHUNK, ...opts });
     return Array.from({ length: texts.length }, (_, i) => Array.from(probs.subarray(i * C, (i + 1) * C)));
   }
 

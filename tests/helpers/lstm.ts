@@ -3,6 +3,8 @@ import { type Engine } from '../../src/engine/engine';
 import { ParameterStore } from '../../src/engine/parameters';
 import { backpropFrom } from '../../src/ops/elementwise';
 import { lstm } from '../../src/ops/lstm';
+import { packHalf } from '../../src/ops/half-weights';
+import { prepareHalfWeights } from '../../src/ops/create-engine';
 import { oneHotIndices } from '../../src/layers/data';
 import { f32, randomArray } from './gpu';
 import { Leaves } from './leaf';
@@ -154,19 +156,26 @@ export async function runGpuLstm(engine: Engine, p: LstmProblem, opts: { skipPad
 }
 
 /** The layer's forward alone in an evaluation step (nothing recorded, nothing stored for backward). */
-export async function runGpuLstmInference(engine: Engine, p: LstmProblem): Promise<{ seq: Float64Array; last: Float64Array }> {
+export async function runGpuLstmInference(engine: Engine, p: LstmProblem, opts: { half?: boolean } = {}): Promise<{ seq: Float64Array; last: Float64Array; whHalf: Uint32Array | null }> {
   const { B, T, H } = p;
   const { store, leaves, x, weights } = upload(engine, p);
+  // With `half`, Wh packed as float16 pairs on the GPU (pack_f16.wgsl) and read by the float16 forward.
+  const packed = opts.half ? engine.allocate(2 * H * H, 'Wh float16') : null;
+  if (packed) await prepareHalfWeights(engine);
   const step = engine.beginStep({ grad: false });
+  if (packed) packHalf(step, weights.wh.data, packed);
   const out = lstm(step, x, weights, {
     mask: p.mask ? maskTimeMajor(p.mask, B, T) : null,
     recurrentMask: p.rmask ? f32(p.rmask) : null,
     returnSequences: true,
+    ...(packed ? { whHalf: packed } : {}),
   });
   const seqP = step.read(out.sequence.data);
   const lastP = step.read(out.last.data);
+  const packedP = packed ? step.read(packed) : null;
   step.submit();
-  const result = { seq: toBatchMajor(await seqP, B, T, H), last: Float64Array.from(await lastP) };
+  const result = { seq: toBatchMajor(await seqP, B, T, H), last: Float64Array.from(await lastP), whHalf: packedP ? new Uint32Array((await packedP).buffer) : null };
+  if (packed) engine.release(packed);
   store.destroy();
   leaves.free();
   return result;

@@ -82,8 +82,9 @@ export function encodeRecurrent<L extends RecurrentLayer>(k: CellKind<L>, b: Bui
   const inspect = c.inspect;
   // An embedding's output, unchanged since: each direction's input projection may be a token table's rows.
   const tables = c.tokenTables;
+  const half = c.halfWeights;
   const tokens = tables && flow.tokens && flow.tokens.source === x ? { ids: flow.tokens.ids, table: (wx: Tensor) => tables.lookup(wx) } : null;
-  const y = c.ops.recurrentLayer(c.step, k.cell(l), x, dirs, { mask: flow.mask, returnSequences: l.returnSequences, merge, name: b.name, ...(inspect ? { onState: (d: number, s: RecurrentState) => inspect(b, d, s) } : {}), ...(tokens ? { tokens } : {}) });
+  const y = c.ops.recurrentLayer(c.step, k.cell(l), x, dirs, { mask: flow.mask, returnSequences: l.returnSequences, merge, name: b.name, ...(inspect ? { onState: (d: number, s: RecurrentState) => inspect(b, d, s) } : {}), ...(tokens ? { tokens } : {}), ...(half ? { halfWeights: (wh: Tensor) => half.lookup(wh) } : {}) });
   return { x: y, mask: l.returnSequences ? flow.mask : null, embedded: flow.embedded };
 }
 
