@@ -20,6 +20,7 @@ import { DEFAULT_NETWORK, sentimentNetwork, type NetworkConfig } from '../src/se
 import { benchEngine, benchTfjs, inspectLatency, profileTrainStep, CUDNN_COMPARABLE, randomBatch, trainBatch, type Batch, REFERENCE, SWEEPS, sentimentEpoch, timing, type EngineResult, type ModelShape, type PeerResult, type Timing } from './workloads';
 import { installDawn } from '../src/gpu/device-node';
 import type { LstmSchedule } from '../src/kernels/variants';
+import type { WeightPrecision } from '../src/layers/half-weights';
 import { autoRows, describePlan, planLstmSequence, sequenceDevice, sequenceFits } from '../src/ops/lstm-schedule';
 import { tfjsOnDawn } from './tfjs-dawn';
 import { generationSpeed } from './lm-workloads';
@@ -87,6 +88,18 @@ export interface RealGpuResult {
   variants: VariantRow[] | string;
   /** inspect() and predict of a 30-token sentence at the recipe's size (median ms). */
   inspect: Record<'lstm' | 'gru', Awaited<ReturnType<typeof inspectLatency>>>;
+  /** Prediction with float32 and float16 recurrent weights in turns, by schedule (absent in files from before it). */
+  halfWeights?: HalfRow[];
+}
+
+/** predict() sequences/s with float32 and with float16 recurrent weights (in turns) at one batch size and schedule. */
+export interface HalfRow {
+  schedule: string;
+  batch: number;
+  float32: number;
+  float16: number;
+  /** The largest difference between the two predictions' probabilities. */
+  maxDiff: number;
 }
 
 type KernelTimes = RealGpuResult['profiles'][number]['kernels'];
@@ -254,6 +267,51 @@ async function inferenceRates(ref: ModelShape, lstmSchedule: LstmSchedule, reps:
     engine.destroy();
     return rates;
   }
+}
+
+/**
+ * predict() of random full-length batches of the reference model (cuDNN-comparable) with float32 and with
+ * float16 recurrent weights (#29 §3), alternating, at batch 32 and 512, with 'auto' and the whole-sequence
+ * schedules: sequences/s (median of `reps` each) and the largest probability difference.
+ */
+async function halfWeightRates(ref: ModelShape, reps: number): Promise<HalfRow[]> {
+  const out: HalfRow[] = [];
+  for (const [label, lstmSchedule] of SCHEDULES) {
+    const engine = await createEngine({ tuning: 'gpu', lstmSchedule });
+    const net = sentimentNetwork(engine, { ...DEFAULT_NETWORK, vocabSize: ref.vocab, embedDim: ref.embed, units: ref.units, numClasses: ref.classes, seed: 1, ...CUDNN_COMPARABLE });
+    for (const B of [32, 512]) {
+      const b = randomBatch({ ...ref, batch: B }, `half${B}`);
+      const x = { data: b.ids, shape: [B, ref.maxlen] };
+      const run = async (weightPrecision: WeightPrecision) => {
+        const a = performance.now();
+        const y = await net.predict(x, { batchSize: B, weightPrecision });
+        return { ms: performance.now() - a, y: y.data };
+      };
+      const y32 = (await run('float32')).y;
+      const y16 = (await run('float16')).y;
+      const ms: Record<WeightPrecision, number[]> = { float32: [], float16: [] };
+      for (let i = 0; i < reps; i++) for (const w of (i % 2 ? ['float16', 'float32'] : ['float32', 'float16']) as WeightPrecision[]) ms[w].push((await run(w)).ms);
+      const maxDiff = y32.reduce((m, v, i) => Math.max(m, Math.abs(v - y16[i]!)), 0);
+      out.push({ schedule: label, batch: B, float32: (B * 1000) / timing(ms.float32).medianMs, float16: (B * 1000) / timing(ms.float16).medianMs, maxDiff });
+      const r = out.at(-1)!;
+      console.log(`  ${label}, batch ${B}: float32 ${r.float32.toFixed(0)}, float16 ${r.float16.toFixed(0)} seq/s (${(r.float16 / r.float32).toFixed(2)}×), probabilities within ${r.maxDiff.toExponential(1)}`);
+    }
+    net.dispose();
+    engine.destroy();
+  }
+  return out;
+}
+
+/** The float16 rows as Markdown. */
+function halfTable(rows: HalfRow[]): string {
+  const t = [
+    "Prediction with float16 recurrent weights (`weightPrecision: 'float16'`; sums in f32), random full-length batches of the reference model, cuDNN-comparable, float32 and float16 in turns (sequences/s, median):",
+    '',
+    '| schedule | batch | float32 | float16 | float16 ÷ float32 | largest probability difference |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of rows) t.push(`| ${r.schedule} | ${r.batch} | ${r.float32.toFixed(0)} | ${r.float16.toFixed(0)} | ${(r.float16 / r.float32).toFixed(2)} | ${r.maxDiff.toExponential(1)} |`);
+  return t.join('\n');
 }
 
 /**
@@ -503,6 +561,7 @@ export function realGpuTable(r: RealGpuResult, c: CudnnResult | null): string {
   rows.push(`Device limits: workgroup memory ${r.limits.maxComputeWorkgroupStorageSize} bytes, ${r.limits.maxComputeInvocationsPerWorkgroup} invocations per workgroup.`);
   rows.push('');
   rows.push(variantsTable(r.variants));
+  if (r.halfWeights) rows.push(`\n${halfTable(r.halfWeights)}`);
   if (r.notebook.kernels) {
     rows.push('');
     rows.push('GPU time per kernel, one notebook-recipe training step (timestamp-query, one pass per dispatch, so it includes pass overhead):');
@@ -560,6 +619,17 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`\n${md}`);
     return typeof variants === 'string' || variants.every((v) => v.parity?.ok ?? true) ? 0 : 1;
   }
+  if (argv.includes('--half-only')) {
+    // Only the float16 rows (a short device run).
+    const halfWeights = await halfWeightRates(ref, quick ? 3 : 20);
+    const md = halfTable(halfWeights);
+    const outPath = arg(argv, '--out');
+    if (outPath) fs.writeFileSync(outPath, JSON.stringify({ halfWeights }, null, 2));
+    const mdPath = arg(argv, '--md');
+    if (mdPath) fs.writeFileSync(mdPath, `${md}\n`);
+    console.log(`\n${md}`);
+    return 0;
+  }
   console.log(`engine: notebook recipe, ${steps} steps…`);
   // Dawn rounds timestamps to 65.5 µs unless told not to: too coarse for kernels of a few µs.
   const acquire = { dawnFlags: ['disable-dawn-features=timestamp_quantization'] };
@@ -611,7 +681,9 @@ export async function main(argv: string[]): Promise<number> {
       : `skipped: ${zip ? `${zip} is absent` : 'no --zip given'}`;
   console.log(`engine: whole-sequence forward variants (${elapsed()})…`);
   const variants = await forwardVariants(ref, quick ? 3 : 20, quick ? 5 : 50, requireHardware);
-  const result: RealGpuResult = { adapter: notebook.adapter, backend: notebook.backend, notebook, comparable, otherTuning, sweeps, epoch, parity, schedules, inference, tfjs, profiles, anatomy, limits, generation, gru, inspect, variants };
+  console.log(`engine: prediction with float16 recurrent weights (${elapsed()})…`);
+  const halfWeights = await halfWeightRates(ref, quick ? 3 : 20);
+  const result: RealGpuResult = { adapter: notebook.adapter, backend: notebook.backend, notebook, comparable, otherTuning, sweeps, epoch, parity, schedules, inference, tfjs, profiles, anatomy, limits, generation, gru, inspect, variants, halfWeights };
   console.log(`done (${elapsed()})`);
   const cudnnPath = arg(argv, '--cudnn');
   const cudnn = cudnnPath && fs.existsSync(cudnnPath) ? (JSON.parse(fs.readFileSync(cudnnPath, 'utf8')) as CudnnResult) : null;

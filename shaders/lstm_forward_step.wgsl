@@ -27,6 +27,7 @@ override USE_RECURRENT_MASK: bool = false;
 
 // Bindings (xp, wh, mask, rmask, hs, cs, gates, hm; uniform p), hPrev and cellForward:
 #include "lstm_cell_forward"
+#include "lstm_wh"
 
 @compute @workgroup_size(64, 1, 1)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -52,7 +53,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var z3 = z[3];
   for (var k = 0u; k < p.kEnd; k++) {
     let wBase = p.offWh + k * G + j;
-    let w = vec4f(wh[wBase + GATE_I * H], wh[wBase + GATE_F * H], wh[wBase + GATE_C * H], wh[wBase + GATE_O * H]);
+    let w = vec4f(whAt(wBase + GATE_I * H), whAt(wBase + GATE_F * H), whAt(wBase + GATE_C * H), whAt(wBase + GATE_O * H));
     z0 += hPrev(b0, k) * w;
     z1 += hPrev(b1, k) * w;
     z2 += hPrev(b2, k) * w;

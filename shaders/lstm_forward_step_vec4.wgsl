@@ -14,8 +14,6 @@ override ONE_ROW: bool = false;  // one batch row per invocation instead of 4
 override WG: u32 = 64u;           // invocations per workgroup
 override ROWS_PER_INVOCATION: u32 = select(4u, 1u, ONE_ROW);
 
-@group(0) @binding(1) var<storage, read> wh: array<vec4f>;       // [H, 4H] at offWh
-
-fn whAt(i: u32) -> vec4f { return wh[i]; }
+#include "lstm_wh_vec4"
 
 #include "lstm_step_forward_vec4"

@@ -2,33 +2,27 @@
  * Float16 recurrent weights for prediction (`weightPrecision: 'float16'`): pack_f16.wgsl against the
  * float64 decoding (every packed value one of the two float16 neighbours of its f32, clamped beyond
  * ±65504); the float16 forward (lstm_forward_step_vec4_f16.wgsl, batches and one row) against the float64
- * reference run with the packed weights decoded; and the model: bit for bit the float32 prediction when Wh
- * already holds float16 values, within float16's rounding otherwise, packed again after training, and
- * refused with the reason where it does not apply.
+ * reference run with the packed weights decoded, for every tuning and schedule (the cpu tuning's vec4 kernel,
+ * the gpu tuning's per-timestep and whole-sequence ones, subgroup sums); and the model: bit for bit the
+ * float32 prediction when Wh already holds float16 values, within float16's rounding otherwise, packed
+ * again after training, and refused with the reason where it does not apply.
  */
 import { describe, expect, it } from 'vitest';
 import { layers, sequential } from '../src/index';
-import { Engine } from '../src/engine/engine';
+import type { Engine } from '../src/engine/engine';
+import { ParameterStore } from '../src/engine/parameters';
+import { lstm } from '../src/ops/lstm';
 import { packHalf } from '../src/ops/half-weights';
 import { prepareHalfWeights } from '../src/ops/create-engine';
 import { lstmForwardRef, lstmOutputsRef } from '../src/reference/reference';
 import { HALF_MAX, halfNeighbours, halfRound, halfToFloat, unpackHalves } from '../src/reference/half';
-import { expectClose, getEngine, getTunedEngine, rng } from './helpers/gpu';
+import { LSTM_KERNEL_SETS, expectClose, getEngine, getTunedEngine, rng } from './helpers/gpu';
 import { lengthMask, randomProblem, runGpuLstmInference, type LstmProblem } from './helpers/lstm';
 
 const FWD = [1e-5, 1e-6] as const;
 
 function referenceWith(p: LstmProblem, wh: Float64Array) {
   return lstmOutputsRef(lstmForwardRef({ wx: p.wx, wh, b: p.b, In: p.In, H: p.H }, p.x, p.B, p.T, p.mask, p.rmask), p.H);
-}
-
-/**
- * A gpu-tuned engine on the test device with no kernels compiled (compiling the gpu tuning's takes tens of
- * seconds on a software adapter): enough to see a float16 request refused before anything is dispatched.
- */
-async function bareGpuTunedEngine(): Promise<Engine> {
-  const base = await getEngine();
-  return Engine.create({ gpu: base.gpu, tuning: 'gpu', kernels: () => [] });
 }
 
 /** Counts the engine's steps that pack float16 weights. */
@@ -86,10 +80,21 @@ describe('LSTM forward with float16 recurrent weights', () => {
   const cases = [
     { name: 'H = 64, B = 9, mixed padding', d: { B: 9, T: 6, In: 7, H: 64 }, mask: lengthMask([6, 1, 4, 6, 2, 5, 3, 6, 1], 6, 'pre') },
     { name: 'one row: H = 196, B = 1, pre-padded', d: { B: 1, T: 7, In: 9, H: 196 }, mask: lengthMask([5], 7, 'pre') },
+    // Units not divisible by 4: the gpu tuning's per-timestep kernel reads Wh one float at a time.
+    { name: 'H = 10, B = 5, post-padded', d: { B: 5, T: 4, In: 3, H: 10 }, mask: lengthMask([4, 1, 3, 2, 4], 4, 'post') },
   ];
-  for (const c of cases) {
-    it(`matches float64 with the packed Wh decoded: ${c.name}`, async () => {
-      const engine = await getTunedEngine('cpu');
+  const sets = [
+    ...LSTM_KERNEL_SETS,
+    { label: 'gpu-tuned whole-sequence kernels, subgroup sums', tuning: 'gpu' as const, schedule: { sequenceRows: 2 as const, reduction: 'subgroups' as const } },
+  ];
+  const runs = (c: (typeof cases)[number], k: (typeof sets)[number]) => c.d.H % 4 === 0 || (k.tuning === 'gpu' && k.schedule === 'timestep');
+  for (const c of cases) for (const k of sets) {
+    if (!runs(c, k)) continue;
+    it(`matches float64 with the packed Wh decoded: ${c.name} (${k.label})`, async () => {
+      const engine = await getTunedEngine(k.tuning, k.schedule);
+      if (k.schedule !== 'auto' && typeof k.schedule === 'object' && 'reduction' in k.schedule && !engine.device.features.has('subgroups')) {
+        throw new Error('this adapter has no `subgroups` feature: the subgroup case cannot run here');
+      }
       const p = randomProblem(rng(`half ${c.name}`), c.d, { mask: c.mask, rmaskRate: 0, withSeqGrad: true });
       const gpu = await runGpuLstmInference(engine, p, { half: true });
       const wh16 = unpackHalves(gpu.whHalf!);
@@ -107,37 +112,35 @@ describe('LSTM forward with float16 recurrent weights', () => {
     });
   }
 
-  it('is refused where it does not apply: a training forward, the gpu tuning', async () => {
+  it('is refused where it does not apply: a training forward, inspect(), recurrent dropout, units the cpu tuning cannot read as float16', async () => {
     const cpu = await getTunedEngine('cpu');
-    const p = randomProblem(rng('half refused'), { B: 2, T: 3, In: 4, H: 8 }, { withSeqGrad: true });
-    const { lstm } = await import('../src/ops/lstm');
-    const { ParameterStore } = await import('../src/engine/parameters');
+    const H = 8;
+    const p = randomProblem(rng('half refused'), { B: 2, T: 3, In: 4, H }, { withSeqGrad: true });
     const store = new ParameterStore(cpu, [
-      { name: 'wx', shape: [4, 32], init: Float32Array.from(p.wx) },
-      { name: 'wh', shape: [8, 32], init: Float32Array.from(p.wh) },
-      { name: 'b', shape: [32], init: Float32Array.from(p.b) },
+      { name: 'wx', shape: [4, 4 * H], init: Float32Array.from(p.wx) },
+      { name: 'wh', shape: [H, 4 * H], init: Float32Array.from(p.wh) },
+      { name: 'b', shape: [4 * H], init: Float32Array.from(p.b) },
     ]);
-    const packed = cpu.allocate(2 * 8 * 8, 'packed');
+    const odd = new ParameterStore(cpu, [
+      { name: 'wx', shape: [4, 24], init: new Float32Array(96) },
+      { name: 'wh', shape: [6, 24], init: new Float32Array(144) },
+      { name: 'b', shape: [24], init: new Float32Array(24) },
+    ]);
+    const packed = cpu.allocate(2 * H * H, 'packed');
     const w = { wx: store.get('wx'), wh: store.get('wh'), b: store.get('b') };
-    const step = cpu.beginStep({ grad: true });
+    const train = cpu.beginStep({ grad: true });
+    expect(() => lstm(train, train.output([3, 2, 4], 'x', false), w, { whHalf: packed })).toThrow(/keeps its state for a backward/);
+    train.abort();
+    const step = cpu.beginStep({ grad: false });
     const x = step.output([3, 2, 4], 'x', false);
-    expect(() => lstm(step, x, w, { whHalf: packed })).toThrow(/keeps its state for a backward/);
+    expect(() => lstm(step, x, w, { whHalf: packed, keepState: true })).toThrow(/inspect\(\)/);
+    expect(() => lstm(step, x, w, { whHalf: packed, recurrentMask: new Float32Array(2 * H).fill(1) })).toThrow(/recurrent dropout/);
+    expect(() => lstm(step, x, { wx: odd.get('wx'), wh: odd.get('wh'), b: odd.get('b') }, { whHalf: cpu.allocate(72, 'packed 6') })).toThrow(/units \(6\) to divide by 4/);
+    expect(() => lstm(step, x, w, { whHalf: { ...packed, length: 2 * H * H - 2 } })).toThrow(/not 128 at an even offset/);
     step.abort();
-    const gpuEngine = await bareGpuTunedEngine();
-    const gstore = new ParameterStore(gpuEngine, [
-      { name: 'wx', shape: [4, 32], init: Float32Array.from(p.wx) },
-      { name: 'wh', shape: [8, 32], init: Float32Array.from(p.wh) },
-      { name: 'b', shape: [32], init: Float32Array.from(p.b) },
-    ]);
-    const gpacked = gpuEngine.allocate(2 * 8 * 8, 'packed');
-    const gstep = gpuEngine.beginStep({ grad: false });
-    const gx = gstep.output([3, 2, 4], 'x', false);
-    expect(() => lstm(gstep, gx, { wx: gstore.get('wx'), wh: gstore.get('wh'), b: gstore.get('b') }, { whHalf: gpacked })).toThrow(/cpu tuning/);
-    gstep.abort();
     cpu.release(packed);
-    gpuEngine.release(gpacked);
     store.destroy();
-    gstore.destroy();
+    odd.destroy();
   });
 });
 
@@ -158,9 +161,14 @@ describe("predict(x, { weightPrecision: 'float16' })", () => {
     ], { engine, seed: 11 });
   const flat = (a: number[][]) => Float32Array.from(a.flat());
 
-  for (const kind of ['lstm', 'bidirectional'] as const) {
-    it(`equals float32 bit for bit when Wh holds float16 values, one row and batches (${kind})`, async () => {
-      const engine = await getTunedEngine('cpu');
+  const tunings = [
+    { label: 'cpu-tuned', tuning: 'cpu' as const, schedule: 'auto' as const },
+    { label: 'gpu-tuned, per timestep', tuning: 'gpu' as const, schedule: 'timestep' as const },
+    { label: 'gpu-tuned, whole sequence', tuning: 'gpu' as const, schedule: { sequenceRows: 2 as const } },
+  ];
+  for (const t of tunings) for (const kind of ['lstm', 'bidirectional'] as const) {
+    it(`equals float32 bit for bit when Wh holds float16 values, one row and batches (${kind}, ${t.label})`, async () => {
+      const engine = await getTunedEngine(t.tuning, t.schedule);
       const model = await build(engine, kind);
       const w = await model.getWeights();
       for (const [name, v] of w) if (name.endsWith('/recurrent_kernel')) w.set(name, Float32Array.from(v, halfRound));
@@ -197,15 +205,14 @@ describe("predict(x, { weightPrecision: 'float16' })", () => {
     }
   });
 
-  it('is refused with the reason for a GRU, on the gpu tuning, and for an unknown precision', async () => {
+  it('is refused with the reason for a GRU, for units the cpu tuning cannot read as float16, and for an unknown precision', async () => {
     const cpu = await getTunedEngine('cpu');
     const gru = await sequential([layers.embedding({ inputDim: V, outputDim: 8 }), layers.gru({ units: 8 }), layers.dense({ units: 2, activation: 'softmax' })], { engine: cpu, seed: 1 });
     await expect(gru.predict(ids(3, 3), { weightPrecision: 'float16' })).rejects.toThrow(/LSTM layers only; layer "gru.*" is a GRU/);
     gru.dispose();
-    const gpu = await bareGpuTunedEngine();
-    const onGpu = await build(gpu);
-    await expect(onGpu.predict(ids(3, 3), { weightPrecision: 'float16' })).rejects.toThrow(/tuning is 'gpu'/);
-    onGpu.dispose();
+    const odd = await sequential([layers.embedding({ inputDim: V, outputDim: 8 }), layers.lstm({ units: 6 }), layers.dense({ units: 2, activation: 'softmax' })], { engine: cpu, seed: 1 });
+    await expect(odd.predict(ids(3, 3), { weightPrecision: 'float16' })).rejects.toThrow(/divide by 4; layer "lstm.*" has 6/);
+    odd.dispose();
     const model = await build(cpu);
     await expect(model.predict(ids(3, 3), { weightPrecision: 'float64' as never })).rejects.toThrow(/'float32' or 'float16'/);
     model.dispose();

@@ -2,7 +2,8 @@
  * `webgpu-lstm summary` and `predict` on model files from elsewhere, run as a user runs them (the built
  * command, a child process): a Keras 3 text classifier with its tokenizer (made by Keras:
  * tests/python/make_text_fixture.py), a TF.js model.json with its shard, a sentiment model saved here;
- * `train --resume` fine-tuning that Keras classifier on a CSV; and `--cell` refused at once when it names no cell.
+ * `train --resume` fine-tuning that Keras classifier on a CSV; `predict --weight-precision float16`; and
+ * `--cell` refused at once when it names no cell.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -118,6 +119,27 @@ describe('webgpu-lstm summary and predict', () => {
     expect(forecaster.stderr).toMatch(/^error: tests\/fixtures\/import\/keras3-forecaster\.keras does not take token ids \(its first layer is \w+, not an Embedding\)/);
     expect(cli(['train', csv, '--tokenizer', 'tests/fixtures/text/tokenizer.json']).stderr.trim()).toBe('error: --tokenizer goes with --resume MODEL (a Keras or TF.js text classifier to fine-tune)');
     expect(cli(['train', csv, '--resume', out, '--tokenizer', 'tests/fixtures/text/tokenizer.json']).stderr.trim()).toBe(`error: ${out} is a sentiment model of webgpu-lstm with its own tokenizer and labels: leave out --tokenizer and --labels`);
+  });
+
+  it('predict --weight-precision float16 reads an LSTM model\'s recurrent weights as float16; a GRU model and a bad value are refused', async () => {
+    const engine = await getEngine();
+    const sm = await createSentimentModel(FIXTURE_DATA.sentimentConfigs.sentiment, { engine });
+    await sm.fit(FIXTURE_DATA.sentimentTrain(), { epochs: 1, batchSize: 16 });
+    const file = path.join(dir, 'lstm-sentiment.zip');
+    fs.writeFileSync(file, await sm.save());
+    const text = 'the plot was so very bad and the staff great';
+    const half = (await sm.predict([text], { weightPrecision: 'float16' }))[0]!;
+    sm.dispose();
+    const p = cli(['predict', file, '--text', text, '--weight-precision', 'float16']);
+    expect(p.stderr).toBe('');
+    expect(p.code).toBe(0);
+    expect(p.stdout).toContain(half.map((v, j) => `${['negative', 'positive'][j]} ${v.toFixed(4)}`).join('  '));
+    const gru = cli(['predict', 'tests/fixtures/text/classifier.keras', '--tokenizer', 'tests/fixtures/text/tokenizer.json', '--text', 'good', '--weight-precision', 'float16']);
+    expect(gru.code).toBe(1);
+    expect(gru.stderr).toMatch(/float16 recurrent weights are implemented for LSTM layers only; layer "gru" is a GRU/);
+    const bad = cli(['predict', file, '--text', text, '--weight-precision', 'half']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--weight-precision takes float32 or float16, not "half"');
   });
 
   it('--cell names one of the cells, or the command stops at once listing them', () => {

@@ -1,6 +1,7 @@
 // The forward LSTM step's interface and its per-(row, unit) end, shared by lstm_forward_step.wgsl and
 // lstm_forward_step_wide.wgsl (layouts and math in lstm_forward_step.wgsl's header). The including kernel
-// declares the override USE_RECURRENT_MASK and includes "lstm_gates" before this.
+// declares the override USE_RECURRENT_MASK and includes "lstm_gates" before this, and Wh's binding and
+// `whAt` (lib/lstm_wh.wgsl, or its f16 form).
 
 alias Cell = f32;
 #include "lstm_cell_math"
@@ -10,7 +11,6 @@ alias Cell = f32;
 struct Params { B: u32, H: u32, t: u32, offWh: u32, kEnd: u32 }
 
 @group(0) @binding(0) var<storage, read> xp: array<f32>;       // [T, B, 4H]
-@group(0) @binding(1) var<storage, read> wh: array<f32>;       // [H, 4H] at offWh
 @group(0) @binding(2) var<storage, read> mask: array<u32>;     // [T, B]
 @group(0) @binding(3) var<storage, read> rmask: array<f32>;    // [B, H]
 @group(0) @binding(4) var<storage, read_write> hs: array<f32>; // [T + 1, B, H]

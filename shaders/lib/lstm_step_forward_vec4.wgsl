@@ -2,8 +2,8 @@
 // mapping and lstm_forward_step.wgsl's for the math, layouts and masking), shared by the kernels that
 // differ only in how Wh is stored: lstm_forward_step_vec4.wgsl (f32) and lstm_forward_step_vec4_f16.wgsl
 // (float16 pairs packed in u32s). The including kernel declares the overrides USE_RECURRENT_MASK, ONE_ROW,
-// WG and ROWS_PER_INVOCATION, binding 1 (`wh`) and `fn whAt(i: u32) -> vec4f`: the i-th vec4 of Wh
-// (4 consecutive units of one gate, at vec4 index offWh / 4 + k·H + gate·H/4 + unit group).
+// WG and ROWS_PER_INVOCATION, and includes Wh's binding and `whAt` (lib/lstm_wh_vec4.wgsl or its f16 form):
+// Wh's vec4 at offWh / 4 + k·H + gate·H/4 + unit group holds 4 consecutive units of one gate.
 
 #include "lstm_gates"
 alias Cell = vec4f;                // four consecutive units per value

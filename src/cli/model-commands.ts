@@ -13,6 +13,7 @@ import path from 'node:path';
 import { DatasetError } from '../data/errors';
 import { readTable } from '../data/table';
 import type { Sequential } from '../layers/sequential';
+import type { WeightPrecision } from '../layers/half-weights';
 import { withTokenizer } from '../layers/text-model';
 import { loadModel, type LoadedModel } from '../load-model';
 import { readOptions, UsageError } from './args';
@@ -33,6 +34,8 @@ const PREDICT_HELP = `usage: webgpu-lstm predict MODEL (--text "…" | --csv FIL
   --text-col C         the CSV's text column (default: detected)
   --tokenizer FILE     the Keras Tokenizer JSON (tokenizer.to_json()) a token-id model was trained with
   --labels A,B,…       names of the output classes (default: the model's, or their indices)
+  --weight-precision P float32 (default) or float16: the LSTM layers' recurrent weights read as float16
+                       (sums in float32; LSTM models only)
   --help
 
 Prints one line per text: the most likely class, then every class's probability.`;
@@ -97,10 +100,11 @@ interface PredictArgs {
   textCol: string | null;
   tokenizer: string | null;
   labels: string[] | null;
+  weightPrecision: WeightPrecision;
 }
 
 function parsePredict(argv: string[]): PredictArgs | null {
-  const a: Omit<PredictArgs, 'file'> = { texts: [], csv: null, textCol: null, tokenizer: null, labels: null };
+  const a: Omit<PredictArgs, 'file'> = { texts: [], csv: null, textCol: null, tokenizer: null, labels: null, weightPrecision: 'float32' };
   const read = readOptions(argv, (o) => {
     switch (o.flag) {
       case '--text': a.texts.push(o.raw()); break;
@@ -108,6 +112,12 @@ function parsePredict(argv: string[]): PredictArgs | null {
       case '--text-col': a.textCol = o.value(); break;
       case '--tokenizer': a.tokenizer = o.value(); break;
       case '--labels': a.labels = o.value().split(','); break;
+      case '--weight-precision': {
+        const v = o.value();
+        if (v !== 'float32' && v !== 'float16') throw new UsageError(`--weight-precision takes float32 or float16, not "${v}"`);
+        a.weightPrecision = v;
+        break;
+      }
       default: return false;
     }
     return true;
@@ -135,14 +145,14 @@ async function predict(a: PredictArgs): Promise<number> {
     let labels: string[];
     if (m.kind === 'sentiment') {
       if (a.tokenizer) throw new UsageError('a sentiment model has its own tokenizer: leave out --tokenizer');
-      probs = await m.predict(texts);
+      probs = await m.predict(texts, { weightPrecision: a.weightPrecision });
       labels = a.labels ?? m.labelNames;
     } else {
       const net = layersOf(m);
       if (!a.tokenizer) throw new DatasetError(`${a.file} is a ${KIND_NAMES[m.kind]} that takes token ids: give the Keras Tokenizer it was trained with (--tokenizer tokenizer.json, from tokenizer.to_json())`);
       const { bytes } = readInputFile(a.tokenizer, 'tokenizer JSON');
       const text = withTokenizer(net, new TextDecoder().decode(bytes));
-      probs = await text.predict(texts);
+      probs = await text.predict(texts, { weightPrecision: a.weightPrecision });
       const U = probs[0]?.length ?? 0;
       labels = a.labels ?? Array.from({ length: U }, (_, k) => String(k));
     }

@@ -5,9 +5,10 @@
  * Everything else — the embedding, the input kernels, the biases, the dense layers — stays float32.
  *
  * The copies hold while the weights do (ParameterStore.version): packed again, in one step of their
- * own, by the first float16 prediction after any change. Models with a GRU or SimpleRNN, and engines
- * whose recurrence runs other kernels (the gpu tuning), refuse with the reason; nothing falls back to
- * float32 quietly.
+ * own, by the first float16 prediction after any change. Every LSTM forward kernel of the gpu tuning (per
+ * timestep and whole sequence) has a float16 form, and so does the cpu tuning's vec4 one (units divisible
+ * by 4). Models with a GRU or SimpleRNN, or units the cpu tuning cannot read as float16, refuse with the
+ * reason; nothing falls back to float32 quietly.
  */
 import type { Engine } from '../engine/engine';
 import type { ParameterStore } from '../engine/parameters';
@@ -22,7 +23,6 @@ export type WeightPrecision = 'float32' | 'float16';
 
 /** The recurrent kernels to pack, or why this model cannot predict with float16 recurrent weights. */
 function halfPlan(graph: Graph, engine: Engine): { names: string[] } | { error: string } {
-  if (engine.tuning !== 'cpu') return { error: `float16 recurrent weights run on the per-timestep kernels of the 'cpu' tuning; this engine's tuning is '${engine.tuning}'` };
   const names: string[] = [];
   for (const b of graph.layers) {
     const r = recurrentOf(b.layer);
@@ -31,7 +31,7 @@ function halfPlan(graph: Graph, engine: Engine): { names: string[] } | { error: 
     for (const w of b.weights) {
       if (!w.name.endsWith('/recurrent_kernel')) continue;
       const H = w.shape[0]!;
-      if (H % 4 !== 0) return { error: `float16 recurrent weights need a layer's units to divide by 4; layer "${b.name}" has ${H}` };
+      if (engine.tuning === 'cpu' && H % 4 !== 0) return { error: `float16 recurrent weights on the 'cpu' tuning need a layer's units to divide by 4; layer "${b.name}" has ${H}` };
       names.push(w.name);
     }
   }

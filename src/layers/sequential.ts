@@ -108,7 +108,8 @@ export interface PredictOptions {
   /**
    * 'float16': the LSTM layers' recurrent kernels are read as float16 (packed once per weight change,
    * sums in float32): half their bytes per timestep, predictions within float16's rounding of the
-   * float32 ones. LSTM models on the 'cpu' tuning; others throw. Default 'float32'.
+   * float32 ones. LSTM layers only (a GRU or SimpleRNN throws; on the 'cpu' tuning units divisible by
+   * 4). Default 'float32'.
    */
   weightPrecision?: WeightPrecision;
 }

@@ -5,7 +5,7 @@
  * own input length.
  */
 import { padSequences, Tokenizer } from '../data/tokenizer';
-import type { Sequential } from './sequential';
+import type { PredictOptions, Sequential } from './sequential';
 
 export interface TextModelOptions {
   /** Sequence length when the model's input length is free (default: the longest text of each call). */
@@ -38,10 +38,10 @@ export class TextModel {
     return Array.from({ length: texts.length }, (_, i) => Array.from(data.subarray(i * maxlen, (i + 1) * maxlen)));
   }
 
-  /** The model's outputs for each text (a row of class probabilities for a classifier). */
-  async predict(texts: readonly string[]): Promise<number[][]> {
+  /** The model's outputs for each text (a row of class probabilities for a classifier); options as Sequential.predict's. */
+  async predict(texts: readonly string[], opts: PredictOptions = {}): Promise<number[][]> {
     if (texts.length === 0) return [];
-    return (await this.model.predict(this.encode(texts))) as number[][];
+    return (await this.model.predict(this.encode(texts), opts)) as number[][];
   }
 
   /** The most likely label of each text (the output unit's name when `labels` were given, else its index). */

@@ -37,7 +37,8 @@ export async function prepareCells(engine: Engine, cells: Iterable<RecurrentCell
 
 /** The kernels of inference with float16 recurrent weights, compiled on first use (once per engine). */
 export async function prepareHalfWeights(engine: Engine): Promise<void> {
-  await engine.prepare(halfWeightKernels(engine.tuning));
+  const storage = engine.device.limits.maxComputeWorkgroupStorageSize;
+  await engine.prepare(halfWeightKernels(engine.tuning, engine.lstmSchedule, sequenceDevice(engine.device)).filter((v) => (v.workgroupBytes ?? 0) <= storage && (!v.feature || engine.device.features.has(v.feature))));
 }
 
 let defaultEngine: Promise<Engine> | null = null;

@@ -85,8 +85,8 @@ export function cellKernels(cells: Iterable<RecurrentCell['kind']>, tuning?: Tun
 }
 
 /** The kernels of inference with float16 recurrent weights (compiled on first use: prepareHalfWeights). */
-export function halfWeightKernels(tuning?: Tuning): TunedVariant[] {
-  return variantsFor([HALF_WEIGHT_KERNELS], tuning);
+export function halfWeightKernels(tuning?: Tuning, schedule?: LstmSchedule, device?: SequenceDevice): TunedVariant[] {
+  return scheduled(variantsFor([HALF_WEIGHT_KERNELS], tuning), tuning, schedule, device);
 }
 
 /** Every kernel variant of every op and cell (the registry test: every shader is used). */

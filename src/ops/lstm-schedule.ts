@@ -96,6 +96,17 @@ export function subgroupSequenceKernels(): TunedVariant[] {
 }
 
 /**
+ * The whole-sequence forwards that read Wh as float16 (prediction with weightPrecision 'float16'): the
+ * workgroup-reduction one for these rows choices and the subgroup one in every shape, as the f32 forwards.
+ */
+export function halfSequenceKernels(rows: readonly SequenceRows[]): TunedVariant[] {
+  return [
+    ...rows.map((ROWS) => sized(kernel('lstm_sequence_forward_f16', 'gpu', { ROWS }))),
+    ...subgroupSequenceKernels().map((v) => ({ ...v, shader: 'lstm_sequence_forward_subgroups_f16' as const })),
+  ];
+}
+
+/**
  * Whether an engine of this tuning and schedule, on this device, compiles variant `v`: whole-sequence
  * variants (a ROWS override) only for the rows its schedule may dispatch; the subgroup forward only with
  * the 'subgroups' reduction, in the device's shape (never on a device without the feature: a module with
@@ -106,11 +117,11 @@ export function scheduledVariant(v: TunedVariant, tuning: 'cpu' | 'gpu', schedul
   if (v.overrides?.ROWS === undefined) return true;
   if (!(scheduledRows(schedule, tuning) as number[]).includes(Number(v.overrides.ROWS))) return false;
   const subgroups = typeof schedule === 'object' && schedule.reduction === 'subgroups';
-  if (v.shader === 'lstm_sequence_forward_subgroups') {
+  if (v.shader === 'lstm_sequence_forward_subgroups' || v.shader === 'lstm_sequence_forward_subgroups_f16') {
     const shape = subgroups && device ? subgroupShape(device) : null;
     return shape !== null && v.overrides.THREADS === shape.THREADS && v.overrides.HW_VEC4 === shape.HW_VEC4;
   }
-  return !(subgroups && v.shader === 'lstm_sequence_forward');
+  return !(subgroups && (v.shader === 'lstm_sequence_forward' || v.shader === 'lstm_sequence_forward_f16'));
 }
 
 /** Throws when this schedule cannot run on this device at all (a 'subgroups' reduction without the feature). */

@@ -21,6 +21,9 @@
  * (embedding_backward.wgsl): the same numbers without the multiplications by zero. Such an input takes
  * no gradient.
  *
+ * Prediction may read Wh as float16 (opts.whHalf, packed by ops/half-weights.ts): every forward kernel
+ * above has a float16 form (the same body, lib/lstm_wh*.wgsl for Wh's binding), except the scalar cpu one.
+ *
  * Timesteps where every row of the batch is padding are skipped: a leading run (pre-padding) exactly,
  * since the state there stays at its zero initial value, and a trailing run (post-padding) when only the
  * final state is wanted, since it is then read at the last active step.
@@ -33,10 +36,10 @@ import { inputGrads, projectInput, recurrentWeightGrad, type OneHotInput, type R
 import { BOOLS, kernel, type TunedVariant } from '../kernels/variants';
 import { ELEMENTWISE_KERNELS } from './elementwise';
 import { GEMM_KERNELS, transposedCopy } from './matmul';
-import { planLstmSequence, sequenceDevice, sequenceKernels, subgroupSequenceKernels, type SequencePlan } from './lstm-schedule';
+import { halfSequenceKernels, planLstmSequence, sequenceDevice, sequenceKernels, subgroupSequenceKernels, type SequencePlan } from './lstm-schedule';
 import { GATE, GATE_ORDER } from './lstm-layout';
 
-type LstmStepShader = 'lstm_forward_step' | 'lstm_forward_step_vec4' | 'lstm_forward_step_vec4_f16' | 'lstm_forward_step_wide' | 'lstm_backward_step' | 'lstm_backward_step_vec4' | 'lstm_backward_step_wide';
+type LstmStepShader = 'lstm_forward_step' | 'lstm_forward_step_vec4' | 'lstm_forward_step_wide' | 'lstm_backward_step' | 'lstm_backward_step_vec4' | 'lstm_backward_step_wide';
 const withRecurrentMask = (shader: LstmStepShader, only: 'cpu' | 'gpu') => BOOLS.map((m) => kernel(shader, only, { USE_RECURRENT_MASK: m }));
 
 /**
@@ -82,6 +85,8 @@ export const LSTM_KERNELS: { forward: readonly TunedVariant[]; backward: readonl
 export const LSTM_HALF_WEIGHT_KERNELS: readonly TunedVariant[] = [
   kernel('lstm_forward_step_vec4_f16', 'cpu', { USE_RECURRENT_MASK: false }),
   kernel('lstm_forward_step_vec4_f16', 'cpu', { USE_RECURRENT_MASK: false, ...ONE_ROW }),
+  kernel('lstm_forward_step_wide_f16', 'gpu', { USE_RECURRENT_MASK: false }),
+  ...halfSequenceKernels([1, 2, 4]),
 ];
 
 export interface LstmWeights {
@@ -118,17 +123,16 @@ function stepKernels(step: Step, H: number, B: number, whOffset: number): { forw
 }
 
 /**
- * Wh as float16 (opts.whHalf) runs only where lstm_forward_step_vec4_f16 can replace the forward: an
- * inference forward (nothing stored for a backward, no recurrent dropout) on the per-timestep vec4
- * kernels of the cpu tuning. Anything else is an error (before anything is encoded when it can be
- * told from the options), never a quiet float32 run.
+ * Wh as float16 (opts.whHalf) replaces Wh only in a forward that stores nothing for a backward and has no
+ * recurrent dropout (prediction), on the kernels that have a float16 form: every gpu-tuned forward, and
+ * the cpu tuning's vec4 one (H divisible by 4). Anything else is an error (before anything is encoded when
+ * the options tell), never a quiet float32 run.
  */
 function halfWeightsRefusal(step: Step, whHalf: Slice, w: LstmWeights, opts: LstmOptions): string | null {
   const H = w.wh.shape[0]!;
-  if (step.engine.tuning !== 'cpu') return `float16 recurrent weights run on the cpu tuning's per-timestep kernels only (this engine's tuning is '${step.engine.tuning}')`;
   if (opts.recurrentMask) return 'recurrent dropout is for training';
   if (opts.keepState) return 'a forward that keeps its state (inspect()) needs the float32 weights';
-  if (H % 4 !== 0 || w.wh.data.offset % 4 !== 0) return `float16 recurrent weights need the units (${H}) to divide by 4`;
+  if (step.engine.tuning === 'cpu' && (H % 4 !== 0 || w.wh.data.offset % 4 !== 0)) return `float16 recurrent weights on the cpu tuning need the units (${H}) to divide by 4`;
   if (whHalf.offset % 2 !== 0 || whHalf.length !== 2 * H * H) return `the packed weights are ${whHalf.length} u32s at offset ${whHalf.offset}, not ${2 * H * H} at an even offset`;
   return null;
 }
@@ -168,7 +172,7 @@ export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: 
   if (hm) step.clear(subSlice(hm, 0, (tStart + 1) * B * H));
   const hmBinding = hm ?? step.scratch(4, `${name} masked h placeholder`);
   const whHalf = opts.whHalf ?? null;
-  if (whHalf && (store || seq)) throw new Error(`LSTM "${name}": ${store ? 'a forward that keeps its state for a backward (training) needs the float32 weights' : 'float16 recurrent weights run on the per-timestep kernels only'}`);
+  if (whHalf && store) throw new Error(`LSTM "${name}": a forward that keeps its state for a backward (training) needs the float32 weights`);
   const layer: Recurrence = { B, H, tStart, tEnd, w, xp, mask, rmask, useRMask, hs: hsT.data, cs, gates, name, whHalf };
   if (seq) encodeSequenceForward(step, layer, seq, store);
   else encodeStepwiseForward(step, layer, hmBinding);
@@ -238,24 +242,32 @@ interface Recurrence {
  */
 function encodeSequenceForward(step: Step, l: Recurrence, seq: SequencePlan, store: boolean): void {
   if (l.tEnd <= l.tStart) return;
-  const { B, H, w } = l;
+  const { B, H, w, whHalf } = l;
   const sg = seq.subgroups;
-  const buffers = { xp: l.xp, wh: w.wh.data, mask: l.mask, rmask: l.rmask, hs: l.hs, cs: l.cs, gates: l.gates, bias: w.b.data };
-  const params = { B, H, tStart: l.tStart, tEnd: l.tEnd, offWh: w.wh.data.offset, offB: w.b.data.offset, slices: sg ? sg.slices : seq.forwardSlices, useRMask: Number(l.useRMask), store: Number(store) };
+  // Wh as float16 pairs: the same kernel's float16 form (offWh counts floats: 2 per packed u32).
+  const buffers = { xp: l.xp, wh: whHalf ?? w.wh.data, mask: l.mask, rmask: l.rmask, hs: l.hs, cs: l.cs, gates: l.gates, bias: w.b.data };
+  const params = { B, H, tStart: l.tStart, tEnd: l.tEnd, offWh: whHalf ? 2 * whHalf.offset : w.wh.data.offset, offB: w.b.data.offset, slices: sg ? sg.slices : seq.forwardSlices, useRMask: Number(l.useRMask), store: Number(store) };
   const workgroups = [Math.ceil(B / seq.rows), 1, 1] as const;
-  if (sg) step.dispatch('lstm_sequence_forward_subgroups', { overrides: { ROWS: seq.rows, THREADS: sg.THREADS, HW_VEC4: sg.HW_VEC4 }, buffers, params, workgroups });
-  else step.dispatch('lstm_sequence_forward', { overrides: { ROWS: seq.rows }, buffers, params, workgroups });
+  if (sg) step.dispatch(whHalf ? 'lstm_sequence_forward_subgroups_f16' : 'lstm_sequence_forward_subgroups', { overrides: { ROWS: seq.rows, THREADS: sg.THREADS, HW_VEC4: sg.HW_VEC4 }, buffers, params, workgroups });
+  else step.dispatch(whHalf ? 'lstm_sequence_forward_f16' : 'lstm_sequence_forward', { overrides: { ROWS: seq.rows }, buffers, params, workgroups });
 }
 
 /**
  * The per-timestep forward: one dispatch of the tuning's step kernel (stepKernels) per timestep, which
  * writes h, c and the gates of slot t + 1 and, with recurrent dropout, h ⊙ rmask into `hm`.
  */
+/** The float16-Wh form of a per-timestep forward (halfWeightsRefusal has ruled out the scalar cpu one). */
+function halfForward(shader: LstmStepShader): 'lstm_forward_step_vec4_f16' | 'lstm_forward_step_wide_f16' {
+  if (shader === 'lstm_forward_step_vec4') return 'lstm_forward_step_vec4_f16';
+  if (shader === 'lstm_forward_step_wide') return 'lstm_forward_step_wide_f16';
+  throw new Error(`${shader} has no float16 form`);
+}
+
 function encodeStepwiseForward(step: Step, l: Recurrence, hm: Slice): void {
   const { B, H, w, whHalf } = l;
   const k = stepKernels(step, H, B, w.wh.data.offset);
-  // Wh as float16 pairs: the same kernel reading half the bytes (offWh counts floats: 2 per u32 pair slot).
-  const shader = whHalf ? 'lstm_forward_step_vec4_f16' : k.forward;
+  // Wh as float16 pairs: the same kernel's float16 form (offWh counts floats: 2 per packed u32).
+  const shader = whHalf ? halfForward(k.forward) : k.forward;
   const wh = whHalf ?? w.wh.data;
   const offWh = whHalf ? 2 * whHalf.offset : w.wh.data.offset;
   for (let t = l.tStart; t < l.tEnd; t++) {
