@@ -1,10 +1,10 @@
 /**
- * Float16 recurrent weights for prediction (#29 §3), on the real workload: the notebook recipe trained on
+ * 16-bit recurrent weights for prediction (#29 §3), on the real workload: the notebook recipe trained on
  * Sentiment.zip's training split (the notebook's split: Neutral dropped, test share 0.33, seed 141), then
- * its test split predicted with float32 and with float16 recurrent weights (`weightPrecision`), in turns:
- * test accuracy of each, how many texts change class, the largest and mean probability difference, seq/s;
- * and one sentence (the try-it box's) predicted each way, alternating, median of many. Node (Dawn); prints
- * numbers, asserts nothing.
+ * its test split predicted with float32, float16 and bfloat16 recurrent weights (`weightPrecision`), in
+ * turns: test accuracy of each, how many texts change class against float32, the largest and mean
+ * probability difference, seq/s; and one sentence (the try-it box's) predicted each way, in turns, median
+ * of many. Node (Dawn); prints numbers, asserts nothing.
  *
  *   node bench/launch.mjs bench/half-weights.ts [--epochs 2] [--rounds 3] [--batch 256] [--reps 40] [--zip PATH]
  */
@@ -55,42 +55,47 @@ export async function main(argv: string[]): Promise<number> {
       const out = await net.predict({ data: enc.ids, shape: [n, enc.T] }, { batchSize, weightPrecision });
       return { seconds: (performance.now() - a) / 1000, probs: out.data };
     };
-    // Warm-ups: the token tables, float16's kernels and its packing.
-    const p32 = (await pass('float32')).probs;
-    const p16 = (await pass('float16')).probs;
-    const seconds: Record<WeightPrecision, number[]> = { float32: [], float16: [] };
-    for (let r = 0; r < rounds; r++) {
-      const order: WeightPrecision[] = r % 2 === 0 ? ['float32', 'float16'] : ['float16', 'float32'];
-      for (const w of order) seconds[w].push((await pass(w)).seconds);
-    }
-    const c32 = argmaxRows(p32, n, C), c16 = argmaxRows(p16, n, C);
-    const accuracy = (c: Uint32Array) => c.reduce((s, k, i) => s + (k === test.labels[i] ? 1 : 0), 0) / n;
-    let changed = 0, maxDiff = 0, sumDiff = 0;
-    for (let i = 0; i < n; i++) if (c32[i] !== c16[i]) changed++;
-    for (let i = 0; i < p32.length; i++) {
-      const d = Math.abs(p32[i]! - p16[i]!);
-      maxDiff = Math.max(maxDiff, d);
-      sumDiff += d;
+    const precisions: WeightPrecision[] = ['float32', 'float16', 'bfloat16'];
+    // Warm-ups: the token tables, the 16-bit kernels and their packing.
+    const probs = new Map<WeightPrecision, Float32Array>();
+    for (const w of precisions) probs.set(w, (await pass(w)).probs);
+    const seconds: Record<WeightPrecision, number[]> = { float32: [], float16: [], bfloat16: [] };
+    // Each turn runs every precision once, in a rotated order.
+    for (let r = 0; r < rounds; r++) for (let k = 0; k < precisions.length; k++) {
+      const w = precisions[(r + k) % precisions.length]!;
+      seconds[w].push((await pass(w)).seconds);
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    console.log(`test split: ${n} texts, batch ${batchSize}, ${rounds} turns each (alternating who goes first)`);
-    for (const w of ['float32', 'float16'] as const) {
-      const c = w === 'float32' ? c32 : c16;
-      console.log(`  ${w}: test accuracy ${accuracy(c).toFixed(4)}, ${(n / median(seconds[w])).toFixed(0)} seq/s (turns ${seconds[w].map((s) => s.toFixed(2)).join(', ')} s)`);
+    const p32 = probs.get('float32')!;
+    const c32 = argmaxRows(p32, n, C);
+    console.log(`test split: ${n} texts, batch ${batchSize}, ${rounds} turns each (the order rotating)`);
+    for (const w of precisions) {
+      const p = probs.get(w)!;
+      const c = argmaxRows(p, n, C);
+      const accuracy = c.reduce((s, k, i) => s + (k === test.labels[i] ? 1 : 0), 0) / n;
+      let changed = 0, maxDiff = 0, sumDiff = 0;
+      for (let i = 0; i < n; i++) if (c[i] !== c32[i]) changed++;
+      for (let i = 0; i < p.length; i++) {
+        const d = Math.abs(p[i]! - p32[i]!);
+        maxDiff = Math.max(maxDiff, d);
+        sumDiff += d;
+      }
+      const vs = w === 'float32' ? '' : `; against float32: ${changed} texts change class, probabilities differ by at most ${maxDiff.toExponential(2)} (mean ${(sumDiff / p.length).toExponential(2)}), time ${(median(seconds[w]) / median(seconds.float32)).toFixed(2)}×`;
+      console.log(`  ${w}: test accuracy ${accuracy.toFixed(4)}, ${(n / median(seconds[w])).toFixed(0)} seq/s (turns ${seconds[w].map((s) => s.toFixed(2)).join(', ')} s)${vs}`);
     }
-    console.log(`  float16 vs float32: ${changed} of ${n} texts change class; probability difference max ${maxDiff.toExponential(2)}, mean ${(sumDiff / p32.length).toExponential(2)}; float16 ÷ float32 time ${(median(seconds.float16) / median(seconds.float32)).toFixed(2)}×`);
 
-    // One sentence, alternating; the first few of each untimed.
-    const ms: Record<WeightPrecision, number[]> = { float32: [], float16: [] };
+    // One sentence, each precision in a rotated order; the first few rounds untimed.
+    const ms: Record<WeightPrecision, number[]> = { float32: [], float16: [], bfloat16: [] };
     for (let i = 0; i < reps + 5; i++) {
-      for (const w of (i % 2 === 0 ? ['float32', 'float16'] : ['float16', 'float32']) as WeightPrecision[]) {
+      for (let k = 0; k < precisions.length; k++) {
+        const w = precisions[(i + k) % precisions.length]!;
         const a = performance.now();
         await model.predict([LATENCY_SENTENCE], { weightPrecision: w });
         if (i >= 5) ms[w].push(performance.now() - a);
       }
     }
-    const l32 = timing(ms.float32), l16 = timing(ms.float16);
-    console.log(`one sentence (20 tokens), median of ${reps} each, alternating: float32 ${l32.medianMs.toFixed(1)} ms, float16 ${l16.medianMs.toFixed(1)} ms (${(l16.medianMs / l32.medianMs).toFixed(2)}×)`);
+    const l32 = timing(ms.float32).medianMs;
+    console.log(`one sentence (20 tokens), median of ${reps} each: ${precisions.map((w) => `${w} ${timing(ms[w]).medianMs.toFixed(1)} ms (${(timing(ms[w]).medianMs / l32).toFixed(2)}×)`).join(', ')}`);
   } finally {
     model.dispose();
   }

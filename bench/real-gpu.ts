@@ -88,18 +88,21 @@ export interface RealGpuResult {
   variants: VariantRow[] | string;
   /** inspect() and predict of a 30-token sentence at the recipe's size (median ms). */
   inspect: Record<'lstm' | 'gru', Awaited<ReturnType<typeof inspectLatency>>>;
-  /** Prediction with float32 and float16 recurrent weights in turns, by schedule (absent in files from before it). */
+  /** Prediction with float32, float16 and bfloat16 recurrent weights in turns, by schedule (absent in files from before it). */
   halfWeights?: HalfRow[];
 }
 
-/** predict() sequences/s with float32 and with float16 recurrent weights (in turns) at one batch size and schedule. */
+/** predict() sequences/s with float32, float16 and bfloat16 recurrent weights (in turns) at one batch size and schedule. */
 export interface HalfRow {
   schedule: string;
   batch: number;
   float32: number;
   float16: number;
-  /** The largest difference between the two predictions' probabilities. */
+  bfloat16: number;
+  /** The largest difference between the float16 and the float32 predictions' probabilities. */
   maxDiff: number;
+  /** The same for bfloat16. */
+  maxDiffBf16: number;
 }
 
 type KernelTimes = RealGpuResult['profiles'][number]['kernels'];
@@ -270,8 +273,8 @@ async function inferenceRates(ref: ModelShape, lstmSchedule: LstmSchedule, reps:
 }
 
 /**
- * predict() of random full-length batches of the reference model (cuDNN-comparable) with float32 and with
- * float16 recurrent weights (#29 §3), alternating, at batch 32 and 512, with 'auto' and the whole-sequence
+ * predict() of random full-length batches of the reference model (cuDNN-comparable) with float32, float16
+ * and bfloat16 recurrent weights (#29 §3), in turns, at batch 32 and 512, with 'auto' and the whole-sequence
  * schedules: sequences/s (median of `reps` each) and the largest probability difference.
  */
 async function halfWeightRates(ref: ModelShape, reps: number): Promise<HalfRow[]> {
@@ -287,14 +290,20 @@ async function halfWeightRates(ref: ModelShape, reps: number): Promise<HalfRow[]
         const y = await net.predict(x, { batchSize: B, weightPrecision });
         return { ms: performance.now() - a, y: y.data };
       };
-      const y32 = (await run('float32')).y;
-      const y16 = (await run('float16')).y;
-      const ms: Record<WeightPrecision, number[]> = { float32: [], float16: [] };
-      for (let i = 0; i < reps; i++) for (const w of (i % 2 ? ['float16', 'float32'] : ['float32', 'float16']) as WeightPrecision[]) ms[w].push((await run(w)).ms);
-      const maxDiff = y32.reduce((m, v, i) => Math.max(m, Math.abs(v - y16[i]!)), 0);
-      out.push({ schedule: label, batch: B, float32: (B * 1000) / timing(ms.float32).medianMs, float16: (B * 1000) / timing(ms.float16).medianMs, maxDiff });
+      const precisions: WeightPrecision[] = ['float32', 'float16', 'bfloat16'];
+      const y = new Map<WeightPrecision, Float32Array>();
+      for (const w of precisions) y.set(w, (await run(w)).y);
+      const ms: Record<WeightPrecision, number[]> = { float32: [], float16: [], bfloat16: [] };
+      for (let i = 0; i < reps; i++) for (let k = 0; k < 3; k++) {
+        const w = precisions[(i + k) % 3]!;
+        ms[w].push((await run(w)).ms);
+      }
+      const y32 = y.get('float32')!;
+      const diff = (w: WeightPrecision) => y.get(w)!.reduce((m, v, i) => Math.max(m, Math.abs(v - y32[i]!)), 0);
+      const rate = (w: WeightPrecision) => (B * 1000) / timing(ms[w]).medianMs;
+      out.push({ schedule: label, batch: B, float32: rate('float32'), float16: rate('float16'), bfloat16: rate('bfloat16'), maxDiff: diff('float16'), maxDiffBf16: diff('bfloat16') });
       const r = out.at(-1)!;
-      console.log(`  ${label}, batch ${B}: float32 ${r.float32.toFixed(0)}, float16 ${r.float16.toFixed(0)} seq/s (${(r.float16 / r.float32).toFixed(2)}×), probabilities within ${r.maxDiff.toExponential(1)}`);
+      console.log(`  ${label}, batch ${B}: float32 ${r.float32.toFixed(0)}, float16 ${r.float16.toFixed(0)} (${(r.float16 / r.float32).toFixed(2)}×, within ${r.maxDiff.toExponential(1)}), bfloat16 ${r.bfloat16.toFixed(0)} seq/s (${(r.bfloat16 / r.float32).toFixed(2)}×, within ${r.maxDiffBf16.toExponential(1)})`);
     }
     net.dispose();
     engine.destroy();
@@ -302,15 +311,15 @@ async function halfWeightRates(ref: ModelShape, reps: number): Promise<HalfRow[]
   return out;
 }
 
-/** The float16 rows as Markdown. */
+/** The 16-bit rows as Markdown. */
 function halfTable(rows: HalfRow[]): string {
   const t = [
-    "Prediction with float16 recurrent weights (`weightPrecision: 'float16'`; sums in f32), random full-length batches of the reference model, cuDNN-comparable, float32 and float16 in turns (sequences/s, median):",
+    "Prediction with 16-bit recurrent weights (`weightPrecision`; sums in f32), random full-length batches of the reference model, cuDNN-comparable, the three precisions in turns (sequences/s, median; in brackets the largest probability difference from float32):",
     '',
-    '| schedule | batch | float32 | float16 | float16 ÷ float32 | largest probability difference |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    '| schedule | batch | float32 | float16 | ÷ float32 | bfloat16 | ÷ float32 |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
-  for (const r of rows) t.push(`| ${r.schedule} | ${r.batch} | ${r.float32.toFixed(0)} | ${r.float16.toFixed(0)} | ${(r.float16 / r.float32).toFixed(2)} | ${r.maxDiff.toExponential(1)} |`);
+  for (const r of rows) t.push(`| ${r.schedule} | ${r.batch} | ${r.float32.toFixed(0)} | ${r.float16.toFixed(0)} (${r.maxDiff.toExponential(1)}) | ${(r.float16 / r.float32).toFixed(2)} | ${r.bfloat16.toFixed(0)} (${r.maxDiffBf16.toExponential(1)}) | ${(r.bfloat16 / r.float32).toFixed(2)} |`);
   return t.join('\n');
 }
 
@@ -620,7 +629,7 @@ export async function main(argv: string[]): Promise<number> {
     return typeof variants === 'string' || variants.every((v) => v.parity?.ok ?? true) ? 0 : 1;
   }
   if (argv.includes('--half-only')) {
-    // Only the float16 rows (a short device run).
+    // Only the 16-bit rows (a short device run).
     const halfWeights = await halfWeightRates(ref, quick ? 3 : 20);
     const md = halfTable(halfWeights);
     const outPath = arg(argv, '--out');
@@ -681,7 +690,7 @@ export async function main(argv: string[]): Promise<number> {
       : `skipped: ${zip ? `${zip} is absent` : 'no --zip given'}`;
   console.log(`engine: whole-sequence forward variants (${elapsed()})…`);
   const variants = await forwardVariants(ref, quick ? 3 : 20, quick ? 5 : 50, requireHardware);
-  console.log(`engine: prediction with float16 recurrent weights (${elapsed()})…`);
+  console.log(`engine: prediction with 16-bit recurrent weights (${elapsed()})…`);
   const halfWeights = await halfWeightRates(ref, quick ? 3 : 20);
   const result: RealGpuResult = { adapter: notebook.adapter, backend: notebook.backend, notebook, comparable, otherTuning, sweeps, epoch, parity, schedules, inference, tfjs, profiles, anatomy, limits, generation, gru, inspect, variants, halfWeights };
   console.log(`done (${elapsed()})`);

@@ -1,6 +1,6 @@
 // One LSTM timestep for inference with Wh stored as float16: lstm_forward_step_vec4.wgsl (its header has
 // the thread mapping and dispatch) reading each vec4 of Wh from two u32s, each a pair of float16 values
-// (pack_f16.wgsl made them), widened to f32 as they are loaded; every sum stays in f32. Half the bytes of
+// (pack_half.wgsl made them), widened to f32 as they are loaded; every sum stays in f32. Half the bytes of
 // Wh per multiply-add, on any adapter (unpack2x16float is core WGSL: no `shader-f16` feature needed).
 // The result is the f32 kernel's with Wh rounded to float16.
 

@@ -136,10 +136,10 @@ describe('webgpu-lstm summary and predict', () => {
     expect(p.stdout).toContain(half.map((v, j) => `${['negative', 'positive'][j]} ${v.toFixed(4)}`).join('  '));
     const gru = cli(['predict', 'tests/fixtures/text/classifier.keras', '--tokenizer', 'tests/fixtures/text/tokenizer.json', '--text', 'good', '--weight-precision', 'float16']);
     expect(gru.code).toBe(1);
-    expect(gru.stderr).toMatch(/float16 recurrent weights are implemented for LSTM layers only; layer "gru" is a GRU/);
+    expect(gru.stderr).toMatch(/16-bit recurrent weights are implemented for LSTM layers only; layer "gru" is a GRU/);
     const bad = cli(['predict', file, '--text', text, '--weight-precision', 'half']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--weight-precision takes float32 or float16, not "half"');
+    expect(bad.stderr).toContain('--weight-precision takes float32, float16 or bfloat16, not "half"');
   });
 
   it('--cell names one of the cells, or the command stops at once listing them', () => {

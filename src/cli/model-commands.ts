@@ -34,8 +34,8 @@ const PREDICT_HELP = `usage: webgpu-lstm predict MODEL (--text "…" | --csv FIL
   --text-col C         the CSV's text column (default: detected)
   --tokenizer FILE     the Keras Tokenizer JSON (tokenizer.to_json()) a token-id model was trained with
   --labels A,B,…       names of the output classes (default: the model's, or their indices)
-  --weight-precision P float32 (default) or float16: the LSTM layers' recurrent weights read as float16
-                       (sums in float32; LSTM models only)
+  --weight-precision P float32 (default), float16 or bfloat16: the LSTM layers' recurrent weights read in
+                       that 16-bit form (sums in float32; LSTM models only)
   --help
 
 Prints one line per text: the most likely class, then every class's probability.`;
@@ -114,7 +114,7 @@ function parsePredict(argv: string[]): PredictArgs | null {
       case '--labels': a.labels = o.value().split(','); break;
       case '--weight-precision': {
         const v = o.value();
-        if (v !== 'float32' && v !== 'float16') throw new UsageError(`--weight-precision takes float32 or float16, not "${v}"`);
+        if (v !== 'float32' && v !== 'float16' && v !== 'bfloat16') throw new UsageError(`--weight-precision takes float32, float16 or bfloat16, not "${v}"`);
         a.weightPrecision = v;
         break;
       }

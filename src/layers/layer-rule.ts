@@ -17,7 +17,7 @@ import type { activation } from '../ops/activation';
 import type { addBias, dropout, maskRows } from '../ops/elementwise';
 import type { DropoutDraw } from '../ops/dropout-key';
 import type { embedding } from '../ops/embedding';
-import type { OneHotInput, RecurrentState } from '../ops/recurrence';
+import type { HalfFormat, OneHotInput, RecurrentState } from '../ops/recurrence';
 import type { matmul } from '../ops/matmul';
 import type { BuiltLayer, InputBatch, Shape, WeightShape } from './built';
 import type { Activation, Layer } from './specs';
@@ -85,8 +85,8 @@ export interface ForwardContext {
   inspect?: (layer: BuiltLayer, direction: number, state: RecurrentState) => void;
   /** A prediction's token tables (token-tables.ts): a kernel's input projection per token id, or null. */
   tokenTables?: { lookup(wx: Tensor): Slice | null };
-  /** A prediction with float16 recurrent weights (half-weights.ts): a direction's Wh as packed float16 pairs. */
-  halfWeights?: { lookup(wh: Tensor): Slice };
+  /** A prediction with 16-bit recurrent weights (half-weights.ts): a direction's Wh packed, and its format. */
+  halfWeights?: { lookup(wh: Tensor): { packed: Slice; format: HalfFormat } };
 }
 
 /** What flows from layer to layer: time-major activations ([T, B, F] or [B, F]) and the padding mask. */

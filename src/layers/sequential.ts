@@ -19,6 +19,8 @@ import { checkGraphFits, maxGraphRows, type LimitAdvice } from './limits';
 import { forward, type InputBatch } from './run';
 import { TokenTables } from './token-tables';
 import { HalfWeights, type WeightPrecision } from './half-weights';
+import type { ForwardContext } from './layer-rule';
+import type { HalfFormat } from '../ops/recurrence';
 import { restoredDropoutDraws, type TrainingState } from './model-zip';
 import { dropoutSeed, type DropoutKey } from '../ops/dropout-key';
 import { decodeSequential, encodeSequential, type DecodedFile, type ModelKind, type PresetPart } from './file';
@@ -106,10 +108,10 @@ export interface PredictOptions {
   /** Rows per step (default 256; fewer where a step's buffers would exceed the device's limits). */
   batchSize?: number;
   /**
-   * 'float16': the LSTM layers' recurrent kernels are read as float16 (packed once per weight change,
-   * sums in float32): half their bytes per timestep, predictions within float16's rounding of the
-   * float32 ones. LSTM layers only (a GRU or SimpleRNN throws; on the 'cpu' tuning units divisible by
-   * 4). Default 'float32'.
+   * 'float16' or 'bfloat16': the LSTM layers' recurrent kernels are read in that 16-bit form (packed once
+   * per weight change, sums in float32): half their bytes per timestep, predictions within its rounding of
+   * the float32 ones (float16 keeps 11 significant bits, bfloat16 8 but widens more cheaply). LSTM layers
+   * only (a GRU or SimpleRNN throws; on the 'cpu' tuning units divisible by 4). Default 'float32'.
    */
   weightPrecision?: WeightPrecision;
 }
@@ -531,15 +533,15 @@ export class Sequential {
     const asked = opts.batchSize ?? DEFAULT_PREDICT_BATCH;
     if (!(Number.isInteger(asked) && asked >= 1)) throw new Error(`predict: batchSize must be a positive integer, got ${asked}`);
     const precision = opts.weightPrecision ?? 'float32';
-    if (precision !== 'float32' && precision !== 'float16') throw new Error(`predict: weightPrecision must be 'float32' or 'float16', got ${String(precision)}`);
-    const half = precision === 'float16' ? this.halfWeights() : null;
-    if (half) await half.ready();
+    if (precision !== 'float32' && precision !== 'float16' && precision !== 'bfloat16') throw new Error(`predict: weightPrecision must be 'float32', 'float16' or 'bfloat16', got ${String(precision)}`);
+    const halfWeights = precision === 'float32' ? null : this.halfWeights();
+    if (halfWeights) await halfWeights.ready(precision as HalfFormat);
     const batchSize = this.rowsPerStep(inputs.T, asked);
     const pending: Array<Promise<Float32Array>> = [];
     // Rows of similar real length batched together (a masked model skips the timesteps a whole batch pads).
     const order = this.lengthOrder(inputs);
     this.tokenTables().prepare(this.tokenCount(inputs, order));
-    half?.update();
+    const half = halfWeights ? halfWeights.update(precision as HalfFormat) : null;
     for (let s = 0; s < inputs.N; s += batchSize) {
       const rows = order.slice(s, s + batchSize);
       const step = this.engine.beginStep({ grad: false, label: 'predict step' });
@@ -572,7 +574,7 @@ export class Sequential {
    * @internal The model's outputs for one batch, encoded on a step the caller opened and submits
    * (prediction; benchmarks profile it): time-major [T, B, units] (or [B, units]).
    */
-  encodeInference(step: Step, input: InputBatch, half: HalfWeights | null = null): Promise<Float32Array> {
+  encodeInference(step: Step, input: InputBatch, half: ForwardContext['halfWeights'] | null = null): Promise<Float32Array> {
     const softmax = lastActivation(this.graph) === 'softmax';
     const { out: y } = forward(step, this.graph, this.params, input, { training: false, skipLastActivation: softmax, ...this.tablesOption(), ...(half ? { halfWeights: half } : {}) });
     return step.read(softmax ? softmaxOf(step, y) : y.data);

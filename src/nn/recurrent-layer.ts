@@ -9,7 +9,7 @@ import { concatFeatures, dropout, maskRows, reverseTime, type DropoutMask } from
 import { gru } from '../ops/gru';
 import { lstm } from '../ops/lstm';
 import { mergeDirections } from '../ops/merge';
-import { isOneHot, type OneHotInput, type RecurrentCell, type RecurrentOptions, type RecurrentOutput, type RecurrentState, type RecurrentWeights } from '../ops/recurrence';
+import { isOneHot, type HalfFormat, type OneHotInput, type RecurrentCell, type RecurrentOptions, type RecurrentOutput, type RecurrentState, type RecurrentWeights } from '../ops/recurrence';
 import { simpleRnn } from '../ops/simple-rnn';
 
 export type { RecurrentCell, RecurrentWeights } from '../ops/recurrence';
@@ -41,7 +41,7 @@ export interface RecurrentDirection {
 
 /** The cell's fused op over one direction. */
 function runCell(step: Step, cell: RecurrentCell, x: Tensor | OneHotInput, w: RecurrentWeights, opts: RecurrentOptions): RecurrentOutput {
-  if (opts.whHalf && cell.kind !== 'lstm') throw new Error(`${opts.name ?? cell.kind}: float16 recurrent weights are implemented for the LSTM only, not the ${cell.kind === 'gru' ? 'GRU' : 'SimpleRNN'}`);
+  if (opts.whHalf && cell.kind !== 'lstm') throw new Error(`${opts.name ?? cell.kind}: 16-bit recurrent weights are implemented for the LSTM only, not the ${cell.kind === 'gru' ? 'GRU' : 'SimpleRNN'}`);
   switch (cell.kind) {
     case 'lstm': return lstm(step, x, w, opts);
     case 'gru': return gru(step, x, w, { ...opts, resetAfter: cell.resetAfter });
@@ -69,8 +69,8 @@ export interface LayerRun {
    * direction's input projection per token (layers/token-tables.ts): X·Wx is then a gather of its rows.
    */
   tokens?: { ids: Uint32Array; table: (wx: Tensor) => Slice | null };
-  /** Inference with float16 recurrent weights: a direction's Wh as packed float16 pairs (layers/half-weights.ts). */
-  halfWeights?: (wh: Tensor) => Slice;
+  /** Inference with 16-bit recurrent weights: a direction's Wh packed, and its format (layers/half-weights.ts). */
+  halfWeights?: (wh: Tensor) => { packed: Slice; format: HalfFormat };
 }
 
 export function recurrentLayer(step: Step, cell: RecurrentCell, input: Tensor | OneHotInput, dirs: readonly RecurrentDirection[], run: LayerRun): Tensor {

@@ -96,13 +96,14 @@ export function subgroupSequenceKernels(): TunedVariant[] {
 }
 
 /**
- * The whole-sequence forwards that read Wh as float16 (prediction with weightPrecision 'float16'): the
+ * The whole-sequence forwards that read Wh as float16 or bfloat16 (the shader suffix; prediction with
+ * weightPrecision 'float16' or 'bfloat16'): the
  * workgroup-reduction one for these rows choices and the subgroup one in every shape, as the f32 forwards.
  */
-export function halfSequenceKernels(rows: readonly SequenceRows[]): TunedVariant[] {
+export function halfSequenceKernels(rows: readonly SequenceRows[], suffix: '_f16' | '_bf16'): TunedVariant[] {
   return [
-    ...rows.map((ROWS) => sized(kernel('lstm_sequence_forward_f16', 'gpu', { ROWS }))),
-    ...subgroupSequenceKernels().map((v) => ({ ...v, shader: 'lstm_sequence_forward_subgroups_f16' as const })),
+    ...rows.map((ROWS) => sized(kernel(`lstm_sequence_forward${suffix}`, 'gpu', { ROWS }))),
+    ...subgroupSequenceKernels().map((v) => ({ ...v, shader: `lstm_sequence_forward_subgroups${suffix}` as const })),
   ];
 }
 
@@ -117,11 +118,12 @@ export function scheduledVariant(v: TunedVariant, tuning: 'cpu' | 'gpu', schedul
   if (v.overrides?.ROWS === undefined) return true;
   if (!(scheduledRows(schedule, tuning) as number[]).includes(Number(v.overrides.ROWS))) return false;
   const subgroups = typeof schedule === 'object' && schedule.reduction === 'subgroups';
-  if (v.shader === 'lstm_sequence_forward_subgroups' || v.shader === 'lstm_sequence_forward_subgroups_f16') {
+  // The f32 forwards and their float16 and bfloat16 forms alike.
+  if (v.shader.startsWith('lstm_sequence_forward_subgroups')) {
     const shape = subgroups && device ? subgroupShape(device) : null;
     return shape !== null && v.overrides.THREADS === shape.THREADS && v.overrides.HW_VEC4 === shape.HW_VEC4;
   }
-  return !(subgroups && (v.shader === 'lstm_sequence_forward' || v.shader === 'lstm_sequence_forward_f16'));
+  return !(subgroups && v.shader.startsWith('lstm_sequence_forward'));
 }
 
 /** Throws when this schedule cannot run on this device at all (a 'subgroups' reduction without the feature). */

@@ -21,8 +21,8 @@
  * (embedding_backward.wgsl): the same numbers without the multiplications by zero. Such an input takes
  * no gradient.
  *
- * Prediction may read Wh as float16 (opts.whHalf, packed by ops/half-weights.ts): every forward kernel
- * above has a float16 form (the same body, lib/lstm_wh*.wgsl for Wh's binding), except the scalar cpu one.
+ * Prediction may read Wh as float16 or bfloat16 (opts.whHalf, packed by ops/half-weights.ts): every forward
+ * kernel above has both forms (the same body, lib/lstm_wh*.wgsl for Wh's binding), except the scalar cpu one.
  *
  * Timesteps where every row of the batch is padding are skipped: a leading run (pre-padding) exactly,
  * since the state there stays at its zero initial value, and a trailing run (post-padding) when only the
@@ -32,7 +32,7 @@ import { type Step } from '../engine/step';
 import { Tensor, subSlice, type Slice } from '../engine/tensor';
 import { addBiasInto, dropoutMaskSlice } from './elementwise';
 import { EMBEDDING_KERNELS } from './embedding';
-import { inputGrads, projectInput, recurrentWeightGrad, type OneHotInput, type RecurrentOptions, type RecurrentOutput } from './recurrence';
+import { inputGrads, projectInput, recurrentWeightGrad, type HalfFormat, type OneHotInput, type RecurrentOptions, type RecurrentOutput } from './recurrence';
 import { BOOLS, kernel, type TunedVariant } from '../kernels/variants';
 import { ELEMENTWISE_KERNELS } from './elementwise';
 import { GEMM_KERNELS, transposedCopy } from './matmul';
@@ -82,12 +82,15 @@ export const LSTM_KERNELS: { forward: readonly TunedVariant[]; backward: readonl
  * The forward with Wh as float16 (inference only: no recurrent dropout), for batches and for one row:
  * compiled when a model first predicts with float16 recurrent weights (ops/half-weights.ts), not by every engine.
  */
-export const LSTM_HALF_WEIGHT_KERNELS: readonly TunedVariant[] = [
-  kernel('lstm_forward_step_vec4_f16', 'cpu', { USE_RECURRENT_MASK: false }),
-  kernel('lstm_forward_step_vec4_f16', 'cpu', { USE_RECURRENT_MASK: false, ...ONE_ROW }),
-  kernel('lstm_forward_step_wide_f16', 'gpu', { USE_RECURRENT_MASK: false }),
-  ...halfSequenceKernels([1, 2, 4]),
-];
+export const LSTM_HALF_WEIGHT_KERNELS: readonly TunedVariant[] = (['_f16', '_bf16'] as const).flatMap((f) => [
+  kernel(`lstm_forward_step_vec4${f}`, 'cpu', { USE_RECURRENT_MASK: false }),
+  kernel(`lstm_forward_step_vec4${f}`, 'cpu', { USE_RECURRENT_MASK: false, ...ONE_ROW }),
+  kernel(`lstm_forward_step_wide${f}`, 'gpu', { USE_RECURRENT_MASK: false }),
+  ...halfSequenceKernels([1, 2, 4], f),
+]);
+
+/** A forward shader's form for Wh packed in `format` (the shader files' suffix). */
+const halfSuffix = (format: HalfFormat) => (format === 'float16' ? '_f16' : '_bf16');
 
 export interface LstmWeights {
   /** [in, 4H] */
@@ -123,7 +126,7 @@ function stepKernels(step: Step, H: number, B: number, whOffset: number): { forw
 }
 
 /**
- * Wh as float16 (opts.whHalf) replaces Wh only in a forward that stores nothing for a backward and has no
+ * Wh as float16 or bfloat16 (opts.whHalf) replaces Wh only in a forward that stores nothing for a backward and has no
  * recurrent dropout (prediction), on the kernels that have a float16 form: every gpu-tuned forward, and
  * the cpu tuning's vec4 one (H divisible by 4). Anything else is an error (before anything is encoded when
  * the options tell), never a quiet float32 run.
@@ -139,7 +142,7 @@ function halfWeightsRefusal(step: Step, whHalf: Slice, w: LstmWeights, opts: Lst
 
 export function lstm(step: Step, x: Tensor | OneHotInput, w: LstmWeights, opts: LstmOptions = {}): LstmOutput {
   const name = opts.name ?? 'lstm';
-  const refusal = opts.whHalf ? halfWeightsRefusal(step, opts.whHalf, w, opts) : null;
+  const refusal = opts.whHalf ? halfWeightsRefusal(step, opts.whHalf.packed, w, opts) : null;
   if (refusal) throw new Error(`LSTM "${name}": ${refusal}`);
   const p = projectInput(step, x, w, 4, (H) => 4 * H, opts, name);
   const { T, B, H, G, tStart, tEnd, rows, xp, xpWin, dense } = p;
@@ -230,8 +233,8 @@ interface Recurrence {
   cs: Slice;
   gates: Slice;
   name: string;
-  /** Wh as float16 pairs for the per-timestep forward (inference), or null: Wh itself. */
-  whHalf: Slice | null;
+  /** Wh as 16-bit pairs for the forward (inference), or null: Wh itself. */
+  whHalf: { packed: Slice; format: HalfFormat } | null;
 }
 
 /**
@@ -245,31 +248,31 @@ function encodeSequenceForward(step: Step, l: Recurrence, seq: SequencePlan, sto
   const { B, H, w, whHalf } = l;
   const sg = seq.subgroups;
   // Wh as float16 pairs: the same kernel's float16 form (offWh counts floats: 2 per packed u32).
-  const buffers = { xp: l.xp, wh: whHalf ?? w.wh.data, mask: l.mask, rmask: l.rmask, hs: l.hs, cs: l.cs, gates: l.gates, bias: w.b.data };
-  const params = { B, H, tStart: l.tStart, tEnd: l.tEnd, offWh: whHalf ? 2 * whHalf.offset : w.wh.data.offset, offB: w.b.data.offset, slices: sg ? sg.slices : seq.forwardSlices, useRMask: Number(l.useRMask), store: Number(store) };
+  const buffers = { xp: l.xp, wh: whHalf?.packed ?? w.wh.data, mask: l.mask, rmask: l.rmask, hs: l.hs, cs: l.cs, gates: l.gates, bias: w.b.data };
+  const params = { B, H, tStart: l.tStart, tEnd: l.tEnd, offWh: whHalf ? 2 * whHalf.packed.offset : w.wh.data.offset, offB: w.b.data.offset, slices: sg ? sg.slices : seq.forwardSlices, useRMask: Number(l.useRMask), store: Number(store) };
   const workgroups = [Math.ceil(B / seq.rows), 1, 1] as const;
-  if (sg) step.dispatch(whHalf ? 'lstm_sequence_forward_subgroups_f16' : 'lstm_sequence_forward_subgroups', { overrides: { ROWS: seq.rows, THREADS: sg.THREADS, HW_VEC4: sg.HW_VEC4 }, buffers, params, workgroups });
-  else step.dispatch(whHalf ? 'lstm_sequence_forward_f16' : 'lstm_sequence_forward', { overrides: { ROWS: seq.rows }, buffers, params, workgroups });
+  const suffix = whHalf ? halfSuffix(whHalf.format) : '';
+  if (sg) step.dispatch(`lstm_sequence_forward_subgroups${suffix}`, { overrides: { ROWS: seq.rows, THREADS: sg.THREADS, HW_VEC4: sg.HW_VEC4 }, buffers, params, workgroups });
+  else step.dispatch(`lstm_sequence_forward${suffix}`, { overrides: { ROWS: seq.rows }, buffers, params, workgroups });
 }
 
 /**
  * The per-timestep forward: one dispatch of the tuning's step kernel (stepKernels) per timestep, which
  * writes h, c and the gates of slot t + 1 and, with recurrent dropout, h ⊙ rmask into `hm`.
  */
-/** The float16-Wh form of a per-timestep forward (halfWeightsRefusal has ruled out the scalar cpu one). */
-function halfForward(shader: LstmStepShader): 'lstm_forward_step_vec4_f16' | 'lstm_forward_step_wide_f16' {
-  if (shader === 'lstm_forward_step_vec4') return 'lstm_forward_step_vec4_f16';
-  if (shader === 'lstm_forward_step_wide') return 'lstm_forward_step_wide_f16';
-  throw new Error(`${shader} has no float16 form`);
+/** The packed-Wh form of a per-timestep forward (halfWeightsRefusal has ruled out the scalar cpu one). */
+function halfForward(shader: LstmStepShader, format: HalfFormat): `${'lstm_forward_step_vec4' | 'lstm_forward_step_wide'}${'_f16' | '_bf16'}` {
+  if (shader === 'lstm_forward_step_vec4' || shader === 'lstm_forward_step_wide') return `${shader}${halfSuffix(format)}`;
+  throw new Error(`${shader} has no ${format} form`);
 }
 
 function encodeStepwiseForward(step: Step, l: Recurrence, hm: Slice): void {
   const { B, H, w, whHalf } = l;
   const k = stepKernels(step, H, B, w.wh.data.offset);
   // Wh as float16 pairs: the same kernel's float16 form (offWh counts floats: 2 per packed u32).
-  const shader = whHalf ? halfForward(k.forward) : k.forward;
-  const wh = whHalf ?? w.wh.data;
-  const offWh = whHalf ? 2 * whHalf.offset : w.wh.data.offset;
+  const shader = whHalf ? halfForward(k.forward, whHalf.format) : k.forward;
+  const wh = whHalf?.packed ?? w.wh.data;
+  const offWh = whHalf ? 2 * whHalf.packed.offset : w.wh.data.offset;
   for (let t = l.tStart; t < l.tEnd; t++) {
     step.dispatch(shader, {
       overrides: { USE_RECURRENT_MASK: l.useRMask, ...k.forwardOverrides },

@@ -45,6 +45,9 @@ export interface GruOptions extends RecurrentOptions {
   resetAfter: boolean;
 }
 
+/** The 16-bit forms weights may be packed in for inference. */
+export type HalfFormat = 'float16' | 'bfloat16';
+
 export interface RecurrentOptions {
   /** Time-major [T·B] flags, 1 for a real token and 0 for padding (Keras mask_zero); omitted: all real. */
   mask?: Uint32Array | null;
@@ -59,10 +62,10 @@ export interface RecurrentOptions {
   /** Keep every timestep's gates and state on the GPU and describe them in `state` (inspect()), even in an evaluation step. */
   keepState?: boolean;
   /**
-   * Inference only, LSTM only: Wh as float16 pairs packed in u32s (ops/half-weights.ts packHalf; [H, 2H]
-   * u32s at an even offset), read by the per-timestep vec4 forward instead of Wh itself.
+   * Inference only, LSTM only: Wh as 16-bit pairs packed in u32s (ops/half-weights.ts packHalf; [H, 2H]
+   * u32s at an even offset) in `format`, read by the forward kernel's float16 or bfloat16 form instead of Wh.
    */
-  whHalf?: Slice;
+  whHalf?: { packed: Slice; format: HalfFormat };
   name?: string;
 }
 

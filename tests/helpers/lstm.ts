@@ -4,6 +4,7 @@ import { ParameterStore } from '../../src/engine/parameters';
 import { backpropFrom } from '../../src/ops/elementwise';
 import { lstm } from '../../src/ops/lstm';
 import { packHalf } from '../../src/ops/half-weights';
+import type { HalfFormat } from '../../src/ops/recurrence';
 import { prepareHalfWeights } from '../../src/ops/create-engine';
 import { oneHotIndices } from '../../src/layers/data';
 import { f32, randomArray } from './gpu';
@@ -156,19 +157,19 @@ export async function runGpuLstm(engine: Engine, p: LstmProblem, opts: { skipPad
 }
 
 /** The layer's forward alone in an evaluation step (nothing recorded, nothing stored for backward). */
-export async function runGpuLstmInference(engine: Engine, p: LstmProblem, opts: { half?: boolean } = {}): Promise<{ seq: Float64Array; last: Float64Array; whHalf: Uint32Array | null }> {
+export async function runGpuLstmInference(engine: Engine, p: LstmProblem, opts: { half?: HalfFormat } = {}): Promise<{ seq: Float64Array; last: Float64Array; whHalf: Uint32Array | null }> {
   const { B, T, H } = p;
   const { store, leaves, x, weights } = upload(engine, p);
-  // With `half`, Wh packed as float16 pairs on the GPU (pack_f16.wgsl) and read by the float16 forward.
-  const packed = opts.half ? engine.allocate(2 * H * H, 'Wh float16') : null;
+  // With `half`, Wh packed as 16-bit pairs on the GPU (pack_half.wgsl) and read by that form of the forward.
+  const packed = opts.half ? engine.allocate(2 * H * H, `Wh ${opts.half}`) : null;
   if (packed) await prepareHalfWeights(engine);
   const step = engine.beginStep({ grad: false });
-  if (packed) packHalf(step, weights.wh.data, packed);
+  if (packed) packHalf(step, weights.wh.data, packed, opts.half!);
   const out = lstm(step, x, weights, {
     mask: p.mask ? maskTimeMajor(p.mask, B, T) : null,
     recurrentMask: p.rmask ? f32(p.rmask) : null,
     returnSequences: true,
-    ...(packed ? { whHalf: packed } : {}),
+    ...(packed ? { whHalf: { packed, format: opts.half! } } : {}),
   });
   const seqP = step.read(out.sequence.data);
   const lastP = step.read(out.last.data);
