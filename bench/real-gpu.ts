@@ -274,7 +274,7 @@ async function inferenceRates(ref: ModelShape, lstmSchedule: LstmSchedule, reps:
 
 /**
  * predict() of random full-length batches of the reference model (cuDNN-comparable) with float32, float16
- * and bfloat16 recurrent weights (#29 §3), in turns, at batch 32 and 512, with 'auto' and the whole-sequence
+ * and bfloat16 recurrent weights (#29 §3), in turns, at batch 32 and 512, with the per-timestep and whole-sequence
  * schedules: sequences/s (median of `reps` each) and the largest probability difference.
  */
 async function halfWeightRates(ref: ModelShape, reps: number): Promise<HalfRow[]> {

@@ -105,11 +105,10 @@ describe('LSTM forward with 16-bit recurrent weights', () => {
   const runs = (c: (typeof cases)[number], k: (typeof sets)[number]) => c.d.H % 4 === 0 || (k.tuning === 'gpu' && k.schedule === 'timestep');
   for (const format of FORMATS) for (const c of cases) for (const k of sets) {
     if (!runs(c, k)) continue;
-    it(`${format}: matches float64 with the packed Wh decoded: ${c.name} (${k.label})`, async () => {
+    it(`${format}: matches float64 with the packed Wh decoded: ${c.name} (${k.label})`, async (ctx) => {
+      const wantsSubgroups = typeof k.schedule === 'object' && 'reduction' in k.schedule;
+      if (wantsSubgroups && !(await getEngine()).device.features.has('subgroups')) return ctx.skip('this adapter has no `subgroups` feature');
       const engine = await getTunedEngine(k.tuning, k.schedule);
-      if (k.schedule !== 'auto' && typeof k.schedule === 'object' && 'reduction' in k.schedule && !engine.device.features.has('subgroups')) {
-        throw new Error('this adapter has no `subgroups` feature: the subgroup case cannot run here');
-      }
       const p = randomProblem(rng(`half ${c.name}`), c.d, { mask: c.mask, rmaskRate: 0, withSeqGrad: true });
       const gpu = await runGpuLstmInference(engine, p, { half: format });
       const wh16 = decode(format, gpu.whHalf!);

@@ -69,7 +69,7 @@ export class HalfWeights {
 
   /**
    * Right before a prediction's steps in `format`: pack the recurrent kernels again if the weights changed
-   * (one step); then `forFormat` answers the forward's lookups.
+   * (one step); returns what the forward looks each direction's packed Wh up in.
    */
   update(format: HalfFormat): { lookup(wh: Tensor): { packed: Slice; format: HalfFormat } } {
     if ('error' in this.plan) throw new Error(`predict: weightPrecision '${format}': ${this.plan.error}`);

@@ -53,7 +53,7 @@ export function forward(
   if (opts.training && !opts.dropoutKey) throw new Error('forward: a training forward needs the step\'s dropout key');
   const key = opts.training ? opts.dropoutKey! : null;
   if (opts.training && opts.tokenTables) throw new Error('forward: token tables are for inference (a training forward needs the embedding\'s output)');
-  if (opts.training && opts.halfWeights) throw new Error('forward: float16 recurrent weights are for inference (training updates the float32 weights)');
+  if (opts.training && opts.halfWeights) throw new Error('forward: 16-bit recurrent weights are for inference (training updates the float32 weights)');
   const context = { step, params, batch, ops: OPS, training: opts.training, ...(opts.inspect ? { inspect: opts.inspect } : {}), ...(opts.tokenTables ? { tokenTables: opts.tokenTables } : {}), ...(opts.halfWeights ? { halfWeights: opts.halfWeights } : {}) };
   const last = graph.layers.length - 1;
   graph.layers.forEach((b, i) => {

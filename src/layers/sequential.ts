@@ -20,7 +20,6 @@ import { forward, type InputBatch } from './run';
 import { TokenTables } from './token-tables';
 import { HalfWeights, type WeightPrecision } from './half-weights';
 import type { ForwardContext } from './layer-rule';
-import type { HalfFormat } from '../ops/recurrence';
 import { restoredDropoutDraws, type TrainingState } from './model-zip';
 import { dropoutSeed, type DropoutKey } from '../ops/dropout-key';
 import { decodeSequential, encodeSequential, type DecodedFile, type ModelKind, type PresetPart } from './file';
@@ -534,14 +533,14 @@ export class Sequential {
     if (!(Number.isInteger(asked) && asked >= 1)) throw new Error(`predict: batchSize must be a positive integer, got ${asked}`);
     const precision = opts.weightPrecision ?? 'float32';
     if (precision !== 'float32' && precision !== 'float16' && precision !== 'bfloat16') throw new Error(`predict: weightPrecision must be 'float32', 'float16' or 'bfloat16', got ${String(precision)}`);
-    const halfWeights = precision === 'float32' ? null : this.halfWeights();
-    if (halfWeights) await halfWeights.ready(precision as HalfFormat);
+    const format = precision === 'float32' ? null : precision;
+    if (format) await this.halfWeights().ready(format);
     const batchSize = this.rowsPerStep(inputs.T, asked);
     const pending: Array<Promise<Float32Array>> = [];
     // Rows of similar real length batched together (a masked model skips the timesteps a whole batch pads).
     const order = this.lengthOrder(inputs);
     this.tokenTables().prepare(this.tokenCount(inputs, order));
-    const half = halfWeights ? halfWeights.update(precision as HalfFormat) : null;
+    const half = format ? this.halfWeights().update(format) : null;
     for (let s = 0; s < inputs.N; s += batchSize) {
       const rows = order.slice(s, s + batchSize);
       const step = this.engine.beginStep({ grad: false, label: 'predict step' });

@@ -7,6 +7,7 @@ import { acquireGpu } from '../gpu/device';
 import type { RecurrentCell } from './recurrence';
 import { cellKernels, halfWeightKernels, opKernels } from './kernels';
 import { checkSchedule, sequenceDevice } from './lstm-schedule';
+import type { TunedVariant } from '../kernels/variants';
 
 /**
  * The kernels follow the device as well as the tuning and schedule: the subgroup LSTM forward exists only
@@ -30,15 +31,19 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
  * there), once per engine and cell: models await it before their first step, so nothing compiles inside
  * one. Kernels that need more workgroup memory than the device offers are left out, as at creation.
  */
-export async function prepareCells(engine: Engine, cells: Iterable<RecurrentCell['kind']>): Promise<void> {
-  const storage = engine.device.limits.maxComputeWorkgroupStorageSize;
-  await engine.prepare(cellKernels(cells, engine.tuning, engine.lstmSchedule, sequenceDevice(engine.device)).filter((v) => (v.workgroupBytes ?? 0) <= storage && (!v.feature || engine.device.features.has(v.feature))));
+export function prepareCells(engine: Engine, cells: Iterable<RecurrentCell['kind']>): Promise<void> {
+  return prepareOnDevice(engine, cellKernels(cells, engine.tuning, engine.lstmSchedule, sequenceDevice(engine.device)));
 }
 
-/** The kernels of inference with float16 recurrent weights, compiled on first use (once per engine). */
-export async function prepareHalfWeights(engine: Engine): Promise<void> {
+/** The kernels of inference with 16-bit recurrent weights, compiled on first use (once per engine). */
+export function prepareHalfWeights(engine: Engine): Promise<void> {
+  return prepareOnDevice(engine, halfWeightKernels(engine.tuning, engine.lstmSchedule, sequenceDevice(engine.device)));
+}
+
+/** Compile the variants this device can run (its workgroup memory and features), leaving out the rest. */
+function prepareOnDevice(engine: Engine, variants: readonly TunedVariant[]): Promise<void> {
   const storage = engine.device.limits.maxComputeWorkgroupStorageSize;
-  await engine.prepare(halfWeightKernels(engine.tuning, engine.lstmSchedule, sequenceDevice(engine.device)).filter((v) => (v.workgroupBytes ?? 0) <= storage && (!v.feature || engine.device.features.has(v.feature))));
+  return engine.prepare(variants.filter((v) => (v.workgroupBytes ?? 0) <= storage && (!v.feature || engine.device.features.has(v.feature))));
 }
 
 let defaultEngine: Promise<Engine> | null = null;

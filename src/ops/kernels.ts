@@ -84,7 +84,7 @@ export function cellKernels(cells: Iterable<RecurrentCell['kind']>, tuning?: Tun
   return scheduled(variantsFor(lists, tuning), tuning, schedule, device);
 }
 
-/** The kernels of inference with float16 recurrent weights (compiled on first use: prepareHalfWeights). */
+/** The kernels of inference with 16-bit recurrent weights (compiled on first use: prepareHalfWeights). */
 export function halfWeightKernels(tuning?: Tuning, schedule?: LstmSchedule, device?: SequenceDevice): TunedVariant[] {
   return scheduled(variantsFor([HALF_WEIGHT_KERNELS], tuning), tuning, schedule, device);
 }

@@ -79,8 +79,9 @@ export const LSTM_KERNELS: { forward: readonly TunedVariant[]; backward: readonl
 };
 
 /**
- * The forward with Wh as float16 (inference only: no recurrent dropout), for batches and for one row:
- * compiled when a model first predicts with float16 recurrent weights (ops/half-weights.ts), not by every engine.
+ * The forwards with Wh as float16 and as bfloat16 (inference only: no recurrent dropout), every tuning's,
+ * batches and one row: compiled when a model first predicts with 16-bit recurrent weights
+ * (prepareHalfWeights), not by every engine.
  */
 export const LSTM_HALF_WEIGHT_KERNELS: readonly TunedVariant[] = (['_f16', '_bf16'] as const).flatMap((f) => [
   kernel(`lstm_forward_step_vec4${f}`, 'cpu', { USE_RECURRENT_MASK: false }),
@@ -126,16 +127,16 @@ function stepKernels(step: Step, H: number, B: number, whOffset: number): { forw
 }
 
 /**
- * Wh as float16 or bfloat16 (opts.whHalf) replaces Wh only in a forward that stores nothing for a backward and has no
- * recurrent dropout (prediction), on the kernels that have a float16 form: every gpu-tuned forward, and
- * the cpu tuning's vec4 one (H divisible by 4). Anything else is an error (before anything is encoded when
+ * Wh as float16 or bfloat16 (opts.whHalf) replaces Wh only in a forward that stores nothing for a
+ * backward and has no recurrent dropout (prediction), on the kernels that have 16-bit forms: every
+ * gpu-tuned forward, and the cpu tuning's vec4 one (H divisible by 4). Anything else is an error (before anything is encoded when
  * the options tell), never a quiet float32 run.
  */
 function halfWeightsRefusal(step: Step, whHalf: Slice, w: LstmWeights, opts: LstmOptions): string | null {
   const H = w.wh.shape[0]!;
   if (opts.recurrentMask) return 'recurrent dropout is for training';
   if (opts.keepState) return 'a forward that keeps its state (inspect()) needs the float32 weights';
-  if (step.engine.tuning === 'cpu' && (H % 4 !== 0 || w.wh.data.offset % 4 !== 0)) return `float16 recurrent weights on the cpu tuning need the units (${H}) to divide by 4`;
+  if (step.engine.tuning === 'cpu' && (H % 4 !== 0 || w.wh.data.offset % 4 !== 0)) return `16-bit recurrent weights on the cpu tuning need the units (${H}) to divide by 4`;
   if (whHalf.offset % 2 !== 0 || whHalf.length !== 2 * H * H) return `the packed weights are ${whHalf.length} u32s at offset ${whHalf.offset}, not ${2 * H * H} at an even offset`;
   return null;
 }
@@ -247,7 +248,7 @@ function encodeSequenceForward(step: Step, l: Recurrence, seq: SequencePlan, sto
   if (l.tEnd <= l.tStart) return;
   const { B, H, w, whHalf } = l;
   const sg = seq.subgroups;
-  // Wh as float16 pairs: the same kernel's float16 form (offWh counts floats: 2 per packed u32).
+  // Wh packed as 16-bit pairs: the same kernel's _f16 or _bf16 form (offWh counts floats: 2 per packed u32).
   const buffers = { xp: l.xp, wh: whHalf?.packed ?? w.wh.data, mask: l.mask, rmask: l.rmask, hs: l.hs, cs: l.cs, gates: l.gates, bias: w.b.data };
   const params = { B, H, tStart: l.tStart, tEnd: l.tEnd, offWh: whHalf ? 2 * whHalf.packed.offset : w.wh.data.offset, offB: w.b.data.offset, slices: sg ? sg.slices : seq.forwardSlices, useRMask: Number(l.useRMask), store: Number(store) };
   const workgroups = [Math.ceil(B / seq.rows), 1, 1] as const;
@@ -256,20 +257,21 @@ function encodeSequenceForward(step: Step, l: Recurrence, seq: SequencePlan, sto
   else step.dispatch(`lstm_sequence_forward${suffix}`, { overrides: { ROWS: seq.rows }, buffers, params, workgroups });
 }
 
-/**
- * The per-timestep forward: one dispatch of the tuning's step kernel (stepKernels) per timestep, which
- * writes h, c and the gates of slot t + 1 and, with recurrent dropout, h ⊙ rmask into `hm`.
- */
 /** The packed-Wh form of a per-timestep forward (halfWeightsRefusal has ruled out the scalar cpu one). */
 function halfForward(shader: LstmStepShader, format: HalfFormat): `${'lstm_forward_step_vec4' | 'lstm_forward_step_wide'}${'_f16' | '_bf16'}` {
   if (shader === 'lstm_forward_step_vec4' || shader === 'lstm_forward_step_wide') return `${shader}${halfSuffix(format)}`;
   throw new Error(`${shader} has no ${format} form`);
 }
 
+/**
+ * The per-timestep forward: one dispatch of the tuning's step kernel (stepKernels) per timestep, which
+ * writes h, c and the gates of slot t + 1 and, with recurrent dropout, h ⊙ rmask into `hm`.
+ */
+
 function encodeStepwiseForward(step: Step, l: Recurrence, hm: Slice): void {
   const { B, H, w, whHalf } = l;
   const k = stepKernels(step, H, B, w.wh.data.offset);
-  // Wh as float16 pairs: the same kernel's float16 form (offWh counts floats: 2 per packed u32).
+  // Wh packed as 16-bit pairs: the same kernel's _f16 or _bf16 form (offWh counts floats: 2 per packed u32).
   const shader = whHalf ? halfForward(k.forward, whHalf.format) : k.forward;
   const wh = whHalf?.packed ?? w.wh.data;
   const offWh = whHalf ? 2 * whHalf.packed.offset : w.wh.data.offset;
