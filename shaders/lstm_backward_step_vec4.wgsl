@@ -1,14 +1,17 @@
 // One LSTM timestep of backpropagation through time, fused, for H divisible by 4: the same computation
 // as lstm_backward_step.wgsl (read that file's header for the derivatives, gate order i, f, c, o and
-// the masking rules), with each invocation owning 4 consecutive units of 4 batch rows. The recurrent
-// sum Σ_n dG_{t+1}[b, n]·Wh[k, n] reads Whᵀ ([4H, H], transposed once per layer by the host), so that a
-// load of Whᵀ[n, 4·g4 …] is the 4 units' weights of one n and adjacent invocations read adjacent vec4s
-// (as in the forward kernel); four n per trip: 4 dG loads (a vec4 of n per row) and 4 Whᵀ loads feed
-// 64 multiply-adds into 4 running vec4 sums. On SwiftShader 1.13× faster than reading Wh's rows with 16
-// partial sums.
+// the masking rules), with each invocation owning 8 consecutive units (two vec4s) of 8 batch rows.
+// The recurrent sum Σ_n dG_{t+1}[b, n]·Wh[k, n] reads Whᵀ ([4H, H], transposed once per layer by the
+// host), so that a load of Whᵀ[n, 4·u …] is 4 units' weights of one n and adjacent invocations read
+// adjacent vec4s; per n, 8 dG loads (one float per row, the same for every invocation of a row group)
+// and 2 Whᵀ loads feed 64 multiply-adds into 16 running vec4 sums: the register block of
+// matmul_vec4.wgsl. On SwiftShader 1.3× faster than 4 units of 4 rows with four n per trip (one vec4 of
+// dG per row), whose 8 vec4 loads per 64 multiply-adds set its pace (bench/RESULTS.md, #29).
 //
-// Thread mapping: invocation (gid.x = unit group k0 = 4·gid.x, gid.y = group of 4 batch rows).
-// Dispatch: (ceil(H / 256), ceil(B / 4), 1), once per timestep that is not all padding.
+// Thread mapping: invocation (gid.x = pair of unit vec4s u0 = 2·gid.x, u0 + 1; gid.y = group of 8 batch
+// rows), workgroups of 8 × 8. Dispatch: (ceil(H / 64), ceil(B / 64), 1), once per timestep that is not
+// all padding. dG is read and written as floats (the sum's loads are per float; the gradients are
+// stored four floats per vec4).
 
 override USE_RECURRENT_MASK: bool = false;
 
@@ -24,73 +27,93 @@ struct Params { B: u32, H: u32, t: u32, tEnd: u32 }
 @group(0) @binding(3) var<storage, read> gates: array<vec4f>;    // [T, B, 4H]
 @group(0) @binding(4) var<storage, read> cs: array<vec4f>;       // [T + 1, B, H]
 @group(0) @binding(5) var<storage, read> dHs: array<vec4f>;      // [T + 1, B, H]
-@group(0) @binding(6) var<storage, read_write> dG: array<vec4f>; // [T, B, 4H]
+@group(0) @binding(6) var<storage, read_write> dG: array<f32>;   // [T, B, 4H]
 @group(0) @binding(7) var<storage, read_write> dhCarry: array<vec4f>; // [B, H]
 @group(0) @binding(8) var<storage, read_write> dcCarry: array<vec4f>; // [B, H]
 @group(0) @binding(9) var<uniform> p: Params;
 
-@compute @workgroup_size(64, 1, 1)
+// dG's vec4 i (4 units of one gate), stored as 4 floats.
+fn storeDG(i: u32, v: vec4f) {
+  dG[4u * i] = v.x;
+  dG[4u * i + 1u] = v.y;
+  dG[4u * i + 2u] = v.z;
+  dG[4u * i + 3u] = v.w;
+}
+
+@compute @workgroup_size(8, 8, 1)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let H = p.H;
   let H4 = H / 4u;
-  let G4 = H;                      // vec4s per row of a [*, 4H] matrix
-  let g4 = gid.x;                  // units 4·g4 … 4·g4 + 3
-  let b0 = gid.y * 4u;
-  if (g4 >= H4 || b0 >= p.B) { return; }
-  let rows = vec4u(b0, min(b0 + 1u, p.B - 1u), min(b0 + 2u, p.B - 1u), min(b0 + 3u, p.B - 1u));
+  let G = 4u * H;                  // floats per row of a [*, 4H] matrix
+  let u0 = gid.x * 2u;             // units 4·u0 … 4·u0 + 7
+  let b0 = gid.y * 8u;
+  if (u0 >= H4 || b0 >= p.B) { return; }
+  let u1 = min(u0 + 1u, H4 - 1u);
 
-  // rec[r] = Σ_n dG_{t+1}[row r, n] · Whᵀ[n, units 4·g4 …], four n per trip.
-  var rec: array<vec4f, 4>;
+  // s[2r + j] = Σ_n dG_{t+1}[row b0 + r, n] · Whᵀ[n, units of vec4 u0 + j].
+  var s0 = vec4f(0.0); var s1 = vec4f(0.0); var s2 = vec4f(0.0); var s3 = vec4f(0.0);
+  var s4 = vec4f(0.0); var s5 = vec4f(0.0); var s6 = vec4f(0.0); var s7 = vec4f(0.0);
+  var s8 = vec4f(0.0); var s9 = vec4f(0.0); var s10 = vec4f(0.0); var s11 = vec4f(0.0);
+  var s12 = vec4f(0.0); var s13 = vec4f(0.0); var s14 = vec4f(0.0); var s15 = vec4f(0.0);
   let hasNext = p.t + 1u < p.tEnd;
   if (hasNext) {
-    var r0 = vec4f(0.0); var r1 = vec4f(0.0); var r2 = vec4f(0.0); var r3 = vec4f(0.0);
     let nBase = (p.t + 1u) * p.B;
-    let d0 = (nBase + rows.x) * G4;
-    let d1 = (nBase + rows.y) * G4;
-    let d2 = (nBase + rows.z) * G4;
-    let d3 = (nBase + rows.w) * G4;
-    var w = g4;
-    for (var nq = 0u; nq < G4; nq++) {
-      let x0 = dG[d0 + nq]; let x1 = dG[d1 + nq]; let x2 = dG[d2 + nq]; let x3 = dG[d3 + nq];
-      let wa = whT[w]; let wb = whT[w + H4]; let wc = whT[w + 2u * H4]; let wd = whT[w + 3u * H4];
-      r0 += x0.x * wa + x0.y * wb + x0.z * wc + x0.w * wd;
-      r1 += x1.x * wa + x1.y * wb + x1.z * wc + x1.w * wd;
-      r2 += x2.x * wa + x2.y * wb + x2.z * wc + x2.w * wd;
-      r3 += x3.x * wa + x3.y * wb + x3.z * wc + x3.w * wd;
-      w += 4u * H4;
+    var aLo: vec4u;
+    var aHi: vec4u;
+    for (var i = 0u; i < 4u; i++) {
+      aLo[i] = (nBase + min(b0 + i, p.B - 1u)) * G;
+      aHi[i] = (nBase + min(b0 + 4u + i, p.B - 1u)) * G;
     }
-    rec[0] = r0; rec[1] = r1; rec[2] = r2; rec[3] = r3;
+    var w0 = u0;
+    var w1 = u1;
+    for (var n = 0u; n < G; n++) {
+      let x0 = whT[w0];
+      let x1 = whT[w1];
+      let a0 = dG[aLo.x + n]; let a1 = dG[aLo.y + n]; let a2 = dG[aLo.z + n]; let a3 = dG[aLo.w + n];
+      let a4 = dG[aHi.x + n]; let a5 = dG[aHi.y + n]; let a6 = dG[aHi.z + n]; let a7 = dG[aHi.w + n];
+      s0 += a0 * x0; s1 += a0 * x1; s2 += a1 * x0; s3 += a1 * x1;
+      s4 += a2 * x0; s5 += a2 * x1; s6 += a3 * x0; s7 += a3 * x1;
+      s8 += a4 * x0; s9 += a4 * x1; s10 += a5 * x0; s11 += a5 * x1;
+      s12 += a6 * x0; s13 += a6 * x1; s14 += a7 * x0; s15 += a7 * x1;
+      w0 += H4;
+      w1 += H4;
+    }
   }
+  let rec = array<vec4f, 16>(s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15);
 
-  for (var r = 0u; r < 4u; r++) {
+  for (var r = 0u; r < 8u; r++) {
     let b = b0 + r;
     if (b >= p.B) { break; }
-    let bk = b * H4 + g4;          // vec4 index of (b, units) in a [B, H] array
-    var recurrent = vec4f(0.0);
-    if (hasNext) {
-      if (mask[(p.t + 1u) * p.B + b] != 0u) {
-        recurrent = rec[r];
-        if (USE_RECURRENT_MASK) { recurrent *= rmask[bk]; }
-      } else {
-        recurrent = dhCarry[bk];
+    for (var j = 0u; j < 2u; j++) {
+      let u = u0 + j;
+      if (u >= H4) { break; }
+      let bk = b * H4 + u;         // vec4 index of (b, units) in a [B, H] array
+      var recurrent = vec4f(0.0);
+      if (hasNext) {
+        if (mask[(p.t + 1u) * p.B + b] != 0u) {
+          recurrent = rec[2u * r + j];
+          if (USE_RECURRENT_MASK) { recurrent *= rmask[bk]; }
+        } else {
+          recurrent = dhCarry[bk];
+        }
       }
+      let dh = dHs[(p.t + 1u) * p.B * H4 + bk] + recurrent;
+      let gBase = (p.t * p.B + b) * H + u;   // vec4 index of gate 0 of these units: a row holds H vec4s
+      if (mask[p.t * p.B + b] == 0u) {
+        for (var g = 0u; g < 4u; g++) { storeDG(gBase + g * H4, vec4f(0.0)); }
+        dhCarry[bk] = dh;
+        continue;
+      }
+      let d = cellGrads(
+        dh, dcCarry[bk],
+        gates[gBase + GATE_I * H4], gates[gBase + GATE_F * H4], gates[gBase + GATE_C * H4], gates[gBase + GATE_O * H4],
+        cs[(p.t + 1u) * p.B * H4 + bk], cs[p.t * p.B * H4 + bk],
+      );
+      storeDG(gBase + GATE_I * H4, d.zi);
+      storeDG(gBase + GATE_F * H4, d.zf);
+      storeDG(gBase + GATE_C * H4, d.zc);
+      storeDG(gBase + GATE_O * H4, d.zo);
+      dcCarry[bk] = d.cPrev;
     }
-    let dh = dHs[(p.t + 1u) * p.B * H4 + bk] + recurrent;
-    let gBase = (p.t * p.B + b) * G4 + g4;
-    if (mask[p.t * p.B + b] == 0u) {
-      for (var g = 0u; g < 4u; g++) { dG[gBase + g * H4] = vec4f(0.0); }
-      dhCarry[bk] = dh;
-      continue;
-    }
-    let d = cellGrads(
-      dh, dcCarry[bk],
-      gates[gBase + GATE_I * H4], gates[gBase + GATE_F * H4], gates[gBase + GATE_C * H4], gates[gBase + GATE_O * H4],
-      cs[(p.t + 1u) * p.B * H4 + bk], cs[p.t * p.B * H4 + bk],
-    );
-    dG[gBase + GATE_I * H4] = d.zi;
-    dG[gBase + GATE_F * H4] = d.zf;
-    dG[gBase + GATE_C * H4] = d.zc;
-    dG[gBase + GATE_O * H4] = d.zo;
-    dcCarry[bk] = d.cPrev;
   }
 }

@@ -39,6 +39,7 @@ import { GEMM_KERNELS, transposedCopy } from './matmul';
 import { halfSequenceKernels, planLstmSequence, sequenceDevice, sequenceKernels, subgroupSequenceKernels, type SequencePlan } from './lstm-schedule';
 import { GATE, GATE_ORDER } from './lstm-layout';
 
+type Grid = readonly [number, number, number];
 type LstmStepShader = 'lstm_forward_step' | 'lstm_forward_step_vec4' | 'lstm_forward_step_wide' | 'lstm_backward_step' | 'lstm_backward_step_vec4' | 'lstm_backward_step_wide';
 const withRecurrentMask = (shader: LstmStepShader, only: 'cpu' | 'gpu') => BOOLS.map((m) => kernel(shader, only, { USE_RECURRENT_MASK: m }));
 
@@ -112,7 +113,7 @@ export type LstmOutput = RecurrentOutput;
  * register-tiled ones, vec4 when H (and Wh's offset: the arena aligns parameters to 64) divide by 4, so
  * that each invocation owns 4 units and issues a quarter of the loads per multiply-add.
  */
-function stepKernels(step: Step, H: number, B: number, whOffset: number): { forward: LstmStepShader; backward: LstmStepShader; vec4: boolean; forwardOverrides?: typeof ONE_ROW; workgroups: readonly [number, number, number] } {
+function stepKernels(step: Step, H: number, B: number, whOffset: number): { forward: LstmStepShader; backward: LstmStepShader; vec4: boolean; forwardOverrides?: typeof ONE_ROW; workgroups: Grid; backwardWorkgroups?: Grid } {
   const rowGroups = Math.ceil(B / 4);
   if (step.engine.tuning === 'gpu') {
     return { forward: 'lstm_forward_step_wide', backward: 'lstm_backward_step_wide', vec4: false, workgroups: [Math.ceil(H / 8), rowGroups, 1] as const };
@@ -120,8 +121,10 @@ function stepKernels(step: Step, H: number, B: number, whOffset: number): { forw
   if (H % 4 === 0 && whOffset % 4 === 0) {
     // One row (a single sentence predicted): each invocation owns 4 units of that row only, and the H / 4
     // unit groups are spread over workgroups of ONE_ROW_WG, so that a software adapter's cores share them.
-    if (B === 1) return { forward: 'lstm_forward_step_vec4', backward: 'lstm_backward_step_vec4', vec4: true, forwardOverrides: ONE_ROW, workgroups: [Math.ceil(H / (4 * ONE_ROW_WG)), 1, 1] as const };
-    return { forward: 'lstm_forward_step_vec4', backward: 'lstm_backward_step_vec4', vec4: true, workgroups: [Math.ceil(H / 256), rowGroups, 1] as const };
+    // The backward's invocations own 8 units of 8 rows, in workgroups of 8 × 8 (lstm_backward_step_vec4.wgsl).
+    const backwardWorkgroups = [Math.ceil(H / 64), Math.ceil(B / 64), 1] as const;
+    if (B === 1) return { forward: 'lstm_forward_step_vec4', backward: 'lstm_backward_step_vec4', vec4: true, forwardOverrides: ONE_ROW, workgroups: [Math.ceil(H / (4 * ONE_ROW_WG)), 1, 1] as const, backwardWorkgroups };
+    return { forward: 'lstm_forward_step_vec4', backward: 'lstm_backward_step_vec4', vec4: true, workgroups: [Math.ceil(H / 256), rowGroups, 1] as const, backwardWorkgroups };
   }
   return { forward: 'lstm_forward_step', backward: 'lstm_backward_step', vec4: false, workgroups: [Math.ceil(H / 64), rowGroups, 1] as const };
 }
@@ -322,7 +325,7 @@ function encodeStepwiseBackward(step: Step, l: Recurrence, dHs: Slice, dG: Slice
       overrides: { USE_RECURRENT_MASK: l.useRMask },
       buffers: { ...weights, mask: l.mask, rmask, gates: l.gates, cs: l.cs, dHs, dG, dhCarry, dcCarry },
       params: k.vec4 ? { B, H, t, tEnd: l.tEnd } : { B, H, t, tEnd: l.tEnd, offWh: w.wh.data.offset },
-      workgroups: k.workgroups,
+      workgroups: k.backwardWorkgroups ?? k.workgroups,
     });
   }
 }
