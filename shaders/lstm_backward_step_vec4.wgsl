@@ -1,15 +1,18 @@
 // One LSTM timestep of backpropagation through time, fused, for H divisible by 4: the same computation
 // as lstm_backward_step.wgsl (read that file's header for the derivatives, gate order i, f, c, o and
-// the masking rules), with each invocation owning 8 consecutive units (two vec4s) of 8 batch rows.
+// the masking rules), with each invocation owning 8 consecutive units (two vec4s) of 4 batch rows.
 // The recurrent sum Σ_n dG_{t+1}[b, n]·Wh[k, n] reads Whᵀ ([4H, H], transposed once per layer by the
 // host), so that a load of Whᵀ[n, 4·u …] is 4 units' weights of one n and adjacent invocations read
-// adjacent vec4s; per n, 8 dG loads (one float per row, the same for every invocation of a row group)
-// and 2 Whᵀ loads feed 64 multiply-adds into 16 running vec4 sums: the register block of
-// matmul_vec4.wgsl. On SwiftShader 1.3× faster than 4 units of 4 rows with four n per trip (one vec4 of
-// dG per row), whose 8 vec4 loads per 64 multiply-adds set its pace (bench/RESULTS.md, #29).
+// adjacent vec4s. Four n per trip: 8 Whᵀ vec4s and 16 dG floats (4 per row, the same for every
+// invocation of a row group) feed 128 multiply-adds into 8 running vec4 sums, each sum's four products
+// added together before the running sum: the rounding of the 4-units-of-4-rows kernel this replaced,
+// which keeps training bit for bit with earlier versions (tests/fixtures.test.ts). On SwiftShader ~15%
+// faster than that kernel (12 loads per 128 multiply-adds instead of 16). Adding each n's product to
+// the running sum at once allows 8 rows per invocation and is faster still (~25%), but rounds
+// differently (bench/RESULTS.md, #29).
 //
-// Thread mapping: invocation (gid.x = pair of unit vec4s u0 = 2·gid.x, u0 + 1; gid.y = group of 8 batch
-// rows), workgroups of 8 × 8. Dispatch: (ceil(H / 64), ceil(B / 64), 1), once per timestep that is not
+// Thread mapping: invocation (gid.x = pair of unit vec4s u0 = 2·gid.x, u0 + 1; gid.y = group of 4 batch
+// rows), workgroups of 8 × 8. Dispatch: (ceil(H / 64), ceil(B / 32), 1), once per timestep that is not
 // all padding. dG is read and written as floats (the sum's loads are per float; the gradients are
 // stored four floats per vec4).
 
@@ -46,42 +49,47 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let H4 = H / 4u;
   let G = 4u * H;                  // floats per row of a [*, 4H] matrix
   let u0 = gid.x * 2u;             // units 4·u0 … 4·u0 + 7
-  let b0 = gid.y * 8u;
+  let b0 = gid.y * 4u;
   if (u0 >= H4 || b0 >= p.B) { return; }
   let u1 = min(u0 + 1u, H4 - 1u);
 
   // s[2r + j] = Σ_n dG_{t+1}[row b0 + r, n] · Whᵀ[n, units of vec4 u0 + j].
-  var s0 = vec4f(0.0); var s1 = vec4f(0.0); var s2 = vec4f(0.0); var s3 = vec4f(0.0);
-  var s4 = vec4f(0.0); var s5 = vec4f(0.0); var s6 = vec4f(0.0); var s7 = vec4f(0.0);
-  var s8 = vec4f(0.0); var s9 = vec4f(0.0); var s10 = vec4f(0.0); var s11 = vec4f(0.0);
-  var s12 = vec4f(0.0); var s13 = vec4f(0.0); var s14 = vec4f(0.0); var s15 = vec4f(0.0);
+  var s0 = vec4f(0.0); var s1 = vec4f(0.0);
+  var s2 = vec4f(0.0); var s3 = vec4f(0.0);
+  var s4 = vec4f(0.0); var s5 = vec4f(0.0);
+  var s6 = vec4f(0.0); var s7 = vec4f(0.0);
   let hasNext = p.t + 1u < p.tEnd;
   if (hasNext) {
     let nBase = (p.t + 1u) * p.B;
-    var aLo: vec4u;
-    var aHi: vec4u;
-    for (var i = 0u; i < 4u; i++) {
-      aLo[i] = (nBase + min(b0 + i, p.B - 1u)) * G;
-      aHi[i] = (nBase + min(b0 + 4u + i, p.B - 1u)) * G;
-    }
+    let d0 = (nBase + min(b0 + 0u, p.B - 1u)) * G;
+    let d1 = (nBase + min(b0 + 1u, p.B - 1u)) * G;
+    let d2 = (nBase + min(b0 + 2u, p.B - 1u)) * G;
+    let d3 = (nBase + min(b0 + 3u, p.B - 1u)) * G;
+    // Four n per trip; each sum's four products are added together before the running sum (header).
     var w0 = u0;
     var w1 = u1;
-    for (var n = 0u; n < G; n++) {
-      let x0 = whT[w0];
-      let x1 = whT[w1];
-      let a0 = dG[aLo.x + n]; let a1 = dG[aLo.y + n]; let a2 = dG[aLo.z + n]; let a3 = dG[aLo.w + n];
-      let a4 = dG[aHi.x + n]; let a5 = dG[aHi.y + n]; let a6 = dG[aHi.z + n]; let a7 = dG[aHi.w + n];
-      s0 += a0 * x0; s1 += a0 * x1; s2 += a1 * x0; s3 += a1 * x1;
-      s4 += a2 * x0; s5 += a2 * x1; s6 += a3 * x0; s7 += a3 * x1;
-      s8 += a4 * x0; s9 += a4 * x1; s10 += a5 * x0; s11 += a5 * x1;
-      s12 += a6 * x0; s13 += a6 * x1; s14 += a7 * x0; s15 += a7 * x1;
-      w0 += H4;
-      w1 += H4;
+    for (var n = 0u; n < G; n += 4u) {
+      let x0a = whT[w0]; let x0b = whT[w0 + H4]; let x0c = whT[w0 + 2u * H4]; let x0d = whT[w0 + 3u * H4];
+      let x1a = whT[w1]; let x1b = whT[w1 + H4]; let x1c = whT[w1 + 2u * H4]; let x1d = whT[w1 + 3u * H4];
+      var a = vec4f(dG[d0 + n], dG[d0 + n + 1u], dG[d0 + n + 2u], dG[d0 + n + 3u]);
+      s0 += a.x * x0a + a.y * x0b + a.z * x0c + a.w * x0d;
+      s1 += a.x * x1a + a.y * x1b + a.z * x1c + a.w * x1d;
+      a = vec4f(dG[d1 + n], dG[d1 + n + 1u], dG[d1 + n + 2u], dG[d1 + n + 3u]);
+      s2 += a.x * x0a + a.y * x0b + a.z * x0c + a.w * x0d;
+      s3 += a.x * x1a + a.y * x1b + a.z * x1c + a.w * x1d;
+      a = vec4f(dG[d2 + n], dG[d2 + n + 1u], dG[d2 + n + 2u], dG[d2 + n + 3u]);
+      s4 += a.x * x0a + a.y * x0b + a.z * x0c + a.w * x0d;
+      s5 += a.x * x1a + a.y * x1b + a.z * x1c + a.w * x1d;
+      a = vec4f(dG[d3 + n], dG[d3 + n + 1u], dG[d3 + n + 2u], dG[d3 + n + 3u]);
+      s6 += a.x * x0a + a.y * x0b + a.z * x0c + a.w * x0d;
+      s7 += a.x * x1a + a.y * x1b + a.z * x1c + a.w * x1d;
+      w0 += 4u * H4;
+      w1 += 4u * H4;
     }
   }
-  let rec = array<vec4f, 16>(s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15);
+  let rec = array<vec4f, 8>(s0, s1, s2, s3, s4, s5, s6, s7);
 
-  for (var r = 0u; r < 8u; r++) {
+  for (var r = 0u; r < 4u; r++) {
     let b = b0 + r;
     if (b >= p.B) { break; }
     for (var j = 0u; j < 2u; j++) {

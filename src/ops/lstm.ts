@@ -121,8 +121,8 @@ function stepKernels(step: Step, H: number, B: number, whOffset: number): { forw
   if (H % 4 === 0 && whOffset % 4 === 0) {
     // One row (a single sentence predicted): each invocation owns 4 units of that row only, and the H / 4
     // unit groups are spread over workgroups of ONE_ROW_WG, so that a software adapter's cores share them.
-    // The backward's invocations own 8 units of 8 rows, in workgroups of 8 × 8 (lstm_backward_step_vec4.wgsl).
-    const backwardWorkgroups = [Math.ceil(H / 64), Math.ceil(B / 64), 1] as const;
+    // The backward's invocations own 8 units of 4 rows, in workgroups of 8 × 8 (lstm_backward_step_vec4.wgsl).
+    const backwardWorkgroups = [Math.ceil(H / 64), Math.ceil(B / 32), 1] as const;
     if (B === 1) return { forward: 'lstm_forward_step_vec4', backward: 'lstm_backward_step_vec4', vec4: true, forwardOverrides: ONE_ROW, workgroups: [Math.ceil(H / (4 * ONE_ROW_WG)), 1, 1] as const, backwardWorkgroups };
     return { forward: 'lstm_forward_step_vec4', backward: 'lstm_backward_step_vec4', vec4: true, workgroups: [Math.ceil(H / 256), rowGroups, 1] as const, backwardWorkgroups };
   }
