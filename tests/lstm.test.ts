@@ -182,7 +182,7 @@ describe('fused LSTM layer on the GPU', () => {
 
   it('one gate order is shared by the WGSL kernels, TypeScript and the reference', () => {
     expect(GATE_ORDER).toEqual(['i', 'f', 'c', 'o']);
-    for (const shader of ['lstm_forward_step', 'lstm_backward_step', 'lstm_forward_step_vec4', 'lstm_backward_step_vec4', 'lstm_forward_step_wide', 'lstm_backward_step_wide', 'lstm_sequence_forward', 'lstm_sequence_backward'] as const) {
+    for (const shader of ['lstm_forward_step', 'lstm_backward_step', 'lstm_forward_step_vec4', 'lstm_forward_step_rows8', 'lstm_interleave_gates', 'lstm_backward_step_vec4', 'lstm_forward_step_wide', 'lstm_backward_step_wide', 'lstm_sequence_forward', 'lstm_sequence_backward'] as const) {
       const src = SHADERS[shader].code;
       for (const g of GATE_ORDER) {
         const m = new RegExp(`const GATE_${g.toUpperCase()}: u32 = (\\d+)u;`).exec(src);

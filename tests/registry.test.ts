@@ -70,15 +70,15 @@ describe('kernel registry', () => {
   it('a kernel is found by its override values, whatever object carries them; an unprepared combination throws', async () => {
     const engine = await getEngine();
     const reg = engine.kernels;
-    const on = reg.get('lstm_forward_step_vec4', { USE_RECURRENT_MASK: true });
-    expect(on.key).toBe('lstm_forward_step_vec4{USE_RECURRENT_MASK=1}');
-    expect(reg.get('lstm_forward_step_vec4', { USE_RECURRENT_MASK: 1 })).toBe(on);
-    const off = reg.get('lstm_forward_step_vec4', { USE_RECURRENT_MASK: false });
-    expect(off.key).toBe('lstm_forward_step_vec4{USE_RECURRENT_MASK=0}');
+    const on = reg.get('lstm_forward_step_rows8', { USE_RECURRENT_MASK: true });
+    expect(on.key).toBe('lstm_forward_step_rows8{USE_RECURRENT_MASK=1}');
+    expect(reg.get('lstm_forward_step_rows8', { USE_RECURRENT_MASK: 1 })).toBe(on);
+    const off = reg.get('lstm_forward_step_rows8', { USE_RECURRENT_MASK: false });
+    expect(off.key).toBe('lstm_forward_step_rows8{USE_RECURRENT_MASK=0}');
     expect(off).not.toBe(on);
-    expect(() => reg.get('lstm_forward_step_vec4', { USE_RECURRENT_MASK: 2 })).toThrow(/lstm_forward_step_vec4\{USE_RECURRENT_MASK=2\} was not prepared/);
-    expect(() => reg.get('lstm_forward_step_vec4', {})).toThrow(/was not prepared/);
-    expect(() => reg.get('lstm_forward_step_vec4', { USE_RECURRENT_MASK: 1, NOPE: 1 })).toThrow(/was not prepared/);
+    expect(() => reg.get('lstm_forward_step_rows8', { USE_RECURRENT_MASK: 2 })).toThrow(/lstm_forward_step_rows8\{USE_RECURRENT_MASK=2\} was not prepared/);
+    expect(() => reg.get('lstm_forward_step_rows8', {})).toThrow(/was not prepared/);
+    expect(() => reg.get('lstm_forward_step_rows8', { USE_RECURRENT_MASK: 1, NOPE: 1 })).toThrow(/was not prepared/);
     expect(reg.get('add_scaled')).toBe(reg.get('add_scaled', {}));
   });
 

@@ -8,9 +8,11 @@
  *           h_{t−1} is the zero initial state: its recurrent sum and its rows of dWh are skipped.
  *
  * The step kernels per tuning (stepKernels below): 'gpu' runs lstm_forward_step_wide /
- * lstm_backward_step_wide; 'cpu' runs lstm_forward_step_vec4 / lstm_backward_step_vec4 when H and Wh's
- * offset divide by 4, else lstm_forward_step / lstm_backward_step. All six share the cell arithmetic
- * (shaders/lib/lstm_cell_math.wgsl) and the gate order (shaders/lib/lstm_gates.wgsl). On the gpu tuning
+ * lstm_backward_step_wide; 'cpu' runs lstm_forward_step_rows8 (over Wh interleaved by unit once per step,
+ * lstm_interleave_gates; lstm_forward_step_vec4 for one row and for 16-bit weights) / lstm_backward_step_vec4
+ * when H and Wh's offset divide by 4, else lstm_forward_step / lstm_backward_step. The cpu forwards round
+ * alike (sums from Xp, one k at a time), so a batch and its 16-bit form agree bit for bit. All seven
+ * share the cell arithmetic (shaders/lib/lstm_cell_math.wgsl) and the gate order (lib/lstm_gates.wgsl). On the gpu tuning
  * the recurrence may instead run as one dispatch per layer and direction (lstm_sequence_forward /
  * lstm_sequence_backward; lstm-schedule.ts decides): each schedule has its forward and backward encoder
  * at the end of this file. A schedule with the 'subgroups' reduction runs the forward as
@@ -28,7 +30,7 @@
  * since the state there stays at its zero initial value, and a trailing run (post-padding) when only the
  * final state is wanted, since it is then read at the last active step.
  */
-import { type Step } from '../engine/step';
+import { grid1d, type Step } from '../engine/step';
 import { Tensor, subSlice, type Slice } from '../engine/tensor';
 import { addBiasInto, dropoutMaskSlice } from './elementwise';
 import { EMBEDDING_KERNELS } from './embedding';
@@ -40,7 +42,7 @@ import { halfSequenceKernels, planLstmSequence, sequenceDevice, sequenceKernels,
 import { GATE, GATE_ORDER } from './lstm-layout';
 
 type Grid = readonly [number, number, number];
-type LstmStepShader = 'lstm_forward_step' | 'lstm_forward_step_vec4' | 'lstm_forward_step_wide' | 'lstm_backward_step' | 'lstm_backward_step_vec4' | 'lstm_backward_step_wide';
+type LstmStepShader = 'lstm_forward_step' | 'lstm_forward_step_vec4' | 'lstm_forward_step_rows8' | 'lstm_forward_step_wide' | 'lstm_backward_step' | 'lstm_backward_step_vec4' | 'lstm_backward_step_wide';
 const withRecurrentMask = (shader: LstmStepShader, only: 'cpu' | 'gpu') => BOOLS.map((m) => kernel(shader, only, { USE_RECURRENT_MASK: m }));
 
 /**
@@ -59,7 +61,9 @@ export const LSTM_KERNELS: { forward: readonly TunedVariant[]; backward: readonl
     ...EMBEDDING_KERNELS.forward,
     ...ELEMENTWISE_KERNELS.addBias,
     ...withRecurrentMask('lstm_forward_step', 'cpu'),
-    ...withRecurrentMask('lstm_forward_step_vec4', 'cpu'),
+    // A batch: 2 units of 8 rows per invocation over Wh interleaved by unit; one row: the vec4 kernel (stepKernels).
+    ...withRecurrentMask('lstm_forward_step_rows8', 'cpu'),
+    kernel('lstm_interleave_gates', 'cpu'),
     // One row (a batch of 1), with or without recurrent dropout (stepKernels).
     ...BOOLS.map((m) => kernel('lstm_forward_step_vec4', 'cpu', { USE_RECURRENT_MASK: m, ...ONE_ROW })),
     ...withRecurrentMask('lstm_forward_step_wide', 'gpu'),
@@ -111,9 +115,9 @@ export type LstmOutput = RecurrentOutput;
  * The per-timestep kernels for the engine's tuning (see EngineOptions.tuning) and their grid. 'gpu': the
  * wide kernels (8 units × 4 rows per workgroup, the dot products split across the workgroup). 'cpu': the
  * register-tiled ones, vec4 when H (and Wh's offset: the arena aligns parameters to 64) divide by 4, so
- * that each invocation owns 4 units and issues a quarter of the loads per multiply-add.
+ * that each invocation owns several units and rows and issues a fraction of the loads per multiply-add.
  */
-function stepKernels(step: Step, H: number, B: number, whOffset: number): { forward: LstmStepShader; backward: LstmStepShader; vec4: boolean; forwardOverrides?: typeof ONE_ROW; workgroups: Grid; backwardWorkgroups?: Grid } {
+function stepKernels(step: Step, H: number, B: number, whOffset: number, halfWeights = false): { forward: LstmStepShader; backward: LstmStepShader; vec4: boolean; forwardOverrides?: typeof ONE_ROW; workgroups: Grid; backwardWorkgroups?: Grid; interleaved?: boolean } {
   const rowGroups = Math.ceil(B / 4);
   if (step.engine.tuning === 'gpu') {
     return { forward: 'lstm_forward_step_wide', backward: 'lstm_backward_step_wide', vec4: false, workgroups: [Math.ceil(H / 8), rowGroups, 1] as const };
@@ -124,7 +128,11 @@ function stepKernels(step: Step, H: number, B: number, whOffset: number): { forw
     // The backward's invocations own 8 units of 4 rows, in workgroups of 8 × 8 (lstm_backward_step_vec4.wgsl).
     const backwardWorkgroups = [Math.ceil(H / 64), Math.ceil(B / 32), 1] as const;
     if (B === 1) return { forward: 'lstm_forward_step_vec4', backward: 'lstm_backward_step_vec4', vec4: true, forwardOverrides: ONE_ROW, workgroups: [Math.ceil(H / (4 * ONE_ROW_WG)), 1, 1] as const, backwardWorkgroups };
-    return { forward: 'lstm_forward_step_vec4', backward: 'lstm_backward_step_vec4', vec4: true, workgroups: [Math.ceil(H / 256), rowGroups, 1] as const, backwardWorkgroups };
+    // A batch with 16-bit weights (prediction): the vec4 kernel's 16-bit form, 4 units of 4 rows per invocation.
+    if (halfWeights) return { forward: 'lstm_forward_step_vec4', backward: 'lstm_backward_step_vec4', vec4: true, workgroups: [Math.ceil(H / 256), rowGroups, 1] as const, backwardWorkgroups };
+    // A batch: 2 units of 8 rows per invocation, workgroups of 8 × 8, over Wh interleaved by unit
+    // (lstm_forward_step_rows8.wgsl, lstm_interleave_gates.wgsl).
+    return { forward: 'lstm_forward_step_rows8', backward: 'lstm_backward_step_vec4', vec4: true, workgroups: [Math.ceil(H / 16), Math.ceil(B / 64), 1] as const, backwardWorkgroups, interleaved: true };
   }
   return { forward: 'lstm_forward_step', backward: 'lstm_backward_step', vec4: false, workgroups: [Math.ceil(H / 64), rowGroups, 1] as const };
 }
@@ -273,7 +281,21 @@ function halfForward(shader: LstmStepShader, format: HalfFormat): `${'lstm_forwa
 
 function encodeStepwiseForward(step: Step, l: Recurrence, hm: Slice): void {
   const { B, H, w, whHalf } = l;
-  const k = stepKernels(step, H, B, w.wh.data.offset);
+  const k = stepKernels(step, H, B, w.wh.data.offset, !!whHalf);
+  if (k.interleaved) {
+    // Each unit's four gates side by side, once per layer per step (the weights change every step).
+    const whI = step.scratch(4 * H * H, `${l.name} Wh interleaved`);
+    step.dispatch('lstm_interleave_gates', { buffers: { wh: w.wh.data, whI }, params: { H, offWh: w.wh.data.offset }, workgroups: grid1d(H * H) });
+    for (let t = l.tStart; t < l.tEnd; t++) {
+      step.dispatch(k.forward, {
+        overrides: { USE_RECURRENT_MASK: l.useRMask },
+        buffers: { xp: l.xp, whI, mask: l.mask, rmask: l.rmask, hs: l.hs, cs: l.cs, gates: l.gates, hm },
+        params: { B, H, t, kEnd: t === l.tStart ? 0 : H },
+        workgroups: k.workgroups,
+      });
+    }
+    return;
+  }
   // Wh packed as 16-bit pairs: the same kernel's _f16 or _bf16 form (offWh counts floats: 2 per packed u32).
   const shader = whHalf ? halfForward(k.forward, whHalf.format) : k.forward;
   const wh = whHalf?.packed ?? w.wh.data;
