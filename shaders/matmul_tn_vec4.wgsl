@@ -9,7 +9,13 @@
 // Thread mapping: each invocation owns an 8 × 8 block of C (rows gid.y·8…+7, columns gid.x·8…+7, as two
 // vec4s per row) in 16 vec4 registers for the whole K loop: per k-step 4 vec4 loads feed 64
 // multiply-adds. Out-of-range rows/columns are clamped on load and never stored.
+//
+// K_INDEX: the sum runs over k in rows[offI…offI + K) (rows of A and of B, which hold more), in that
+// order. A weight gradient over a sequence skips its padding rows this way (ops/recurrence.ts): their dG
+// rows are zero, so with the list in ascending order every sum is the one over all rows, bit for bit.
 // Dispatch: (ceil(N / 64), ceil(M / 64), 1) workgroups of 8×8.
+
+override K_INDEX: bool = false;
 
 #include "gemm_params"
 
@@ -17,6 +23,10 @@
 @group(0) @binding(1) var<storage, read> B: array<vec4f>;
 @group(0) @binding(2) var<storage, read_write> C: array<vec4f>;
 @group(0) @binding(3) var<uniform> p: Params;
+// With K_INDEX the rows' list; otherwise a placeholder, never read.
+@group(0) @binding(4) var<storage, read> rows: array<u32>;
+
+fn cRow(m: u32) -> u32 { return m; }
 
 #include "gemm_store_vec4"
 
@@ -43,6 +53,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var s8 = vec4f(0.0); var s9 = vec4f(0.0); var s10 = vec4f(0.0); var s11 = vec4f(0.0);
   var s12 = vec4f(0.0); var s13 = vec4f(0.0); var s14 = vec4f(0.0); var s15 = vec4f(0.0);
   for (var k = 0u; k < p.K; k++) {
+    if (K_INDEX) {
+      let r = rows[p.offI + k];
+      a0 = p.offA / 4u + r * lda4 + r0;
+      a1 = p.offA / 4u + r * lda4 + r1;
+      b0 = p.offB / 4u + r * ldb4 + c0;
+      b1 = p.offB / 4u + r * ldb4 + c1;
+    }
     let x0 = B[b0];
     let x1 = B[b1];
     let lo = A[a0];

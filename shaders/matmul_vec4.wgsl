@@ -9,9 +9,14 @@
 // vec4s per row) in 16 vec4 registers for the whole K loop: 10 loads per 64 multiply-adds (measured
 // ~25% faster on SwiftShader than a 4 × 8 block). No workgroup memory, no barriers. Out-of-range
 // rows/columns are clamped on load and never stored.
+//
+// ROW_INDEX (A not transposed): the M rows are rows[offI…offI + M) of A and of C, which hold more; the
+// rows not listed are neither read nor written. A recurrent layer's input GEMMs skip its padding rows
+// this way (ops/recurrence.ts). Each row's sum is the same as without the list, bit for bit.
 // Dispatch: (ceil(N / 64), ceil(M / 64), 1) workgroups of 8×8.
 
 override TRANS_A: bool = false;
+override ROW_INDEX: bool = false;
 
 #include "gemm_params"
 
@@ -19,6 +24,14 @@ override TRANS_A: bool = false;
 @group(0) @binding(1) var<storage, read> B: array<vec4f>;
 @group(0) @binding(2) var<storage, read_write> C: array<vec4f>;
 @group(0) @binding(3) var<uniform> p: Params;
+// With ROW_INDEX the rows' list; otherwise a placeholder, never read.
+@group(0) @binding(4) var<storage, read> rows: array<u32>;
+
+// Row m of the product is row cRow(m) of C and of A.
+fn cRow(m: u32) -> u32 {
+  if (ROW_INDEX) { return rows[p.offI + m]; }
+  return m;
+}
 
 #include "gemm_store_vec4"
 
@@ -33,8 +46,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var aLo: vec4u;
   var aHi: vec4u;
   for (var i = 0u; i < 4u; i++) {
-    let m0 = min(row0 + i, p.M - 1u);
-    let m1 = min(row0 + 4u + i, p.M - 1u);
+    let m0 = cRow(min(row0 + i, p.M - 1u));
+    let m1 = cRow(min(row0 + 4u + i, p.M - 1u));
     if (TRANS_A) { aLo[i] = p.offA + m0; aHi[i] = p.offA + m1; } else { aLo[i] = p.offA + m0 * p.lda; aHi[i] = p.offA + m1 * p.lda; }
   }
   var aStepK = 1u;

@@ -22,6 +22,21 @@ export interface GemmArgs {
   /** C += … instead of C = … */
   accumulate?: boolean;
   alpha?: number;
+  /**
+   * Rows listed in a u32 slice (the cpu tuning's vec4 kernels only): on 'm', row m of the product is row
+   * `list[m]` of A and of C (A not transposed), and M is the list's length; on 'k', the sum runs over
+   * the rows `list[k]` of A and B (Aᵀ·B), and K is its length. A recurrent layer skips its padding rows
+   * with it (ops/recurrence.ts). Where no kernel takes a list, an error.
+   */
+  rows?: RowList;
+}
+
+/** GemmArgs.rows: the list, the dimension it replaces, and how many rows the listed slices hold. */
+export interface RowList {
+  list: Slice;
+  on: 'm' | 'k';
+  /** Every entry is below this: the rows A and C (on 'm') or A and B (on 'k') hold. */
+  within: number;
 }
 
 const transposes = (shader: 'matmul' | 'matmul_tiled', only: 'cpu' | 'gpu', extra: Record<string, number> = {}) =>
@@ -30,8 +45,9 @@ const transposes = (shader: 'matmul' | 'matmul_tiled', only: 'cpu' | 'gpu', extr
 /** Every variant `gemm` may pick (the matmul op's forward and backward, and the LSTM's GEMMs). */
 export const GEMM_KERNELS: readonly TunedVariant[] = [
   ...transposes('matmul', 'cpu'),
-  ...BOOLS.map((ta) => kernel('matmul_vec4', 'cpu', { TRANS_A: ta })),
-  kernel('matmul_tn_vec4', 'cpu'),
+  ...BOOLS.map((ta) => kernel('matmul_vec4', 'cpu', { TRANS_A: ta, ROW_INDEX: false })),
+  kernel('matmul_vec4', 'cpu', { TRANS_A: false, ROW_INDEX: true }),
+  ...BOOLS.map((k) => kernel('matmul_tn_vec4', 'cpu', { K_INDEX: k })),
   kernel('matmul_nt_vec4', 'cpu'),
   kernel('transpose_rows', 'cpu'),
   ...[1, 4].flatMap((block) => transposes('matmul_tiled', 'gpu', { BLOCK: block })),
@@ -52,6 +68,10 @@ export function gemm(step: Step, g: GemmArgs): void {
   const lda = g.lda ?? (transA ? g.M : g.K);
   const ldb = g.ldb ?? (transB ? g.K : g.N);
   const ldc = g.ldc ?? g.N;
+  if (g.rows) {
+    gemmListed(step, g, g.rows);
+    return;
+  }
   if (g.M === 0 || g.N === 0) return;
   // Bounds: the last element each operand touches must lie inside its slice.
   const lastA = transA ? (g.K - 1) * lda + g.M - 1 : (g.M - 1) * lda + g.K - 1;
@@ -66,6 +86,7 @@ export function gemm(step: Step, g: GemmArgs): void {
     offA: g.a.offset, offB: g.b.offset, offC: g.c.offset,
     accumulate: g.accumulate ? 1 : 0,
     alpha: g.alpha ?? 1,
+    offI: 0,
   };
   if (step.engine.tuning === 'gpu') {
     // 64×64 tiles (4×4 per invocation) where there are enough of them to fill a GPU, else 16×16 tiles
@@ -91,13 +112,14 @@ export function gemm(step: Step, g: GemmArgs): void {
   }
   if (!transB && vec4C && aligned(ldb, g.b.offset)) {
     // Aᵀ·B with A's rows in groups of 4 too: A read as vec4 as well (weight gradients over sequence rows).
+    // `rows` is bound to A again: the kernels read it only with a list (gemmListed).
     if (transA && aligned(g.M, lda, g.a.offset)) {
-      step.dispatch('matmul_tn_vec4', { buffers: { A: g.a, B: g.b, C: g.c }, params, workgroups: [Math.ceil(g.N / 64), Math.ceil(g.M / 64), 1] });
+      step.dispatch('matmul_tn_vec4', { overrides: { K_INDEX: false }, buffers: { A: g.a, B: g.b, C: g.c, rows: g.a }, params, workgroups: [Math.ceil(g.N / 64), Math.ceil(g.M / 64), 1] });
       return;
     }
     step.dispatch('matmul_vec4', {
-      overrides: { TRANS_A: transA },
-      buffers: { A: g.a, B: g.b, C: g.c },
+      overrides: { TRANS_A: transA, ROW_INDEX: false },
+      buffers: { A: g.a, B: g.b, C: g.c, rows: g.a },
       params,
       workgroups: [Math.ceil(g.N / 64), Math.ceil(g.M / 64), 1],
     });
@@ -115,6 +137,54 @@ export function gemm(step: Step, g: GemmArgs): void {
     params,
     workgroups: [Math.ceil(g.N / 32), Math.ceil(g.M / 32), 1],
   });
+}
+
+/**
+ * A GEMM over listed rows (GemmArgs.rows): matmul_vec4 with ROW_INDEX (rows of A and C) or matmul_tn_vec4
+ * with K_INDEX (rows of A and B, the sum's terms); A·Bᵀ through a transposed copy of B, as gemm does.
+ */
+function gemmListed(step: Step, g: GemmArgs, rows: RowList): void {
+  const transA = g.transA ?? false;
+  const fail = (why: string) => new Error(`gemm with a row list on ${rows.on}: ${why}`);
+  if (step.engine.tuning !== 'cpu') throw fail('only the cpu tuning has kernels for it');
+  const count = rows.on === 'm' ? g.M : g.K;
+  if (rows.list.length < count) throw fail(`the list holds ${rows.list.length} rows, ${count} wanted`);
+  if (g.transB) {
+    gemmListed(step, { ...g, b: transposedCopy(step, g.b, g.N, g.K, g.ldb ?? g.K, 'gemm Bᵀ'), transB: false, ldb: g.N }, rows);
+    return;
+  }
+  const lda = g.lda ?? (transA ? g.M : g.K);
+  const ldb = g.ldb ?? g.N;
+  const ldc = g.ldc ?? g.N;
+  // Bounds: the listed rows lie below `within`, which the slices must hold.
+  const R = rows.within;
+  const lastA = rows.on === 'm' ? (R - 1) * lda + g.K - 1 : (R - 1) * lda + g.M - 1;
+  const lastB = rows.on === 'm' ? (g.K - 1) * ldb + g.N - 1 : (R - 1) * ldb + g.N - 1;
+  const lastC = (rows.on === 'm' ? R - 1 : g.M - 1) * ldc + g.N - 1;
+  if (lastA >= g.a.length || lastB >= g.b.length || lastC >= g.c.length) throw fail(`operand slices are too small for ${R} rows (A ${g.a.length}, B ${g.b.length}, C ${g.c.length})`);
+  const aligned = (...xs: number[]) => xs.every((x) => x % 4 === 0);
+  if (!aligned(g.N, ldb, ldc, g.b.offset, g.c.offset)) throw fail('N, ldb, ldc and the B and C offsets must divide by 4');
+  if (count === 0) {
+    // No rows: nothing to write (on 'm'); an empty sum leaves an accumulated C as it was (on 'k').
+    if (rows.on === 'k' && !g.accumulate) throw fail('an empty sum that does not accumulate');
+    return;
+  }
+  const params = {
+    M: g.M, N: g.N, K: g.K, lda, ldb, ldc,
+    offA: g.a.offset, offB: g.b.offset, offC: g.c.offset,
+    accumulate: g.accumulate ? 1 : 0,
+    alpha: g.alpha ?? 1,
+    offI: rows.list.offset,
+  };
+  const buffers = { A: g.a, B: g.b, C: g.c, rows: rows.list };
+  const workgroups = [Math.ceil(g.N / 64), Math.ceil(g.M / 64), 1] as const;
+  if (rows.on === 'm') {
+    if (transA) throw fail('A must not be transposed');
+    step.dispatch('matmul_vec4', { overrides: { TRANS_A: false, ROW_INDEX: true }, buffers, params, workgroups });
+    return;
+  }
+  if (!transA || !aligned(g.M, lda, g.a.offset)) throw fail("Aᵀ·B with M, lda and A's offset divisible by 4");
+  step.dispatch('matmul_tn_vec4', { overrides: { K_INDEX: true }, buffers, params, workgroups });
 }
 
 /**

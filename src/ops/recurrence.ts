@@ -135,6 +135,42 @@ export interface InputProjection {
   /** The one-hot indices of the window, uploaded (null for a dense input). */
   idsWin: Slice | null;
   returnSequences: boolean;
+  /** The window's real-token rows when its GEMMs skip the padding rows (realRows below), else null. */
+  real: RealRows | null;
+}
+
+/**
+ * The rows of a window that hold real tokens, ascending, as offsets from the window's first row
+ * ((t − tStart)·B + b), uploaded; the first `first` of them are at tStart. A masked row's Xp is never
+ * read (the step kernels carry the state through it) and its dG rows are zero, so the input projection,
+ * dX, dWx and dWh can run over these rows only (GemmArgs.rows): the same numbers, bit for bit, with the
+ * padding's share of the work left out.
+ */
+export interface RealRows {
+  list: Slice;
+  count: number;
+  first: number;
+}
+
+/**
+ * The window's real rows when the GEMMs should skip padding: on the cpu tuning (whose vec4 GEMMs take a
+ * row list; a GPU is not FLOP-bound at these sizes), for a dense input with a mask that leaves some row
+ * of the window out, with the input and gate widths in whole vec4s. Null otherwise (every row is computed).
+ */
+function realRows(step: Step, mask: Uint32Array | null | undefined, dense: boolean, p: { B: number; In: number; G: number; tStart: number; tEnd: number }, name: string): RealRows | null {
+  if (!mask || !dense || step.engine.tuning !== 'cpu' || p.In % 4 !== 0 || p.G % 4 !== 0) return null;
+  const from = p.tStart * p.B;
+  const rows = (p.tEnd - p.tStart) * p.B;
+  const list = new Uint32Array(rows);
+  let count = 0;
+  let first = 0;
+  for (let r = 0; r < rows; r++) {
+    if (mask[from + r] === 0) continue;
+    if (r < p.B) first++;
+    list[count++] = r;
+  }
+  if (count === rows) return null;
+  return { list: step.upload(list.subarray(0, Math.max(count, 1)), `${name} real rows`), count, first };
 }
 
 /**
@@ -169,9 +205,10 @@ export function projectInput(step: Step, x: Tensor | OneHotInput, w: { wx: Tenso
   const table = isOneHot(x) ? x.table : undefined;
   if (table && step.tape.recording) throw new Error(`${name}: a projected-token input takes no gradient (a step that records the tape needs the embedding's output)`);
   if (table && table.length % G !== 0) throw new Error(`${name}: a token table of ${table.length} values is not a whole number of rows of ${G}`);
-  if (xWin) gemm(step, { a: xWin, b: w.wx.data, c: xpWin, M: rows, N: G, K: In });
+  const real = rows > 0 ? realRows(step, opts.mask, !!dense, { B, In, G, tStart, tEnd }, name) : null;
+  if (xWin) gemm(step, { a: xWin, b: w.wx.data, c: xpWin, M: real?.count ?? rows, N: G, K: In, ...(real ? { rows: { list: real.list, on: 'm', within: rows } } : {}) });
   else if (idsWin) gatherRowsInto(step, table ?? w.wx.data, table ? table.length / G : In, G, idsWin, 1, rows, xpWin);
-  return { T, B, In, H, G, tStart, tEnd, rows, xp, xpWin, dense, xWin, idsWin, returnSequences };
+  return { T, B, In, H, G, tStart, tEnd, rows, xp, xpWin, dense, xWin, idsWin, returnSequences, real };
 }
 
 /**
@@ -183,11 +220,15 @@ export function inputGrads(step: Step, p: InputProjection, dGx: Slice, wx: Tenso
   const { rows, G, In, tStart, B } = p;
   if (rows === 0) return;
   const dGWin = subSlice(dGx, tStart * B * G, rows * G);
-  if (wx.grad && p.xWin) gemm(step, { a: p.xWin, b: dGWin, c: wx.grad, M: In, N: G, K: rows, transA: true, accumulate: true });
+  // Over the real rows only when the forward listed them (the padding rows of dGx are zero).
+  const real = p.real;
+  const listed = (on: 'm' | 'k') => (real ? { rows: { list: real.list, on, within: rows } } : {});
+  const n = real?.count ?? rows;
+  if (wx.grad && p.xWin) gemm(step, { a: p.xWin, b: dGWin, c: wx.grad, M: In, N: G, K: n, transA: true, accumulate: true, ...listed('k') });
   if (wx.grad && p.idsWin) embeddingGradInto(step, p.idsWin, 1, rows, In, false, dGWin, wx.grad, G, `${name} one-hot`);
   if (biasGrad) columnSumInto(step, dGWin, biasGrad, rows, G);
   if (p.dense?.grad) {
-    gemm(step, { a: dGWin, b: wx.data, c: subSlice(p.dense.grad, tStart * B * In, rows * In), M: rows, N: In, K: G, transB: true, accumulate: true });
+    gemm(step, { a: dGWin, b: wx.data, c: subSlice(p.dense.grad, tStart * B * In, rows * In), M: n, N: In, K: G, transB: true, accumulate: true, ...listed('m') });
   }
 }
 
@@ -200,7 +241,7 @@ export function inputGrads(step: Step, p: InputProjection, dGx: Slice, wx: Tenso
  */
 export function recurrentWeightGrad(
   step: Step,
-  p: Pick<InputProjection, 'B' | 'H' | 'G' | 'tStart' | 'rows'>,
+  p: Pick<InputProjection, 'B' | 'H' | 'G' | 'tStart' | 'rows' | 'real'>,
   hPrev: { hs: Slice; hm: Slice | null; rmask: Slice | null },
   dGh: Slice,
   whGrad: Slice,
@@ -210,6 +251,17 @@ export function recurrentWeightGrad(
   const { B, H, G, tStart } = p;
   const recRows = p.rows - B;
   if (recRows <= 0) return;
+  const real = p.real;
+  if (real && (hPrev.hm || !hPrev.rmask) && H % 4 === 0 && cols.col0 % 4 === 0 && cols.count % 4 === 0) {
+    // The real rows after tStart (the list's entries past `first`), addressed from the window's first
+    // row: row r of the window reads h by slot tStart + r / B (h_{t−1}) and dGh's row r.
+    const list = subSlice(real.list, real.first, real.count - real.first);
+    const a = subSlice(hPrev.hm ?? hPrev.hs, tStart * B * H, p.rows * H);
+    const b = subSlice(dGh, tStart * B * G + cols.col0, (p.rows - 1) * G + cols.count);
+    const c = subSlice(whGrad, cols.col0, (H - 1) * G + cols.count);
+    gemm(step, { a, b, c, M: H, N: cols.count, K: real.count - real.first, transA: true, ldb: G, ldc: G, accumulate: true, rows: { list, on: 'k', within: p.rows } });
+    return;
+  }
   let a: Slice = subSlice(hPrev.hm ?? hPrev.hs, (tStart + 1) * B * H, recRows * H);
   if (hPrev.rmask && !hPrev.hm) {
     const dropped = step.scratch(recRows * H, `${name} masked h_prev`);
