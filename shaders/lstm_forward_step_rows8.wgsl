@@ -10,7 +10,9 @@
 //
 // Thread mapping: invocation (gid.x = pair of units u0 = 2·gid.x, u0 + 1; gid.y = group of 8 batch
 // rows), workgroups of 8 × 8. Dispatch: (ceil(H / 16), ceil(B / 64), 1), once per timestep that is not
-// all padding.
+// all padding. An invocation whose 8 rows are all padding at this timestep skips the recurrent sum (the
+// rows only carry their state on, and the sums would be thrown away): pre-padded texts of mixed lengths
+// leave many such blocks in a batch's first timesteps.
 
 override USE_RECURRENT_MASK: bool = false;
 
@@ -88,6 +90,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     aLo[i] = (p.t * p.B + min(b0 + i, p.B - 1u)) * H;
     aHi[i] = (p.t * p.B + min(b0 + 4u + i, p.B - 1u)) * H;
   }
+  var live = false;
+  for (var r = 0u; r < 8u; r++) { live = live || mask[p.t * p.B + min(b0 + r, p.B - 1u)] != 0u; }
+  let kEnd = select(0u, p.kEnd, live);
   // The sums start from Xp = X·Wx + b and add one k's product at a time: the rounding of
   // lstm_forward_step_vec4.wgsl, so that this kernel and that one's 16-bit forms agree bit for bit.
   var s0 = xpAt(aLo.x, u0); var s1 = xpAt(aLo.x, u1); var s2 = xpAt(aLo.y, u0); var s3 = xpAt(aLo.y, u1);
@@ -96,7 +101,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var s12 = xpAt(aHi.z, u0); var s13 = xpAt(aHi.z, u1); var s14 = xpAt(aHi.w, u0); var s15 = xpAt(aHi.w, u1);
   var w0 = u0;
   var w1 = u1;
-  for (var k = 0u; k < p.kEnd; k++) {
+  for (var k = 0u; k < kEnd; k++) {
     let x0 = whI[w0];
     let x1 = whI[w1];
     let a0 = hPrev(aLo.x + k); let a1 = hPrev(aLo.y + k); let a2 = hPrev(aLo.z + k); let a3 = hPrev(aLo.w + k);
