@@ -39,28 +39,12 @@ fn hPrev(i: u32) -> f32 {
   return hs[i];
 }
 
-// The cell of row b, unit u, from its pre-activations z (gates in the order of lstm_gates).
+#include "lstm_cell_store"
+
+// The cell of row b, unit u, from its pre-activations z (gates in the order of lstm_gates), for the rows
+// and units inside the batch (the block's clamped copies are not stored).
 fn cell(b: u32, u: u32, z: vec4f) {
-  let H = p.H;
-  if (b >= p.B || u >= H) { return; }
-  let prev = (p.t * p.B + b) * H + u;             // slot t: h_{t−1}, c_{t−1}
-  let next = prev + p.B * H;                      // slot t + 1
-  let gBase = (p.t * p.B + b) * 4u * H + u;       // gate g at gBase + g·H
-  if (mask[p.t * p.B + b] == 0u) {
-    hs[next] = hs[prev];
-    if (USE_RECURRENT_MASK) { hm[next] = hm[prev]; }
-    cs[next] = cs[prev];
-    for (var g = 0u; g < 4u; g++) { gates[gBase + g * H] = 0.0; }
-    return;
-  }
-  let s = cellStep(z[GATE_I], z[GATE_F], z[GATE_C], z[GATE_O], cs[prev]);
-  cs[next] = s.c;
-  hs[next] = s.h;
-  if (USE_RECURRENT_MASK) { hm[next] = s.h * rmask[b * H + u]; }
-  gates[gBase + GATE_I * H] = s.i;
-  gates[gBase + GATE_F * H] = s.f;
-  gates[gBase + GATE_C * H] = s.g;
-  gates[gBase + GATE_O * H] = s.o;
+  if (b < p.B && u < p.H) { cellForward(b, u, z); }
 }
 
 // Xp's four gates of unit u in the row whose h_{t−1} starts at hRow = (t·B + b)·H, gates in the order of

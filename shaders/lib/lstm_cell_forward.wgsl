@@ -1,5 +1,5 @@
-// The forward LSTM step's interface and its per-(row, unit) end, shared by lstm_forward_step.wgsl and
-// lstm_forward_step_wide.wgsl (layouts and math in lstm_forward_step.wgsl's header). The including kernel
+// The forward LSTM step's interface and its per-(row, unit) end (lib/lstm_cell_store.wgsl), shared by
+// lstm_forward_step.wgsl and lstm_forward_step_wide.wgsl (layouts and math in lstm_forward_step.wgsl's header). The including kernel
 // declares the override USE_RECURRENT_MASK and includes "lstm_gates" before this, and Wh's binding and
 // `whAt` (lib/lstm_wh.wgsl, or its f16 form).
 
@@ -27,30 +27,4 @@ fn hPrev(b: u32, k: u32) -> f32 {
   return hs[(p.t * p.B + b) * p.H + k];
 }
 
-// Row b, unit j, given its pre-activations z = (z_i, z_f, z_c, z_o) = Xp + h_{t−1}·Wh: cellStep's
-// update (lstm_cell_math), with the activated gates stored for the backward pass. A padding row (mask 0) carries h and c
-// through unchanged and stores zero gates.
-fn cellForward(b: u32, j: u32, z: vec4f) {
-  let H = p.H;
-  let prev = (p.t * p.B + b) * H + j;
-  let next = ((p.t + 1u) * p.B + b) * H + j;
-  let gBase = (p.t * p.B + b) * 4u * H + j;
-  if (mask[p.t * p.B + b] == 0u) {
-    hs[next] = hs[prev];
-    if (USE_RECURRENT_MASK) { hm[next] = hm[prev]; }
-    cs[next] = cs[prev];
-    gates[gBase + GATE_I * H] = 0.0;
-    gates[gBase + GATE_F * H] = 0.0;
-    gates[gBase + GATE_C * H] = 0.0;
-    gates[gBase + GATE_O * H] = 0.0;
-    return;
-  }
-  let s = cellStep(z[GATE_I], z[GATE_F], z[GATE_C], z[GATE_O], cs[prev]);
-  cs[next] = s.c;
-  hs[next] = s.h;
-  if (USE_RECURRENT_MASK) { hm[next] = s.h * rmask[b * H + j]; }
-  gates[gBase + GATE_I * H] = s.i;
-  gates[gBase + GATE_F * H] = s.f;
-  gates[gBase + GATE_C * H] = s.g;
-  gates[gBase + GATE_O * H] = s.o;
-}
+#include "lstm_cell_store"

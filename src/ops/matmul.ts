@@ -63,15 +63,15 @@ export const LARGE_GEMM_TILES = 128;
  * else scalar 4×4.
  */
 export function gemm(step: Step, g: GemmArgs): void {
+  if (g.rows) {
+    gemmListed(step, g, g.rows);
+    return;
+  }
   const transA = g.transA ?? false;
   const transB = g.transB ?? false;
   const lda = g.lda ?? (transA ? g.M : g.K);
   const ldb = g.ldb ?? (transB ? g.K : g.N);
   const ldc = g.ldc ?? g.N;
-  if (g.rows) {
-    gemmListed(step, g, g.rows);
-    return;
-  }
   if (g.M === 0 || g.N === 0) return;
   // Bounds: the last element each operand touches must lie inside its slice.
   const lastA = transA ? (g.K - 1) * lda + g.M - 1 : (g.M - 1) * lda + g.K - 1;
